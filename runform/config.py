@@ -1,0 +1,143 @@
+"""Typed settings, validated once, in one place.
+
+Every threshold that a user may want to change lives here with its unit in the name. Algorithm
+constants that are not user settings live as ``__init__`` parameters of the algorithm objects,
+each documented with its source.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from runform.errors import OptionError
+
+#: Events accepted by ``--event`` (profiles are defined in ``coaching/data/profiles.yaml``).
+EVENT_NAMES: tuple[str, ...] = (
+    "100m", "200m", "400m", "800m", "1500m", "mile", "3k", "5k", "10k", "half", "marathon",
+    "xc", "trail", "hill-sprint",
+)  # fmt: skip
+
+_SPEED_UNITS = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kmh": 1 / 3.6, "kph": 1 / 3.6, "mph": 0.44704}
+#: Treadmill belt speeds outside this range are refused as typos (walking 0.5 m/s ... 45 km/h).
+TREADMILL_SPEED_RANGE_MPS = (0.5, 12.5)
+HEIGHT_RANGE_M = (0.8, 2.5)
+
+
+def parse_speed_mps(text: str | float) -> float:
+    """Parse ``3.5``, ``3.5m/s``, ``12.6 km/h`` or ``8mph`` into metres per second."""
+    if isinstance(text, (int, float)):
+        return float(text)
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-z/]*)\s*", str(text).lower())
+    if not match or (match.group(2) and match.group(2) not in _SPEED_UNITS):
+        raise OptionError(
+            f"Cannot read the treadmill speed '{text}'",
+            expected="a number in m/s, or with a unit: 3.5, 3.5m/s, 12.6km/h, 8mph",
+            found=repr(text),
+            fix="write e.g. --treadmill-speed 12.6km/h",
+        )
+    return float(match.group(1)) * _SPEED_UNITS[match.group(2) or "m/s"]
+
+
+def parse_known_distance(text: str) -> tuple[float, float, float, float, float]:
+    """Parse ``x1,y1,x2,y2,metres`` (two image points in pixels and their true distance)."""
+    try:
+        values = tuple(float(v) for v in str(text).replace("m", "").split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 5 or values[4] <= 0 or values[:2] == values[2:4]:
+        raise OptionError(
+            f"Cannot read the known distance '{text}'",
+            expected="x1,y1,x2,y2,metres: two distinct image points (pixels) and their distance > 0",
+            found=repr(text),
+            fix="e.g. --known-distance 100,1200,620,1200,1.0 for two marks 1 m apart",
+        )
+    return values  # type: ignore[return-value]
+
+
+class Config(BaseModel):
+    """All settings of one analysis. Frozen: build a new one to change anything."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event: str | None = Field(None, description="Race event the runner trains for (see EVENT_NAMES).")
+    height_m: float | None = Field(None, description="Runner's standing height, for scale.")
+    treadmill_speed_mps: float | None = Field(None, description="Belt speed; implies treadmill.")
+    known_distance: tuple[float, float, float, float, float] | None = Field(
+        None, description="x1,y1,x2,y2 in pixels and the true distance in metres."
+    )
+    surface: Literal["auto", "treadmill", "overground"] = "auto"
+    model_complexity: Literal[0, 1, 2] = 1
+    min_confidence: float = Field(0.3, ge=0.0, le=1.0, description="Mask landmarks below this.")
+    max_gap_s: float = Field(0.12, ge=0.0, le=1.0, description="Longest gap interpolated.")
+    filter_cutoff_hz: float | None = Field(None, gt=0, description="None = cadence rule.")
+    real_fps: float | None = Field(None, gt=0, description="True capture rate of slow-motion files.")
+    runner_name: str | None = None
+    write_video: bool = True
+    write_report: bool = True
+    slow_motion_factor: float = Field(1.0, ge=1.0, le=8.0)
+
+    @field_validator("event")
+    @classmethod
+    def _known_event(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        key = value.strip().lower().replace(" ", "")
+        aliases = {"10000m": "10k", "5000m": "5k", "3000m": "3k", "halfmarathon": "half",
+                   "crosscountry": "xc", "hillsprint": "hill-sprint", "hills": "hill-sprint"}  # fmt: skip
+        key = aliases.get(key, key)
+        if key not in EVENT_NAMES:
+            raise ValueError(f"unknown event '{value}'; choose one of {', '.join(EVENT_NAMES)}")
+        return key
+
+    @field_validator("height_m")
+    @classmethod
+    def _plausible_height(cls, value: float | None) -> float | None:
+        low, high = HEIGHT_RANGE_M
+        if value is not None and not low <= value <= high:
+            raise ValueError(f"height {value} m is outside {low}-{high} m; give metres, e.g. 1.78")
+        return value
+
+    @field_validator("treadmill_speed_mps")
+    @classmethod
+    def _plausible_speed(cls, value: float | None) -> float | None:
+        low, high = TREADMILL_SPEED_RANGE_MPS
+        if value is not None and not low <= value <= high:
+            raise ValueError(
+                f"treadmill speed {value:.2f} m/s is outside {low}-{high} m/s "
+                "(give km/h with a unit, e.g. 12.6km/h)"
+            )
+        return value
+
+    @property
+    def effective_surface(self) -> str:
+        if self.surface == "auto" and self.treadmill_speed_mps is not None:
+            return "treadmill"
+        return self.surface
+
+
+def make_config(**options: object) -> Config:
+    """Build a :class:`Config`, turning validation failures into a readable :class:`OptionError`."""
+    options = {k: v for k, v in options.items() if v is not None or k == "event"}
+    if isinstance(options.get("treadmill_speed_mps"), str):
+        options["treadmill_speed_mps"] = parse_speed_mps(options["treadmill_speed_mps"])  # type: ignore[arg-type]
+    if isinstance(options.get("known_distance"), str):
+        options["known_distance"] = parse_known_distance(options["known_distance"])  # type: ignore[arg-type]
+    try:
+        return Config(**options)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "option"
+        raise OptionError(
+            f"Invalid value for {field}",
+            expected="a valid " + field,
+            found=first["msg"].replace("Value error, ", ""),
+            fix=f"correct --{field.replace('_', '-')} and run again",
+        ) from None
+
+
+def default_output_dir(source: Path) -> Path:
+    return source.with_name(source.stem + "_runform")

@@ -1,0 +1,80 @@
+"""Keypoint CSV: ``time_s`` then ``<name>_x``, ``<name>_y`` and optional ``<name>_conf`` per landmark.
+
+Names are MediaPipe's (``left_hip`` ... ``right_foot_index``); coordinates are image pixels with
+y down; an empty cell or NaN is a missing landmark. This is both an input format (other tools'
+data, tests without video) and runform's own ``keypoints.csv`` output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from runform.errors import InputError, KeypointDataError
+from runform.keypoints import REQUIRED_NAMES, Keypoints
+
+
+def from_csv(path: str | Path) -> Keypoints:
+    path = Path(path)
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise KeypointDataError(
+            f"Cannot read {path.name} as a keypoint CSV",
+            expected="a comma-separated table with a header row",
+            found=type(exc).__name__,
+            fix="export keypoints as CSV: time_s, <name>_x, <name>_y[, <name>_conf]",
+        ) from None
+    if "time_s" not in table.columns:
+        raise KeypointDataError(
+            f"{path.name} has no time_s column",
+            expected="columns time_s, left_hip_x, left_hip_y, ... (MediaPipe names, pixels)",
+            found="columns " + ", ".join(map(str, table.columns[:6])) + ("..." if len(table.columns) > 6 else ""),
+            fix="add a time_s column in seconds",
+        )
+    names = [c[:-2] for c in table.columns if c.endswith("_x") and f"{c[:-2]}_y" in table.columns]
+    missing = [n for n in REQUIRED_NAMES if n not in names]
+    if missing:
+        raise KeypointDataError(
+            f"{path.name} lacks landmarks the analysis needs",
+            expected="x and y columns for " + ", ".join(REQUIRED_NAMES),
+            found="missing " + ", ".join(missing),
+            fix="name the columns <landmark>_x and <landmark>_y using MediaPipe landmark names",
+        )
+    try:
+        data = table[["time_s"] + [f"{n}_{a}" for n in names for a in "xy"]].apply(pd.to_numeric, errors="raise")
+    except (ValueError, TypeError) as exc:
+        raise KeypointDataError(
+            f"{path.name} contains non-numeric values", expected="numbers or empty cells", found=str(exc)[:80]
+        ) from None
+    xy = data.drop(columns="time_s").to_numpy(float).reshape(len(table), len(names), 2)
+    conf = np.stack([
+        pd.to_numeric(table[f"{n}_conf"], errors="coerce").to_numpy(float) if f"{n}_conf" in table else np.ones(len(table))
+        for n in names
+    ], axis=1) if names else np.zeros((len(table), 0))  # fmt: skip
+    if not np.isfinite(xy).any():
+        raise KeypointDataError(
+            f"{path.name} has no usable coordinates", expected="numeric x/y values", found="only NaN or empty cells",
+            fix="check the export; missing landmarks may be empty but not all of them",
+        )
+    return Keypoints(xy, conf, data["time_s"].to_numpy(float), tuple(names), source=f"csv:{path.name}")
+
+
+def to_csv(kp: Keypoints, path: str | Path) -> None:
+    columns: dict[str, np.ndarray] = {"time_s": np.round(kp.time_s, 6)}
+    for i, name in enumerate(kp.names):
+        columns[f"{name}_x"] = np.round(kp.xy_px[:, i, 0], 2)
+        columns[f"{name}_y"] = np.round(kp.xy_px[:, i, 1], 2)
+        columns[f"{name}_conf"] = np.round(kp.confidence[:, i], 3)
+    pd.DataFrame(columns).to_csv(path, index=False)
+
+
+def check_is_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"Input file not found: {path}", expected="an existing file", fix="check the path")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory", expected="a keypoint file", fix="give the path of one file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name} is empty (0 bytes)", expected="a keypoint CSV", fix="export it again")

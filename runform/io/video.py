@@ -1,0 +1,178 @@
+"""Streaming video reader (PyAV): real timestamps, rotation metadata honoured, bounded memory.
+
+Frames are decoded one at a time in a background thread into a small bounded queue, so pose
+estimation overlaps with decoding and memory does not grow with the clip's length.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from runform.errors import InputError
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+#: Refuse frames larger than this many pixels (about 8K UHD): decoding them would exhaust memory.
+MAX_PIXELS = 7680 * 4320
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    index: int
+    time_s: float
+    rgb: np.ndarray  # (height, width, 3) uint8, already rotated upright
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    path: str
+    codec: str
+    width_px: int  # after rotation
+    height_px: int
+    rotation_deg: int  # clockwise rotation applied to the stored frames
+    nominal_fps: float
+    n_frames_estimate: int
+    duration_s: float
+
+
+def _open(path: Path):  # noqa: ANN202 - PyAV container
+    import av
+
+    if not path.exists():
+        raise InputError(f"Input file not found: {path}", expected="an existing video file", fix="check the path")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory", expected="a video file", fix="give the path of one clip")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name} is empty (0 bytes)", expected="a video file", fix="copy the clip again")
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(
+            f"Cannot read {path.name} as a video",
+            expected="an mp4/mov/avi/mkv/webm video",
+            found=str(exc).split(":")[0] or type(exc).__name__,
+            fix="check that the file plays in a video player, or re-export it as H.264 mp4",
+        ) from None
+    if not container.streams.video:
+        container.close()
+        raise InputError(
+            f"{path.name} has no video stream",
+            expected="a file with a video track",
+            found="audio or data streams only" if container.streams else "no streams",
+            fix="give the video file, not an audio export",
+        )
+    return container
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Read a clip's properties (decodes the first frame to learn its rotation)."""
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        rotation = 0
+        first = None
+        try:
+            first = next(container.decode(stream))
+            rotation = _clockwise_rotation(first)
+        except (StopIteration, Exception) as exc:  # noqa: BLE001 - any decode failure is the same to the user
+            raise InputError(
+                f"{path.name} contains no decodable video frames",
+                expected="at least one frame",
+                found=type(exc).__name__ if not isinstance(exc, StopIteration) else "zero frames",
+                fix="check that the file is complete (not truncated) and plays in a video player",
+            ) from None
+        width, height = first.width, first.height
+        if rotation in (90, 270):
+            width, height = height, width
+        if width * height > MAX_PIXELS:
+            raise InputError(
+                f"{path.name} is too large to analyse ({width}x{height})",
+                expected=f"at most {MAX_PIXELS:,} pixels per frame (8K)",
+                found=f"{width * height:,} pixels",
+                fix="downscale the clip to 1080p or 4K; pose accuracy does not improve beyond that",
+            )
+        fps = float(stream.average_rate or stream.base_rate or 0) or 30.0
+        duration = float(stream.duration * stream.time_base) if stream.duration else (
+            float(container.duration) / 1e6 if container.duration else 0.0)  # fmt: skip
+        n_frames = int(stream.frames) if stream.frames else int(round(duration * fps))
+        return VideoInfo(str(path), stream.codec_context.name, width, height, rotation, fps, n_frames, duration)
+    finally:
+        container.close()
+
+
+def _clockwise_rotation(frame) -> int:  # noqa: ANN001 - av.VideoFrame
+    """Clockwise rotation (0/90/180/270) that displays the stored frame upright.
+
+    PyAV's ``frame.rotation`` is the display-matrix angle (counter-clockwise, like ffmpeg's
+    ``av_display_rotation_get``); ffmpeg's auto-rotation turns the picture by its negative.
+    """
+    angle = int(round(getattr(frame, "rotation", 0) or 0))
+    return (-angle) % 360 // 90 * 90
+
+
+def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None = None) -> Iterator[VideoFrame]:
+    """Yield upright RGB frames with their real presentation timestamps (seconds from the first).
+
+    Decoding happens in a background thread feeding a queue of at most ``prefetch`` frames.
+    A decode error after some frames (a truncated file) ends the stream early; the caller is
+    told through :class:`InputError` only if no frame at all could be decoded.
+    """
+    path = Path(path)
+    container = _open(path)
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    q: queue.Queue = queue.Queue(maxsize=prefetch)
+    stop = threading.Event()
+    done = object()
+
+    def worker() -> None:
+        t0: float | None = None
+        try:
+            for i, frame in enumerate(container.decode(stream)):
+                if stop.is_set() or (max_frames is not None and i >= max_frames):
+                    break
+                t = float(frame.time) if frame.time is not None else i / float(stream.average_rate or 30)
+                t0 = t if t0 is None else t0
+                rgb = frame.to_ndarray(format="rgb24")
+                k = _clockwise_rotation(frame) // 90
+                if k:
+                    rgb = np.ascontiguousarray(np.rot90(rgb, k=-k))
+                q.put(VideoFrame(i, t - t0, rgb))
+        except Exception as exc:  # noqa: BLE001 - forwarded to the consumer thread
+            q.put(exc)
+        finally:
+            q.put(done)
+
+    thread = threading.Thread(target=worker, name="runform-decode", daemon=True)
+    thread.start()
+    n = 0
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                break
+            if isinstance(item, Exception):
+                if n == 0:
+                    raise InputError(
+                        f"Cannot decode {path.name}",
+                        expected="a complete, playable video",
+                        found=f"{type(item).__name__}: {item}",
+                        fix="re-export the clip as H.264 mp4",
+                    )
+                break  # truncated file: keep what was decoded
+            n += 1
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
+        container.close()

@@ -1,0 +1,162 @@
+"""The Keypoints data model: what every pose source produces and every later stage reads.
+
+Conventions (stated once, used everywhere):
+
+* Coordinates are **image pixels**, x to the right, **y down**, origin at the top-left corner of the
+  (rotation-corrected) frame. Motion-capture sources are projected into such an image first.
+* A missing landmark is **NaN** (never 0). ``confidence_`` is in [0, 1] (NaN where unknown).
+* ``depth`` is optional: a relative depth per landmark, *smaller = nearer the camera* (BlazePose
+  ``z`` scaled to pixels, or camera-space depth for projected motion capture). It is only used to
+  tell the near leg from the far leg.
+* Landmark names follow MediaPipe BlazePose (``left_hip``, ``right_foot_index`` ...). ``left`` and
+  ``right`` are the *runner's anatomical* sides once :mod:`runform.kinematics.sides` has run.
+
+The model never imports a reader or a pose backend (data model apart from I/O).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+import numpy as np
+
+from runform.errors import KeypointDataError
+
+#: The 33 BlazePose landmark names, in MediaPipe's order.
+BLAZEPOSE_NAMES: tuple[str, ...] = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
+    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
+    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
+    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
+    "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+
+#: Per-leg landmarks, in proximal-to-distal order.
+LEG_PARTS: tuple[str, ...] = ("hip", "knee", "ankle", "heel", "foot_index")
+SIDES: tuple[str, ...] = ("left", "right")
+#: Landmarks the running analysis cannot do without.
+REQUIRED_NAMES: tuple[str, ...] = tuple(f"{s}_{p}" for s in SIDES for p in LEG_PARTS)
+
+
+@dataclass(frozen=True)
+class Keypoints:
+    """Pose landmarks over time: ``xy_px`` (time x keypoint x 2) plus confidence.
+
+    Validated once at construction; use :meth:`replace` to derive a modified copy.
+    """
+
+    xy_px: np.ndarray
+    confidence: np.ndarray
+    time_s: np.ndarray
+    names: tuple[str, ...]
+    source: str = "unknown"
+    image_size_px: tuple[int, int] | None = None  # (width, height)
+    depth: np.ndarray | None = None
+    log: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        xy = np.asarray(self.xy_px, dtype=float)
+        conf = np.asarray(self.confidence, dtype=float)
+        t = np.asarray(self.time_s, dtype=float)
+        object.__setattr__(self, "xy_px", xy)
+        object.__setattr__(self, "confidence", conf)
+        object.__setattr__(self, "time_s", t)
+        object.__setattr__(self, "names", tuple(self.names))
+        if xy.ndim != 3 or xy.shape[2] != 2:
+            raise KeypointDataError(
+                "Keypoint array has the wrong shape",
+                expected="(time, keypoint, 2) x/y pixels",
+                found=f"shape {xy.shape}",
+                fix="build Keypoints with one x,y pair per landmark per frame",
+            )
+        n_t, n_k, _ = xy.shape
+        if conf.shape != (n_t, n_k):
+            raise KeypointDataError(
+                "Confidence array does not match the keypoints",
+                expected=f"shape {(n_t, n_k)}",
+                found=f"shape {conf.shape}",
+            )
+        if t.shape != (n_t,):
+            raise KeypointDataError(
+                "Time array does not match the keypoints",
+                expected=f"{n_t} timestamps",
+                found=f"shape {t.shape}",
+            )
+        if len(self.names) != n_k or len(set(self.names)) != n_k:
+            raise KeypointDataError(
+                "Landmark names do not match the keypoints",
+                expected=f"{n_k} unique names",
+                found=f"{len(self.names)} names ({len(set(self.names))} unique)",
+            )
+        if n_t and (not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0)):
+            raise KeypointDataError(
+                "Timestamps must be finite and strictly increasing",
+                found="repeated, decreasing or missing time values",
+                fix="sort the rows by time_s and drop duplicate frames",
+            )
+        if self.depth is not None:
+            depth = np.asarray(self.depth, dtype=float)
+            if depth.shape != (n_t, n_k):
+                raise KeypointDataError(
+                    "Depth array does not match the keypoints",
+                    expected=f"shape {(n_t, n_k)}",
+                    found=f"shape {depth.shape}",
+                )
+            object.__setattr__(self, "depth", depth)
+
+    # --- basic properties -------------------------------------------------------------
+    @property
+    def n_frames(self) -> int:
+        return int(self.xy_px.shape[0])
+
+    @property
+    def sampling_rate_hz(self) -> float:
+        """Median frame rate from the timestamps (robust to variable frame rate)."""
+        if self.n_frames < 2:
+            return float("nan")
+        return float(1.0 / np.median(np.diff(self.time_s)))
+
+    def index(self, name: str) -> int:
+        try:
+            return self.names.index(name)
+        except ValueError as exc:
+            raise KeypointDataError(
+                f"Landmark '{name}' is missing",
+                expected="MediaPipe landmark names such as " + ", ".join(REQUIRED_NAMES[:3]),
+                found=", ".join(self.names[:8]) + ("..." if len(self.names) > 8 else ""),
+            ) from exc
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    def xy(self, name: str) -> np.ndarray:
+        """(time, 2) pixel coordinates of one landmark."""
+        return self.xy_px[:, self.index(name), :]
+
+    def conf(self, name: str) -> np.ndarray:
+        return self.confidence[:, self.index(name)]
+
+    def missing_required(self) -> list[str]:
+        return [n for n in REQUIRED_NAMES if n not in self.names]
+
+    # --- derivation ---------------------------------------------------------------------
+    def replace(self, *, note: str | None = None, **changes: object) -> "Keypoints":
+        """A validated copy with some fields changed; ``note`` is appended to ``log``."""
+        if note is not None:
+            changes["log"] = self.log + (note,)
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def select(self, names: Iterable[str]) -> "Keypoints":
+        idx = [self.index(n) for n in names]
+        depth = None if self.depth is None else self.depth[:, idx]
+        return self.replace(
+            xy_px=self.xy_px[:, idx], confidence=self.confidence[:, idx],
+            names=tuple(self.names[i] for i in idx), depth=depth,
+        )  # fmt: skip
+
+    @classmethod
+    def empty(cls, names: tuple[str, ...] = BLAZEPOSE_NAMES, source: str = "empty") -> "Keypoints":
+        k = len(names)
+        return cls(np.zeros((0, k, 2)), np.zeros((0, k)), np.zeros(0), names, source=source)

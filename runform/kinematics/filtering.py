@@ -1,0 +1,160 @@
+"""Confidence masking, gap interpolation, resampling and zero-lag low-pass filtering.
+
+Cut-off rule (documented in docs/METRICS.md): ``cutoff_hz = clip(harmonics x stride_frequency_hz,
+min_cutoff_hz, fraction_of_nyquist x Nyquist)`` with 7 harmonics, at least 4 Hz and at most 0.8 of
+the Nyquist frequency. Running joint kinematics hold most of their power below the 6th-8th stride
+harmonic (Winter 2009, *Biomechanics and Motor Control of Human Movement*, ch. 2; typical fixed
+cut-offs of 6-12 Hz for running, e.g. Fukuchi et al. 2017 used 10 Hz). Tying the cut-off to the
+stride frequency keeps the same smoothing for slow joggers and sprinters whatever the camera rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+
+from runform.keypoints import Keypoints
+
+HARMONICS = 7.0
+MIN_CUTOFF_HZ = 4.0
+FRACTION_OF_NYQUIST = 0.8
+
+
+def cutoff_rule_hz(stride_frequency_hz: float, sampling_rate_hz: float) -> float:
+    """Low-pass cut-off from the stride frequency and the frame rate (see module docstring)."""
+    nyquist = sampling_rate_hz / 2.0
+    wanted = HARMONICS * stride_frequency_hz if np.isfinite(stride_frequency_hz) else 10.0
+    return float(min(max(wanted, MIN_CUTOFF_HZ), FRACTION_OF_NYQUIST * nyquist))
+
+
+def finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) index pairs of consecutive True values."""
+    padded = np.concatenate([[False], mask.astype(bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(int)))
+    return list(zip(edges[::2], edges[1::2]))
+
+
+def lowpass_series(values: np.ndarray, cutoff_hz: float, sampling_rate_hz: float, order: int = 2) -> np.ndarray:
+    """Zero-lag Butterworth (forward-backward) along axis 0; NaN runs are left as gaps."""
+    values = np.asarray(values, dtype=float)
+    out = values.copy()
+    if cutoff_hz >= sampling_rate_hz / 2.0:
+        return out
+    sos = butter(order, cutoff_hz, btype="low", fs=sampling_rate_hz, output="sos")
+    flat = out.reshape(len(out), -1)
+    for col in range(flat.shape[1]):
+        for start, stop in finite_runs(np.isfinite(flat[:, col])):
+            if stop - start > 3 * (2 * order + 1):
+                flat[start:stop, col] = sosfiltfilt(sos, flat[start:stop, col])
+    return flat.reshape(values.shape)
+
+
+def interpolate_series(values: np.ndarray, max_gap: int) -> np.ndarray:
+    """Linear interpolation over interior NaN gaps of at most ``max_gap`` samples (axis 0)."""
+    out = np.array(values, dtype=float, copy=True)
+    flat = out.reshape(len(out), -1)
+    idx = np.arange(len(out))
+    for col in range(flat.shape[1]):
+        good = np.isfinite(flat[:, col])
+        if good.sum() < 2:
+            continue
+        for start, stop in finite_runs(~good):
+            if start > 0 and stop < len(out) and stop - start <= max_gap:
+                flat[start:stop, col] = np.interp(idx[start:stop], idx[good], flat[good, col])
+    return flat.reshape(out.shape)
+
+
+def mask_low_confidence(kp: Keypoints, min_confidence: float) -> Keypoints:
+    """Set landmarks whose confidence is below ``min_confidence`` to NaN (unknown conf is kept)."""
+    low = kp.confidence < min_confidence
+    xy = kp.xy_px.copy()
+    xy[low] = np.nan
+    return kp.replace(xy_px=xy, note=f"mask_low_confidence(min_confidence={min_confidence})")
+
+
+def interpolate_gaps(kp: Keypoints, max_gap_s: float) -> Keypoints:
+    max_gap = int(round(max_gap_s * kp.sampling_rate_hz))
+    return kp.replace(
+        xy_px=interpolate_series(kp.xy_px, max_gap), note=f"interpolate_gaps(max_gap_s={max_gap_s})"
+    )
+
+
+def resample_uniform(kp: Keypoints, tolerance: float = 0.25) -> Keypoints:
+    """Put variable-frame-rate data on a uniform time grid at the median rate (no-op if uniform).
+
+    ``tolerance`` is the largest allowed deviation of a frame interval from the median, as a
+    fraction of it, before the series counts as variable-rate.
+    """
+    dt = np.diff(kp.time_s)
+    if len(dt) == 0 or np.all(np.abs(dt - np.median(dt)) <= tolerance * np.median(dt)):
+        return kp
+    step = float(np.median(dt))
+    grid = np.arange(kp.time_s[0], kp.time_s[-1] + step / 2, step)
+
+    def on_grid(values: np.ndarray) -> np.ndarray:
+        flat = values.reshape(len(values), -1)
+        cols = [np.interp(grid, kp.time_s, flat[:, c], left=np.nan, right=np.nan) for c in range(flat.shape[1])]
+        return np.stack(cols, axis=1).reshape((len(grid),) + values.shape[1:])
+
+    depth = None if kp.depth is None else on_grid(kp.depth)
+    return kp.replace(
+        xy_px=on_grid(kp.xy_px), confidence=on_grid(kp.confidence), time_s=grid, depth=depth,
+        note=f"resample_uniform(rate_hz={1 / step:.3f}, from variable frame rate)",
+    )  # fmt: skip
+
+
+def lowpass(kp: Keypoints, cutoff_hz: float, order: int = 2) -> Keypoints:
+    return kp.replace(
+        xy_px=lowpass_series(kp.xy_px, cutoff_hz, kp.sampling_rate_hz, order),
+        note=f"lowpass(butterworth order={order}, zero-lag, cutoff_hz={cutoff_hz:.2f})",
+    )
+
+
+def remove_glitches(kp: Keypoints, window_s: float = 0.1, max_jump_frac_leg: float = 0.15) -> Keypoints:
+    """Blank single-landmark outliers: frames far from the running median of their neighbours.
+
+    BlazePose sometimes snaps the near leg onto the far leg for one or two frames around contact
+    and toe-off (seen on the shared treadmill clip, frames 27 and 49). A point that lies more than
+    ``max_jump_frac_leg`` x leg length from the median of a ``window_s``-wide window (at least
+    5 frames) is set to NaN and later interpolated.
+    """
+    from scipy.ndimage import median_filter
+
+    half = max(2, int(round(window_s * kp.sampling_rate_hz / 2)))
+    leg = _median_leg_length_px(kp)
+    xy = kp.xy_px.copy()
+    filled = interpolate_series(xy, max_gap=len(xy))
+    med = median_filter(np.nan_to_num(filled), size=(2 * half + 1, 1, 1), mode="nearest")
+    dist = np.linalg.norm(xy - med, axis=-1)
+    bad = dist > max_jump_frac_leg * leg
+    bad |= _implausible_segments(kp, max_length_change=0.2)
+    xy[bad] = np.nan
+    return kp.replace(xy_px=xy, note=f"remove_glitches(window_s={window_s}, max_jump_frac_leg={max_jump_frac_leg}, n={int(bad.sum())})")
+
+
+def _median_leg_length_px(kp: Keypoints) -> float:
+    """Median hip-knee plus knee-ankle length over both legs and all frames, in pixels."""
+    lengths = []
+    for side in ("left", "right"):
+        thigh = np.linalg.norm(kp.xy(f"{side}_hip") - kp.xy(f"{side}_knee"), axis=1)
+        shank = np.linalg.norm(kp.xy(f"{side}_knee") - kp.xy(f"{side}_ankle"), axis=1)
+        lengths.append(thigh + shank)
+    value = np.nanmedian(np.concatenate(lengths)) if np.isfinite(np.concatenate(lengths)).any() else np.nan
+    return float(value) if np.isfinite(value) else 100.0
+
+
+def _implausible_segments(kp: Keypoints, max_length_change: float) -> np.ndarray:
+    """(T, K) mask of distal landmarks whose shank or thigh length departs from its median by
+    more than ``max_length_change`` (a fraction): the pose model has put the joint elsewhere.
+    Sagittal running views foreshorten these segments little, so a large change is an error."""
+    bad = np.zeros(kp.xy_px.shape[:2], dtype=bool)
+    for side in ("left", "right"):
+        chain = [f"{side}_{p}" for p in ("hip", "knee", "ankle")]
+        for proximal, distal in zip(chain[:-1], chain[1:]):
+            length = np.linalg.norm(kp.xy(proximal) - kp.xy(distal), axis=1)
+            if not np.isfinite(length).any():
+                continue
+            off = np.abs(length / np.nanmedian(length) - 1) > max_length_change
+            for name in chain[chain.index(distal):] + [f"{side}_heel", f"{side}_foot_index"]:
+                bad[:, kp.index(name)] |= off
+    return bad

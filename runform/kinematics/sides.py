@@ -1,0 +1,107 @@
+"""Direction of travel and anatomical side assignment.
+
+Direction: in a side view the toes point forward, so the sign of ``foot_index_x - heel_x``
+(median over both feet and all frames) gives the running direction in the image; the nose
+relative to the ears is the tie-breaker. ``direction_sign = +1`` means the runner faces
+image-right (forward = +x), ``-1`` image-left.
+
+Anatomical side: a runner facing image-left shows the camera the **left** side, so the near
+(camera-side) leg is the left leg; facing image-right, the near leg is the right leg (a mirrored
+left-facing runner is, to any viewer, a right-facing runner showing the right leg). The near leg
+is recognised from the landmarks' depth (BlazePose ``z``, smaller = nearer) when available and
+otherwise from its higher detection confidence. The pose model's own left/right labels are
+only kept when neither cue is clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from runform.errors import AnalysisError
+from runform.keypoints import Keypoints
+from runform.kinematics.swaps import swap_legs_everywhere
+
+LEG_LANDMARKS = ("knee", "ankle", "heel", "foot_index")
+
+
+def direction_sign(kp: Keypoints) -> int:
+    """+1 if the runner faces image-right, -1 if image-left (see module docstring)."""
+    votes = []
+    for side in ("left", "right"):
+        dx = kp.xy(f"{side}_foot_index")[:, 0] - kp.xy(f"{side}_heel")[:, 0]
+        votes.append(dx[np.isfinite(dx)])
+    dx = np.concatenate(votes)
+    if len(dx) and abs(np.median(dx)) > 0:
+        return 1 if np.median(dx) > 0 else -1
+    if kp.has("nose") and kp.has("left_ear"):
+        ears = (kp.xy("left_ear")[:, 0] + kp.xy("right_ear")[:, 0]) / 2
+        d = np.nanmedian(kp.xy("nose")[:, 0] - ears)
+        if np.isfinite(d) and d != 0:
+            return 1 if d > 0 else -1
+    raise AnalysisError(
+        "Cannot tell which way the runner is facing",
+        expected="visible heels and toes, or a visible face, in a side view",
+        found="no usable foot or face landmarks",
+        fix="film from the side with the whole body in frame",
+    )
+
+
+@dataclass
+class SideAssignment:
+    """Relabel the two leg tracks as the runner's anatomical left/right (see module docstring).
+
+    Parameters
+    ----------
+    min_separation:
+        How clearly the near leg must stand out, in standard errors of the frame-wise
+        difference, before the pose model's labels are overruled.
+    """
+
+    min_separation: float = 3.0
+
+    def assign(self, kp: Keypoints, direction: int) -> Keypoints:
+        """Fills ``near_track_``, ``cue_``, ``separation_`` and ``relabelled_``."""
+        near_side = "left" if direction < 0 else "right"
+        cue, diff = self._near_minus_far_evidence(kp)
+        # diff > 0 means the track labelled "left" looks nearer
+        self.cue_ = cue
+        self.separation_ = float(diff)
+        if cue == "labels" or abs(diff) < self.min_separation:
+            self.near_track_ = near_side
+            self.relabelled_ = False
+            self.cue_ = "labels"
+            return kp
+        self.near_track_ = "left" if diff > 0 else "right"
+        self.relabelled_ = self.near_track_ != near_side
+        if self.relabelled_:
+            kp = swap_legs_everywhere(kp)
+        return kp
+
+    def _near_minus_far_evidence(self, kp: Keypoints) -> tuple[str, float]:
+        if kp.depth is not None:
+            d = _leg_mean(kp.depth, kp, "right") - _leg_mean(kp.depth, kp, "left")
+            score = _t_stat(d)
+            if np.isfinite(score) and abs(score) >= self.min_separation:
+                return "depth", score
+        c = _leg_mean(kp.confidence, kp, "left") - _leg_mean(kp.confidence, kp, "right")
+        score = _t_stat(c)
+        if np.isfinite(score):
+            return "confidence", score
+        return "labels", 0.0
+
+
+def _leg_mean(values: np.ndarray, kp: Keypoints, side: str) -> np.ndarray:
+    idx = [kp.index(f"{side}_{p}") for p in LEG_LANDMARKS]
+    with np.errstate(all="ignore"):
+        return np.nanmean(values[:, idx], axis=1)
+
+
+def _t_stat(d: np.ndarray) -> float:
+    """Mean over frames in units of its standard error, using 10-frame blocks for autocorrelation."""
+    d = d[np.isfinite(d)]
+    if len(d) < 10 or np.nanstd(d) == 0:
+        return float("nan") if len(d) < 10 else float(np.sign(np.mean(d)) * np.inf if np.mean(d) else 0.0)
+    n_blocks = max(len(d) // 10, 1)
+    return float(np.mean(d) / (np.std(d) / np.sqrt(n_blocks)))

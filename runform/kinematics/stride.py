@@ -1,0 +1,56 @@
+"""Stride frequency from the legs' fore-aft oscillation (autocorrelation), before any event."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from runform.keypoints import Keypoints
+
+#: Plausible stride frequencies: 0.5 Hz (slow walk) to 2.2 Hz (a sprinter's 264 steps/min).
+STRIDE_FREQUENCY_RANGE_HZ = (0.5, 2.2)
+
+
+def forward_position_px(kp: Keypoints, name: str, direction: int) -> np.ndarray:
+    """Landmark position along the running direction, relative to the pelvis centre (pixels)."""
+    pelvis_x = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    return direction * (kp.xy(name)[:, 0] - pelvis_x)
+
+
+def stride_frequency_hz(kp: Keypoints, direction: int) -> float:
+    """Dominant stride frequency from the autocorrelation of left-minus-right ankle position.
+
+    The difference of the two ankles' fore-aft positions repeats once per stride and has no
+    component at the step frequency, so the first strong autocorrelation peak is the stride.
+    Returns NaN when no periodic leg motion is found.
+    """
+    fs = kp.sampling_rate_hz
+    diff = forward_position_px(kp, "left_ankle", direction) - forward_position_px(kp, "right_ankle", direction)
+    good = np.isfinite(diff)
+    if good.sum() < 2 * fs / STRIDE_FREQUENCY_RANGE_HZ[1] or not np.isfinite(fs):
+        return float("nan")
+    x = np.where(good, diff - np.nanmean(diff), 0.0)
+    ac = np.correlate(x, x, mode="full")[len(x) - 1 :]
+    if ac[0] <= 0:
+        return float("nan")
+    ac = ac / ac[0]
+    lo = max(1, int(fs / STRIDE_FREQUENCY_RANGE_HZ[1]))
+    hi = min(len(ac) - 1, int(np.ceil(fs / STRIDE_FREQUENCY_RANGE_HZ[0])))
+    peaks, props = find_peaks(ac[: hi + 1], height=0.2)
+    peaks = peaks[peaks >= lo]
+    if len(peaks) == 0:
+        return float("nan")
+    best = peaks[np.argmax(ac[peaks])]
+    first = peaks[ac[peaks] >= 0.8 * ac[best]][0]  # avoid multiples of the period
+    lag = _parabolic_peak(ac, int(first))
+    return float(fs / lag)
+
+
+def _parabolic_peak(y: np.ndarray, i: int) -> float:
+    """Sub-sample location of a local extremum at index ``i`` (parabola through 3 points)."""
+    if i <= 0 or i >= len(y) - 1:
+        return float(i)
+    den = y[i - 1] - 2 * y[i] + y[i + 1]
+    if den == 0 or not np.isfinite(den):
+        return float(i)
+    return float(i + 0.5 * (y[i - 1] - y[i + 1]) / den)

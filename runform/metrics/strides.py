@@ -1,0 +1,125 @@
+"""Per-stride, per-side metrics (definitions and sign conventions in docs/METRICS.md).
+
+A stride of a side runs from that foot's contact to its next contact; it contains that foot's
+toe-off (stance = contact..toe-off, swing = toe-off..next contact) and the other foot's contact.
+Angles are read at event times by linear interpolation between frames (sub-frame events).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from runform.keypoints import Keypoints
+from runform.kinematics import angles
+from runform.kinematics.calibration import Calibration
+from runform.kinematics.stride import forward_position_px
+
+#: Foot-strike classes from the foot angle at contact relative to standing-flat (Altman & Davis
+#: 2012, *Gait Posture* 35:298: rearfoot > 8 deg, midfoot -1.6..8 deg, forefoot < -1.6 deg).
+REARFOOT_MIN_DEG = 8.0
+FOREFOOT_MAX_DEG = -1.6
+
+
+@dataclass
+class StrideMetrics:
+    """Compute ``per_stride_`` (one row per stride and side) from keypoints and events.
+
+    Parameters
+    ----------
+    max_stride_s:
+        Strides longer than this (missed events) are dropped: 2.0 s is a 60 steps/min walk.
+    """
+
+    max_stride_s: float = 2.0
+
+    def calculate(self, kp: Keypoints, events: pd.DataFrame, direction: int, calibration: Calibration) -> "StrideMetrics":
+        self._kp, self._dir, self._cal = kp, direction, calibration
+        self._series = self._angle_series()
+        rows = [row for side in ("left", "right") for row in self._side_rows(events, side)]
+        self.per_stride_ = pd.DataFrame(rows)
+        return self
+
+    # --- helpers --------------------------------------------------------------------------
+    def _angle_series(self) -> dict[str, np.ndarray]:
+        kp, d = self._kp, self._dir
+        out: dict[str, np.ndarray] = {"trunk": angles.trunk_lean_deg(kp, d), "pelvis_y": angles.pelvis_xy(kp)[:, 1]}
+        for side in ("left", "right"):
+            out[f"{side}_thigh"] = angles.thigh_angle_deg(kp, side, d)
+            out[f"{side}_shank"] = angles.shank_angle_deg(kp, side, d)
+            out[f"{side}_knee"] = out[f"{side}_thigh"] - out[f"{side}_shank"]
+            out[f"{side}_foot"] = angles.foot_angle_deg(kp, side, d)
+            out[f"{side}_ankle_fwd"] = forward_position_px(kp, f"{side}_ankle", d)
+        return out
+
+    def _at(self, name: str, t: float) -> float:
+        return float(np.interp(t, self._kp.time_s, self._series[name], left=np.nan, right=np.nan))
+
+    def _window(self, name: str, t0: float, t1: float) -> np.ndarray:
+        inside = (self._kp.time_s >= t0) & (self._kp.time_s <= t1)
+        return self._series[name][inside]
+
+    def _side_rows(self, events: pd.DataFrame, side: str) -> list[dict]:
+        ev = events.sort_values("time_s")
+        contacts = ev[(ev["side"] == side) & (ev["event"] == "contact")]
+        rows = []
+        for (_, c0), (_, c1) in zip(contacts.iloc[:-1].iterrows(), contacts.iloc[1:].iterrows()):
+            t0, t1 = c0["time_s"], c1["time_s"]
+            toe = ev[(ev["side"] == side) & (ev["event"] == "toe_off") & (ev["time_s"] > t0) & (ev["time_s"] < t1)]
+            other = ev[(ev["side"] != side) & (ev["event"] == "contact") & (ev["time_s"] > t0) & (ev["time_s"] < t1)]
+            if len(toe) != 1 or len(other) != 1 or t1 - t0 > self.max_stride_s:
+                continue
+            rows.append(self._stride_row(side, c0, toe.iloc[0], c1, other.iloc[0], ev))
+        return rows
+
+    def _stride_row(self, side: str, c0: pd.Series, to: pd.Series, c1: pd.Series, oc: pd.Series, ev: pd.DataFrame) -> dict:
+        t0, tto, t1, toc = c0["time_s"], to["time_s"], c1["time_s"], oc["time_s"]
+        cal, unit = self._cal, self._cal.length_unit
+        stride_time = t1 - t0
+        other_to = ev[(ev["side"] != side) & (ev["event"] == "toe_off") & (ev["time_s"] > t0) & (ev["time_s"] < toc)]
+        flight = toc - tto if other_to.empty else toc - max(tto, other_to["time_s"].iloc[-1])
+        ahead_px = self._at(f"{side}_ankle_fwd", t0)
+        foot_at_contact = self._at(f"{side}_foot", t0)
+        flat = np.nanmedian(self._window(f"{side}_foot", t0 + 0.3 * (tto - t0), t0 + 0.6 * (tto - t0)))
+        strike = foot_at_contact - flat
+        pelvis = self._window("pelvis_y", t0, t1)
+        speed_len = cal.length(cal.running_speed_px_s)
+        stride_len = float(speed_len * stride_time)
+        vo = float(cal.length(np.nanmax(pelvis) - np.nanmin(pelvis))) if np.isfinite(pelvis).any() else np.nan
+        return {
+            "side": side, "contact_frame": int(c0["frame"]), "toe_off_frame": int(to["frame"]),
+            "next_contact_frame": int(c1["frame"]), "start_time_s": round(t0, 4),
+            "stride_time_s": stride_time, "step_time_s": toc - t0, "contact_time_s": tto - t0,
+            "swing_time_s": t1 - tto, "flight_time_s": max(flight, 0.0), "duty_factor": (tto - t0) / stride_time,
+            "cadence_steps_per_min": 120.0 / stride_time,
+            f"stride_length_{unit}": stride_len, f"step_length_{unit}": float(speed_len * (toc - t0)),
+            "max_thigh_angle_deg": _nanmax(self._window(f"{side}_thigh", tto, t1)),
+            "hip_extension_at_toe_off_deg": -self._at(f"{side}_thigh", tto),
+            "peak_swing_knee_flexion_deg": _nanmax(self._window(f"{side}_knee", tto, t1)),
+            "knee_flexion_at_contact_deg": self._at(f"{side}_knee", t0),
+            "shank_angle_at_contact_deg": self._at(f"{side}_shank", t0),
+            f"foot_ahead_of_hip_{'cm' if cal.is_metric else 'px'}": float(cal.length(ahead_px)) * (100 if cal.is_metric else 1),
+            "foot_ahead_of_hip_pct_leg": 100 * ahead_px / cal.leg_length_px,
+            "foot_strike_angle_deg": strike, "foot_strike": _strike_class(strike),
+            f"vertical_oscillation_{'cm' if cal.is_metric else 'px'}": vo * (100 if cal.is_metric else 1),
+            "vertical_ratio_pct": 100 * vo / stride_len if stride_len > 0 else np.nan,
+            "trunk_lean_deg": _nanmean(self._window("trunk", t0, t1)),
+        }  # fmt: skip
+
+
+def _nanmax(values: np.ndarray) -> float:
+    return float(np.nanmax(values)) if np.isfinite(values).any() else float("nan")
+
+
+def _nanmean(values: np.ndarray) -> float:
+    return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+
+
+def _strike_class(angle_deg: float) -> str:
+    if not np.isfinite(angle_deg):
+        return "unknown"
+    if angle_deg > REARFOOT_MIN_DEG:
+        return "rearfoot"
+    return "forefoot" if angle_deg < FOREFOOT_MAX_DEG else "midfoot"

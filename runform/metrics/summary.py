@@ -1,0 +1,61 @@
+"""Summaries over strides: median, IQR, n, and the left/right symmetry index.
+
+Symmetry index (Robinson et al. 1987, *J Manipulative Physiol Ther* 10:172):
+``SI = 100 x (left - right) / (0.5 x (left + right))`` on the per-side medians; 0 = symmetric.
+For angles that can be near zero (knee at contact, foot ahead of hip) the plain left-minus-right
+difference is also given, since SI explodes when the mean is close to 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+NON_METRIC_COLUMNS = {"side", "contact_frame", "toe_off_frame", "next_contact_frame", "start_time_s", "foot_strike"}
+
+
+def metric_columns(per_stride: pd.DataFrame) -> list[str]:
+    return [c for c in per_stride.columns if c not in NON_METRIC_COLUMNS]
+
+
+def describe(values: pd.Series | np.ndarray) -> dict[str, float | int | None]:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return {"median": None, "iqr": None, "q1": None, "q3": None, "mean": None, "sd": None, "n": 0}
+    q1, med, q3 = np.percentile(v, [25, 50, 75])
+    return {
+        "median": _r(med), "iqr": _r(q3 - q1), "q1": _r(q1), "q3": _r(q3), "mean": _r(v.mean()),
+        "sd": _r(v.std(ddof=1)) if len(v) > 1 else None, "n": int(len(v)),
+    }  # fmt: skip
+
+
+def _r(x: float) -> float:
+    return float(round(float(x), 4))
+
+
+def summarize(per_stride: pd.DataFrame) -> dict:
+    """``{"all": {metric: stats}, "left": {...}, "right": {...}, "symmetry_index_pct": {...},
+    "left_minus_right": {...}, "foot_strike": {side: most common class}}``."""
+    if per_stride.empty:
+        return {"all": {}, "left": {}, "right": {}, "symmetry_index_pct": {}, "left_minus_right": {}, "foot_strike": {}}
+    cols = metric_columns(per_stride)
+    out: dict = {"all": {c: describe(per_stride[c]) for c in cols}}
+    for side in ("left", "right"):
+        part = per_stride[per_stride["side"] == side]
+        out[side] = {c: describe(part[c]) for c in cols}
+    out["symmetry_index_pct"], out["left_minus_right"] = {}, {}
+    for c in cols:
+        left, right = out["left"][c]["median"], out["right"][c]["median"]
+        if left is None or right is None:
+            continue
+        out["left_minus_right"][c] = _r(left - right)
+        mean = 0.5 * (left + right)
+        if abs(mean) > 1e-9:
+            out["symmetry_index_pct"][c] = _r(100 * (left - right) / mean)
+    out["foot_strike"] = {
+        side: (per_stride.loc[per_stride["side"] == side, "foot_strike"].mode().iloc[0]
+               if (per_stride["side"] == side).any() else "unknown")
+        for side in ("left", "right")
+    }  # fmt: skip
+    return out

@@ -1,0 +1,77 @@
+"""The only orchestrator: ``analyze(source, config) -> Analysis``. One block per stage."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from runform.analysis import Analysis
+from runform.config import Config, make_config
+from runform.errors import InputError
+from runform.events import FootPositionEventDetection
+from runform.keypoints import Keypoints
+from runform.kinematics.calibration import calibrate
+from runform.kinematics.clean import clean_keypoints
+from runform.metrics.strides import StrideMetrics
+from runform.pose import ProgressCallback, backend_for
+from runform.quality.gate import QualityGate
+
+
+def analyze(source: str | Path, config: Config | None = None, progress: ProgressCallback | None = None,
+            **options: object) -> Analysis:  # fmt: skip
+    """Analyse a side-view running video or keypoint file. Options as in :class:`Config`."""
+    config = config or make_config(**options)
+    path = Path(source)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 4)
+        clock = now
+
+    # 1. pose: video -> BlazePose, keypoint files -> their loader
+    backend = backend_for(path, config.model_complexity)
+    video = _video_info(path)
+    raw = backend.estimate(path, progress)
+    raw = _apply_real_fps(raw, config)
+    lap("pose")
+    # 2. cleaning: gaps, glitches, leg swaps, sides, direction, filter
+    kp, cleaning = clean_keypoints(raw, min_confidence=config.min_confidence, max_gap_s=config.max_gap_s,
+                                   cutoff_hz=config.filter_cutoff_hz)  # fmt: skip
+    lap("cleaning")
+    # 3. events
+    events = FootPositionEventDetection().detect(
+        kp, direction=cleaning.direction, stride_frequency_hz=cleaning.stride_frequency_hz, frame_times_s=raw.time_s
+    ).events_
+    lap("events")
+    # 4. calibration and metrics
+    calibration = calibrate(kp, events, cleaning.direction, config)
+    strides = StrideMetrics().calculate(kp, events, cleaning.direction, calibration).per_stride_
+    lap("metrics")
+    # 5. quality gate
+    quality = QualityGate().check(raw, kp, cleaning, strides)
+    lap("quality")
+    return Analysis(str(path), config, kp, events, strides, calibration, cleaning, quality, video, timings)
+
+
+def _video_info(path: Path) -> dict | None:
+    from runform.io.video import VIDEO_SUFFIXES, probe
+
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        return None
+    return asdict(probe(path))
+
+
+def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:
+    """Slow-motion files: stretch timestamps so that they run at the true capture rate."""
+    if config.real_fps is None or kp.n_frames < 2:
+        return kp
+    if not np.isfinite(kp.sampling_rate_hz):
+        raise InputError("Cannot rescale timestamps", expected="at least two frames", found=f"{kp.n_frames}")
+    factor = kp.sampling_rate_hz / config.real_fps
+    return kp.replace(time_s=kp.time_s * factor, note=f"real_fps(time scaled by {factor:.4f})")

@@ -1,0 +1,30 @@
+"""Pose backends: every source of keypoints sits behind :class:`PoseBackend`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runform.errors import InputError
+from runform.io.registry import keypoint_suffixes
+from runform.io.video import VIDEO_SUFFIXES
+from runform.pose.base import PoseBackend, ProgressCallback
+from runform.pose.keypoint_file import KeypointFile
+
+__all__ = ["PoseBackend", "ProgressCallback", "KeypointFile", "backend_for"]
+
+
+def backend_for(source: Path, model_complexity: int = 1) -> PoseBackend:
+    """Pick the backend from the file suffix: video -> BlazePose, keypoint files -> loader."""
+    suffix = source.suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        from runform.pose.mediapipe_backend import MediaPipePose
+
+        return MediaPipePose(model_complexity=model_complexity)
+    if suffix in keypoint_suffixes():
+        return KeypointFile()
+    raise InputError(
+        f"Unsupported input type '{suffix or source.name}'",
+        expected="a video (" + ", ".join(VIDEO_SUFFIXES) + ") or keypoint file (" + ", ".join(keypoint_suffixes()) + ")",
+        found=source.name,
+        fix="convert the clip to mp4, or export keypoints as CSV",
+    )

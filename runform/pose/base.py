@@ -1,0 +1,22 @@
+"""The pose-backend interface: a source of :class:`~runform.keypoints.Keypoints`."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Callable
+
+from runform.keypoints import Keypoints
+
+#: ``progress(done, total)``; total may be an estimate.
+ProgressCallback = Callable[[int, int], None]
+
+
+class PoseBackend(ABC):
+    """Turns a source (video, keypoint file, motion capture) into Keypoints in image pixels."""
+
+    name: str = "base"
+
+    @abstractmethod
+    def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
+        """Return keypoints for the whole source; raise a RunformError on bad input."""
