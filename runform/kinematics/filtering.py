@@ -16,6 +16,7 @@ from scipy.signal import butter, sosfiltfilt
 from runform.keypoints import Keypoints
 
 HARMONICS = 7.0
+REFERENCE_FPS = 30.0  # frame rate at which the glitch and swap thresholds were set
 MIN_CUTOFF_HZ = 4.0
 FRACTION_OF_NYQUIST = 0.8
 
@@ -116,12 +117,15 @@ def remove_glitches(kp: Keypoints, window_s: float = 0.1, max_jump_frac_leg: flo
     BlazePose sometimes snaps the near leg onto the far leg for one or two frames around contact
     and toe-off (seen on the shared treadmill clip, frames 27 and 49). A point that lies more than
     ``max_jump_frac_leg`` x leg length from the median of a ``window_s``-wide window (at least
-    5 frames) is set to NaN and later interpolated.
+    3 frames) is set to NaN and later interpolated. Both values were set at 30 fps; below
+    ``REFERENCE_FPS`` the threshold grows in proportion to the frame interval, because a real
+    trajectory departs further from its running median when samples are further apart.
     """
     from scipy.ndimage import median_filter
 
-    half = max(2, int(round(window_s * kp.sampling_rate_hz / 2)))
-    leg = _median_leg_length_px(kp)
+    fps = kp.sampling_rate_hz
+    half = max(1, int(round(window_s * fps / 2)))
+    leg = _median_leg_length_px(kp) * max(1.0, REFERENCE_FPS / fps)
     xy = kp.xy_px.copy()
     filled = interpolate_series(xy, max_gap=len(xy))
     med = median_filter(np.nan_to_num(filled), size=(2 * half + 1, 1, 1), mode="nearest")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from runform.keypoints import Keypoints
+from runform.kinematics.filtering import REFERENCE_FPS
 
 #: (name, landmarks whose motion is scored, landmarks exchanged when a swap is found)
 GROUPS = (
@@ -72,23 +73,27 @@ class LegSwapRepair:
     Parameters
     ----------
     switch_penalty_frac_leg:
-        Cost of one label switch, as a fraction of the median shank length in pixels. 0.5 was
-        chosen on the shared treadmill clip and checked on injected swaps (tests).
+        Cost of one label switch, as a fraction of the median shank length in pixels. 1.0 was
+        chosen on the shared treadmill clip and checked on injected swaps (tests). Below 30 fps
+        it grows with the squared frame interval, as the frame-to-frame acceleration does.
     """
 
-    switch_penalty_frac_leg: float = 0.5
+    switch_penalty_frac_leg: float = 1.0
 
     def repair(self, kp: Keypoints) -> Keypoints:
         """Return repaired keypoints; fills ``swapped_frames_`` (frame -> group name)."""
         self.swapped_frames_: dict[str, np.ndarray] = {}
         shank = np.linalg.norm(kp.xy("left_knee") - kp.xy("left_ankle"), axis=1)
         scale = float(np.nanmedian(shank)) if np.isfinite(shank).any() else 50.0
+        scale *= max(1.0, REFERENCE_FPS / kp.sampling_rate_hz) ** 2
         out = kp
         for label, scored, exchanged in GROUPS:
             left = [out.index(f"left_{p}") for p in scored]
             right = [out.index(f"right_{p}") for p in scored]
             unary = _attachment_cost(out, scale) if label == "foot" else None
             flip = _viterbi_swaps(out.xy_px[:, left], out.xy_px[:, right], self.switch_penalty_frac_leg * scale, unary)
+            if unary is None and flip.sum() > len(flip) / 2:
+                flip = ~flip  # whole-leg identity is global and decided by SideAssignment later
             self.swapped_frames_[label] = np.flatnonzero(flip)
             if flip.any():
                 left = [out.index(f"left_{p}") for p in exchanged]

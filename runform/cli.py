@@ -1,0 +1,128 @@
+"""Thin command-line interface (Typer + Rich): build a Config, call the pipeline, show results."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from runform.config import make_config
+from runform.errors import Cancelled, QualityRefused, RunformError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Running-form and knee-drive analysis.")
+console = Console(stderr=True)
+out = Console()
+
+FLAG_NAMES = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-speed", "known_distance": "--known-distance"}
+
+HEADLINE = [
+    ("cadence_steps_per_min", "Cadence", "steps/min", 1),
+    ("contact_time_s", "Contact time", "s", 3),
+    ("flight_time_s", "Flight time", "s", 3),
+    ("duty_factor", "Duty factor", "", 2),
+    ("stride_length_m", "Stride length", "m", 2),
+    ("stride_length_px", "Stride length", "px", 0),
+    ("max_thigh_angle_deg", "Knee lift (max thigh angle)", "deg", 1),
+    ("hip_extension_at_toe_off_deg", "Hip extension at toe-off", "deg", 1),
+    ("peak_swing_knee_flexion_deg", "Heel recovery (peak swing knee flexion)", "deg", 1),
+    ("knee_flexion_at_contact_deg", "Knee flexion at contact", "deg", 1),
+    ("shank_angle_at_contact_deg", "Shank angle at contact", "deg", 1),
+    ("foot_ahead_of_hip_cm", "Foot ahead of hip", "cm", 1),
+    ("foot_ahead_of_hip_pct_leg", "Foot ahead of hip", "% leg", 1),
+    ("vertical_oscillation_cm", "Vertical oscillation", "cm", 1),
+    ("vertical_ratio_pct", "Vertical ratio", "%", 1),
+    ("trunk_lean_deg", "Trunk lean", "deg", 1),
+]
+
+
+def _fmt(value: object, digits: int) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _summary_table(analysis) -> Table:  # noqa: ANN001
+    table = Table(title=f"runform: {Path(analysis.source).name}", show_lines=False)
+    for col in ("metric", "unit", "value", "left", "right", "IQR", "n", "SI %"):
+        table.add_column(col, justify="left" if col in ("metric", "unit") else "right")
+    summary = analysis.summary
+    for key, label, unit, digits in HEADLINE:
+        if key not in summary:
+            continue
+        s = summary[key]
+        si = s.get("symmetry_index_pct")
+        table.add_row(label, unit, _fmt(s["value"], digits), _fmt(s["left"]["median"], digits),
+                      _fmt(s["right"]["median"], digits), _fmt(s["iqr"], digits), str(s["n"]), _fmt(si, 1))  # fmt: skip
+    return table
+
+
+def _run(source: Path, output: Path | None, **options: object) -> None:
+    from runform.io.export import write_outputs
+    from runform.pipeline import analyze
+
+    config = make_config(**options)
+    output = output or source.with_name(source.stem + "_runform")
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as bar:  # fmt: skip
+        task = bar.add_task(f"Analysing {source.name}", total=None)
+        analysis = analyze(source, config, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if analysis.quality.verdict_ == "refuse":
+        reasons = "; ".join(c.message for c in analysis.quality.checks_ if c.verdict == "refuse")
+        fixes = "; ".join(c.fix for c in analysis.quality.checks_ if c.verdict == "refuse" and c.fix)
+        raise QualityRefused("The clip cannot be analysed reliably", found=reasons, fix=fixes)
+    write_outputs(analysis, output)
+    out.print(_summary_table(analysis))
+    for check in analysis.quality.checks_:
+        if check.verdict != "pass":
+            out.print(f"[yellow]warning[/] {check.name}: {check.message}. Fix: {check.fix}")
+    unit = analysis.calibration.length_unit
+    if unit == "px":
+        out.print("[yellow]Lengths are in pixels[/]: give --height, --treadmill-speed or --known-distance for metres.")
+    out.print(f"Results written to [bold]{output}[/]")
+
+
+def _guard(func, *args, **kwargs) -> None:  # noqa: ANN001
+    try:
+        func(*args, **kwargs)
+    except KeyboardInterrupt:
+        err = Cancelled("Interrupted", found="Ctrl-C", fix="run again; no output was written")
+        console.print(f"[red]Cancelled:[/] {err.message}")
+        raise typer.Exit(err.exit_code) from None
+    except RunformError as err:
+        message = err.message
+        for field, flag in FLAG_NAMES.items():
+            message = message.replace(f"--{field.replace('_', '-')}", flag)
+        console.print(f"[red]Error ({type(err).__name__}, exit {err.exit_code}):[/] {message}")
+        raise typer.Exit(err.exit_code) from None
+
+
+@app.command()
+def analyze(
+    source: Annotated[Path, typer.Argument(help="Side-view running video (mp4/mov/avi/mkv/webm) or keypoint CSV.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output folder.")] = None,
+    height: Annotated[Optional[float], typer.Option("--height", help="Runner's height in metres, for scale.")] = None,
+    treadmill_speed: Annotated[Optional[str], typer.Option("--treadmill-speed", help="Belt speed: 3.5 (m/s), 12.6km/h or 8mph.")] = None,
+    known_distance: Annotated[Optional[str], typer.Option("--known-distance", help="x1,y1,x2,y2,metres: two image points a known distance apart.")] = None,
+    event: Annotated[Optional[str], typer.Option("--event", help="Race event: 100m ... marathon, xc, trail, hill-sprint.")] = None,
+    surface: Annotated[str, typer.Option("--surface", help="auto, treadmill or overground.")] = "auto",
+    fast: Annotated[bool, typer.Option("--fast", help="Lighter pose model (model_complexity 0).")] = False,
+    real_fps: Annotated[Optional[float], typer.Option("--real-fps", help="True capture rate of a slow-motion file.")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Runner's name for the report.")] = None,
+) -> None:  # fmt: skip
+    """Analyse one clip and write analysis.json, events.csv, strides.csv and keypoints.csv."""
+    _guard(_run, source, output, height_m=height, treadmill_speed_mps=treadmill_speed, known_distance=known_distance,
+           event=event, surface=surface, model_complexity=0 if fast else 1, real_fps=real_fps, runner_name=name)  # fmt: skip
+
+
+@app.command()
+def demo(output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("runform-demo")) -> None:
+    """Analyse the bundled treadmill clip (MIT licence, see runform/data/) with no arguments."""
+    clip = Path(str(resources.files("runform") / "data" / "treadmill_side_30fps.mp4"))
+    _guard(_run, clip, output, event="10k")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,23 @@
+"""A mirrored clip is a right-facing runner showing the right leg: same events, sides exchanged."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import runform
+
+
+def test_mirrored_clip_gives_same_events_with_sides_exchanged(clip_analysis, mirrored_clip):
+    mirrored = runform.analyze(mirrored_clip)
+    assert mirrored.cleaning.direction == -clip_analysis.cleaning.direction
+    original = clip_analysis.events
+    swap = {"left": "right", "right": "left"}
+    errors = []
+    for _, row in mirrored.events.iterrows():
+        same = original[(original["side"] == swap[row["side"]]) & (original["event"] == row["event"])]
+        errors.append(np.min(np.abs(same["frame"].to_numpy() - row["frame"])))
+    errors = np.array(errors)
+    assert (errors <= 1).mean() >= 0.95
+    assert abs(mirrored.overall_cadence_steps_per_min - clip_analysis.overall_cadence_steps_per_min) < 1.0
+    left = mirrored.summary["max_thigh_angle_deg"]["right"]["median"]
+    assert abs(left - clip_analysis.summary["max_thigh_angle_deg"]["left"]["median"]) < 5
