@@ -54,11 +54,15 @@ class Analysis:
 
     @property
     def overall_cadence_steps_per_min(self) -> float | None:
-        """Steps per minute over the whole clip: (contacts - 1) / (last - first contact time)."""
+        """Steps per minute over the whole clip: steps between the first and last contact divided
+        by the time between them. A gap left by a missed contact counts as the number of steps
+        that fit in it (gap / median step time, rounded), so one missed event does not bias it."""
         t = np.sort(self.events.loc[self.events["event"] == "contact", "time_s"].to_numpy())
         if len(t) < 3:
             return None
-        return round(60.0 * (len(t) - 1) / (t[-1] - t[0]), 3)
+        gaps = np.diff(t)
+        steps = np.maximum(np.round(gaps / np.median(gaps)), 1).sum()
+        return round(60.0 * steps / (t[-1] - t[0]), 3)
 
     def to_dict(self) -> dict:
         from runform import __version__
