@@ -1,0 +1,93 @@
+"""CLI: output contract, summary, and clear errors with documented exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from runform.cli import app
+from runform.io.keypoints_csv import to_csv
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def kp_csv(tmp_path_factory, raw_keypoints):
+    path = tmp_path_factory.mktemp("cli") / "keypoints.csv"
+    to_csv(raw_keypoints, path)
+    return path
+
+
+def test_analyze_writes_output_contract(kp_csv, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(kp_csv), "--height", "1.78", "--event", "10k", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Cadence" in result.output
+    data = json.loads((out / "analysis.json").read_text())
+    assert data["schema_version"] == "1.0"
+    assert data["config"]["event"] == "10k"
+    assert data["calibration"]["method"] == "height" and data["calibration"]["length_unit"] == "m"
+    for key in ("cadence_steps_per_min", "contact_time_s", "max_thigh_angle_deg", "stride_length_m"):
+        assert data["summary"][key]["value"] is not None
+        assert data["summary"][key]["left"]["n"] >= 4
+    events = pd.read_csv(out / "events.csv")
+    assert list(events.columns) == ["frame", "time_s", "side", "event", "confidence"]
+    assert set(events["event"]) == {"contact", "toe_off"} and set(events["side"]) == {"left", "right"}
+    strides = pd.read_csv(out / "strides.csv")
+    assert {"side", "max_thigh_angle_deg", "contact_time_s", "stride_length_m"} <= set(strides.columns)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.tmp")]
+
+
+def test_pixels_are_labelled_without_calibration(kp_csv, tmp_path):
+    result = runner.invoke(app, ["analyze", str(kp_csv), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0
+    assert "pixels" in result.output
+    strides = pd.read_csv(tmp_path / "o" / "strides.csv")
+    assert "stride_length_px" in strides.columns and "stride_length_m" not in strides.columns
+
+
+def test_treadmill_speed_gives_stride_length_from_belt(kp_csv, tmp_path):
+    result = runner.invoke(app, ["analyze", str(kp_csv), "--treadmill-speed", "8km/h", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "o" / "analysis.json").read_text())
+    stride = data["summary"]["stride_length_m"]["value"]
+    stride_time = data["summary"]["stride_time_s"]["value"]
+    assert stride == pytest.approx(8 / 3.6 * stride_time, rel=0.02)
+
+
+def _text_mp4(tmp_path):
+    path = tmp_path / "notes.mp4"
+    path.write_text("this is not a video")
+    return path
+
+
+def _empty(tmp_path):
+    path = tmp_path / "empty.mp4"
+    path.touch()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_args", "code", "message"),
+    [
+        (lambda p: ["analyze", str(p / "missing.mp4")], 2, "not found"),
+        (lambda p: ["analyze", str(p)], 2, "directory"),
+        (lambda p: ["analyze", str(_empty(p))], 2, "empty"),
+        (lambda p: ["analyze", str(_text_mp4(p))], 2, "Cannot read"),
+        (lambda p: ["analyze", str(p / "x.xyz")], 2, "Unsupported input type"),
+        (lambda p: ["analyze", str(_text_mp4(p)), "--event", "ultra"], 3, "unknown event"),
+        (lambda p: ["analyze", str(_text_mp4(p)), "--height", "-1.7"], 3, "--height"),
+        (lambda p: ["analyze", str(_text_mp4(p)), "--treadmill-speed", "90"], 3, "treadmill speed"),
+        (lambda p: ["analyze", str(_text_mp4(p)), "--treadmill-speed", "fast"], 3, "Cannot read the treadmill speed"),
+    ],
+    ids=["missing", "directory", "empty", "text-as-mp4", "unknown-suffix", "event", "height", "speed", "speed-text"],
+)
+def test_bad_inputs(tmp_path, make_args, code, message):
+    result = runner.invoke(app, make_args(tmp_path))
+    assert result.exit_code == code, result.output
+    text = " ".join(result.output.split())  # Rich wraps long lines
+    assert message in text
+    assert "What to do" in text or "Expected" in text
