@@ -76,9 +76,15 @@ class LegSwapRepair:
         Cost of one label switch, as a fraction of the median shank length in pixels. 1.0 was
         chosen on the shared treadmill clip and checked on injected swaps (tests). Below 30 fps
         it grows with the squared frame interval, as the frame-to-frame acceleration does.
+    near_far_weight:
+        Weight (in switch penalties per frame) of the near/far evidence: the pose model's depth,
+        or else its confidence, is attached to the physical leg, so a label swap flips the sign of
+        the left-minus-right difference. A frame whose difference disagrees with the clip's
+        majority sign by more than one robust spread costs this much in the "as labelled" state.
     """
 
     switch_penalty_frac_leg: float = 1.0
+    near_far_weight: float = 0.5
 
     def repair(self, kp: Keypoints) -> Keypoints:
         """Return repaired keypoints; fills ``swapped_frames_`` (frame -> group name)."""
@@ -90,9 +96,11 @@ class LegSwapRepair:
         for label, scored, exchanged in GROUPS:
             left = [out.index(f"left_{p}") for p in scored]
             right = [out.index(f"right_{p}") for p in scored]
-            unary = _attachment_cost(out, scale) if label == "foot" else None
+            unary = _near_far_cost(out, scored, self.switch_penalty_frac_leg * scale * self.near_far_weight)
+            if label == "foot":
+                unary = unary + _attachment_cost(out, scale)
             flip = _viterbi_swaps(out.xy_px[:, left], out.xy_px[:, right], self.switch_penalty_frac_leg * scale, unary)
-            if unary is None and flip.sum() > len(flip) / 2:
+            if label == "leg" and flip.sum() > len(flip) / 2:
                 flip = ~flip  # whole-leg identity is global and decided by SideAssignment later
             self.swapped_frames_[label] = np.flatnonzero(flip)
             if flip.any():
@@ -104,6 +112,23 @@ class LegSwapRepair:
     @property
     def n_swapped_frames_(self) -> int:
         return int(sum(len(v) for v in self.swapped_frames_.values()))
+
+
+def _near_far_cost(kp: Keypoints, parts: tuple[str, ...], weight: float) -> np.ndarray:
+    """Cost (T x 2) of each labelling from near/far evidence (see ``near_far_weight``)."""
+    source = kp.depth if kp.depth is not None else -kp.confidence
+    left = np.nanmean(source[:, [kp.index(f"left_{p}") for p in parts]], axis=1)
+    right = np.nanmean(source[:, [kp.index(f"right_{p}") for p in parts]], axis=1)
+    diff = left - right
+    if not np.isfinite(diff).any():
+        return np.zeros((kp.n_frames, 2))
+    majority = np.sign(np.nanmedian(diff))
+    spread = np.nanmedian(np.abs(diff - np.nanmedian(diff))) * 1.4826 + 1e-9
+    if majority == 0 or abs(np.nanmedian(diff)) < 2 * spread:
+        return np.zeros((kp.n_frames, 2))  # no clear near leg: no evidence either way
+    against = np.clip(-majority * diff / spread, 0, 3)  # as labelled looks swapped
+    for_ = np.clip(majority * diff / spread, 0, 3)  # swapped would look wrong
+    return np.nan_to_num(weight * np.stack([against, for_], axis=1) / 3)
 
 
 def _attachment_cost(kp: Keypoints, shank_px: float) -> np.ndarray:

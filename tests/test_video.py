@@ -1,0 +1,107 @@
+"""Video input: rotation metadata, real timestamps (variable frame rate), low frame rate, streaming."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+import runform
+from conftest import match_events
+from runform.errors import InputError
+from runform.io.video import iter_frames, probe
+
+
+def _write(src: Path, dst: Path, *, rotate_stored: int = 0, display_rotation: int | None = None,
+           keep=lambda i: True, max_frames: int | None = None, keep_pts: bool = False, rate: int = 30) -> Path:  # fmt: skip
+    """Re-encode ``src``: store frames turned by ``rotate_stored`` quarter turns (counter-clockwise)."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        stream = None
+        for i, frame in enumerate(inp.decode(video=0)):
+            if max_frames is not None and i >= max_frames:
+                break
+            if not keep(i):
+                continue
+            img = np.ascontiguousarray(np.rot90(frame.to_ndarray(format="rgb24"), rotate_stored))
+            if stream is None:
+                stream = out.add_stream("libx264", rate=rate)
+                stream.width, stream.height, stream.pix_fmt = img.shape[1], img.shape[0], "yuv420p"
+                stream.options = {"crf": "18", "preset": "veryfast"}
+                if keep_pts:
+                    stream.codec_context.time_base = Fraction(1, 30)
+                if display_rotation is not None:
+                    stream.set_display_rotation(display_rotation)
+            new = av.VideoFrame.from_ndarray(img, format="rgb24")
+            if keep_pts:
+                new.pts, new.time_base = i, Fraction(1, 30)
+            for packet in stream.encode(new):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def rotated_clip(tmp_path_factory, clip) -> Path:
+    """Portrait clip stored landscape (turned 90 deg counter-clockwise) with a display matrix that
+    turns it back, as phones write it."""
+    return _write(clip, tmp_path_factory.mktemp("rot") / "rotated phone.mp4", rotate_stored=1, display_rotation=-90)
+
+
+def test_rotation_metadata_is_honoured(rotated_clip, clip):
+    info = probe(rotated_clip)
+    assert (info.width_px, info.height_px) == (720, 1280)
+    assert info.rotation_deg == 90
+    upright = next(iter_frames(rotated_clip)).rgb
+    original = next(iter_frames(clip)).rgb
+    assert upright.shape == original.shape
+    assert np.abs(upright.astype(int) - original).mean() < 5
+
+
+def test_rotated_phone_file_gives_the_same_events(rotated_clip, clip_analysis):
+    rotated = runform.analyze(rotated_clip)
+    for _, row in rotated.events.iterrows():
+        same = clip_analysis.events[(clip_analysis.events["side"] == row["side"]) & (clip_analysis.events["event"] == row["event"])]
+        assert np.min(np.abs(same["frame"].to_numpy() - row["frame"])) <= 1
+
+
+def test_real_timestamps_survive_dropped_frames(tmp_path, clip, labels):
+    """Every 4th frame dropped but presentation times kept: a variable-frame-rate file."""
+    vfr = _write(clip, tmp_path / "vfr.mp4", keep=lambda i: i % 4 != 3, max_frames=150, keep_pts=True)
+    times = np.array([f.time_s for f in iter_frames(vfr)])
+    assert np.allclose(np.diff(times)[:3], [1 / 30, 1 / 30, 2 / 30], atol=1e-3)
+    analysis = runform.analyze(vfr)
+    matched = match_events(analysis.events, labels)
+    assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.9  # in frames of the original 30 fps
+
+
+def test_15_fps_video(tmp_path, clip, labels):
+    low = _write(clip, tmp_path / "fps15.mp4", keep=lambda i: i % 2 == 0, rate=15)
+    analysis = runform.analyze(low)
+    assert analysis.keypoints.sampling_rate_hz == pytest.approx(15, abs=0.1)
+    matched = match_events(analysis.events, labels, fps=analysis.keypoints.sampling_rate_hz)
+    assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.9
+    assert abs(analysis.overall_cadence_steps_per_min - 168.9) <= 1.0
+
+
+def test_truncated_video_keeps_decoded_frames(tmp_path, clip):
+    data = clip.read_bytes()
+    cut = tmp_path / "truncated.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    try:
+        n = sum(1 for _ in iter_frames(cut))
+    except InputError as err:  # moov atom at the end: nothing decodable, with a clear message
+        assert "Cannot" in str(err) or "no decodable" in str(err)
+    else:
+        assert 0 < n <= 360
+
+
+def test_frames_are_streamed_not_accumulated(clip):
+    frames = iter_frames(clip)
+    first = next(frames)
+    second = next(frames)
+    assert first.index == 0 and second.index == 1 and second.time_s == pytest.approx(1 / 30)
+    frames.close()
