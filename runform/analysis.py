@@ -17,6 +17,8 @@ from runform.metrics.summary import metric_columns, summarize
 from runform.quality.gate import QualityGate
 
 SCHEMA_VERSION = "1.0"
+#: Metrics that need sub-frame event timing; unreliable below 24 fps (quality gate).
+TIMING_METRICS = ("contact_time_s", "flight_time_s", "swing_time_s", "duty_factor")
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Analysis:
             entry["right"] = stats["right"][metric]
             entry["symmetry_index_pct"] = stats["symmetry_index_pct"].get(metric)
             entry["left_minus_right"] = stats["left_minus_right"].get(metric)
+            entry["reliable"] = self.quality.timing_reliable_ or metric not in TIMING_METRICS
             out[metric] = entry
         if "cadence_steps_per_min" in out:
             out["cadence_steps_per_min"]["value"] = self.overall_cadence_steps_per_min

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,14 +18,19 @@ from runform.kinematics.calibration import calibrate
 from runform.kinematics.clean import clean_keypoints
 from runform.metrics.strides import StrideMetrics
 from runform.pose import ProgressCallback, backend_for
-from runform.quality.gate import QualityGate
+from runform.quality.gate import GateInput, QualityGate
 
 
 def analyze(source: str | Path, config: Config | None = None, progress: ProgressCallback | None = None,
             **options: object) -> Analysis:  # fmt: skip
     """Analyse a side-view running video or keypoint file. Options as in :class:`Config`."""
     config = config or make_config(**options)
-    path = Path(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are handled as NaN results
+        return _analyze(Path(source), config, progress)
+
+
+def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> Analysis:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -54,7 +60,8 @@ def analyze(source: str | Path, config: Config | None = None, progress: Progress
     strides = StrideMetrics().calculate(kp, events, cleaning.direction, calibration).per_stride_
     lap("metrics")
     # 5. quality gate
-    quality = QualityGate().check(raw, kp, cleaning, strides)
+    samples = getattr(backend, "samples_", None)
+    quality = QualityGate().check(GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples))
     lap("quality")
     return Analysis(str(path), config, kp, events, strides, calibration, cleaning, quality, video, timings)
 

@@ -39,6 +39,7 @@ class CleaningReport:
     side_cue: str
     sides_relabelled: bool
     fraction_missing: float
+    fraction_missing_before_fill: float
 
 
 def clean_keypoints(
@@ -58,6 +59,7 @@ def clean_keypoints(
     before = int(np.isnan(kp.xy_px[:, legs, 0]).sum())
     kp = remove_glitches(kp)
     n_glitches = int(np.isnan(kp.xy_px[:, legs, 0]).sum()) - before
+    fraction_missing_before_fill = float(np.isnan(kp.xy_px[:, legs, 0]).mean())
     kp = interpolate_gaps(kp, max_gap_s)
     fraction_missing = float(np.isnan(kp.xy_px[:, legs, 0]).mean())
     if fraction_missing > 0.9:
@@ -79,5 +81,6 @@ def clean_keypoints(
         direction=direction, stride_frequency_hz=stride_hz, cutoff_hz=cutoff,
         n_swapped_frames=repair.n_swapped_frames_, n_glitches=n_glitches, side_cue=sides.cue_,
         sides_relabelled=sides.relabelled_, fraction_missing=fraction_missing,
+        fraction_missing_before_fill=fraction_missing_before_fill,
     )  # fmt: skip
     return kp, report

@@ -19,6 +19,8 @@ class MediaPipePose(PoseBackend):
     """BlazePose through ``mp.solutions.pose`` in video (tracking) mode."""
 
     name = "mediapipe-blazepose"
+    #: Small grayscale frames kept for the quality gate's camera-motion check.
+    n_samples = 16
 
     def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, smooth_landmarks: bool = True) -> None:  # fmt: skip
@@ -40,6 +42,8 @@ class MediaPipePose(PoseBackend):
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
         info = probe(source)
         n_lm = len(BLAZEPOSE_NAMES)
+        every = max(1, info.n_frames_estimate // self.n_samples)
+        self.samples_: list[tuple[float, np.ndarray]] = []
         chunks: list[np.ndarray] = []
         times: list[float] = []
         with self._model() as model:
@@ -50,6 +54,8 @@ class MediaPipePose(PoseBackend):
                 if result.pose_landmarks is not None:
                     row[:] = [(lm.x * w, lm.y * h, lm.z * w, lm.visibility) for lm in result.pose_landmarks.landmark]
                 chunks.append(row)
+                if frame.index % every == 0:
+                    self.samples_.append((frame.time_s, _small_gray(frame.rgb)))
                 times.append(frame.time_s)
                 if progress is not None:
                     progress(frame.index + 1, max(info.n_frames_estimate, frame.index + 1))
@@ -59,3 +65,11 @@ class MediaPipePose(PoseBackend):
             names=BLAZEPOSE_NAMES, source=f"{self.name}(model_complexity={self.model_complexity})",
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
         )  # fmt: skip
+
+
+def _small_gray(rgb: np.ndarray, height_px: int = 240) -> np.ndarray:
+    import cv2
+
+    scale = height_px / rgb.shape[0]
+    small = cv2.resize(rgb, (max(1, int(rgb.shape[1] * scale)), height_px), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
