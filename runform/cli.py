@@ -126,3 +126,7 @@ def demo(output: Annotated[Path, typer.Option("-o", "--output", help="Output fol
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -75,6 +75,6 @@ def check_is_file(path: Path) -> None:
     if not path.exists():
         raise InputError(f"Input file not found: {path}", expected="an existing file", fix="check the path")
     if path.is_dir():
-        raise InputError(f"{path} is a directory", expected="a keypoint file", fix="give the path of one file")
+        raise InputError(f"{path} is a directory", expected="a video or keypoint file", fix="give the path of one file")
     if path.stat().st_size == 0:
-        raise InputError(f"{path.name} is empty (0 bytes)", expected="a keypoint CSV", fix="export it again")
+        raise InputError(f"{path.name} is empty (0 bytes)", expected="a video or keypoint file", fix="copy or export it again")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runform.errors import InputError
+from runform.io.keypoints_csv import check_is_file as check_input_file
 from runform.io.registry import keypoint_suffixes
 from runform.io.video import VIDEO_SUFFIXES
 from runform.pose.base import PoseBackend, ProgressCallback
@@ -15,6 +16,7 @@ __all__ = ["PoseBackend", "ProgressCallback", "KeypointFile", "backend_for"]
 
 def backend_for(source: Path, model_complexity: int = 1) -> PoseBackend:
     """Pick the backend from the file suffix: video -> BlazePose, keypoint files -> loader."""
+    check_input_file(source)
     suffix = source.suffix.lower()
     if suffix in VIDEO_SUFFIXES:
         from runform.pose.mediapipe_backend import MediaPipePose

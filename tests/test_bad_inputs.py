@@ -1,0 +1,239 @@
+"""A table of bad inputs: each gives a clear message, its documented exit code and no output."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import WALKING, need
+from runform.cli import app
+from runform.io.keypoints_csv import to_csv
+
+runner = CliRunner()
+
+
+# --- builders: each returns the input path ------------------------------------------------------
+def text_as_mp4(d: Path) -> Path:
+    (d / "notes.mp4").write_text("not a video")
+    return d / "notes.mp4"
+
+
+def empty_file(d: Path) -> Path:
+    (d / "empty.mp4").touch()
+    return d / "empty.mp4"
+
+
+def truncated(d: Path) -> Path:
+    data = need(Path(__file__).resolve().parents[1] / "runform" / "data" / "treadmill_side_30fps.mp4").read_bytes()
+    (d / "truncated.mp4").write_bytes(data[:4000])
+    return d / "truncated.mp4"
+
+
+def video(d: Path, name: str, n_frames: int, size=(64, 64), codec="libx264") -> Path:
+    path = d / name
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=30)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for i in range(n_frames):
+            img = np.full((size[1], size[0], 3), (i * 20) % 255, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def audio_only(d: Path, with_empty_video: bool = False) -> Path:
+    """An AAC track; with ``with_empty_video`` also a video track that holds no frame."""
+    path = d / ("zero.mp4" if with_empty_video else "audio.mp4")
+    with av.open(str(path), "w") as out:
+        if with_empty_video:
+            video_stream = out.add_stream("libx264", rate=30)
+            video_stream.width, video_stream.height, video_stream.pix_fmt = 64, 64, "yuv420p"
+        stream = out.add_stream("aac", rate=44100)
+        for i in range(20):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), dtype=np.float32), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = 44100, i * 1024, Fraction(1, 44100)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def csv_table(d: Path, name: str, table: pd.DataFrame) -> Path:
+    table.to_csv(d / name, index=False)
+    return d / name
+
+
+def good_columns(n: int = 60, value: float = 100.0) -> pd.DataFrame:
+    cols = {"time_s": np.arange(n) / 30}
+    for side in ("left", "right"):
+        for part in ("hip", "knee", "ankle", "heel", "foot_index"):
+            cols[f"{side}_{part}_x"] = np.full(n, value)
+            cols[f"{side}_{part}_y"] = np.full(n, value + {"hip": 0, "knee": 50, "ankle": 100, "heel": 110, "foot_index": 110}[part])
+    return pd.DataFrame(cols)
+
+
+def nan_only(d: Path) -> Path:
+    table = good_columns()
+    table.loc[:, table.columns != "time_s"] = np.nan
+    return csv_table(d, "nan.csv", table)
+
+
+def decreasing_time(d: Path) -> Path:
+    table = good_columns()
+    table["time_s"] = table["time_s"][::-1].to_numpy()
+    return csv_table(d, "backwards.csv", table)
+
+
+def non_numeric(d: Path) -> Path:
+    table = good_columns().astype(object)
+    table.loc[3, "left_knee_x"] = "knee"
+    return csv_table(d, "words.csv", table)
+
+
+def binary_csv(d: Path) -> Path:
+    (d / "binary.csv").write_bytes(bytes(range(256)) * 20)
+    return d / "binary.csv"
+
+
+CASES = [
+    # id, builder -> args, exit code, message fragment
+    ("missing-file", lambda d: ["analyze", str(d / "nope.mp4")], 2, "not found"),
+    ("directory", lambda d: ["analyze", str(d)], 2, "is a directory"),
+    ("empty-file", lambda d: ["analyze", str(empty_file(d))], 2, "empty (0 bytes)"),
+    ("text-named-mp4", lambda d: ["analyze", str(text_as_mp4(d))], 2, "Cannot read notes.mp4 as a video"),
+    ("truncated-video", lambda d: ["analyze", str(truncated(d))], 2, "truncated.mp4"),
+    ("zero-frames", lambda d: ["analyze", str(audio_only(d, with_empty_video=True))], 2, "zero.mp4 has no video stream"),
+    ("audio-only", lambda d: ["analyze", str(audio_only(d))], 2, "no video stream"),
+    ("huge-resolution", lambda d: ["analyze", str(video(d, "huge.mp4", 1, size=(8192, 4352)))], 2, "too large"),
+    ("one-frame-video", lambda d: ["analyze", str(video(d, "one.mp4", 1))], 5, "Too few frames"),
+    ("blank-video", lambda d: ["analyze", str(video(d, "blank.mp4", 40))], 5, "No runner"),
+    ("unknown-suffix", lambda d: ["analyze", str(text_as_mp4(d).rename(d / "notes.xyz"))], 2, "Unsupported input type"),
+    ("csv-wrong-columns", lambda d: ["analyze", str(csv_table(d, "c.csv", pd.DataFrame({"time_s": [0, 1], "nose_x": [1, 2]})))], 4, "lacks landmarks"),
+    ("csv-no-time", lambda d: ["analyze", str(csv_table(d, "t.csv", good_columns().drop(columns="time_s")))], 4, "no time_s column"),
+    ("csv-nan-only", lambda d: ["analyze", str(nan_only(d))], 4, "no usable coordinates"),
+    ("csv-decreasing-time", lambda d: ["analyze", str(decreasing_time(d))], 4, "strictly increasing"),
+    ("csv-non-numeric", lambda d: ["analyze", str(non_numeric(d))], 4, "non-numeric"),
+    ("csv-binary", lambda d: ["analyze", str(binary_csv(d))], 4, "Cannot read binary.csv"),
+    ("csv-too-short", lambda d: ["analyze", str(csv_table(d, "s.csv", good_columns(5)))], 5, "Too few frames"),
+    ("csv-standing-still", lambda d: ["analyze", str(csv_table(d, "still.csv", good_columns(120)))], 5, "Cannot tell which way"),
+    ("empty-csv", lambda d: ["analyze", str((d / "e.csv", (d / "e.csv").touch())[0])], 2, "empty (0 bytes)"),
+    ("unknown-event", lambda d: ["analyze", str(text_as_mp4(d)), "--event", "ultra"], 3, "unknown event 'ultra'"),
+    ("negative-height", lambda d: ["analyze", str(text_as_mp4(d)), "--height", "-1.78"], 3, "--height"),
+    ("height-in-cm", lambda d: ["analyze", str(text_as_mp4(d)), "--height", "178"], 3, "give metres"),
+    ("absurd-treadmill-speed", lambda d: ["analyze", str(text_as_mp4(d)), "--treadmill-speed", "90"], 3, "outside 0.5-12.5 m/s"),
+    ("treadmill-speed-unit", lambda d: ["analyze", str(text_as_mp4(d)), "--treadmill-speed", "3furlongs"], 3, "Cannot read the treadmill speed"),
+    ("known-distance-malformed", lambda d: ["analyze", str(text_as_mp4(d)), "--known-distance", "1,2,3"], 3, "x1,y1,x2,y2,metres"),
+    ("real-fps-negative", lambda d: ["analyze", str(text_as_mp4(d)), "--real-fps", "-240"], 3, "real_fps"),
+    ("surface-unknown", lambda d: ["analyze", str(text_as_mp4(d)), "--surface", "ice"], 3, "surface"),
+]
+
+
+@pytest.mark.parametrize(("make_args", "code", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input(tmp_path, make_args, code, message):
+    args = make_args(tmp_path)
+    before = set(tmp_path.rglob("*"))
+    result = runner.invoke(app, args)
+    text = " ".join(result.output.split())
+    assert result.exit_code == code, text
+    assert message in text
+    assert "Expected" in text or "What to do" in text or "Found" in text
+    created = set(tmp_path.rglob("*")) - before
+    assert not [p for p in created if p.suffix in (".json", ".csv") or ".tmp-" in p.name]
+
+
+def test_walking_clip_is_refused_with_exit_6(tmp_path):
+    result = runner.invoke(app, ["analyze", str(need(WALKING)), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 6
+    assert "not running (walking)" in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def kp_csv(tmp_path_factory, raw_keypoints):
+    path = tmp_path_factory.mktemp("ok") / "kp.csv"
+    to_csv(raw_keypoints, path)
+    return path
+
+
+def test_unicode_and_spaces_in_paths(tmp_path, kp_csv):
+    src = tmp_path / "läufer clip ü" / "séance 1.csv"
+    src.parent.mkdir()
+    src.write_bytes(kp_csv.read_bytes())
+    out = tmp_path / "résultats dossier"
+    result = runner.invoke(app, ["analyze", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "analysis.json").exists()
+
+
+def test_output_path_is_an_existing_file(tmp_path, kp_csv):
+    target = tmp_path / "taken"
+    target.write_text("x")
+    result = runner.invoke(app, ["analyze", str(kp_csv), "-o", str(target)])
+    assert result.exit_code == 7
+    assert "Cannot write the output folder" in " ".join(result.output.split())
+    assert target.read_text() == "x"
+
+
+def test_output_folder_under_a_file_is_refused(tmp_path, kp_csv):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["analyze", str(kp_csv), "-o", str(blocker / "out")])
+    assert result.exit_code == 7
+    assert "Cannot write the output folder" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(("err", "reason"), [(errno.ENOSPC, "the disk is full"), (errno.EACCES, "permission denied")],
+                         ids=["disk-full", "unwritable-output-dir"])  # fmt: skip
+def test_write_failures_leave_nothing(tmp_path, kp_csv, monkeypatch, err, reason):
+    import runform.io.export as export
+
+    def fail(*_a, **_k):
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr(export, "to_csv", fail)  # fails after analysis.json was written to the temp folder
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(kp_csv), "-o", str(out)])
+    assert result.exit_code == 7
+    assert reason in " ".join(result.output.split())
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_keyboard_interrupt_mid_run(tmp_path, kp_csv, monkeypatch):
+    import runform.pipeline as pipeline
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "StrideMetrics", interrupted)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(kp_csv), "-o", str(out)])
+    assert result.exit_code == 130
+    assert "Cancelled" in result.output
+    assert not out.exists()
+
+
+def test_real_ctrl_c_on_a_video_run(tmp_path, clip):
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "runform.cli", "analyze", str(clip), "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr.decode()[-500:]
+    assert not out.exists()
