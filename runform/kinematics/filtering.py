@@ -28,6 +28,11 @@ def cutoff_rule_hz(stride_frequency_hz: float, sampling_rate_hz: float) -> float
     return float(min(max(wanted, MIN_CUTOFF_HZ), FRACTION_OF_NYQUIST * nyquist))
 
 
+def _as_columns(values: np.ndarray) -> np.ndarray:
+    """View of an array as (time, everything else), also for zero-length arrays."""
+    return values.reshape(values.shape[0], int(np.prod(values.shape[1:], dtype=int)))
+
+
 def finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) index pairs of consecutive True values."""
     padded = np.concatenate([[False], mask.astype(bool), [False]])
@@ -42,7 +47,7 @@ def lowpass_series(values: np.ndarray, cutoff_hz: float, sampling_rate_hz: float
     if cutoff_hz >= sampling_rate_hz / 2.0:
         return out
     sos = butter(order, cutoff_hz, btype="low", fs=sampling_rate_hz, output="sos")
-    flat = out.reshape(len(out), -1)
+    flat = _as_columns(out)
     for col in range(flat.shape[1]):
         for start, stop in finite_runs(np.isfinite(flat[:, col])):
             if stop - start > 3 * (2 * order + 1):
@@ -53,7 +58,7 @@ def lowpass_series(values: np.ndarray, cutoff_hz: float, sampling_rate_hz: float
 def interpolate_series(values: np.ndarray, max_gap: int) -> np.ndarray:
     """Linear interpolation over interior NaN gaps of at most ``max_gap`` samples (axis 0)."""
     out = np.array(values, dtype=float, copy=True)
-    flat = out.reshape(len(out), -1)
+    flat = _as_columns(out)
     idx = np.arange(len(out))
     for col in range(flat.shape[1]):
         good = np.isfinite(flat[:, col])
@@ -93,7 +98,7 @@ def resample_uniform(kp: Keypoints, tolerance: float = 0.25) -> Keypoints:
     grid = np.arange(kp.time_s[0], kp.time_s[-1] + step / 2, step)
 
     def on_grid(values: np.ndarray) -> np.ndarray:
-        flat = values.reshape(len(values), -1)
+        flat = _as_columns(values)
         cols = [np.interp(grid, kp.time_s, flat[:, c], left=np.nan, right=np.nan) for c in range(flat.shape[1])]
         return np.stack(cols, axis=1).reshape((len(grid),) + values.shape[1:])
 
