@@ -12,7 +12,7 @@ import numpy as np
 from runform.analysis import Analysis
 from runform.config import Config, make_config
 from runform.errors import InputError
-from runform.events import FootPositionEventDetection
+from runform.events import EVENT_PROFILES, FootPositionEventDetection, profile_for
 from runform.keypoints import Keypoints
 from runform.kinematics.calibration import calibrate
 from runform.kinematics.clean import clean_keypoints
@@ -51,7 +51,8 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> A
                                    cutoff_hz=config.filter_cutoff_hz)  # fmt: skip
     lap("cleaning")
     # 3. events
-    events = FootPositionEventDetection().detect(
+    profile = config.event_profile if config.event_profile != "auto" else profile_for(raw.source)
+    events = FootPositionEventDetection(**EVENT_PROFILES[profile]).detect(
         kp, direction=cleaning.direction, stride_frequency_hz=cleaning.stride_frequency_hz, frame_times_s=raw.time_s
     ).events_
     lap("events")

@@ -52,12 +52,20 @@ class FootPositionEventDetection(BaseEventDetection):
     toe_off_offset_ms:
         Added to every toe-off time; 15 ms is the mean bias of the ankle reversal on the shared
         labelled clip (BlazePose). See docs/ACCURACY.md for what it is on other data.
+    toe_off_method:
+        ``"ankle_reversal"`` (video) or ``"toe_lift"``: the first time after mid-stance that the toe
+        rises ``toe_lift_frac_leg`` leg lengths above its mid-stance height (marker data, whose toe
+        marker stays on the ground until toe-off).
+    toe_lift_frac_leg:
+        Lift threshold for ``"toe_lift"``, as a fraction of leg length (0.02 = about 2 cm).
     """
 
     min_event_spacing_frac_stride: float = 0.6
     min_prominence_frac_range: float = 0.25
     contact_offset_ms: float = 20.0
     toe_off_offset_ms: float = 15.0
+    toe_off_method: str = "ankle_reversal"
+    toe_lift_frac_leg: float = 0.02
 
     def detect(
         self,
@@ -94,6 +102,8 @@ class FootPositionEventDetection(BaseEventDetection):
         if table.empty:
             return empty_events().drop(columns="frame")
         table = _alternate(table)
+        if self.toe_off_method == "toe_lift":
+            table = self._toe_lift(kp, side, table)
         times = np.interp(table["index"], np.arange(kp.n_frames), kp.time_s) + table["offset_ms"] / 1000.0
         typical = table.groupby("event")["prominence"].transform("median")
         sharpness = np.clip(table["prominence"] / typical, 0.0, 1.0)
@@ -103,6 +113,44 @@ class FootPositionEventDetection(BaseEventDetection):
             "time_s": times, "side": side, "event": table["event"],
             "confidence": np.round(np.clip(landmark_conf * sharpness, 0, 1), 3),
         })  # fmt: skip
+
+
+    def _toe_lift(self, kp: Keypoints, side: str, table: pd.DataFrame) -> pd.DataFrame:
+        """Replace each ankle-reversal toe-off by the toe-lift time inside the same stance."""
+        height = -kp.xy(f"{side}_foot_index")[:, 1]
+        thigh = np.linalg.norm(kp.xy(f"{side}_hip") - kp.xy(f"{side}_knee"), axis=1)
+        shank = np.linalg.norm(kp.xy(f"{side}_knee") - kp.xy(f"{side}_ankle"), axis=1)
+        tol = self.toe_lift_frac_leg * float(np.nanmedian(thigh + shank))
+        table = table.copy()
+        for i in range(1, len(table)):
+            prev, row = table.iloc[i - 1], table.iloc[i]
+            if row["event"] != "toe_off" or prev["event"] != "contact":
+                continue
+            start, stop = prev["index"], row["index"]
+            core = slice(int(np.ceil(start + 0.3 * (stop - start))), int(start + 0.6 * (stop - start)) + 1)
+            if core.stop <= core.start or not np.isfinite(height[core]).any():
+                continue
+            level = np.nanmedian(height[core])
+            j = core.stop - 1
+            while j + 1 < len(height) and j + 1 <= stop + 1 and np.isfinite(height[j + 1]) and height[j + 1] - level <= tol:
+                j += 1
+            if j + 1 < len(height) and np.isfinite(height[j + 1]) and height[j + 1] != height[j]:
+                table.iloc[i, table.columns.get_loc("index")] = j + (level + tol - height[j]) / (height[j + 1] - height[j])
+        return table
+
+
+#: Parameter sets per kind of keypoint source. "video": tuned on the shared hand-labelled
+#: BlazePose clip. "marker": motion capture through the virtual camera; contact offset tuned on
+#: RBDS001 (3 speeds), checked untuned on RBDS003 and RBDS019 (docs/ACCURACY.md).
+EVENT_PROFILES: dict[str, dict[str, object]] = {
+    "video": {"contact_offset_ms": 20.0, "toe_off_method": "ankle_reversal", "toe_off_offset_ms": 15.0},
+    "marker": {"contact_offset_ms": 29.0, "toe_off_method": "toe_lift", "toe_off_offset_ms": 0.0},
+}
+
+
+def profile_for(source: str) -> str:
+    """"marker" for projected motion capture, "video" for everything else."""
+    return "marker" if source.startswith("virtual-camera") else "video"
 
 
 def _extrema(signal: np.ndarray, spacing: float, prominence_frac: float, kind: str, offset_ms: float) -> list[tuple]:

@@ -8,7 +8,7 @@ from typing import Callable
 from runform.errors import InputError
 from runform.keypoints import Keypoints
 
-_LOADERS: dict[str, Callable[[Path], Keypoints]] = {}
+_LOADERS: dict[str, Callable[[Path], object]] = {}
 
 
 def register_loader(*suffixes: str) -> Callable[[Callable[[Path], Keypoints]], Callable[[Path], Keypoints]]:
@@ -24,8 +24,11 @@ def keypoint_suffixes() -> tuple[str, ...]:
     return tuple(sorted(_LOADERS))
 
 
-def load_keypoints(path: str | Path) -> Keypoints:
-    """Load a keypoint/motion-capture file with the loader registered for its suffix."""
+def load_keypoints(path: str | Path, camera: object | None = None) -> Keypoints:
+    """Load a keypoint/motion-capture file with the loader registered for its suffix.
+
+    Motion capture is projected through ``camera`` (a :class:`~runform.pose.virtual_camera.VirtualCamera`;
+    default: right side, 4 m, 60 fps, 1280x720)."""
     from runform.io.keypoints_csv import check_is_file
 
     path = Path(path)
@@ -38,11 +41,24 @@ def load_keypoints(path: str | Path) -> Keypoints:
             found=path.name,
             fix="convert it to runform's keypoint CSV (see README)",
         )
-    return loader(path)
+    loaded = loader(path)
+    if isinstance(loaded, Keypoints):
+        return loaded
+    from runform.pose.virtual_camera import VirtualCamera
+
+    return (camera or VirtualCamera()).project(loaded)
 
 
 @register_loader(".csv")
-def _from_csv(path: Path) -> Keypoints:
+def _from_csv(path: Path):  # noqa: ANN202 - Keypoints or MotionCapture
     from runform.io.keypoints_csv import from_csv
+    from runform.io.mocap import from_rbds_joints, is_joints_csv
 
-    return from_csv(path)
+    return from_rbds_joints(path) if is_joints_csv(path) else from_csv(path)
+
+
+def _register_mocap() -> None:
+    import runform.io.mocap  # noqa: F401 - registers .txt, .trc, .c3d
+
+
+_register_mocap()

@@ -1,0 +1,215 @@
+"""Motion-capture loaders: RBDS marker/force/joint files, C3D (ezc3d) and OpenSim TRC.
+
+Each returns a :class:`~runform.mocap.MotionCapture` whose points carry keypoint names
+(``right_hip`` ... ``left_foot_index``) in the lab frame of ``runform.mocap`` (X forward, Y up,
+Z right, mm). Marker sets are mapped to keypoints by :data:`MARKER_MAPS`; a file whose markers
+cannot be mapped gets a clear :class:`KeypointDataError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from runform.errors import KeypointDataError
+from runform.io.registry import register_loader
+from runform.keypoints import LEG_PARTS, SIDES
+from runform.mocap import MotionCapture
+
+#: keypoint part -> candidate marker names per side (``{s}`` = R/L; first complete option wins;
+#: several names are averaged). RBDS running markers and Plug-in Gait names.
+MARKER_MAPS: dict[str, list[list[str]]] = {
+    "hip": [["{s}HJC"], ["{s}.HJC"], ["{s}.Hip"], ["{s}GTR"], ["{s}.GTR"]],
+    "knee": [["{s}KJC"], ["{s}KNE", "{s}KNM"], ["{s}KNE"], ["{s}.Knee"],
+             ["{s}.Thigh.Bottom.Lateral", "{s}.Thigh.Bottom.Medial", "{s}.Shank.Top.Lateral", "{s}.Shank.Top.Medial"]],
+    "ankle": [["{s}AJC"], ["{s}ANK", "{s}MED"], ["{s}ANK"], ["{s}.Ankle"], ["{s}.Shank.Bottom.Lateral", "{s}.Shank.Bottom.Medial"]],
+    "heel": [["{s}HEE"], ["{s}.Heel.Bottom"], ["{s}.Heel"]],
+    "foot_index": [["{s}TOE"], ["{s}.MT1", "{s}.MT5"], ["{s}MT1", "{s}MT5"], ["{s}.Toe"]],
+}  # fmt: skip
+
+
+def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str) -> MotionCapture:
+    points, names, missing = [], [], []
+    for side, letter in zip(SIDES, ("L", "R")):
+        for part in LEG_PARTS:
+            trajectory = _first_complete(data, [[n.format(s=letter) for n in option] for option in MARKER_MAPS[part]])
+            if trajectory is None and part == "hip":
+                trajectory = _harrington_hip(data, letter)
+            if trajectory is None:
+                missing.append(f"{side}_{part}")
+                continue
+            points.append(trajectory)
+            names.append(f"{side}_{part}")
+    if missing:
+        raise KeypointDataError(
+            f"{source}: cannot map markers to the landmarks the analysis needs",
+            expected="markers such as RHEE/LHEE, RTOE/LTOE, RANK/LANK, RKNE/LKNE, RASI/LASI/RPSI/LPSI (or RBDS names)",
+            found="no markers for " + ", ".join(missing) + "; file has " + ", ".join(sorted(data)[:12]),
+            fix="rename the markers or export joint centres",
+        )
+    return MotionCapture(np.stack(points, axis=1), tuple(names), rate_hz, source)
+
+
+def _first_complete(data: dict[str, np.ndarray], options: list[list[str]]) -> np.ndarray | None:
+    for option in options:
+        if all(name in data for name in option):
+            return np.nanmean(np.stack([data[name] for name in option]), axis=0)
+    return None
+
+
+def _harrington_hip(data: dict[str, np.ndarray], letter: str) -> np.ndarray | None:
+    """Hip joint centre from the pelvis markers, per frame (Harrington et al. 2007, J Biomech 40:595)."""
+    names = {k: None for k in ("RASI", "LASI", "RPSI", "LPSI")}
+    for key in names:
+        for candidate in (key, f"{key[0]}.{'ASIS' if 'AS' in key else 'PSIS'}"):
+            if candidate in data:
+                names[key] = data[candidate]
+    if any(v is None for v in names.values()):
+        return None
+    rasi, lasi, rpsi, lpsi = names["RASI"], names["LASI"], names["RPSI"], names["LPSI"]
+    mid_asis, mid_psis = (rasi + lasi) / 2, (rpsi + lpsi) / 2
+    z = rasi - lasi
+    width = np.linalg.norm(z, axis=1, keepdims=True)
+    z = z / width
+    x = mid_asis - mid_psis
+    depth = np.linalg.norm(x, axis=1, keepdims=True)
+    x = x - np.sum(x * z, axis=1, keepdims=True) * z
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    y = np.cross(z, x)
+    sign = 1.0 if letter == "R" else -1.0
+    return mid_asis + (-0.24 * depth - 9.9) * x + (-0.30 * width - 10.9) * y + sign * (0.33 * width + 7.3) * z
+
+
+def _columns_xyz(table: pd.DataFrame, suffixes: tuple[str, str, str]) -> dict[str, np.ndarray]:
+    out = {}
+    for col in table.columns:
+        if col.endswith(suffixes[0]):
+            base = col[: -len(suffixes[0])]
+            cols = [base + s for s in suffixes]
+            if all(c in table.columns for c in cols):
+                out[base] = table[cols].to_numpy(float)
+    return out
+
+
+@register_loader(".txt")
+def from_rbds_markers(path: Path) -> MotionCapture:
+    """RBDS ``*markers.txt``: tab-separated, ``Time`` then ``<marker>X/Y/Z`` in mm at 150 Hz."""
+    table = _read_table(path, sep="\t")
+    if "Time" not in table.columns or not any(c.endswith("X") for c in table.columns):
+        raise KeypointDataError(
+            f"{path.name} is not an RBDS marker file",
+            expected="tab-separated columns Time, <marker>X, <marker>Y, <marker>Z",
+            found="columns " + ", ".join(map(str, table.columns[:5])),
+            fix="use a *markers.txt file of the Running Biomechanics Data Set, or export C3D/TRC",
+        )
+    return _map_markers(_columns_xyz(table, ("X", "Y", "Z")), 150.0, f"rbds-markers:{path.name}")
+
+
+def from_rbds_joints(path: Path) -> MotionCapture:
+    """Joint-centre CSV: ``time_s`` then ``{right,left}_{hip,knee,ankle,heel,toe}_{x,y,z}_mm``."""
+    table = _read_table(path, sep=",")
+    data = _columns_xyz(table, ("_x_mm", "_y_mm", "_z_mm"))
+    renamed = {}
+    for name, values in data.items():
+        side, part = name.split("_", 1)
+        renamed[("L" if side == "left" else "R") + {"toe": "TOE", "heel": "HEE", "ankle": "AJC", "knee": "KJC", "hip": "HJC"}.get(part, part)] = values
+    t = table["time_s"].to_numpy(float)
+    rate = (len(t) - 1) / float(t[-1] - t[0]) if len(t) > 1 else float("nan")  # times are rounded in the file
+    return _map_markers(renamed, rate, f"mocap-joints:{path.name}")
+
+
+def is_joints_csv(path: Path) -> bool:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        header = handle.readline()
+    return "_x_mm" in header and "time_s" in header
+
+
+@register_loader(".trc")
+def from_trc(path: Path) -> MotionCapture:
+    """OpenSim TRC: 3 header lines, a marker-name row, an X1/Y1/Z1 row, then Frame#, Time, data.
+    TRC is Y-up; X is taken as forward. Units from the header (mm or m)."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        keys, values = lines[1].split("\t"), lines[2].split("\t")
+        header = dict(zip(keys, values))
+        rate = float(header.get("DataRate", header.get("CameraRate", "nan")))
+        scale = 1000.0 if header.get("Units", "mm").strip().lower() == "m" else 1.0
+        markers = [m for m in lines[3].split("\t")[2:] if m.strip()]
+        rows = [list(map(_float, line.split("\t")[2 : 2 + 3 * len(markers)])) for line in lines[5:] if line.strip()]
+        array = np.array(rows, dtype=float).reshape(len(rows), len(markers), 3) * scale
+    except (IndexError, ValueError, KeyError) as exc:
+        raise KeypointDataError(
+            f"{path.name} is not a valid TRC file",
+            expected="OpenSim TRC: header with DataRate and Units, marker names, X1 Y1 Z1 row, data rows",
+            found=type(exc).__name__,
+            fix="export the markers again as TRC from OpenSim or your capture software",
+        ) from None
+    return _map_markers({m.strip(): array[:, i] for i, m in enumerate(markers)}, rate, f"trc:{path.name}")
+
+
+@register_loader(".c3d")
+def from_c3d(path: Path) -> MotionCapture:
+    """C3D via ezc3d; axes are taken as X forward, Y up (rotate in your capture software if not)."""
+    import ezc3d
+
+    try:
+        c3d = ezc3d.c3d(str(path))
+        labels = c3d["parameters"]["POINT"]["LABELS"]["value"]
+        rate = float(c3d["parameters"]["POINT"]["RATE"]["value"][0])
+        units = c3d["parameters"]["POINT"].get("UNITS", {}).get("value", ["mm"])[0]
+        points = np.asarray(c3d["data"]["points"][:3], dtype=float)  # (3, P, T)
+    except Exception as exc:  # noqa: BLE001 - ezc3d raises plain RuntimeError/IOError on bad files
+        raise KeypointDataError(
+            f"{path.name} is not a readable C3D file", expected="a C3D motion-capture file", found=str(exc)[:80],
+            fix="export it again from the capture software",
+        ) from None
+    scale = 1000.0 if str(units).strip().lower() == "m" else 1.0
+    data = {label.strip(): points[:, i, :].T * scale for i, label in enumerate(labels)}
+    return _map_markers(data, rate, f"c3d:{path.name}")
+
+
+def from_rbds_forces(path: Path) -> pd.DataFrame:
+    """RBDS ``*forces.txt``: ``Time`` (sample 1...), Fx, Fy (vertical), Fz in N at 300 Hz.
+    Returns ``time_s`` and ``vertical_force_n``."""
+    table = _read_table(path, sep="\t")
+    if not {"Time", "Fy"} <= set(table.columns):
+        raise KeypointDataError(
+            f"{path.name} is not an RBDS force file", expected="columns Time, Fx, Fy, Fz, COPx, ...",
+            found=", ".join(map(str, table.columns[:5])),
+        )  # fmt: skip
+    return pd.DataFrame({"time_s": (table["Time"].to_numpy(float) - 1) / 300.0, "vertical_force_n": table["Fy"].to_numpy(float)})
+
+
+def force_events(forces: pd.DataFrame, threshold_n: float = 50.0, cutoff_hz: float = 50.0, min_stance_s: float = 0.08) -> pd.DataFrame:
+    """Contacts/toe-offs from the vertical force: up/down crossings of ``threshold_n`` after a
+    zero-lag 50 Hz low-pass, interpolated between samples; bursts < 80 ms dropped (RBDS README)."""
+    from runform.kinematics.filtering import lowpass_series
+
+    t = forces["time_s"].to_numpy()
+    fy = lowpass_series(forces["vertical_force_n"].to_numpy(), cutoff_hz, 1 / np.median(np.diff(t)))
+    above = fy > threshold_n
+    edges = np.flatnonzero(np.diff(above.astype(int)))
+    rows = []
+    for i in edges:
+        frac = (threshold_n - fy[i]) / (fy[i + 1] - fy[i])
+        rows.append((t[i] + frac * (t[i + 1] - t[i]), "contact" if above[i + 1] else "toe_off"))
+    events = pd.DataFrame(rows, columns=["time_s", "event"])
+    keep = []
+    for k in range(len(events) - 1):
+        a, b = events.iloc[k], events.iloc[k + 1]
+        if a["event"] == "contact" and b["event"] == "toe_off" and b["time_s"] - a["time_s"] >= min_stance_s:
+            keep += [k, k + 1]
+    return events.iloc[keep].reset_index(drop=True)
+
+
+def _read_table(path: Path, sep: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise KeypointDataError(f"Cannot read {path.name}", expected="a delimited text table", found=type(exc).__name__) from None
+
+
+def _float(text: str) -> float:
+    return float(text) if text.strip() else float("nan")
