@@ -1,11 +1,13 @@
 """Pose-noise model: makes clean projected motion capture look like BlazePose output.
 
 Parameters are fractions of the leg length (thigh + shank) so they hold at any resolution.
-Default ("realistic") values come from the shared treadmill clip: the robust SD of raw BlazePose
-landmarks around a 6 Hz low-pass of themselves (an upper bound, as it includes real motion above
-6 Hz) was hip 0.005, knee 0.008 (far leg 0.012), ankle 0.015 (0.019), heel 0.018 (0.022), toe 0.020
-(0.021) leg lengths; ~1-2 % of distal landmarks were glitches of ~0.15 leg lengths; the far leg's
-confidence was 0.55-0.76 vs 0.96-1.0 near. Published 2-D errors are of the same order: OpenPose
+Default ("realistic") values come from the shared treadmill clip (raw BlazePose, no smoothing):
+* feet: robust SD of the planted foot's landmarks around a quadratic fit over each labelled
+  stance: near ankle 0.011, heel 0.016, toe 0.009 leg lengths; far leg 0.037, 0.031, 0.028
+  (so ``far_leg_factor`` 2.5);
+* hip 0.005 and knee 0.008: robust SD around a 6 Hz low-pass of themselves (an upper bound);
+* ~1-2 % of distal landmarks were glitches of ~0.15 leg lengths; the far leg's confidence was
+  0.55-0.76 vs 0.96-1.0 near. Published 2-D errors are of the same order: OpenPose
 running knee angles RMSE 7.5-7.8 deg vs markers (Van Hooren et al. 2023), BlazePose 2-D landmark
 errors of a few percent of segment length (Bazarevsky et al. 2020).
 """
@@ -18,7 +20,7 @@ import numpy as np
 
 from runform.keypoints import Keypoints
 
-JITTER_FRAC_LEG = {"hip": 0.005, "knee": 0.008, "ankle": 0.015, "heel": 0.018, "foot_index": 0.020}
+JITTER_FRAC_LEG = {"hip": 0.005, "knee": 0.008, "ankle": 0.011, "heel": 0.016, "foot_index": 0.009}
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class PoseNoise:
     """Per-keypoint jitter, dropouts, glitches, occasional leg swaps and far-leg degradation."""
 
     scale: float = 1.0  # multiplies every jitter value (0 = no jitter)
-    far_leg_factor: float = 1.3
+    far_leg_factor: float = 2.5
     glitch_rate: float = 0.015
     glitch_size_frac_leg: float = 0.15
     dropout_rate: float = 0.01
