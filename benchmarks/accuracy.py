@@ -52,7 +52,9 @@ ANGLES = {  # ours -> truth per_stride key
     "hip_extension_at_toe_off_deg": "hip_ext_toe_off_deg",
     "knee_flexion_at_contact_deg": "knee_flex_contact_deg",
     "peak_swing_knee_flexion_deg": "peak_swing_knee_flex_deg",
+    "shank_angle_at_contact_deg": "shank_angle_contact_deg",
 }
+TYPICAL_STRIDE_S = 0.7  # to turn timing errors into cadence and duty-factor errors
 
 
 def stats(errors: list[float]) -> dict:
@@ -141,7 +143,8 @@ def video_labels() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="60 fps right camera, realistic noise only")
+    parser.add_argument("--quick", action="store_true", help="60 and 30 fps right camera, realistic noise only")
+    parser.add_argument("--write-error-model", action="store_true", help="update runform/metrics/error_model.json")
     args = parser.parse_args()
     start = time.perf_counter()
     cameras = {"60fps-right": CAMERAS["60fps-right"], "30fps-right": CAMERAS["30fps-right"]} if args.quick else CAMERAS
@@ -169,6 +172,44 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1))
     print(f"\nwrote {out.relative_to(ROOT)} in {results['seconds']:.0f} s")
+    if args.write_error_model:
+        path = ROOT / "runform" / "metrics" / "error_model.json"
+        path.write_text(json.dumps(error_model(results), indent=1))
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+def error_model(results: dict) -> dict:
+    """Per-stride error (RMSE, bias) per summary metric and frame rate, from the untuned trials
+    with realistic noise (right-side camera), plus the floor measured on the real labelled video."""
+    by_fps = {}
+    for group, metrics in results["groups"].items():
+        camera, noise, subset = group.split("|")
+        if noise != "realistic" or subset != "untuned" or not camera.endswith("right"):
+            continue
+        fps = camera.split("fps")[0]
+        ct = metrics["contact_time_ms"]
+        step_rmse = np.sqrt(2) * metrics["contact_ms"]["rmse"] / 1000
+        entry = {
+            "contact_time_s": {"rmse": ct["rmse"] / 1000, "bias": ct["bias"] / 1000},
+            "flight_time_s": {"rmse": ct["rmse"] / 1000, "bias": -ct["bias"] / 1000},
+            "swing_time_s": {"rmse": ct["rmse"] / 1000, "bias": -ct["bias"] / 1000},
+            "stride_time_s": {"rmse": step_rmse, "bias": 0.0},
+            "step_time_s": {"rmse": step_rmse, "bias": 0.0},
+            "cadence_steps_per_min": {"rmse": 120 * step_rmse / TYPICAL_STRIDE_S**2, "bias": 0.0},
+            "duty_factor": {"rmse": ct["rmse"] / 1000 / TYPICAL_STRIDE_S, "bias": ct["bias"] / 1000 / TYPICAL_STRIDE_S},
+            "stride_length_m": {"rmse_pct": metrics["stride_length_pct"]["rmse"], "bias_pct": metrics["stride_length_pct"]["bias"]},
+            "step_length_m": {"rmse_pct": metrics["stride_length_pct"]["rmse"], "bias_pct": metrics["stride_length_pct"]["bias"]},
+        }
+        for angle in ANGLES:
+            entry[angle] = {"rmse": metrics[angle]["rmse"], "bias": metrics[angle]["bias"]}
+        by_fps[fps] = {k: {kk: round(float(vv), 5) for kk, vv in v.items()} for k, v in entry.items()}
+    video = results["video_hand_labels"]
+    return {
+        "source": "benchmarks/accuracy.py --write-error-model (RBDS003/019 untuned, realistic pose noise; "
+                  "video floor: shared hand-labelled clip, 30 fps)",
+        "by_fps": by_fps,
+        "video_floor": {"contact_time_s": {"rmse": round(video["contact_time_ms"]["rmse"] / 1000, 5)}},
+    }
 
 
 UNITS = {"contact_ms": "ms", "toe_off_ms": "ms", "contact_frames": "frames", "toe_off_frames": "frames",

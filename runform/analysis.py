@@ -14,6 +14,7 @@ from runform.keypoints import Keypoints
 from runform.kinematics.calibration import Calibration
 from runform.kinematics.clean import CleaningReport
 from runform.metrics.summary import metric_columns, summarize
+from runform.metrics.uncertainty import attach
 from runform.quality.gate import QualityGate
 
 SCHEMA_VERSION = "1.0"
@@ -32,6 +33,7 @@ class Analysis:
     cleaning: CleaningReport
     quality: QualityGate
     video: dict | None = None
+    event_profile: str = "video"
     timings_s: dict[str, float] = field(default_factory=dict)
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
@@ -52,8 +54,19 @@ class Analysis:
             out[metric] = entry
         if "cadence_steps_per_min" in out:
             out["cadence_steps_per_min"]["value"] = self.overall_cadence_steps_per_min
+        confidence = next((c.value for c in self.quality.checks_ if c.name == "keypoint_confidence"), 1.0)
+        attach(out, self.keypoints.sampling_rate_hz, self.event_profile, float(confidence or 0.0))
         out["foot_strike"] = stats["foot_strike"]
         return out
+
+    @property
+    def coaching(self) -> dict | None:
+        """Findings and programme for ``config.event``; None when the quality gate refused the clip."""
+        if self.quality.verdict_ == "refuse":
+            return None
+        from runform.coaching import coach
+
+        return coach(self.summary, self.strides, self.config.event, self.config.programme_weeks)
 
     @property
     def overall_cadence_steps_per_min(self) -> float | None:
@@ -94,7 +107,9 @@ class Analysis:
             "counts": {"events": int(len(self.events)), "strides": int(len(self.strides)),
                        "strides_left": int((self.strides.get("side", pd.Series(dtype=str)) == "left").sum()),
                        "strides_right": int((self.strides.get("side", pd.Series(dtype=str)) == "right").sum())},
+            "event_profile": self.event_profile,
             "summary": self.summary,
+            "coaching": self.coaching,
             "timings_s": self.timings_s,
         })  # fmt: skip
 

@@ -78,10 +78,41 @@ def _run(source: Path, output: Path | None, **options: object) -> None:
     for check in analysis.quality.checks_:
         if check.verdict != "pass":
             out.print(f"[yellow]warning[/] {check.name}: {check.message}. Fix: {check.fix}")
+    _print_coaching(analysis.coaching)
     unit = analysis.calibration.length_unit
     if unit == "px":
         out.print("[yellow]Lengths are in pixels[/]: give --height, --treadmill-speed or --known-distance for metres.")
     out.print(f"Results written to [bold]{output}[/]")
+
+
+def _print_coaching(coaching: dict | None) -> None:
+    if not coaching:
+        return
+    out.rule(f"Coaching: {coaching['event']} ({coaching['profile_label']})")
+    out.print(coaching["profile_summary"])
+    knee = coaching["knee_lift"]
+    ref = knee["reference_deg"]
+    if knee["value_deg"] is not None:
+        out.print(f"Knee lift (max thigh angle): [bold]{knee['value_deg']:.0f} deg[/] "
+                  f"(L {_fmt(knee['left_deg'], 0)}, R {_fmt(knee['right_deg'], 0)}, +/- {_fmt(knee['uncertainty_deg'], 1)}); "
+                  f"reference {ref.get('low')}-{ref.get('high')} deg")  # fmt: skip
+    groups = [("consensus", "Both coaches agree")] + [(k, v["name"]) for k, v in coaching["positions"].items()]
+    for key, title in groups:
+        found = [f for f in coaching["findings"] if f["position"] == key]
+        out.print(f"\n[bold]{title}[/]" + (f": {coaching['positions'][key]['statement']}" if key in coaching["positions"] else ""))
+        if not found:
+            out.print("  no finding beyond measurement noise")
+        for f in found:
+            out.print(f"  [{ {'major': 'red', 'moderate': 'yellow'}.get(f['severity'], 'cyan') }]{f['severity']}[/] {f['title']}: "
+                      f"{f['metric']} = {f['value']} (+/- {f['uncertainty']}; {f['reference']}). {f['advice']}")  # fmt: skip
+    prog = coaching["programme"]
+    for variant, weeks in prog["variants"].items():
+        label = "Programme" if variant == "consensus" else f"Programme, position {variant.upper()}"
+        out.print(f"\n[bold]{label}[/] ({prog['weeks']} weeks, {prog['sessions_per_week']} sessions/week)")
+        for week in weeks:
+            drills = ", ".join(f"{d['name']} {d['dose']}" for d in week["drills"])
+            out.print(f"  week {week['week']}: {drills}" + ("  [bold]-> retest[/]" if week["retest"] else ""))
+    out.print(f"\n[bold]Retest:[/] {prog['retest']['filming']}")
 
 
 def _guard(func, *args, **kwargs) -> None:  # noqa: ANN001
@@ -122,6 +153,40 @@ def demo(output: Annotated[Path, typer.Option("-o", "--output", help="Output fol
     """Analyse the bundled treadmill clip (MIT licence, see runform/data/) with no arguments."""
     clip = Path(str(resources.files("runform") / "data" / "treadmill_side_30fps.mp4"))
     _guard(_run, clip, output, event="10k")
+
+
+@app.command()
+def compare(
+    before: Annotated[Path, typer.Argument(help="analysis.json of the first session.")],
+    after: Annotated[Path, typer.Argument(help="analysis.json of the retest.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Say what changed between two sessions beyond the minimal detectable change (MDC95)."""
+
+    def run() -> None:
+        import json
+
+        from runform.coaching.compare import compare as _compare
+        from runform.coaching.compare import load_analysis
+
+        result = _compare(load_analysis(before), load_analysis(after))
+        if as_json:
+            out.print_json(json.dumps(result))
+            return
+        table = Table(title="Before vs after (change counts only beyond MDC95)")
+        for col in ("metric", "before", "after", "change", "MDC95", "verdict"):
+            table.add_column(col, justify="left" if col in ("metric", "verdict") else "right")
+        for row in result["metrics"]:
+            style = {"improved": "green", "worse": "red"}.get(row["verdict"], "")
+            table.add_row(row["metric"], f"{row['before']:.3g}", f"{row['after']:.3g}", f"{row['change']:+.3g}",
+                          "-" if row["mdc95"] is None else f"{row['mdc95']:.3g}", f"[{style}]{row['verdict']}[/]" if style else row["verdict"])  # fmt: skip
+        out.print(table)
+        for warning in result["warnings"]:
+            out.print(f"[yellow]warning[/] {warning}")
+        if result["resolved_findings"]:
+            out.print("Findings no longer present: " + ", ".join(result["resolved_findings"]))
+
+    _guard(run)
 
 
 def main() -> None:

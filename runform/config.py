@@ -80,6 +80,7 @@ class Config(BaseModel):
     write_video: bool = True
     write_report: bool = True
     slow_motion_factor: float = Field(1.0, ge=1.0, le=8.0)
+    programme_weeks: int = Field(6, ge=1, le=24)
 
     @field_validator("event")
     @classmethod

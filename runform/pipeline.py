@@ -64,7 +64,7 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> A
     samples = getattr(backend, "samples_", None)
     quality = QualityGate().check(GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples))
     lap("quality")
-    return Analysis(str(path), config, kp, events, strides, calibration, cleaning, quality, video, timings)
+    return Analysis(str(path), config, kp, events, strides, calibration, cleaning, quality, video, profile, timings)
 
 
 def _video_info(path: Path) -> dict | None:

@@ -50,6 +50,13 @@ def clip_analysis(clip):
 
 
 @pytest.fixture(scope="session")
+def walking_analysis():
+    import runform
+
+    return runform.analyze(need(WALKING))
+
+
+@pytest.fixture(scope="session")
 def mirrored_clip(tmp_path_factory, clip) -> Path:
     """The shared clip flipped left-right (made here, H.264 via PyAV)."""
     out = tmp_path_factory.mktemp("mirror") / "mirrored.mp4"

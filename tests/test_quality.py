@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 import runform
-from conftest import WALKING, need, write_transformed
+from conftest import write_transformed
 
 
 def verdicts(analysis) -> dict[str, str]:
     return {c.name: c.verdict for c in analysis.quality.checks_}
 
 
-def test_walking_demo_is_refused_as_not_running():
-    analysis = runform.analyze(need(WALKING))
+def test_walking_demo_is_refused_as_not_running(walking_analysis):
+    analysis = walking_analysis
     v = verdicts(analysis)
     assert analysis.quality.verdict_ == "refuse"
     assert v["running"] == "refuse"

@@ -27,6 +27,7 @@ OUTPUT_FILES = ("analysis.json", "events.csv", "strides.csv", "keypoints.csv")
 def write_outputs(analysis: Analysis, out_dir: str | Path, extra: Callable[[Analysis, Path], None] | None = None) -> Path:
     """Write all outputs into ``out_dir`` (created if needed); ``extra`` may add files (report)."""
     out_dir = Path(out_dir)
+    payload = json.dumps(analysis.to_dict(), indent=2)  # computed before any file is touched
     parent = out_dir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -34,7 +35,7 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, extra: Callable[[Anal
     except OSError as exc:
         raise _output_error(out_dir, exc) from None
     try:
-        (tmp / "analysis.json").write_text(json.dumps(analysis.to_dict(), indent=2), encoding="utf-8")
+        (tmp / "analysis.json").write_text(payload, encoding="utf-8")
         analysis.events[EVENT_COLUMNS].to_csv(tmp / "events.csv", index=False, float_format="%.4f")
         analysis.strides.to_csv(tmp / "strides.csv", index=False, float_format="%.4f")
         to_csv(analysis.keypoints, tmp / "keypoints.csv")

@@ -20,6 +20,8 @@ from runform.kinematics.stride import forward_position_px
 #: Foot-strike classes from the foot angle at contact relative to standing-flat (Altman & Davis
 #: 2012, *Gait Posture* 35:298: rearfoot > 8 deg, midfoot -1.6..8 deg, forefoot < -1.6 deg).
 REARFOOT_MIN_DEG = 8.0
+#: Foot descent speed is the ankle's mean downward speed over this window before contact.
+DESCENT_WINDOW_S = 0.06
 FOREFOOT_MAX_DEG = -1.6
 
 
@@ -52,6 +54,8 @@ class StrideMetrics:
             out[f"{side}_knee"] = out[f"{side}_thigh"] - out[f"{side}_shank"]
             out[f"{side}_foot"] = angles.foot_angle_deg(kp, side, d)
             out[f"{side}_ankle_fwd"] = forward_position_px(kp, f"{side}_ankle", d)
+            out[f"{side}_ankle_down_px_s"] = np.gradient(kp.xy(f"{side}_ankle")[:, 1], kp.time_s) if kp.n_frames > 1 else np.full(kp.n_frames, np.nan)
+            out[f"{side}_thigh_vel"] = np.gradient(out[f"{side}_thigh"], kp.time_s) if kp.n_frames > 1 else np.full(kp.n_frames, np.nan)
         return out
 
     def _at(self, name: str, t: float) -> float:
@@ -106,7 +110,18 @@ class StrideMetrics:
             f"vertical_oscillation_{'cm' if cal.is_metric else 'px'}": vo * (100 if cal.is_metric else 1),
             "vertical_ratio_pct": 100 * vo / stride_len if stride_len > 0 else np.nan,
             "trunk_lean_deg": _nanmean(self._window("trunk", t0, t1)),
+            "thigh_peak_velocity_pct_swing": self._peak_timing_pct(f"{side}_thigh_vel", tto, t1),
+            f"foot_descent_speed_{'mps' if cal.is_metric else 'px_s'}": float(
+                cal.length(_nanmean(self._window(f"{side}_ankle_down_px_s", t0 - DESCENT_WINDOW_S, t0)))),
         }  # fmt: skip
+
+    def _peak_timing_pct(self, name: str, t0: float, t1: float) -> float:
+        """When (in % of the interval) the series peaks between t0 and t1."""
+        inside = (self._kp.time_s >= t0) & (self._kp.time_s <= t1)
+        values = self._series[name][inside]
+        if not np.isfinite(values).any() or t1 <= t0:
+            return float("nan")
+        return float(100 * (self._kp.time_s[inside][np.nanargmax(values)] - t0) / (t1 - t0))
 
 
 def _nanmax(values: np.ndarray) -> float:

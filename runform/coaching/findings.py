@@ -1,0 +1,128 @@
+"""Findings: rules from ``data/rules.yaml`` evaluated on an analysis summary.
+
+A rule fires only when the measured value is beyond its threshold by more than the value's
+measurement uncertainty (``summary[metric]["uncertainty"]``): no finding inside measurement noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from runform.coaching.profiles import cite, load
+
+KNEE_LIFT_METRIC = "max_thigh_angle_deg"
+
+
+@dataclass
+class Finding:
+    id: str
+    title: str
+    severity: str
+    position: str  # consensus | a | b
+    metric: str
+    value: float
+    reference: str
+    uncertainty: float
+    evidence: dict
+    source: list[dict[str, str]]
+    advice: str
+    why: str = ""
+    sides: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _entry(summary: dict, metric: str) -> dict | None:
+    entry = summary.get(metric)
+    if not isinstance(entry, dict) or entry.get("value") is None or entry.get("reliable") is False:
+        return None
+    return entry
+
+
+def _beyond(value: float, uncertainty: float, below: float | None, above: float | None) -> bool:
+    if below is not None:
+        return value + uncertainty < below
+    return above is not None and value - uncertainty > above
+
+
+def _threshold(rule: dict, key: str, bonus: float) -> float | None:
+    value = rule.get(key)
+    return None if value is None else float(value) + (bonus if rule["metric"] == KNEE_LIFT_METRIC else 0.0)
+
+
+def _reference(rule: dict, below: float | None, above: float | None) -> str:
+    return f"{rule['metric']} {'>=' if below is not None else '<='} {below if below is not None else above}"
+
+
+def _evidence(strides: pd.DataFrame, metric: str, below: float | None, above: float | None, entry: dict) -> dict:
+    evidence = {"n_strides": entry.get("n"), "median": entry.get("median"), "iqr": entry.get("iqr"),
+                "left": (entry.get("left") or {}).get("median"), "right": (entry.get("right") or {}).get("median")}  # fmt: skip
+    if metric in strides.columns:
+        values = strides[metric].to_numpy(float)
+        hit = values < below if below is not None else values > (above if above is not None else np.inf)
+        evidence["strides_beyond_threshold"] = int(np.nansum(hit))
+        evidence["example_frames"] = [int(f) for f in strides.loc[hit, "contact_frame"].head(8)]
+    return evidence
+
+
+def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: float) -> Finding | None:
+    entry = _entry(summary, rule["metric"])
+    if entry is None:
+        return None
+    below, above = _threshold(rule, "below", bonus), _threshold(rule, "above", bonus)
+    value, unc = float(entry["value"]), float(entry.get("uncertainty") or 0.0)
+    if not _beyond(value, unc, below, above):
+        return None
+    also = rule.get("also")
+    if also:
+        other = _entry(summary, also["metric"])
+        if other is None and not also.get("optional"):
+            return None
+        if other is not None and not _beyond(float(other["value"]), float(other.get("uncertainty") or 0.0),
+                                             also.get("below"), also.get("above")):  # fmt: skip
+            return None
+    reference = _reference(rule, below, above) + (f" and {also['metric']} {'<' if 'below' in also else '>'} "
+                                                   f"{also.get('below', also.get('above'))}" if also else "")  # fmt: skip
+    return Finding(rule["id"], rule["title"], rule["severity"], rule["position"], rule["metric"], round(value, 3), reference,
+                   round(unc, 3), _evidence(strides, rule["metric"], below, above, entry), cite(rule["source"]),
+                   rule["advice"], rule.get("why", ""))  # fmt: skip
+
+
+def _asymmetry_rule(rule: dict, summary: dict) -> list[Finding]:
+    found = []
+    for metric in rule["symmetry_metrics"]:
+        entry = _entry(summary, metric)
+        if entry is None or entry.get("symmetry_index_pct") is None or entry.get("left_minus_right") is None:
+            continue
+        si, diff = float(entry["symmetry_index_pct"]), float(entry["left_minus_right"])
+        noise = float(entry.get("mdc95") or 0.0)
+        if abs(si) > rule["symmetry_above_pct"] and abs(diff) > noise:
+            weaker = "right" if (diff > 0) == (metric != "contact_time_s") else "left"
+            found.append(Finding(
+                f"{rule['id']}-{metric}", f"{rule['title']}: {metric}", rule["severity"], rule["position"], metric,
+                round(si, 1), f"|symmetry index| <= {rule['symmetry_above_pct']} %", round(noise, 3),
+                {"left": entry["left"]["median"], "right": entry["right"]["median"], "left_minus_right": diff,
+                 "mdc95": noise, "n_left": entry["left"]["n"], "n_right": entry["right"]["n"]},
+                cite(rule["source"]), rule["advice"], rule.get("why", ""), sides=[weaker],
+            ))  # fmt: skip
+    return found
+
+
+def evaluate(summary: dict, strides: pd.DataFrame, profile: str, knee_lift_bonus_deg: float = 0.0) -> list[Finding]:
+    """All findings for a summary under one profile (sprint or distance)."""
+    findings: list[Finding] = []
+    for rule in load("rules")["rules"]:
+        if profile not in rule["profiles"]:
+            continue
+        if "symmetry_metrics" in rule:
+            findings += _asymmetry_rule(rule, summary)
+        else:
+            finding = _condition_rule(rule, summary, strides, knee_lift_bonus_deg)
+            if finding is not None:
+                findings.append(finding)
+    order = {"major": 0, "moderate": 1, "minor": 2}
+    return sorted(findings, key=lambda f: order.get(f.severity, 3))

@@ -1,0 +1,146 @@
+"""Event-aware coaching: profiles, findings (and their absence inside noise), programme, retest."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from runform.cli import app
+from runform.coaching import coach
+from runform.coaching.compare import compare
+from runform.coaching.profiles import load
+
+EMPTY = pd.DataFrame(columns=["contact_frame"])
+
+
+def metric(value, uncertainty=0.5, left=None, right=None, si=None, mdc=1.0):
+    return {"value": value, "median": value, "uncertainty": uncertainty, "mdc95": mdc, "n": 10, "iqr": 1.0,
+            "left": {"median": left if left is not None else value, "n": 5},
+            "right": {"median": right if right is not None else value, "n": 5},
+            "symmetry_index_pct": si, "left_minus_right": None if left is None else left - right, "reliable": True}  # fmt: skip
+
+
+def neutral(profile: str = "distance") -> dict:
+    """A summary that triggers nothing for the profile."""
+    return {
+        "max_thigh_angle_deg": metric(75.0 if profile == "sprint" else 45.0), "hip_extension_at_toe_off_deg": metric(20.0),
+        "thigh_peak_velocity_pct_swing": metric(40.0), "shank_angle_at_contact_deg": metric(4.0),
+        "foot_ahead_of_hip_pct_leg": metric(20.0), "foot_descent_speed_mps": metric(0.6, 0.1),
+        "knee_flexion_at_contact_deg": metric(18.0), "cadence_steps_per_min": metric(172.0),
+        "stride_length_m": metric(2.0, 0.05), "contact_time_s": metric(0.25, 0.01),
+    }  # fmt: skip
+
+
+FIRING = {  # rule id -> (profile, changes that make it fire)
+    "sprint-knee-lift-low": ("sprint", {"max_thigh_angle_deg": 40.0}),
+    "distance-shuffle": ("distance", {"max_thigh_angle_deg": 28.0, "stride_length_m": 1.5}),
+    "distance-forced-knee-drive": ("distance", {"max_thigh_angle_deg": 62.0, "hip_extension_at_toe_off_deg": 11.0}),
+    "distance-short-hip-extension": ("distance", {"hip_extension_at_toe_off_deg": 6.0}),
+    "distance-early-thigh-drive": ("distance", {"thigh_peak_velocity_pct_swing": 8.0}),
+    "overstride-shank": ("distance", {"shank_angle_at_contact_deg": 14.0}),
+    "overstride-foot-ahead": ("sprint", {"foot_ahead_of_hip_pct_leg": 42.0}),
+    "stomping": ("distance", {"foot_descent_speed_mps": 1.6, "knee_flexion_at_contact_deg": 7.0}),
+    "low-cadence-distance": ("distance", {"cadence_steps_per_min": 148.0, "shank_angle_at_contact_deg": 8.0}),
+}
+EVENT_OF = {"sprint": "400m", "distance": "marathon"}
+
+
+def with_values(changes: dict, uncertainty: float | None = None, profile: str = "distance") -> dict:
+    summary = neutral(profile)
+    for key, value in changes.items():
+        summary[key] = metric(value, summary[key]["uncertainty"] if uncertainty is None else uncertainty)
+    return summary
+
+
+@pytest.mark.parametrize("rule_id", sorted(FIRING))
+def test_each_rule_fires_and_is_absent_otherwise(rule_id):
+    profile, changes = FIRING[rule_id]
+    fired = {f["id"] for f in coach(with_values(changes, profile=profile), EMPTY, EVENT_OF[profile])["findings"]}
+    assert rule_id in fired
+    assert not coach(neutral(profile), EMPTY, EVENT_OF[profile])["findings"]
+
+
+@pytest.mark.parametrize("rule_id", sorted(FIRING))
+def test_no_finding_inside_measurement_noise(rule_id):
+    profile, changes = FIRING[rule_id]
+    noisy = with_values(changes, uncertainty=50.0, profile=profile)  # the value could as well be on the right side
+    assert rule_id not in {f["id"] for f in coach(noisy, EMPTY, EVENT_OF[profile])["findings"]}
+
+
+def test_asymmetry_needs_more_than_noise():
+    summary = neutral()
+    summary["max_thigh_angle_deg"] = metric(40.0, left=45.0, right=35.0, si=25.0, mdc=3.0)
+    assert any(f["id"].startswith("asymmetry") for f in coach(summary, EMPTY, "10k")["findings"])
+    summary["max_thigh_angle_deg"] = metric(40.0, left=45.0, right=35.0, si=25.0, mdc=12.0)
+    assert not any(f["id"].startswith("asymmetry") for f in coach(summary, EMPTY, "10k")["findings"])
+
+
+def test_findings_carry_schema_fields():
+    finding = coach(with_values(FIRING["overstride-shank"][1]), EMPTY, "10k")["findings"][0]
+    for key in ("id", "severity", "metric", "value", "reference", "uncertainty", "evidence", "source", "advice"):
+        assert key in finding
+    assert finding["source"] and all("reference" in s for s in finding["source"])
+
+
+def test_same_runner_gets_different_advice_for_400m_and_marathon(clip_analysis):
+    sprint = coach(clip_analysis.summary, clip_analysis.strides, "400m")
+    distance = coach(clip_analysis.summary, clip_analysis.strides, "marathon")
+    assert sprint["profile"] == "sprint" and distance["profile"] == "distance"
+    sprint_ids = {f["id"] for f in sprint["findings"]}
+    distance_ids = {f["id"] for f in distance["findings"]}
+    # a recreational jogger's ~25-30 deg knee lift is far below the sprint band ...
+    assert "sprint-knee-lift-low" in sprint_ids
+    # ... but under the distance profile it is judged by the distance positions, never the sprint band
+    assert not any(i.startswith("sprint-") for i in distance_ids)
+    assert "distance-shuffle" in distance_ids  # position B: low lift
+    assert set(sprint["programme"]["variants"]) == {"consensus"}
+    assert set(distance["programme"]["variants"]) == {"a", "b"}
+    assert sprint["programme"]["variants"] != distance["programme"]["variants"]
+    # positions are never mixed: each position's programme only gets its own and consensus drills
+    a_drills = {d["id"] for w in distance["programme"]["variants"]["a"] for d in w["drills"]}
+    assert "b-skip" not in a_drills
+
+
+def test_refused_clip_gets_no_coaching(walking_analysis):
+    assert walking_analysis.quality.verdict_ == "refuse"
+    assert walking_analysis.coaching is None
+
+
+def test_every_rule_and_drill_cites_known_sources():
+    sources = load("sources")
+    for rule in load("rules")["rules"]:
+        assert rule["source"] and all(s in sources for s in rule["source"])
+    for drill in load("drills")["drills"].values():
+        assert all(s in sources for s in drill["source"])
+
+
+def _session(values: dict, mdc: float, findings=()) -> dict:
+    return {"schema_version": "1.0", "summary": {k: {"value": v, "mdc95": mdc} for k, v in values.items()},
+            "keypoints": {"sampling_rate_hz": 60.0}, "calibration": {"method": "height"}, "config": {"event": "10k"},
+            "coaching": {"findings": [{"id": f} for f in findings]}}  # fmt: skip
+
+
+def test_change_smaller_than_noise_is_not_an_improvement():
+    before = _session({"shank_angle_at_contact_deg": 12.0}, mdc=2.0, findings=["overstride-shank"])
+    small = compare(before, _session({"shank_angle_at_contact_deg": 11.0}, mdc=2.0))
+    assert small["metrics"][0]["verdict"] == "no real change"
+    big = compare(before, _session({"shank_angle_at_contact_deg": 7.0}, mdc=2.0))
+    assert big["metrics"][0]["verdict"] == "improved"
+    assert big["resolved_findings"] == ["overstride-shank"]
+
+
+def test_compare_cli(tmp_path):
+    before = _session({"max_thigh_angle_deg": 30.0}, 2.0, ["distance-shuffle"])
+    after = copy.deepcopy(before)
+    after["summary"]["max_thigh_angle_deg"]["value"] = 36.0
+    (tmp_path / "a.json").write_text(json.dumps(before))
+    (tmp_path / "b.json").write_text(json.dumps(after))
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "a.json"), str(tmp_path / "b.json")])
+    assert result.exit_code == 0, result.output
+    assert "improved" in result.output
+    bad = CliRunner().invoke(app, ["compare", str(tmp_path / "a.json"), str(tmp_path / "missing.json")])
+    assert bad.exit_code == 2
