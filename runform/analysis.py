@@ -60,6 +60,13 @@ class Analysis:
         return out
 
     @property
+    def curves(self) -> dict:
+        """Mean +/- SD thigh and knee angle over the gait cycle, per side (for plots and compare)."""
+        from runform.metrics.curves import gait_cycle_curves
+
+        return gait_cycle_curves(self.keypoints, self.strides, self.cleaning.direction)
+
+    @property
     def coaching(self) -> dict | None:
         """Findings and programme for ``config.event``; None when the quality gate refused the clip."""
         if self.quality.verdict_ == "refuse":
@@ -110,6 +117,7 @@ class Analysis:
             "event_profile": self.event_profile,
             "summary": self.summary,
             "coaching": self.coaching,
+            "curves": self.curves,
             "timings_s": self.timings_s,
         })  # fmt: skip
 

@@ -73,7 +73,14 @@ def _run(source: Path, output: Path | None, **options: object) -> None:
         reasons = "; ".join(c.message for c in analysis.quality.checks_ if c.verdict == "refuse")
         fixes = "; ".join(c.fix for c in analysis.quality.checks_ if c.verdict == "refuse" and c.fix)
         raise QualityRefused("The clip cannot be analysed reliably", found=reasons, fix=fixes)
-    write_outputs(analysis, output)
+    extra = None
+    if config.write_report:
+        from runform.report.html import write_report
+
+        def extra(a, folder):  # noqa: ANN001, ANN202
+            return write_report(a, folder, with_video=config.write_video)
+
+    write_outputs(analysis, output, extra)
     out.print(_summary_table(analysis))
     for check in analysis.quality.checks_:
         if check.verdict != "pass":
@@ -142,10 +149,15 @@ def analyze(
     fast: Annotated[bool, typer.Option("--fast", help="Lighter pose model (model_complexity 0).")] = False,
     real_fps: Annotated[Optional[float], typer.Option("--real-fps", help="True capture rate of a slow-motion file.")] = None,
     name: Annotated[Optional[str], typer.Option("--name", help="Runner's name for the report.")] = None,
+    weeks: Annotated[int, typer.Option("--weeks", help="Length of the knee-drive programme in weeks.")] = 6,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html (and annotated.mp4).")] = True,
+    video: Annotated[bool, typer.Option("--video/--no-video", help="Write the annotated video.")] = True,
+    slow_motion: Annotated[float, typer.Option("--slow-motion", help="Annotated video played slower by this factor (1-8).")] = 1.0,
 ) -> None:  # fmt: skip
     """Analyse one clip and write analysis.json, events.csv, strides.csv and keypoints.csv."""
     _guard(_run, source, output, height_m=height, treadmill_speed_mps=treadmill_speed, known_distance=known_distance,
-           event=event, surface=surface, model_complexity=0 if fast else 1, real_fps=real_fps, runner_name=name)  # fmt: skip
+           event=event, surface=surface, model_complexity=0 if fast else 1, real_fps=real_fps, runner_name=name,
+           programme_weeks=weeks, write_report=report, write_video=video, slow_motion_factor=slow_motion)  # fmt: skip
 
 
 @app.command()

@@ -115,6 +115,10 @@ class Config(BaseModel):
         return value
 
     @property
+    def slow_motion_factor_int(self) -> int:
+        return max(1, int(round(self.slow_motion_factor)))
+
+    @property
     def effective_surface(self) -> str:
         if self.surface == "auto" and self.treadmill_speed_mps is not None:
             return "treadmill"

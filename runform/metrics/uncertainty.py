@@ -6,7 +6,9 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
   benchmark (``error_model.json``: projected RBDS motion capture with realistic pose noise, untuned
   trials), scaled by ``max(1, 0.8 / mean leg-landmark confidence)`` for poorly tracked clips, and
   for video sources never below the error measured on the hand-labelled video;
-* ``bias``: the benchmark's systematic error (does not shrink with n);
+* ``bias``: the benchmark's systematic error (does not shrink with n); for video sources combined
+  with the 2-D pose systematic angle error (knee 7.5 deg, Van Hooren et al. 2023; 5 deg assumed
+  for segment angles), which projected motion capture cannot show;
 * ``uncertainty = sqrt(sd^2/n + method_rmse^2/n + bias^2)``: standard uncertainty of the value;
 * ``mdc95 = 1.96 x sqrt(2) x sqrt(sd^2/n + method_rmse^2/n)``: the smallest change between two
   sessions filmed the same way that is real with 95 % confidence (the bias cancels in a retest).
@@ -47,6 +49,7 @@ def method_error(metric: str, fps: float, source_kind: str) -> tuple[float, floa
         return float(entry["rmse_pct"]) / 100, float(entry["bias_pct"]) / 100
     rmse, bias = float(entry["rmse"]), float(entry["bias"])
     if source_kind == "video":
+        bias = float(np.hypot(bias, model.get("video_systematic_deg", {}).get(metric, 0.0)))
         floor = model.get("video_floor", {}).get(metric)
         if floor is not None:
             scale = 30.0 / fps if metric.endswith("_s") else 1.0  # timing floors were measured at 30 fps

@@ -1,0 +1,128 @@
+"""Self-contained HTML report (Jinja2; everything inline: no CDN, no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from runform.report import plots
+from runform.report.keyframes import key_frames, key_moments, representative_stride
+
+STRIDE_COLUMNS = [
+    ("side", "side", 0), ("contact_frame", "contact frame", 0), ("cadence_steps_per_min", "cadence", 1),
+    ("contact_time_s", "contact s", 3), ("flight_time_s", "flight s", 3), ("max_thigh_angle_deg", "knee lift °", 1),
+    ("hip_extension_at_toe_off_deg", "hip ext TO °", 1), ("peak_swing_knee_flexion_deg", "heel recovery °", 1),
+    ("knee_flexion_at_contact_deg", "knee at IC °", 1), ("shank_angle_at_contact_deg", "shank at IC °", 1),
+    ("foot_ahead_of_hip_pct_leg", "foot ahead % leg", 1), ("stride_length_m", "stride m", 2),
+    ("stride_length_px", "stride px", 0), ("vertical_oscillation_cm", "VO cm", 1), ("trunk_lean_deg", "trunk °", 1),
+    ("foot_strike", "strike", 0),
+]  # fmt: skip
+DEFINITIONS = [
+    ("Knee lift", "maximum thigh angle from vertical during swing (toe-off to next contact)."),
+    ("Hip extension at toe-off", "minus the thigh angle at toe-off (thigh behind vertical), relative to vertical."),
+    ("Heel recovery", "peak knee flexion during swing."),
+    ("Knee flexion / shank angle at contact", "at initial contact; a forward-reaching shank (+) signals overstriding."),
+    ("Foot ahead of hip", "ankle ahead of the pelvis centre at contact, in cm and % of leg length."),
+    ("Cadence", "steps per minute; contact, flight and stride times from sub-frame contact and toe-off events."),
+    ("Stride length", "running speed (planted foot relative to the pelvis, or belt speed) x stride time."),
+    ("Vertical oscillation / ratio", "pelvis height range per stride; divided by stride length."),
+    ("Symmetry index", "100 x (L - R) / mean(L, R) on per-side medians."),
+]
+SUMMARY_ROWS = ["cadence_steps_per_min", "contact_time_s", "flight_time_s", "duty_factor", "stride_length_m", "stride_length_px",
+                "max_thigh_angle_deg", "hip_extension_at_toe_off_deg", "peak_swing_knee_flexion_deg", "knee_flexion_at_contact_deg",
+                "shank_angle_at_contact_deg", "foot_ahead_of_hip_pct_leg", "vertical_oscillation_cm", "vertical_ratio_pct",
+                "trunk_lean_deg"]  # fmt: skip
+
+
+def _fmt(value: object, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}f}" if isinstance(value, (int, float)) else str(value)
+
+
+def _cards(summary: dict, coaching: dict | None) -> list[dict]:
+    def get(metric: str, key: str = "value"):  # noqa: ANN202
+        entry = summary.get(metric) or {}
+        return entry.get(key) if key in ("value", "uncertainty") else (entry.get(key) or {}).get("median")
+
+    band = (coaching or {}).get("knee_lift", {}).get("reference_deg", {})
+    cards = [
+        {"label": "Knee lift (max thigh angle)", "value": f"{_fmt(get('max_thigh_angle_deg'), 0)}°",
+         "sub": f"<span class='L'>L {_fmt(get('max_thigh_angle_deg', 'left'), 0)}°</span> · <span class='R'>R {_fmt(get('max_thigh_angle_deg', 'right'), 0)}°</span>"
+                f" · ±{_fmt(get('max_thigh_angle_deg', 'uncertainty'), 1)}° · band {band.get('low', '–')}–{band.get('high', '–')}°"},
+        {"label": "Cadence", "value": _fmt(get("cadence_steps_per_min"), 0), "sub": "steps/min"},
+        {"label": "Contact time", "value": f"{_fmt(get('contact_time_s'), 3)} s",
+         "sub": "reliable" if (summary.get("contact_time_s") or {}).get("reliable", True) else "unreliable at this frame rate"},
+        {"label": "Stride length", "value": f"{_fmt(get('stride_length_m'), 2)} m" if "stride_length_m" in summary
+         else f"{_fmt(get('stride_length_px'), 0)} px", "sub": "belt speed or height scale" if "stride_length_m" in summary else "no scale given"},
+        {"label": "Overstride", "value": f"{_fmt(get('shank_angle_at_contact_deg'), 0)}°",
+         "sub": f"shank at contact · foot {_fmt(get('foot_ahead_of_hip_pct_leg'), 0)} % leg ahead of hip"},
+        {"label": "Hip extension at toe-off", "value": f"{_fmt(get('hip_extension_at_toe_off_deg'), 0)}°", "sub": "behind vertical"},
+    ]  # fmt: skip
+    return cards
+
+
+def _finding_groups(coaching: dict | None) -> list[dict]:
+    if not coaching:
+        return []
+    groups = [{"title": "Both coaches agree", "statement": "", "findings": [f for f in coaching["findings"] if f["position"] == "consensus"]}]
+    for key, pos in coaching["positions"].items():
+        groups.append({"title": pos["name"], "statement": pos["statement"],
+                       "findings": [f for f in coaching["findings"] if f["position"] == key]})  # fmt: skip
+    return groups
+
+
+def _sticks(analysis) -> list[str]:  # noqa: ANN001
+    _, near = representative_stride(analysis)
+    out = []
+    for title, t in key_moments(analysis):
+        angle = "shank" if title == "contact" else "thigh"
+        out.append(plots.stick_figure(analysis.keypoints, t, near, analysis.cleaning.direction, title, angle))
+    return out
+
+
+def render_report(analysis, source: Path | None = None, has_video: bool = False, compare_curves: dict | None = None) -> str:  # noqa: ANN001
+    data = analysis.to_dict()
+    summary, coaching = data["summary"], data["coaching"]
+    band = (coaching or {}).get("knee_lift", {}).get("reference_deg")
+    strides = analysis.strides
+    columns = [(k, label, d) for k, label, d in STRIDE_COLUMNS if k in strides.columns]
+    rows = [[_fmt(r[k], d) if d or not isinstance(r[k], str) else r[k] for k, _, d in columns] for _, r in strides.iterrows()]
+    drills = {d["id"]: d for weeks in ((coaching or {}).get("programme", {}).get("variants", {}) or {}).values()
+              for w in weeks for d in w["drills"]}  # fmt: skip
+    accuracy_rows = [{"name": m, "value": _fmt(summary[m]["value"], 3), "unc": _fmt(summary[m].get("uncertainty"), 3),
+                      "mdc": _fmt(summary[m].get("mdc95"), 3), "left": _fmt(summary[m]["left"]["median"], 3),
+                      "right": _fmt(summary[m]["right"]["median"], 3), "si": _fmt(summary[m].get("symmetry_index_pct"), 1),
+                      "n": summary[m]["n"], "validated": "yes" if summary[m].get("validated") else "no"}
+                     for m in SUMMARY_ROWS if m in summary]  # fmt: skip
+    env = jinja2.Environment(loader=jinja2.PackageLoader("runform.report", "templates"), autoescape=jinja2.select_autoescape(["html", "j2"]))
+    curves = data["curves"]
+    return env.get_template("report.html.j2").render(
+        title=Path(analysis.source).name, runner=analysis.config.runner_name, source_name=Path(analysis.source).name,
+        created=analysis.created, event=analysis.config.event, coaching=coaching, quality=data["quality"],
+        fps=analysis.keypoints.sampling_rate_hz, calibration=data["calibration"], cards=_cards(summary, coaching),
+        thigh_plot=plots.cycle_plot(curves, "thigh_angle_deg", "thigh angle (deg)",
+                                    (band["low"], band["high"]) if band else None, compare_curves, "knee-lift band"),
+        knee_plot=plots.cycle_plot(curves, "knee_flexion_deg", "knee flexion (deg)", None, compare_curves),
+        lift_plot=plots.per_stride_plot(strides, "max_thigh_angle_deg", "knee lift (deg)", (band["low"], band["high"]) if band else None)
+        if len(strides) else "",
+        sticks=_sticks(analysis), frames=key_frames(analysis, source) if source else [], has_video=has_video,
+        finding_groups=_finding_groups(coaching), drills=list(drills.values()), stride_columns=[c[1] for c in columns],
+        stride_rows=rows, accuracy_rows=accuracy_rows, definitions=DEFINITIONS, version=data["runform_version"],
+        processing=[p.split("(")[0] for p in data["keypoints"]["processing"]],
+    )  # fmt: skip
+
+
+def write_report(analysis, out_dir: Path, with_video: bool = True) -> None:  # noqa: ANN001
+    """Exporter hook: report.html (+ annotated.mp4 for video sources) into ``out_dir``."""
+    from runform.io.video import VIDEO_SUFFIXES
+    from runform.report.video import write_annotated_video
+
+    source = Path(analysis.source)
+    is_video = source.suffix.lower() in VIDEO_SUFFIXES
+    if with_video and is_video:
+        write_annotated_video(analysis, source, out_dir / "annotated.mp4", analysis.config.slow_motion_factor_int)
+    html = render_report(analysis, source, has_video=with_video and is_video)
+    (out_dir / "report.html").write_text(html, encoding="utf-8")

@@ -1,0 +1,65 @@
+"""Skeleton overlays on video frames (OpenCV drawing), shared by key frames and the annotated video."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from runform.keypoints import Keypoints
+from runform.kinematics import angles
+
+BGR = {"left": (180, 111, 31), "right": (36, 138, 240)}  # same colours as the plots
+RGB = {side: colour[::-1] for side, colour in BGR.items()}
+CHAIN = ("hip", "knee", "ankle", "heel", "foot_index", "ankle")
+
+
+def draw_skeleton(rgb: np.ndarray, kp: Keypoints, i: int, direction: int, near: str) -> np.ndarray:
+    """Draw both legs (near leg thicker), the trunk, and the near thigh's angle arc with its value."""
+    img = rgb.copy()
+    scale = max(1, int(round(img.shape[0] / 720)))
+    for side in ("left", "right") if near == "right" else ("right", "left"):
+        pts = [kp.xy_px[i, kp.index(f"{side}_{p}")] for p in CHAIN]
+        if not np.isfinite(np.asarray(pts)).all():
+            continue
+        width = (4 if side == near else 2) * scale
+        for a, b in zip(pts[:-1], pts[1:]):
+            cv2.line(img, _int(a), _int(b), RGB[side], width, cv2.LINE_AA)
+        for p in pts:
+            cv2.circle(img, _int(p), 3 * scale, (255, 255, 255), -1, cv2.LINE_AA)
+    if kp.has("left_shoulder") and kp.has("right_shoulder"):
+        hip = (kp.xy_px[i, kp.index("left_hip")] + kp.xy_px[i, kp.index("right_hip")]) / 2
+        sh = (kp.xy_px[i, kp.index("left_shoulder")] + kp.xy_px[i, kp.index("right_shoulder")]) / 2
+        if np.isfinite(np.r_[hip, sh]).all():
+            cv2.line(img, _int(hip), _int(sh), (230, 230, 230), 3 * scale, cv2.LINE_AA)
+    _thigh_arc(img, kp, i, direction, near, scale)
+    return img
+
+
+def _thigh_arc(img: np.ndarray, kp: Keypoints, i: int, direction: int, side: str, scale: int) -> None:
+    hip = kp.xy_px[i, kp.index(f"{side}_hip")]
+    value = angles.thigh_angle_deg(kp, side, direction)[i]
+    if not np.isfinite(np.r_[hip, value]).all():
+        return
+    radius = 60 * scale
+    # image angles: 90 deg = straight down; thigh forward = towards +x when direction = +1
+    start = 90.0
+    end = 90.0 - direction * value
+    cv2.ellipse(img, _int(hip), (radius, radius), 0, min(start, end), max(start, end), RGB[side], 2 * scale, cv2.LINE_AA)
+    cv2.line(img, _int(hip), _int(hip + np.array([0, radius])), (200, 200, 200), 1, cv2.LINE_AA)
+    text = f"thigh {value:.0f} deg"
+    (width, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, 4 * scale)
+    x = hip[0] + direction * (radius + 8 * scale) - (0 if direction > 0 else width)
+    org = (int(np.clip(x, 4, img.shape[1] - width - 4)), int(np.clip(hip[1] + 20 * scale, 20, img.shape[0] - 4)))
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, (0, 0, 0), 4 * scale, cv2.LINE_AA)  # outline
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, (255, 255, 255), 1 * scale + 1, cv2.LINE_AA)
+
+
+def label(img: np.ndarray, text: str, row: int, colour=(255, 255, 255)) -> None:  # noqa: ANN001
+    scale = max(1, int(round(img.shape[0] / 720)))
+    org = (12 * scale, (30 + 30 * row) * scale)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.8 * scale, (0, 0, 0), 5 * scale, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.8 * scale, colour, 2 * scale, cv2.LINE_AA)
+
+
+def _int(p: np.ndarray) -> tuple[int, int]:
+    return int(round(float(p[0]))), int(round(float(p[1])))
