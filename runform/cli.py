@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from runform.config import make_config
-from runform.errors import Cancelled, QualityRefused, RunformError
+from runform.errors import Cancelled, OutputError, QualityRefused, RunformError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Running-form and knee-drive analysis.")
 console = Console(stderr=True)
@@ -172,6 +172,7 @@ def compare(
     before: Annotated[Path, typer.Argument(help="analysis.json of the first session.")],
     after: Annotated[Path, typer.Argument(help="analysis.json of the retest.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Also write a before/after HTML report here.")] = None,
 ) -> None:
     """Say what changed between two sessions beyond the minimal detectable change (MDC95)."""
 
@@ -181,7 +182,16 @@ def compare(
         from runform.coaching.compare import compare as _compare
         from runform.coaching.compare import load_analysis
 
-        result = _compare(load_analysis(before), load_analysis(after))
+        first, second = load_analysis(before), load_analysis(after)
+        result = _compare(first, second)
+        if report is not None:
+            from runform.report.html import render_comparison
+
+            html = render_comparison(first, second, result, before.name, after.name)
+            try:
+                report.write_text(html, encoding="utf-8")
+            except OSError as exc:
+                raise OutputError(f"Cannot write {report}", found=exc.strerror or str(exc), fix="choose another path") from None
         if as_json:
             out.print_json(json.dumps(result))
             return

@@ -126,3 +126,14 @@ def write_report(analysis, out_dir: Path, with_video: bool = True) -> None:  # n
         write_annotated_video(analysis, source, out_dir / "annotated.mp4", analysis.config.slow_motion_factor_int)
     html = render_report(analysis, source, has_video=with_video and is_video)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
+
+
+def render_comparison(before: dict, after: dict, result: dict, before_name: str, after_name: str) -> str:
+    """Before/after report: overlaid angle curves and the MDC-filtered change table."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("runform.report", "templates"), autoescape=True)
+    curves_b, curves_a = before.get("curves") or {}, after.get("curves") or {}
+    return env.get_template("compare.html.j2").render(
+        before_name=before_name, after_name=after_name, result=result,
+        thigh_plot=plots.cycle_plot(curves_a, "thigh_angle_deg", "thigh angle (deg)", compare=curves_b),
+        knee_plot=plots.cycle_plot(curves_a, "knee_flexion_deg", "knee flexion (deg)", compare=curves_b),
+    )  # fmt: skip

@@ -1,0 +1,110 @@
+"""The report in a real browser (Debian Chromium via Playwright, offline) and the annotated video."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import cv2
+import pytest
+from typer.testing import CliRunner
+
+from runform.cli import app
+from runform.io.export import write_outputs
+from runform.report.html import write_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory, clip_analysis) -> Path:
+    out = tmp_path_factory.mktemp("report") / "out"
+    write_outputs(clip_analysis, out, lambda a, folder: write_report(a, folder))
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])  # fmt: skip
+        yield b
+        b.close()
+
+
+def test_report_renders_offline_without_errors(report_dir, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((report_dir / "report.html").as_uri())
+    page.wait_for_load_state("load")
+    assert errors == []
+    assert all(url.startswith(("file:", "data:")) for url in requests), requests
+    for section in ("headline", "curves", "figures", "findings", "programme", "strides", "quality", "accuracy", "definitions"):
+        assert page.locator(f"section#{section}").is_visible()
+    assert page.locator("#curves svg").count() >= 2
+    assert page.locator("#figures svg").count() == 3
+    assert page.locator("#keyframes img").count() == 3
+    assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+    rows = page.locator("#stride-table tbody tr")
+    assert rows.count() >= 8
+    # the table sorts when a header is clicked
+    page.locator("#stride-table th", has_text="knee lift").click()
+    values = [float(v) for v in page.locator("#stride-table tbody tr td:nth-child(6)").all_inner_texts()]
+    assert values == sorted(values)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def test_report_is_small_and_self_contained(report_dir):
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert (report_dir / "report.html").stat().st_size < 5_000_000
+    # namespace identifiers (xmlns="http://www.w3.org/...") are not requests; nothing may load from a URL
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<script src" not in html and "<link" not in html and "@import" not in html
+
+
+def test_annotated_video_decodes_with_same_frame_count(report_dir, clip):
+    def count(path: Path) -> int:
+        cap = cv2.VideoCapture(str(path))
+        n = 0
+        while cap.read()[0]:
+            n += 1
+        return n
+
+    assert count(report_dir / "annotated.mp4") == count(clip) == 360
+
+
+def test_demo_writes_report(tmp_path):
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {"report.html", "annotated.mp4", "analysis.json", "events.csv"} <= {p.name for p in out.iterdir()}
+
+
+def test_comparison_report(report_dir, tmp_path, browser):
+    data = json.loads((report_dir / "analysis.json").read_text())
+    shutil.copy(report_dir / "analysis.json", tmp_path / "before.json")
+    data["summary"]["max_thigh_angle_deg"]["value"] += 8.0
+    (tmp_path / "after.json").write_text(json.dumps(data))
+    out = tmp_path / "cmp.html"
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json"), "--report", str(out)])
+    assert result.exit_code == 0, result.output
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(out.as_uri())
+    assert errors == [] and page.locator("#curves svg").count() == 2
+    row = [line for line in page.locator("#changes").inner_text().splitlines() if line.startswith("max_thigh_angle_deg")][0]
+    assert row.endswith(("improved", "increased"))
+    assert "no real change" in page.locator("#changes").inner_text()
