@@ -43,6 +43,16 @@ def raw_keypoints(clip):
 
 
 @pytest.fixture(scope="session")
+def raw_keypoints_csv(tmp_path_factory, raw_keypoints) -> Path:
+    """The shared clip's raw BlazePose keypoints as a keypoint CSV."""
+    from runform.io.keypoints_csv import to_csv
+
+    path = tmp_path_factory.mktemp("kp") / "keypoints.csv"
+    to_csv(raw_keypoints, path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def clip_analysis(clip):
     import runform
 

@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 
 from conftest import WALKING, need
 from runform.cli import app
-from runform.io.keypoints_csv import to_csv
 
 runner = CliRunner()
 
@@ -164,10 +163,8 @@ def test_walking_clip_is_refused_with_exit_6(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def kp_csv(tmp_path_factory, raw_keypoints):
-    path = tmp_path_factory.mktemp("ok") / "kp.csv"
-    to_csv(raw_keypoints, path)
-    return path
+def kp_csv(raw_keypoints_csv):
+    return raw_keypoints_csv
 
 
 def test_unicode_and_spaces_in_paths(tmp_path, kp_csv):

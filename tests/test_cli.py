@@ -9,16 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from runform.cli import app
-from runform.io.keypoints_csv import to_csv
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def kp_csv(tmp_path_factory, raw_keypoints):
-    path = tmp_path_factory.mktemp("cli") / "keypoints.csv"
-    to_csv(raw_keypoints, path)
-    return path
+def kp_csv(raw_keypoints_csv):
+    return raw_keypoints_csv
 
 
 def test_analyze_writes_output_contract(kp_csv, tmp_path):
@@ -77,7 +74,7 @@ def _empty(tmp_path):
         (lambda p: ["analyze", str(p)], 2, "directory"),
         (lambda p: ["analyze", str(_empty(p))], 2, "empty"),
         (lambda p: ["analyze", str(_text_mp4(p))], 2, "Cannot read"),
-        (lambda p: ["analyze", str(p / "x.xyz")], 2, "Unsupported input type"),
+        (lambda p: ["analyze", str(_text_mp4(p).rename(p / "x.xyz"))], 2, "Unsupported input type"),
         (lambda p: ["analyze", str(_text_mp4(p)), "--event", "ultra"], 3, "unknown event"),
         (lambda p: ["analyze", str(_text_mp4(p)), "--height", "-1.7"], 3, "--height"),
         (lambda p: ["analyze", str(_text_mp4(p)), "--treadmill-speed", "90"], 3, "treadmill speed"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from runform.errors import InputError, KeypointDataError
+from runform.errors import KeypointDataError
 from runform.keypoints import REQUIRED_NAMES, Keypoints
 
 
@@ -69,12 +69,3 @@ def to_csv(kp: Keypoints, path: str | Path) -> None:
         columns[f"{name}_y"] = np.round(kp.xy_px[:, i, 1], 2)
         columns[f"{name}_conf"] = np.round(kp.confidence[:, i], 3)
     pd.DataFrame(columns).to_csv(path, index=False)
-
-
-def check_is_file(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"Input file not found: {path}", expected="an existing file", fix="check the path")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory", expected="a video or keypoint file", fix="give the path of one file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path.name} is empty (0 bytes)", expected="a video or keypoint file", fix="copy or export it again")

@@ -29,10 +29,10 @@ def load_keypoints(path: str | Path, camera: object | None = None) -> Keypoints:
 
     Motion capture is projected through ``camera`` (a :class:`~runform.pose.virtual_camera.VirtualCamera`;
     default: right side, 4 m, 60 fps, 1280x720)."""
-    from runform.io.keypoints_csv import check_is_file
+    from runform.io.paths import check_input_file
 
     path = Path(path)
-    check_is_file(path)
+    check_input_file(path)
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
         raise InputError(

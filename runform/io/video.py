@@ -15,6 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from runform.errors import InputError
+from runform.io.paths import check_input_file
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 #: Refuse frames larger than this many pixels (about 8K UHD): decoding them would exhaust memory.
@@ -43,12 +44,7 @@ class VideoInfo:
 def _open(path: Path):  # noqa: ANN202 - PyAV container
     import av
 
-    if not path.exists():
-        raise InputError(f"Input file not found: {path}", expected="an existing video file", fix="check the path")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory", expected="a video file", fix="give the path of one clip")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path.name} is empty (0 bytes)", expected="a video file", fix="copy the clip again")
+    check_input_file(path)
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError, OSError) as exc:

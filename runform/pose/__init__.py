@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runform.errors import InputError
-from runform.io.keypoints_csv import check_is_file as check_input_file
+from runform.io.paths import check_input_file
 from runform.io.registry import keypoint_suffixes
 from runform.io.video import VIDEO_SUFFIXES
 from runform.pose.base import PoseBackend, ProgressCallback
