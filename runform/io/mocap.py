@@ -97,6 +97,13 @@ def _columns_xyz(table: pd.DataFrame, suffixes: tuple[str, str, str]) -> dict[st
 def from_rbds_markers(path: Path) -> MotionCapture:
     """RBDS ``*markers.txt``: tab-separated, ``Time`` then ``<marker>X/Y/Z`` in mm at 150 Hz."""
     table = _read_table(path, sep="\t")
+    if {"Time", "Fy"} <= set(table.columns):
+        raise KeypointDataError(
+            f"{path.name} is an RBDS force file, not a marker file",
+            expected="a *markers.txt file (positions) to analyse",
+            found="force columns Fx, Fy, Fz",
+            fix="analyse the matching *markers.txt; forces give the truth events (runform.io.mocap.force_events)",
+        )
     if "Time" not in table.columns or not any(c.endswith("X") for c in table.columns):
         raise KeypointDataError(
             f"{path.name} is not an RBDS marker file",
@@ -158,7 +165,7 @@ def from_c3d(path: Path) -> MotionCapture:
         c3d = ezc3d.c3d(str(path))
         labels = c3d["parameters"]["POINT"]["LABELS"]["value"]
         rate = float(c3d["parameters"]["POINT"]["RATE"]["value"][0])
-        units = c3d["parameters"]["POINT"].get("UNITS", {}).get("value", ["mm"])[0]
+        units = (c3d["parameters"]["POINT"].get("UNITS", {}).get("value") or ["mm"])[0]
         points = np.asarray(c3d["data"]["points"][:3], dtype=float)  # (3, P, T)
     except Exception as exc:  # noqa: BLE001 - ezc3d raises plain RuntimeError/IOError on bad files
         raise KeypointDataError(

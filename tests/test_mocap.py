@@ -1,0 +1,122 @@
+"""Motion-capture loaders (RBDS, C3D, TRC), force-plate events and the virtual side camera."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import runform
+from conftest import DATA, need
+from runform.errors import KeypointDataError
+from runform.io.mocap import force_events, from_c3d, from_rbds_forces, from_rbds_joints, from_rbds_markers, from_trc
+from runform.io.registry import load_keypoints
+from runform.kinematics.sides import direction_sign
+from runform.pose.virtual_camera import VirtualCamera
+
+RBDS = DATA / "rbds"
+
+
+@pytest.fixture(scope="module")
+def joints():
+    return from_rbds_joints(need(RBDS / "RBDS001runT35_joints.csv"))
+
+
+def test_joints_csv_loads_at_150_hz(joints):
+    assert joints.rate_hz == pytest.approx(150.0, rel=1e-4)  # the file's times are rounded to 0.1 ms
+    assert joints.n_frames == 4500
+    assert set(joints.names) == {f"{s}_{p}" for s in ("left", "right") for p in ("hip", "knee", "ankle", "heel", "foot_index")}
+
+
+def test_marker_file_maps_to_keypoints_like_the_joints(joints):
+    markers = from_rbds_markers(need(RBDS / "RBDS001runT35markers.txt"))
+    assert markers.rate_hz == 150.0
+    heel = markers.point("right_heel")[:, :2]
+    np.testing.assert_allclose(np.nanmedian(heel, axis=0), np.nanmedian(joints.point("right_heel")[:, :2], axis=0), atol=30)
+
+
+def test_force_plate_events_match_the_truth_file():
+    events = force_events(from_rbds_forces(need(RBDS / "RBDS001runT35forces.txt")))
+    truth = pd.read_csv(RBDS / "RBDS001runT35_events.csv")
+    for kind in ("contact", "toe_off"):
+        ours = events.loc[events["event"] == kind, "time_s"].to_numpy()
+        theirs = truth.loc[truth["event"] == kind, "time_s"].to_numpy()
+        nearest = np.array([np.min(np.abs(ours - t)) for t in theirs])
+        assert np.median(nearest) < 0.002 and (nearest < 0.005).mean() > 0.95
+
+
+def test_c3d_round_trip(tmp_path, joints):
+    import ezc3d
+
+    c3d = ezc3d.c3d()
+    labels = ["RHJC", "RKJC", "RAJC", "RHEE", "RTOE", "LHJC", "LKJC", "LAJC", "LHEE", "LTOE"]
+    names = ["right_hip", "right_knee", "right_ankle", "right_heel", "right_foot_index",
+             "left_hip", "left_knee", "left_ankle", "left_heel", "left_foot_index"]  # fmt: skip
+    points = np.ones((4, len(labels), 600))
+    for i, name in enumerate(names):
+        points[:3, i, :] = joints.point(name)[:600].T
+    c3d["parameters"]["POINT"]["RATE"]["value"] = [150.0]
+    c3d["parameters"]["POINT"]["LABELS"]["value"] = labels
+    c3d["data"]["points"] = points
+    c3d.write(str(tmp_path / "trial.c3d"))
+    loaded = from_c3d(tmp_path / "trial.c3d")
+    assert loaded.rate_hz == 150.0
+    np.testing.assert_allclose(loaded.point("left_heel"), joints.point("left_heel")[:600], atol=1e-3)
+
+
+def _write_trc(path, joints, n=300):
+    names = {"RHJC": "right_hip", "RKJC": "right_knee", "RAJC": "right_ankle", "RHEE": "right_heel", "RTOE": "right_foot_index",
+             "LHJC": "left_hip", "LKJC": "left_knee", "LAJC": "left_ankle", "LHEE": "left_heel", "LTOE": "left_foot_index"}  # fmt: skip
+    lines = ["PathFileType\t4\t(X/Y/Z)\ttrial.trc",
+             "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
+             f"150\t150\t{n}\t{len(names)}\tmm\t150\t1\t{n}",
+             "Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t",
+             "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, len(names) + 1))]  # fmt: skip
+    for k in range(n):
+        values = [f"{v:.3f}" for kp in names.values() for v in joints.point(kp)[k]]
+        lines.append(f"{k + 1}\t{k / 150:.4f}\t" + "\t".join(values))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_trc_round_trip(tmp_path, joints):
+    _write_trc(tmp_path / "trial.trc", joints)
+    loaded = from_trc(tmp_path / "trial.trc")
+    assert loaded.n_frames == 300 and loaded.rate_hz == 150.0
+    np.testing.assert_allclose(loaded.point("right_knee"), joints.point("right_knee")[:300], atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.trc", "PathFileType\t4\nnonsense\n", "not a valid TRC"),
+        ("bad.c3d", "not a c3d file", "not a readable C3D"),
+        ("bad.txt", "a\tb\n1\t2\n", "not an RBDS marker file"),
+        ("forces.txt", "Time\tFx\tFy\tFz\n1\t0\t0\t0\n", "force file, not a marker file"),
+        ("joints.csv", "time_s,right_hip_x_mm,right_hip_y_mm,right_hip_z_mm\n0,1,2,3\n0.1,1,2,3\n", "cannot map markers"),
+    ],
+    ids=["trc", "c3d", "txt", "forces-as-markers", "joints-missing-legs"],
+)
+def test_malformed_mocap_files(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(KeypointDataError, match=message):
+        load_keypoints(path)
+
+
+def test_virtual_camera_either_side(joints):
+    right = VirtualCamera(side="right").project(joints)
+    left = VirtualCamera(side="left").project(joints)
+    assert direction_sign(right) == 1 and direction_sign(left) == -1
+    # the near leg is nearer the camera: right leg from the right side
+    assert np.nanmean(right.depth[:, right.index("right_ankle")]) < np.nanmean(right.depth[:, right.index("left_ankle")])
+    assert right.sampling_rate_hz == pytest.approx(60.0)
+    assert VirtualCamera(fps=30).project(joints).n_frames == pytest.approx(joints.n_frames / 5, abs=1)
+
+
+def test_projected_mocap_runs_the_video_pipeline(tmp_path):
+    analysis = runform.analyze(need(RBDS / "RBDS003runT35_joints.csv"), treadmill_speed_mps=3.5)
+    assert analysis.event_profile == "marker"
+    assert analysis.overall_cadence_steps_per_min == pytest.approx(162.66, abs=0.5)
+    assert analysis.summary["stride_length_m"]["value"] == pytest.approx(3.5 * 60 / 162.66 * 2, rel=0.02)
+    assert analysis.summary["contact_time_s"]["uncertainty"] > 0
+    assert analysis.summary["contact_time_s"]["mdc95"] > 0
