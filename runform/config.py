@@ -8,7 +8,6 @@ each documented with its source.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -118,11 +117,6 @@ class Config(BaseModel):
     def slow_motion_factor_int(self) -> int:
         return max(1, int(round(self.slow_motion_factor)))
 
-    @property
-    def effective_surface(self) -> str:
-        if self.surface == "auto" and self.treadmill_speed_mps is not None:
-            return "treadmill"
-        return self.surface
 
 
 def make_config(**options: object) -> Config:
@@ -143,7 +137,3 @@ def make_config(**options: object) -> Config:
             found=first["msg"].replace("Value error, ", ""),
             fix=f"correct --{field.replace('_', '-')} and run again",
         ) from None
-
-
-def default_output_dir(source: Path) -> Path:
-    return source.with_name(source.stem + "_runform")

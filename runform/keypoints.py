@@ -138,9 +138,6 @@ class Keypoints:
     def conf(self, name: str) -> np.ndarray:
         return self.confidence[:, self.index(name)]
 
-    def missing_required(self) -> list[str]:
-        return [n for n in REQUIRED_NAMES if n not in self.names]
-
     # --- derivation ---------------------------------------------------------------------
     def replace(self, *, note: str | None = None, **changes: object) -> "Keypoints":
         """A validated copy with some fields changed; ``note`` is appended to ``log``."""

@@ -22,11 +22,6 @@ class BaseEventDetection:
     def detect(self, kp: Keypoints, *, direction: int, stride_frequency_hz: float) -> "BaseEventDetection":
         raise NotImplementedError
 
-    def get_params(self) -> dict[str, object]:
-        return dict(vars(self)) if not hasattr(self, "__dataclass_fields__") else {
-            k: getattr(self, k) for k in self.__dataclass_fields__  # type: ignore[attr-defined]
-        }
-
 
 def nearest_frames(times_s: np.ndarray, frame_times_s: np.ndarray) -> np.ndarray:
     """Index of the decoded frame nearest to each time."""

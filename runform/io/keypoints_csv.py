@@ -13,20 +13,14 @@ import numpy as np
 import pandas as pd
 
 from runform.errors import KeypointDataError
+from runform.io.paths import read_table
 from runform.keypoints import REQUIRED_NAMES, Keypoints
 
 
 def from_csv(path: str | Path) -> Keypoints:
     path = Path(path)
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise KeypointDataError(
-            f"Cannot read {path.name} as a keypoint CSV",
-            expected="a comma-separated table with a header row",
-            found=type(exc).__name__,
-            fix="export keypoints as CSV: time_s, <name>_x, <name>_y[, <name>_conf]",
-        ) from None
+    table = read_table(path, ",", "a comma-separated table with a header row",
+                       "export keypoints as CSV: time_s, <name>_x, <name>_y[, <name>_conf]")  # fmt: skip
     if "time_s" not in table.columns:
         raise KeypointDataError(
             f"{path.name} has no time_s column",

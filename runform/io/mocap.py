@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from runform.errors import KeypointDataError
+from runform.io.paths import read_table
 from runform.io.registry import register_loader
 from runform.keypoints import LEG_PARTS, SIDES
 from runform.mocap import MotionCapture
@@ -96,7 +97,7 @@ def _columns_xyz(table: pd.DataFrame, suffixes: tuple[str, str, str]) -> dict[st
 @register_loader(".txt")
 def from_rbds_markers(path: Path) -> MotionCapture:
     """RBDS ``*markers.txt``: tab-separated, ``Time`` then ``<marker>X/Y/Z`` in mm at 150 Hz."""
-    table = _read_table(path, sep="\t")
+    table = read_table(path, "\t")
     if {"Time", "Fy"} <= set(table.columns):
         raise KeypointDataError(
             f"{path.name} is an RBDS force file, not a marker file",
@@ -116,7 +117,7 @@ def from_rbds_markers(path: Path) -> MotionCapture:
 
 def from_rbds_joints(path: Path) -> MotionCapture:
     """Joint-centre CSV: ``time_s`` then ``{right,left}_{hip,knee,ankle,heel,toe}_{x,y,z}_mm``."""
-    table = _read_table(path, sep=",")
+    table = read_table(path, ",")
     data = _columns_xyz(table, ("_x_mm", "_y_mm", "_z_mm"))
     renamed = {}
     for name, values in data.items():
@@ -180,7 +181,7 @@ def from_c3d(path: Path) -> MotionCapture:
 def from_rbds_forces(path: Path) -> pd.DataFrame:
     """RBDS ``*forces.txt``: ``Time`` (sample 1...), Fx, Fy (vertical), Fz in N at 300 Hz.
     Returns ``time_s`` and ``vertical_force_n``."""
-    table = _read_table(path, sep="\t")
+    table = read_table(path, "\t")
     if not {"Time", "Fy"} <= set(table.columns):
         raise KeypointDataError(
             f"{path.name} is not an RBDS force file", expected="columns Time, Fx, Fy, Fz, COPx, ...",
@@ -209,13 +210,6 @@ def force_events(forces: pd.DataFrame, threshold_n: float = 50.0, cutoff_hz: flo
         if a["event"] == "contact" and b["event"] == "toe_off" and b["time_s"] - a["time_s"] >= min_stance_s:
             keep += [k, k + 1]
     return events.iloc[keep].reset_index(drop=True)
-
-
-def _read_table(path: Path, sep: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, sep=sep)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise KeypointDataError(f"Cannot read {path.name}", expected="a delimited text table", found=type(exc).__name__) from None
 
 
 def _float(text: str) -> float:
