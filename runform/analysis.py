@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 
 import numpy as np
@@ -24,6 +25,9 @@ TIMING_METRICS = ("contact_time_s", "flight_time_s", "swing_time_s", "duty_facto
 
 @dataclass
 class Analysis:
+    """One run's results. ``summary``, ``curves`` and ``coaching`` are computed once, on first use;
+    the tables must not be modified afterwards."""
+
     source: str
     config: Config
     keypoints: Keypoints  # cleaned, anatomical sides, filtered
@@ -37,7 +41,7 @@ class Analysis:
     timings_s: dict[str, float] = field(default_factory=dict)
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
-    @property
+    @cached_property
     def summary(self) -> dict:
         """Per metric: ``value`` (headline), median/IQR/n over all strides, ``left``/``right``,
         ``symmetry_index_pct`` and ``left_minus_right``."""
@@ -59,14 +63,14 @@ class Analysis:
         out["foot_strike"] = stats["foot_strike"]
         return out
 
-    @property
+    @cached_property
     def curves(self) -> dict:
         """Mean +/- SD thigh and knee angle over the gait cycle, per side (for plots and compare)."""
         from runform.metrics.curves import gait_cycle_curves
 
         return gait_cycle_curves(self.keypoints, self.strides, self.cleaning.direction)
 
-    @property
+    @cached_property
     def coaching(self) -> dict | None:
         """Findings and programme for ``config.event``; None when the quality gate refused the clip."""
         if self.quality.verdict_ == "refuse":

@@ -42,8 +42,8 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> A
 
     # 1. pose: video -> BlazePose, keypoint files -> their loader
     backend = backend_for(path, config.model_complexity)
-    video = _video_info(path)
     raw = backend.estimate(path, progress)
+    video = asdict(backend.info_) if hasattr(backend, "info_") else None
     raw = _apply_real_fps(raw, config)
     lap("pose")
     # 2. cleaning: gaps, glitches, leg swaps, sides, direction, filter
@@ -65,14 +65,6 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> A
     quality = QualityGate().check(GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples))
     lap("quality")
     return Analysis(str(path), config, kp, events, strides, calibration, cleaning, quality, video, profile, timings)
-
-
-def _video_info(path: Path) -> dict | None:
-    from runform.io.video import VIDEO_SUFFIXES, probe
-
-    if path.suffix.lower() not in VIDEO_SUFFIXES:
-        return None
-    return asdict(probe(path))
 
 
 def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:

@@ -40,7 +40,7 @@ class MediaPipePose(PoseBackend):
         )  # fmt: skip
 
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
-        info = probe(source)
+        info = self.info_ = probe(source)
         n_lm = len(BLAZEPOSE_NAMES)
         every = max(1, info.n_frames_estimate // self.n_samples)
         self.samples_: list[tuple[float, np.ndarray]] = []
