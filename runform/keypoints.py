@@ -138,6 +138,12 @@ class Keypoints:
     def conf(self, name: str) -> np.ndarray:
         return self.confidence[:, self.index(name)]
 
+    def leg_length_px(self, side: str) -> np.ndarray:
+        """Thigh + shank length of one leg per frame (hip-knee plus knee-ankle), in pixels."""
+        thigh = np.linalg.norm(self.xy(f"{side}_hip") - self.xy(f"{side}_knee"), axis=1)
+        shank = np.linalg.norm(self.xy(f"{side}_knee") - self.xy(f"{side}_ankle"), axis=1)
+        return thigh + shank
+
     # --- derivation ---------------------------------------------------------------------
     def replace(self, *, note: str | None = None, **changes: object) -> "Keypoints":
         """A validated copy with some fields changed; ``note`` is appended to ``log``."""

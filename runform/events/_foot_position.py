@@ -123,9 +123,7 @@ class FootPositionEventDetection(BaseEventDetection):
         of the clip calibrates the lag, keeping the precision of one and the accuracy of the other.
         """
         height = -kp.xy(f"{side}_foot_index")[:, 1]
-        thigh = np.linalg.norm(kp.xy(f"{side}_hip") - kp.xy(f"{side}_knee"), axis=1)
-        shank = np.linalg.norm(kp.xy(f"{side}_knee") - kp.xy(f"{side}_ankle"), axis=1)
-        tol = self.toe_lift_frac_leg * float(np.nanmedian(thigh + shank))
+        tol = self.toe_lift_frac_leg * float(np.nanmedian(kp.leg_length_px(side)))
         delays, rows = [], []
         for i in range(1, len(table)):
             prev, row = table.iloc[i - 1], table.iloc[i]

@@ -53,9 +53,7 @@ def leg_length_px(kp: Keypoints) -> float:
     """Thigh + shank length in pixels (90th percentile over frames, better leg)."""
     best = np.nan
     for side in ("left", "right"):
-        thigh = np.linalg.norm(kp.xy(f"{side}_hip") - kp.xy(f"{side}_knee"), axis=1)
-        shank = np.linalg.norm(kp.xy(f"{side}_knee") - kp.xy(f"{side}_ankle"), axis=1)
-        total = thigh + shank
+        total = kp.leg_length_px(side)
         if np.isfinite(total).sum() > 5:
             value = float(np.nanpercentile(total, SEGMENT_PERCENTILE))
             best = value if not np.isfinite(best) else max(best, value)

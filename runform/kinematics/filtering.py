@@ -142,14 +142,9 @@ def remove_glitches(kp: Keypoints, window_s: float = 0.1, max_jump_frac_leg: flo
 
 
 def _median_leg_length_px(kp: Keypoints) -> float:
-    """Median hip-knee plus knee-ankle length over both legs and all frames, in pixels."""
-    lengths = []
-    for side in ("left", "right"):
-        thigh = np.linalg.norm(kp.xy(f"{side}_hip") - kp.xy(f"{side}_knee"), axis=1)
-        shank = np.linalg.norm(kp.xy(f"{side}_knee") - kp.xy(f"{side}_ankle"), axis=1)
-        lengths.append(thigh + shank)
-    value = np.nanmedian(np.concatenate(lengths)) if np.isfinite(np.concatenate(lengths)).any() else np.nan
-    return float(value) if np.isfinite(value) else 100.0
+    """Median thigh + shank length over both legs and all frames, in pixels (100 if unknown)."""
+    lengths = np.concatenate([kp.leg_length_px(side) for side in ("left", "right")])
+    return float(np.nanmedian(lengths)) if np.isfinite(lengths).any() else 100.0
 
 
 def _implausible_segments(kp: Keypoints, max_length_change: float) -> np.ndarray:

@@ -39,7 +39,7 @@ class PoseNoise:
     def apply(self, kp: Keypoints, seed: int = 0) -> Keypoints:
         rng = np.random.default_rng(seed)
         xy, conf = kp.xy_px.copy(), kp.confidence.copy()
-        leg = _leg_length_px(kp)
+        leg = float(np.nanmedian(kp.leg_length_px("right")))
         far = _far_side(kp)
         for i, name in enumerate(kp.names):
             side, part = name.split("_", 1)
@@ -64,12 +64,6 @@ class PoseNoise:
             xy[start:stop, left], xy[start:stop, right] = xy[start:stop, right].copy(), xy[start:stop, left].copy()
             conf[start:stop, left], conf[start:stop, right] = conf[start:stop, right].copy(), conf[start:stop, left].copy()
         return xy, conf
-
-
-def _leg_length_px(kp: Keypoints) -> float:
-    thigh = np.linalg.norm(kp.xy("right_hip") - kp.xy("right_knee"), axis=1)
-    shank = np.linalg.norm(kp.xy("right_knee") - kp.xy("right_ankle"), axis=1)
-    return float(np.nanmedian(thigh + shank))
 
 
 def _far_side(kp: Keypoints) -> str:
