@@ -77,7 +77,8 @@ class Analysis:
             return None
         from runform.coaching import coach
 
-        return coach(self.summary, self.strides, self.config.event, self.config.programme_weeks)
+        far_side = "right" if self.cleaning.direction < 0 else "left"  # the camera sees the runner's other side
+        return coach(self.summary, self.strides, self.config.event, self.config.programme_weeks, far_side)
 
     @property
     def overall_cadence_steps_per_min(self) -> float | None:

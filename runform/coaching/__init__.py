@@ -9,11 +9,11 @@ from runform.coaching import programme as _programme
 from runform.coaching.profiles import cite, event_profile, load
 
 
-def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 6) -> dict:
+def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 6, far_side: str | None = None) -> dict:
     """The ``coaching`` block of analysis.json (schema in docs/COACHING.md)."""
     event, profile, entry = event_profile(event)
     data = load("profiles")
-    found = _findings.evaluate(summary, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)))
+    found = _findings.evaluate(summary, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side)
     positions = {}
     if profile == "distance":
         for key, pos in data["positions"].items():

@@ -92,7 +92,7 @@ def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: flo
                    rule["advice"], rule.get("why", ""))  # fmt: skip
 
 
-def _asymmetry_rule(rule: dict, summary: dict) -> list[Finding]:
+def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None) -> list[Finding]:
     found = []
     for metric in rule["symmetry_metrics"]:
         entry = _entry(summary, metric)
@@ -102,24 +102,33 @@ def _asymmetry_rule(rule: dict, summary: dict) -> list[Finding]:
         noise = float(entry.get("mdc95") or 0.0)
         if abs(si) > rule["symmetry_above_pct"] and abs(diff) > noise:
             weaker = "right" if (diff > 0) == (metric != "contact_time_s") else "left"
+            mean = abs(0.5 * (entry["left"]["median"] + entry["right"]["median"])) or 1.0
+            advice = rule["advice"]
+            if far_side is not None:
+                advice += (f" The {far_side} leg was the far leg in this clip (partly hidden, tracked less well): "
+                           "film the other side too before acting on it.")  # fmt: skip
             found.append(Finding(
-                f"{rule['id']}-{metric}", f"{rule['title']}: {metric}", rule["severity"], rule["position"], metric,
-                round(si, 1), f"|symmetry index| <= {rule['symmetry_above_pct']} %", round(noise, 3),
+                f"{rule['id']}-{metric}", f"{rule['title']}: {metric} (symmetry index, %)", rule["severity"],
+                rule["position"], metric, round(si, 1),
+                f"|symmetry index| <= {rule['symmetry_above_pct']} % and |left - right| > MDC95 ({noise:.3g})",
+                round(100 * noise / 1.96 / mean, 1),
                 {"left": entry["left"]["median"], "right": entry["right"]["median"], "left_minus_right": diff,
-                 "mdc95": noise, "n_left": entry["left"]["n"], "n_right": entry["right"]["n"]},
-                cite(rule["source"]), rule["advice"], rule.get("why", ""), sides=[weaker],
+                 "mdc95": noise, "n_left": entry["left"]["n"], "n_right": entry["right"]["n"], "far_leg": far_side},
+                cite(rule["source"]), advice, rule.get("why", ""), sides=[weaker],
             ))  # fmt: skip
     return found
 
 
-def evaluate(summary: dict, strides: pd.DataFrame, profile: str, knee_lift_bonus_deg: float = 0.0) -> list[Finding]:
-    """All findings for a summary under one profile (sprint or distance)."""
+def evaluate(summary: dict, strides: pd.DataFrame, profile: str, knee_lift_bonus_deg: float = 0.0,
+             far_side: str | None = None) -> list[Finding]:  # fmt: skip
+    """All findings for a summary under one profile (sprint or distance); ``far_side`` is the leg
+    away from the camera, named in asymmetry advice."""
     findings: list[Finding] = []
     for rule in load("rules")["rules"]:
         if profile not in rule["profiles"]:
             continue
         if "symmetry_metrics" in rule:
-            findings += _asymmetry_rule(rule, summary)
+            findings += _asymmetry_rule(rule, summary, far_side)
         else:
             finding = _condition_rule(rule, summary, strides, knee_lift_bonus_deg)
             if finding is not None:
