@@ -139,6 +139,12 @@ CASES = [
     ("known-distance-malformed", lambda d: ["analyze", str(text_as_mp4(d)), "--known-distance", "1,2,3"], 3, "x1,y1,x2,y2,metres"),
     ("real-fps-negative", lambda d: ["analyze", str(text_as_mp4(d)), "--real-fps", "-240"], 3, "real_fps"),
     ("surface-unknown", lambda d: ["analyze", str(text_as_mp4(d)), "--surface", "ice"], 3, "surface"),
+    ("real-fps-zero", lambda d: ["analyze", str(text_as_mp4(d)), "--real-fps", "0"], 3, "real_fps"),
+    ("weeks-zero", lambda d: ["analyze", str(text_as_mp4(d)), "--weeks", "0"], 3, "programme_weeks"),
+    ("slow-motion-too-high", lambda d: ["analyze", str(text_as_mp4(d)), "--slow-motion", "20"], 3, "slow_motion_factor"),
+    ("csv-header-only", lambda d: ["analyze", str(csv_table(d, "h.csv", good_columns(0)))], 4, "no usable coordinates"),
+    ("compare-missing-file", lambda d: ["compare", str(d / "a.json"), str(d / "b.json")], 2, "File not found"),
+    ("compare-not-json", lambda d: ["compare", str(text_as_mp4(d)), str(text_as_mp4(d))], 2, "is not a runform analysis.json"),
 ]
 
 
