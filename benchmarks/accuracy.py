@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 import zlib
 from pathlib import Path
 
@@ -27,11 +28,8 @@ DATA = ROOT.parent / "shared" / "data"
 RBDS = DATA / "rbds"
 
 from runform.config import Config  # noqa: E402
-from runform.events import EVENT_PROFILES, FootPositionEventDetection, profile_for  # noqa: E402
 from runform.io.mocap import from_rbds_joints  # noqa: E402
-from runform.kinematics.calibration import calibrate  # noqa: E402
-from runform.kinematics.clean import clean_keypoints  # noqa: E402
-from runform.metrics.strides import StrideMetrics  # noqa: E402
+from runform.pipeline import analyze_keypoints  # noqa: E402
 from runform.pose.noise import PoseNoise  # noqa: E402
 from runform.pose.virtual_camera import VirtualCamera  # noqa: E402
 
@@ -71,13 +69,10 @@ def run_condition(trial: str, camera: VirtualCamera, noise: PoseNoise, seed: int
     truth = json.loads((RBDS / f"{trial}_truth.json").read_text())
     true_events = pd.read_csv(RBDS / f"{trial}_events.csv")
     kp = noise.apply(camera.project(mocap), seed=seed)
-    clean, report = clean_keypoints(kp)
-    profile = EVENT_PROFILES[profile_for(kp.source)]
-    events = FootPositionEventDetection(**profile).detect(
-        clean, direction=report.direction, stride_frequency_hz=report.stride_frequency_hz, frame_times_s=kp.time_s
-    ).events_
-    cal = calibrate(clean, events, report.direction, Config(treadmill_speed_mps=truth["belt_speed_m_per_s"]))
-    strides = StrideMetrics().calculate(clean, events, report.direction, cal).per_stride_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        analysis = analyze_keypoints(kp, Config(treadmill_speed_mps=truth["belt_speed_m_per_s"]), trial)
+    events, strides = analysis.events, analysis.strides
     out: dict[str, list[float]] = {k: [] for k in ["contact_ms", "toe_off_ms", "contact_frames", "toe_off_frames",
                                                    "contact_time_ms", "flight_time_ms", "step_time_ms", "stride_length_pct", *ANGLES]}  # fmt: skip
     for kind in ("contact", "toe_off"):
@@ -105,10 +100,7 @@ def run_condition(trial: str, camera: VirtualCamera, noise: PoseNoise, seed: int
     t = truth["temporal"]
     out["flight_time_ms"].append(1000 * (strides["flight_time_s"].mean() - t["flight_time_s"]["mean"]))
     out["step_time_ms"].append(1000 * (strides["step_time_s"].mean() - t["step_time_s"]["mean"]))
-    contacts = np.sort(events.loc[events["event"] == "contact", "time_s"].to_numpy())
-    gaps = np.diff(contacts)
-    cadence = 60 * np.maximum(np.round(gaps / np.median(gaps)), 1).sum() / (contacts[-1] - contacts[0])
-    out["cadence_spm"] = [cadence - t["cadence_steps_per_min"]]
+    out["cadence_spm"] = [analysis.overall_cadence_steps_per_min - t["cadence_steps_per_min"]]
     return out
 
 

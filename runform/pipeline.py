@@ -30,41 +30,52 @@ def analyze(source: str | Path, config: Config | None = None, progress: Progress
         return _analyze(Path(source), config, progress)
 
 
-def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> Analysis:
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+class _Clock:
+    """Stage timings in seconds, in the order the stages ran."""
 
-    def lap(stage: str) -> None:
-        nonlocal clock
+    def __init__(self) -> None:
+        self.timings_s: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
         now = time.perf_counter()
-        timings[stage] = round(now - clock, 4)
-        clock = now
+        self.timings_s[stage] = round(now - self._last, 4)
+        self._last = now
 
+
+def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> Analysis:
+    clock = _Clock()
     # 1. pose: video -> BlazePose, keypoint files -> their loader
     backend = backend_for(path, config.model_complexity)
     raw = backend.estimate(path, progress)
     video = asdict(backend.info_) if hasattr(backend, "info_") else None
     raw = _apply_real_fps(raw, config)
-    lap("pose")
+    clock.lap("pose")
+    return analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock)
+
+
+def analyze_keypoints(raw: Keypoints, config: Config, source: str, video: dict | None = None,
+                      samples: list | None = None, clock: _Clock | None = None) -> Analysis:  # fmt: skip
+    """Everything after pose estimation, on keypoints from any source (video, CSV, projected mocap)."""
+    clock = clock or _Clock()
     # 2. cleaning: gaps, glitches, leg swaps, sides, direction, filter
     kp, cleaning = clean_keypoints(raw, min_confidence=config.min_confidence, max_gap_s=config.max_gap_s,
                                    cutoff_hz=config.filter_cutoff_hz)  # fmt: skip
-    lap("cleaning")
+    clock.lap("cleaning")
     # 3. events
     profile = config.event_profile if config.event_profile != "auto" else profile_for(raw.source)
     events = FootPositionEventDetection(**EVENT_PROFILES[profile]).detect(
         kp, direction=cleaning.direction, stride_frequency_hz=cleaning.stride_frequency_hz, frame_times_s=raw.time_s
     ).events_
-    lap("events")
+    clock.lap("events")
     # 4. calibration and metrics
     calibration = calibrate(kp, events, cleaning.direction, config)
     strides = StrideMetrics().calculate(kp, events, cleaning.direction, calibration).per_stride_
-    lap("metrics")
+    clock.lap("metrics")
     # 5. quality gate
-    samples = getattr(backend, "samples_", None)
     quality = QualityGate().check(GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples))
-    lap("quality")
-    return Analysis(str(path), config, kp, events, strides, calibration, cleaning, quality, video, profile, timings)
+    clock.lap("quality")
+    return Analysis(source, config, kp, events, strides, calibration, cleaning, quality, video, profile, clock.timings_s)
 
 
 def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:
