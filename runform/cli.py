@@ -18,8 +18,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Running-form
 console = Console(stderr=True)
 out = Console()
 
-FLAG_NAMES = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-speed", "known_distance": "--known-distance"}
-
 HEADLINE = [
     ("cadence_steps_per_min", "Cadence", "steps/min", 1),
     ("contact_time_s", "Contact time", "s", 3),
@@ -130,10 +128,7 @@ def _guard(func, *args, **kwargs) -> None:  # noqa: ANN001
         console.print(f"[red]Cancelled:[/] {err.message}")
         raise typer.Exit(err.exit_code) from None
     except RunformError as err:
-        message = err.message
-        for field, flag in FLAG_NAMES.items():
-            message = message.replace(f"--{field.replace('_', '-')}", flag)
-        console.print(f"[red]Error ({type(err).__name__}, exit {err.exit_code}):[/] {message}")
+        console.print(f"[red]Error ({type(err).__name__}, exit {err.exit_code}):[/] {err.message}")
         raise typer.Exit(err.exit_code) from None
 
 

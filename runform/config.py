@@ -20,6 +20,9 @@ EVENT_NAMES: tuple[str, ...] = (
     "xc", "trail", "hill-sprint",
 )  # fmt: skip
 
+#: Command-line flags whose names differ from the Config field they set (used in error messages).
+OPTION_FLAGS = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-speed", "programme_weeks": "--weeks",
+                "slow_motion_factor": "--slow-motion", "runner_name": "--name"}  # fmt: skip
 _SPEED_UNITS = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kmh": 1 / 3.6, "kph": 1 / 3.6, "mph": 0.44704}
 #: Treadmill belt speeds outside this range are refused as typos (walking 0.5 m/s ... 45 km/h).
 TREADMILL_SPEED_RANGE_MPS = (0.5, 12.5)
@@ -135,5 +138,5 @@ def make_config(**options: object) -> Config:
             f"Invalid value for {field}",
             expected="a valid " + field,
             found=first["msg"].replace("Value error, ", ""),
-            fix=f"correct --{field.replace('_', '-')} and run again",
+            fix=f"correct {OPTION_FLAGS.get(field, '--' + field.replace('_', '-'))} and run again",
         ) from None
