@@ -37,7 +37,7 @@ class Analysis:
     cleaning: CleaningReport
     quality: QualityGate
     video: dict | None = None
-    event_profile: str = "video"
+    source_kind: str = "video"  # "video" (pose landmarks) or "motion-capture"
     timings_s: dict[str, float] = field(default_factory=dict)
     created: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
@@ -59,7 +59,7 @@ class Analysis:
         if "cadence_steps_per_min" in out:
             out["cadence_steps_per_min"]["value"] = self.overall_cadence_steps_per_min
         confidence = next((c.value for c in self.quality.checks_ if c.name == "keypoint_confidence"), 1.0)
-        attach(out, self.keypoints.sampling_rate_hz, self.event_profile, float(confidence or 0.0))
+        attach(out, self.keypoints.sampling_rate_hz, self.source_kind, float(confidence or 0.0))
         out["foot_strike"] = stats["foot_strike"]
         return out
 
@@ -119,7 +119,8 @@ class Analysis:
             "counts": {"events": int(len(self.events)), "strides": int(len(self.strides)),
                        "strides_left": int((self.strides.get("side", pd.Series(dtype=str)) == "left").sum()),
                        "strides_right": int((self.strides.get("side", pd.Series(dtype=str)) == "right").sum())},
-            "event_profile": self.event_profile,
+            "source_kind": self.source_kind,
+            "event_detector": "foot-ground",
             "summary": self.summary,
             "coaching": self.coaching,
             "curves": self.curves,

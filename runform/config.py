@@ -72,7 +72,6 @@ class Config(BaseModel):
         None, description="x1,y1,x2,y2 in pixels and the true distance in metres."
     )
     surface: Literal["auto", "treadmill", "overground"] = "auto"
-    event_profile: Literal["auto", "video", "marker"] = "auto"
     model_complexity: Literal[0, 1, 2] = 1
     min_confidence: float = Field(0.3, ge=0.0, le=1.0, description="Mask landmarks below this.")
     max_gap_s: float = Field(0.12, ge=0.0, le=1.0, description="Longest gap interpolated.")

@@ -12,7 +12,7 @@ import numpy as np
 from runform.analysis import Analysis
 from runform.config import Config, make_config
 from runform.errors import InputError
-from runform.events import EVENT_PROFILES, FootPositionEventDetection, profile_for
+from runform.events import FootGroundEventDetection
 from runform.keypoints import Keypoints
 from runform.kinematics.calibration import calibrate
 from runform.kinematics.clean import clean_keypoints
@@ -63,19 +63,27 @@ def analyze_keypoints(raw: Keypoints, config: Config, source: str, video: dict |
                                    cutoff_hz=config.filter_cutoff_hz)  # fmt: skip
     clock.lap("cleaning")
     # 3. events
-    profile = config.event_profile if config.event_profile != "auto" else profile_for(raw.source)
-    events = FootPositionEventDetection(**EVENT_PROFILES[profile]).detect(
+    detector = FootGroundEventDetection().detect(
         kp, direction=cleaning.direction, stride_frequency_hz=cleaning.stride_frequency_hz, frame_times_s=raw.time_s
-    ).events_
+    )
+    events = detector.events_
     clock.lap("events")
     # 4. calibration and metrics
     calibration = calibrate(kp, events, cleaning.direction, config)
     strides = StrideMetrics().calculate(kp, events, cleaning.direction, calibration).per_stride_
     clock.lap("metrics")
     # 5. quality gate
-    quality = QualityGate().check(GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples))
+    quality = QualityGate().check(GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples,
+                                            detector.n_from_foot_ / max(len(events), 1)))
     clock.lap("quality")
-    return Analysis(source, config, kp, events, strides, calibration, cleaning, quality, video, profile, clock.timings_s)
+    return Analysis(source, config, kp, events, strides, calibration, cleaning, quality, video, source_kind(raw.source),
+                    clock.timings_s)
+
+
+def source_kind(source: str) -> str:
+    """"motion-capture" for projected motion capture (exact joint centres), "video" for pose
+    landmarks (video or keypoint files): only the angle uncertainty differs (metrics.uncertainty)."""
+    return "motion-capture" if source.startswith("virtual-camera") else "video"
 
 
 def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,22 @@ def test_variable_frame_rate_is_resampled(raw_keypoints):
     uniform = resample_uniform(vfr)
     assert np.allclose(np.diff(uniform.time_s), np.diff(uniform.time_s)[0])
     assert uniform.time_s[-1] == pytest.approx(vfr.time_s[-1], abs=1 / 30)
+
+
+def test_slow_motion_gets_a_clear_message():
+    """An 8x slow-motion file (240 fps capture played at 30 fps): not 'no complete gait cycle' but
+    a message that names slow motion and the --real-fps to give (issue 11)."""
+    from conftest import need
+
+    from runform.config import Config
+    from runform.errors import AnalysisError
+    from runform.io.mocap import from_rbds_joints
+    from runform.pipeline import analyze_keypoints
+    from runform.pose.virtual_camera import VirtualCamera
+
+    path = need(Path(__file__).resolve().parents[1].parent / "shared" / "data" / "rbds" / "RBDS019runT35_joints.csv")
+    captured = VirtualCamera(fps=240).project(from_rbds_joints(path))
+    slowed = captured.replace(time_s=captured.time_s * 8)  # plays 8x slower at 30 fps
+    with pytest.raises(AnalysisError, match="slow motion") as info:
+        analyze_keypoints(slowed, Config(), "slowmo")
+    assert "--real-fps 240" in info.value.fix

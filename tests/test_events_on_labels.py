@@ -1,4 +1,5 @@
-"""Events, cadence and contact time on the hand-labelled shared treadmill clip (SOURCES.md)."""
+"""Events, cadence and contact time on the hand-labelled shared treadmill clip (SOURCES.md, labels v2:
+toe-off = the toe leaves the belt, sub-frame ``time_s``)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from conftest import match_events
 UPSTREAM_CADENCE = 168.9  # +/- 0.5, pixel-only upstream truth over the whole clip
 
 
-@pytest.mark.parametrize("kind", ["contact", "toe_off"])
-def test_events_within_one_frame_of_labels(clip_analysis, labels, kind):
+@pytest.mark.parametrize(("kind", "tolerance_frames"), [("contact", 1.0), ("toe_off", 1.25)])
+def test_events_match_labels_v2(clip_analysis, labels, kind, tolerance_frames):
+    """Issue targets: >= 90 % within tolerance (sub-frame times), mean signed error within +-0.5 frame."""
     matched = match_events(clip_analysis.events, labels[labels["event"] == kind])
-    errors = matched["frame_error"].abs()
-    assert (errors <= 1).mean() >= 0.9, matched[["frame", "side", "detected_frame"]]
-    assert errors.max() <= 2
+    errors = matched["error_frames"]
+    assert (errors.abs() <= tolerance_frames).mean() >= 0.9, matched[["frame", "side", "error_frames"]]
+    assert abs(errors.mean()) <= 0.5
+    assert errors.abs().max() <= 2
 
 
 def test_events_are_sub_frame(clip_analysis):
@@ -35,8 +38,10 @@ def test_cadence_matches_upstream_truth(clip_analysis):
     assert abs(clip_analysis.overall_cadence_steps_per_min - UPSTREAM_CADENCE) <= 0.5
 
 
-def test_mean_contact_time_in_labelled_band(clip_analysis):
-    assert 0.30 <= clip_analysis.strides["contact_time_s"].mean() <= 0.37
+def test_mean_contact_time_matches_labels_v2(clip_analysis):
+    # labels v2: mean contact time 0.298 s; the issue's target is 0.30 +- 0.02 s
+    assert 0.28 <= clip_analysis.strides["contact_time_s"].mean() <= 0.32
+    assert clip_analysis.quality.timing_reliable_ is True
 
 
 def test_near_leg_is_left_for_left_facing_runner(clip_analysis):

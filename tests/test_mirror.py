@@ -21,3 +21,16 @@ def test_mirrored_clip_gives_same_events_with_sides_exchanged(clip_analysis, mir
     assert abs(mirrored.overall_cadence_steps_per_min - clip_analysis.overall_cadence_steps_per_min) < 1.0
     left = mirrored.summary["max_thigh_angle_deg"]["right"]["median"]
     assert abs(left - clip_analysis.summary["max_thigh_angle_deg"]["left"]["median"]) < 5
+
+
+def test_mirrored_clip_matches_labels_v2(mirrored_clip, labels):
+    """The same targets as the original clip, with the labelled sides exchanged (issue 11)."""
+    from conftest import match_events
+
+    mirrored = runform.analyze(mirrored_clip)
+    swapped = labels.assign(side=labels["side"].map({"left": "right", "right": "left"}))
+    for kind, tolerance in (("contact", 1.0), ("toe_off", 1.25)):
+        errors = match_events(mirrored.events, swapped[swapped["event"] == kind])["error_frames"]
+        assert (errors.abs() <= tolerance).mean() >= 0.9, (kind, errors.round(2).tolist())
+        assert abs(errors.mean()) <= 0.5
+    assert 0.28 <= mirrored.strides["contact_time_s"].mean() <= 0.32

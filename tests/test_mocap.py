@@ -115,7 +115,7 @@ def test_virtual_camera_either_side(joints):
 
 def test_projected_mocap_runs_the_video_pipeline(tmp_path):
     analysis = runform.analyze(need(RBDS / "RBDS003runT35_joints.csv"), treadmill_speed_mps=3.5)
-    assert analysis.event_profile == "marker"
+    assert analysis.source_kind == "motion-capture"
     assert analysis.overall_cadence_steps_per_min == pytest.approx(162.66, abs=0.5)
     assert analysis.summary["stride_length_m"]["value"] == pytest.approx(3.5 * 60 / 162.66 * 2, rel=0.02)
     assert analysis.summary["contact_time_s"]["uncertainty"] > 0

@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from runform.config import Config
 from runform.errors import RunformError
-from runform.events import FootPositionEventDetection
+from runform.events import FootGroundEventDetection
 from runform.keypoints import REQUIRED_NAMES, Keypoints
 from runform.kinematics import angles
 from runform.kinematics.calibration import calibrate
@@ -49,7 +49,7 @@ def keypoint_sets(draw):
 def test_whole_signal_chain_never_crashes(kp, _direction):
     try:
         clean, report = clean_keypoints(kp)
-        events = FootPositionEventDetection().detect(
+        events = FootGroundEventDetection().detect(
             clean, direction=report.direction, stride_frequency_hz=report.stride_frequency_hz
         ).events_
         cal = calibrate(clean, events, report.direction, Config(height_m=1.75))

@@ -1,6 +1,6 @@
-"""Foot contact and toe-off detection."""
+"""Foot contact and toe-off detection: one detector for every source."""
 
-from runform.events._foot_position import EVENT_PROFILES, FootPositionEventDetection, profile_for
+from runform.events._foot_ground import FootGroundEventDetection
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection
 
-__all__ = ["BaseEventDetection", "EVENT_COLUMNS", "EVENT_PROFILES", "FootPositionEventDetection", "profile_for"]
+__all__ = ["BaseEventDetection", "EVENT_COLUMNS", "FootGroundEventDetection"]

@@ -23,7 +23,11 @@ from runform.kinematics.filtering import (
     resample_uniform,
 )
 from runform.kinematics.sides import SideAssignment, direction_sign
-from runform.kinematics.stride import stride_frequency_hz
+from runform.kinematics.stride import (
+    SLOW_MOTION_RANGE_HZ,
+    TYPICAL_RUNNING_STRIDE_HZ,
+    stride_frequency_hz,
+)
 from runform.kinematics.swaps import LegSwapRepair
 
 
@@ -75,6 +79,8 @@ def clean_keypoints(
     sides = SideAssignment()
     kp = sides.assign(kp, direction)
     stride_hz = stride_frequency_hz(kp, direction)
+    if not np.isfinite(stride_hz):
+        _refuse_slow_motion(kp, direction)
     cutoff = cutoff_hz if cutoff_hz is not None else cutoff_rule_hz(stride_hz, kp.sampling_rate_hz)
     kp = lowpass(kp, cutoff)
     report = CleaningReport(
@@ -84,3 +90,24 @@ def clean_keypoints(
         fraction_missing_before_fill=fraction_missing_before_fill,
     )  # fmt: skip
     return kp, report
+
+
+#: Capture rates of phones and sports cameras, to suggest a ``--real-fps`` for slow-motion files.
+COMMON_CAPTURE_FPS = (60.0, 120.0, 240.0, 480.0, 960.0)
+
+
+def _refuse_slow_motion(kp: Keypoints, direction: int) -> None:
+    """Raise a clear error when the legs swing periodically but far too slowly for real-time gait."""
+    slow_hz = stride_frequency_hz(kp, direction, SLOW_MOTION_RANGE_HZ)
+    if not np.isfinite(slow_hz):
+        return
+    fps = kp.sampling_rate_hz
+    factor = TYPICAL_RUNNING_STRIDE_HZ / slow_hz
+    guess = min(COMMON_CAPTURE_FPS, key=lambda rate: abs(np.log(rate / (fps * factor))))
+    raise AnalysisError(
+        "This clip looks like slow motion",
+        expected="a stride every 0.45-2 s, as in real-time running or walking",
+        found=f"one stride every {1 / slow_hz:.1f} s (stride frequency {slow_hz:.2f} Hz at {fps:.3g} fps): "
+        f"about {factor:.0f}x slower than running",
+        fix=f"give the true capture rate with --real-fps (likely --real-fps {guess:g})",
+    )

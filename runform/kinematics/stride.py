@@ -9,6 +9,10 @@ from runform.keypoints import Keypoints
 
 #: Plausible stride frequencies: 0.5 Hz (slow walk) to 2.2 Hz (a sprinter's 264 steps/min).
 STRIDE_FREQUENCY_RANGE_HZ = (0.5, 2.2)
+#: Leg motion this slow is not human gait in real time: the file is slow motion.
+SLOW_MOTION_RANGE_HZ = (0.02, 0.5)
+#: A typical running stride frequency (84 steps/min per leg), to guess a slow-motion factor.
+TYPICAL_RUNNING_STRIDE_HZ = 1.4
 
 
 def forward_position_px(kp: Keypoints, name: str, direction: int) -> np.ndarray:
@@ -17,7 +21,8 @@ def forward_position_px(kp: Keypoints, name: str, direction: int) -> np.ndarray:
     return direction * (kp.xy(name)[:, 0] - pelvis_x)
 
 
-def stride_frequency_hz(kp: Keypoints, direction: int) -> float:
+def stride_frequency_hz(kp: Keypoints, direction: int,
+                        range_hz: tuple[float, float] = STRIDE_FREQUENCY_RANGE_HZ) -> float:  # fmt: skip
     """Dominant stride frequency from the autocorrelation of left-minus-right ankle position.
 
     The difference of the two ankles' fore-aft positions repeats once per stride and has no
@@ -27,26 +32,26 @@ def stride_frequency_hz(kp: Keypoints, direction: int) -> float:
     fs = kp.sampling_rate_hz
     diff = forward_position_px(kp, "left_ankle", direction) - forward_position_px(kp, "right_ankle", direction)
     good = np.isfinite(diff)
-    if good.sum() < 2 * fs / STRIDE_FREQUENCY_RANGE_HZ[1] or not np.isfinite(fs):
+    if not np.isfinite(fs) or good.sum() < 2 * fs / range_hz[1]:
         return float("nan")
     x = np.where(good, diff - np.nanmean(diff), 0.0)
     ac = np.correlate(x, x, mode="full")[len(x) - 1 :]
     if ac[0] <= 0:
         return float("nan")
     ac = ac / ac[0]
-    lo = max(1, int(fs / STRIDE_FREQUENCY_RANGE_HZ[1]))
-    hi = min(len(ac) - 1, int(np.ceil(fs / STRIDE_FREQUENCY_RANGE_HZ[0])))
+    lo = max(1, int(fs / range_hz[1]))
+    hi = min(len(ac) - 1, int(np.ceil(fs / range_hz[0])))
     peaks, props = find_peaks(ac[: hi + 1], height=0.2)
     peaks = peaks[peaks >= lo]
     if len(peaks) == 0:
         return float("nan")
     best = peaks[np.argmax(ac[peaks])]
     first = peaks[ac[peaks] >= 0.8 * ac[best]][0]  # avoid multiples of the period
-    lag = _parabolic_peak(ac, int(first))
+    lag = parabolic_peak(ac, int(first))
     return float(fs / lag)
 
 
-def _parabolic_peak(y: np.ndarray, i: int) -> float:
+def parabolic_peak(y: np.ndarray, i: int) -> float:
     """Sub-sample location of a local extremum at index ``i`` (parabola through 3 points)."""
     if i <= 0 or i >= len(y) - 1:
         return float(i)

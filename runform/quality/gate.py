@@ -2,8 +2,8 @@
 
 Each check gives a verdict ``pass`` / ``warn`` / ``refuse`` with the measured value, the
 threshold and a fix. One ``refuse`` means no metric or coaching verdict is given; warnings travel
-with the results. ``timing_reliable_`` is False below 24 fps: contact/flight time and duty factor
-are then marked unreliable while cadence, stride and angles are still reported.
+with the results. ``timing_reliable_`` is False below 24 fps, or when fewer than 70 % of the events could be
+timed from the foot itself: contact/flight time and duty factor are then marked unreliable while cadence, stride and angles are still reported.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ MAX_DUTY_FACTOR_RUNNING = 0.62  # walking has double support: duty factor > 0.6 
 MIN_RUNNING_CADENCE = 110.0  # steps/min; walking is 90-125, the slowest jogging ~140
 MIN_PLAUSIBLE_CADENCE = 60.0  # below this with a running stride, the file's timestamps are slowed
 MAX_SWAP_FRAC = 0.1
+MIN_TIMED_FROM_FOOT_FRAC = 0.7
 
 ORDER = {"pass": 0, "warn": 1, "refuse": 2}
 
@@ -67,6 +68,18 @@ class GateInput:
     calibration: Calibration
     surface_option: str = "auto"
     samples: list | None = None
+    timed_from_foot_frac: float = 1.0  # share of events the detector timed from the foot itself
+
+
+def event_timing(g: GateInput) -> Check:
+    """Could the events be timed from the foot? Events it could not time are placed from the
+    stance bracket and the foot's typical lag, which is good for cadence but not for contact time."""
+    frac = g.timed_from_foot_frac
+    verdict = "pass" if frac >= MIN_TIMED_FROM_FOOT_FRAC else "warn"
+    return Check("event_timing", verdict, round(frac, 3), f">= {MIN_TIMED_FROM_FOOT_FRAC:.0%} of events timed from the foot",
+                 f"{frac:.0%} of contacts and toe-offs were timed from the foot meeting or leaving the ground"
+                 + ("" if verdict == "pass" else ": contact and flight time are unreliable"),
+                 "" if verdict == "pass" else "keep both feet in view and sharp (faster shutter, more light)")  # fmt: skip
 
 
 def frame_rate(g: GateInput) -> Check:
@@ -197,7 +210,7 @@ def running(g: GateInput) -> list[Check]:
                   "film running, not walking; knee-drive advice needs a running stride" if walking else "")]  # fmt: skip
 
 
-CHECKS = (frame_rate, resolution, runner_size, obliqueness, strides, occlusion, confidence, leg_swaps, people)
+CHECKS = (frame_rate, event_timing, resolution, runner_size, obliqueness, strides, occlusion, confidence, leg_swaps, people)
 
 
 class QualityGate:
@@ -212,7 +225,8 @@ class QualityGate:
     @property
     def timing_reliable_(self) -> bool:
         fps = next((c.value for c in self.checks_ if c.name == "frame_rate"), None)
-        return fps is None or float(fps) >= UNRELIABLE_TIMING_FPS
+        timing = next((c for c in self.checks_ if c.name == "event_timing"), None)
+        return (fps is None or float(fps) >= UNRELIABLE_TIMING_FPS) and (timing is None or timing.verdict == "pass")
 
     @property
     def refusals_(self) -> list[Check]:

@@ -1,0 +1,288 @@
+"""Gait events from what they are: the foot meeting and leaving the ground (2-D, any source, any rate).
+
+One detector for video, keypoint files and projected motion capture (docs/ACCURACY.md says what
+else was tried and what each scored). Per foot, three steps:
+
+1. **Stances.** The heel's most forward and the ankle's most backward position relative to the
+   pelvis bracket each stance (Zeni et al. 2008, *Gait Posture* 27:710). They are robust but not
+   the events: the heel reverses before touchdown (late-swing retraction) and the ankle reverses
+   70-150 ms after toe-off. They only give each stance a *core* (25-55 % of the way between them)
+   where the foot is surely planted.
+2. **Contact = the foot starts moving with the ground.** A planted foot moves backward relative to
+   the pelvis at the ground's speed (the belt on a treadmill; the runner's speed overground, with a
+   fixed or a panning camera alike). Contact is when the mean fore-aft velocity of heel and toe
+   first reaches ``contact_ground_speed_frac`` (one half) of the stance core's velocity. This is
+   also how the shared clip's contacts were hand-labelled ("the heel moves with the belt, at least
+   half belt speed").
+3. **Toe-off = the toe leaves the ground.** The toe (``foot_index``) rises above its stance-core
+   level by ``toe_lift_frac_leg`` (2 % of leg length, about 2 cm).
+
+Single stances are noisy where it matters (the toe starts to rise slowly, so pose jitter moves a
+threshold crossing a lot). So each foot's stances are aligned with one another: every stance is
+anchored where the signal changes fast (the toe at ``toe_anchor_frac_leg`` above its level; the
+velocity half-way), the anchored waveforms are averaged into a template, each stance's anchor is
+refined by least-squares alignment of its whole waveform to the template, and the event is read
+once, on the low-noise template, at its physical threshold. Thresholds are fractions of the leg
+length or of the ground speed, so nothing depends on pixel scale, frame rate or running speed.
+
+Parameters were chosen on 10 RBDS runners (RBDS001, 003, 005, 006, 008, 010, 011, 014, 016, 020)
+and are reported on the other 10 (benchmarks/accuracy.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.signal import find_peaks
+
+from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
+from runform.keypoints import Keypoints
+from runform.kinematics.stride import forward_position_px, parabolic_peak
+
+#: Confidence factor of an event that could not be timed from the foot itself (stance too short,
+#: landmark missing) and was placed from the stance bracket and this foot's typical lag instead.
+FALLBACK_CONFIDENCE = 0.3
+
+
+@dataclass
+class FootGroundEventDetection(BaseEventDetection):
+    """Contacts and toe-offs from the foot meeting and leaving the ground (see module docstring).
+
+    Parameters
+    ----------
+    min_event_spacing_frac_stride:
+        Two stance brackets of the same foot are at least this fraction of a stride apart.
+    min_prominence_frac_range:
+        A bracket extremum counts only if it stands out by this fraction of the foot's fore-aft
+        range (5th-95th percentile); rejects tracking wobble during swing.
+    stance_core_frac:
+        Part of each stance bracket (from the heel's to the ankle's reversal) taken as surely planted.
+    contact_ground_speed_frac:
+        Contact when the foot's backward speed relative to the pelvis reaches this fraction of the
+        ground speed (tuned on the 10 tuning runners; 0.5 is also the hand-labelling rule).
+    toe_lift_frac_leg:
+        Toe-off when the toe is this many leg lengths above its stance level (0.02: the value that
+        matched force-plate toe-off on the tuning runners; about 2 cm).
+    toe_anchor_frac_leg:
+        Height of the steep anchor point on the toe's rise used to align stances.
+    max_shift_s:
+        Largest refinement of one stance's anchor by template alignment.
+    """
+
+    min_event_spacing_frac_stride: float = 0.6
+    min_prominence_frac_range: float = 0.25
+    stance_core_frac: tuple[float, float] = (0.25, 0.55)
+    contact_ground_speed_frac: float = 0.5
+    toe_lift_frac_leg: float = 0.02
+    toe_anchor_frac_leg: float = 0.08
+    max_shift_s: float = 0.04
+
+    def detect(
+        self,
+        kp: Keypoints,
+        *,
+        direction: int,
+        stride_frequency_hz: float,
+        frame_times_s: np.ndarray | None = None,
+    ) -> FootGroundEventDetection:
+        frame_times_s = kp.time_s if frame_times_s is None else frame_times_s
+        rows: list[pd.DataFrame] = []
+        self.n_from_foot_ = 0
+        if np.isfinite(stride_frequency_hz) and kp.n_frames > 3:
+            spacing = self.min_event_spacing_frac_stride * kp.sampling_rate_hz / stride_frequency_hz
+            rows = [self._side_events(kp, side, direction, spacing) for side in ("left", "right")]
+        events = pd.concat(rows, ignore_index=True) if rows else empty_events()
+        if len(events):
+            events["frame"] = nearest_frames(events["time_s"].to_numpy(), frame_times_s)
+            events = events.sort_values(["time_s", "event"]).reset_index(drop=True)[EVENT_COLUMNS]
+        else:
+            events = empty_events()
+        self.events_ = events
+        return self
+
+    # --- one foot -------------------------------------------------------------------------
+    def _side_events(self, kp: Keypoints, side: str, direction: int, spacing: float) -> pd.DataFrame:
+        brackets = self._brackets(kp, side, direction, spacing)
+        if brackets.empty:
+            return empty_events().drop(columns="frame")
+        kinds = brackets["event"].to_numpy()
+        ref = brackets["index"].to_numpy(dtype=float)
+        index = np.full(len(ref), np.nan)
+        stance = _stances(kinds)  # (contact row, toe-off row) pairs
+        cores = [self._core(ref[c], ref[t]) for c, t in stance]
+        fs = kp.sampling_rate_hz
+        contacts = [c for c, _ in stance]
+        index[contacts] = self._contacts(kp, side, direction, [ref[c] for c in contacts], cores, fs)
+        toe_offs = [t for _, t in stance]
+        index[toe_offs] = self._toe_offs(kp, side, [ref[t] for t in toe_offs], cores, fs)
+        from_foot = np.isfinite(index)
+        for kind in ("contact", "toe_off"):  # the foot's typical lag places what could not be timed
+            sel = kinds == kind
+            lag = ref[sel & from_foot] - index[sel & from_foot]
+            if len(lag):
+                fill = sel & ~from_foot
+                index[fill] = ref[fill] - float(np.median(lag))
+        keep = np.isfinite(index)
+        self.n_from_foot_ += int(from_foot.sum())
+        times = np.interp(index[keep], np.arange(kp.n_frames), kp.time_s)
+        heel_toe = [kp.index(f"{side}_heel"), kp.index(f"{side}_foot_index")]
+        landmark_conf = np.nanmean(kp.confidence[:, heel_toe], axis=1)
+        near = np.clip(np.round(index[keep]).astype(int), 0, kp.n_frames - 1)
+        conf = np.nan_to_num(landmark_conf[near], nan=0.5) * np.where(from_foot[keep], 1.0, FALLBACK_CONFIDENCE)
+        return pd.DataFrame({
+            "time_s": times, "side": side, "event": kinds[keep], "confidence": np.round(np.clip(conf, 0, 1), 3),
+        })  # fmt: skip
+
+    def _brackets(self, kp: Keypoints, side: str, direction: int, spacing: float) -> pd.DataFrame:
+        """Heel's most forward (``contact``) and ankle's most backward (``toe_off``) positions,
+        alternating, as sub-frame indices."""
+        heel = forward_position_px(kp, f"{side}_heel", direction)
+        ankle = forward_position_px(kp, f"{side}_ankle", direction)
+        found = [
+            _extrema(heel, spacing, self.min_prominence_frac_range, "contact"),
+            _extrema(-ankle, spacing, self.min_prominence_frac_range, "toe_off"),
+        ]
+        table = pd.DataFrame([e for group in found for e in group], columns=["index", "event", "prominence"])
+        return _alternate(table) if len(table) else table
+
+    def _core(self, contact_ref: float, toe_off_ref: float) -> tuple[int, int]:
+        lo, hi = self.stance_core_frac
+        a = int(np.ceil(contact_ref + lo * (toe_off_ref - contact_ref)))
+        b = int(np.floor(contact_ref + hi * (toe_off_ref - contact_ref)))
+        return a, max(a, b)
+
+    def _contacts(self, kp: Keypoints, side: str, direction: int, refs: list[float],
+                  cores: list[tuple[int, int]], fs: float) -> np.ndarray:  # fmt: skip
+        """Contact: the foot's fore-aft velocity reaches ``contact_ground_speed_frac`` of the ground's."""
+        parts = [forward_position_px(kp, f"{side}_{p}", direction) for p in ("heel", "foot_index")]
+        velocity = np.nanmean(np.stack([_gradient(p, kp.time_s) for p in parts]), axis=0)
+        ground = np.array([_nanmedian(velocity[a : b + 1]) for a, b in cores])
+        typical = _nanmedian(ground[ground < 0]) if np.any(ground < 0) else np.nan
+        if not np.isfinite(typical):
+            return np.full(len(refs), np.nan)
+        ratio = velocity / typical  # 1 = moving with the ground
+        frac = self.contact_ground_speed_frac
+        anchors = np.array([
+            _crossing(ratio, a, int(ref) - int(0.15 * fs), frac, step=-1) if g < 0 else np.nan
+            for ref, (a, _), g in zip(refs, cores, ground)
+        ])  # fmt: skip
+        return _refine(ratio, anchors, np.zeros(len(anchors)), frac, fs, window_s=(0.08, 0.08),
+                       max_shift_s=self.max_shift_s)  # fmt: skip
+
+    def _toe_offs(self, kp: Keypoints, side: str, refs: list[float], cores: list[tuple[int, int]],
+                  fs: float) -> np.ndarray:  # fmt: skip
+        """Toe-off: the toe rises ``toe_lift_frac_leg`` leg lengths above its stance level."""
+        height = -kp.xy(f"{side}_foot_index")[:, 1]  # image y points down
+        leg = float(np.nanmedian(kp.leg_length_px(side)))
+        if not np.isfinite(leg) or leg <= 0:
+            return np.full(len(refs), np.nan)
+        levels = np.array([_nanmedian(height[a : b + 1]) for a, b in cores])
+        anchors = np.array([
+            _crossing(height, b, int(ref) + int(0.1 * fs), level + self.toe_anchor_frac_leg * leg, step=+1)
+            if np.isfinite(level) else np.nan
+            for ref, (_, b), level in zip(refs, cores, levels)
+        ])  # fmt: skip
+        return _refine(height, anchors, levels, self.toe_lift_frac_leg * leg, fs, window_s=(0.12, 0.06),
+                       max_shift_s=self.max_shift_s)  # fmt: skip
+
+
+# --- signal helpers (pure functions) ---------------------------------------------------------
+def _stances(kinds: np.ndarray) -> list[tuple[int, int]]:
+    """Row pairs (contact, toe-off) of consecutive bracket rows."""
+    return [(i, i + 1) for i in range(len(kinds) - 1) if kinds[i] == "contact" and kinds[i + 1] == "toe_off"]
+
+
+def _nanmedian(values: np.ndarray) -> float:
+    values = np.asarray(values, dtype=float)
+    return float(np.nanmedian(values)) if np.isfinite(values).any() else float("nan")
+
+
+def _gradient(values: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    return np.gradient(values, time_s) if len(values) > 1 else np.full(len(values), np.nan)
+
+
+def _crossing(signal: np.ndarray, start: int, stop: int, level: float, step: int, rising: bool | None = None) -> float:
+    """Sub-frame index where ``signal`` passes ``level`` walking from ``start`` towards ``stop``
+    (``step`` +1 forward, -1 back in time). ``rising`` (default: ``step > 0``) asks for a pass
+    upward along the walk; otherwise downward. NaN when it does not."""
+    n = len(signal)
+    rising = step > 0 if rising is None else rising
+    k = start
+    while 0 <= k < n and 0 <= k + step < n and (stop - k) * step > 0:
+        a, b = signal[k], signal[k + step]
+        if np.isfinite(a) and np.isfinite(b) and (a < level <= b if rising else a >= level > b):
+            return float(k + step * (level - a) / (b - a))
+        k += step
+    return float("nan")
+
+
+def _refine(signal: np.ndarray, anchors: np.ndarray, levels: np.ndarray, threshold: float, fs: float,
+            window_s: tuple[float, float], max_shift_s: float, read_step: int = -1) -> np.ndarray:  # fmt: skip
+    """Event index per anchor: align each stance's waveform (signal minus its level, around its
+    anchor) to the median waveform of all stances, then read where the template crosses
+    ``threshold`` (walking back from the anchor). Anchors that cannot be aligned keep their own
+    alignment shift of 0; with fewer than 3 usable stances the anchors are read directly."""
+    out = np.full(len(anchors), np.nan)
+    usable = np.flatnonzero(np.isfinite(anchors) & np.isfinite(levels))
+    good = np.isfinite(signal)
+    if len(usable) == 0 or good.sum() < 4:
+        return out
+    idx = np.arange(len(signal))
+    filled = np.interp(idx, idx[good], signal[good])
+    step = 0.25  # template resolution, frames
+    rel = np.arange(-window_s[0] * fs, window_s[1] * fs + 1e-9, step)
+    segments = {}
+    for k in usable:
+        points = anchors[k] + rel
+        if points[0] >= 0 and points[-1] <= len(signal) - 1:
+            segments[k] = np.interp(points, idx, filled) - levels[k]
+    if len(segments) < 3:
+        return anchors.copy()  # too few stances to align: the anchors, uncorrected
+    template = np.median(np.stack(list(segments.values())), axis=0)
+    start = int(np.argmin(np.abs(rel)))
+    while 0 < start < len(rel) - 1 and template[start] < threshold:  # the anchor sits on the threshold
+        start -= read_step
+    at = _crossing(template, start, 0 if read_step < 0 else len(rel) - 1, threshold, step=read_step, rising=False)
+    if not np.isfinite(at):
+        return out
+    offset = float(np.interp(at, np.arange(len(rel)), rel))  # frames from anchor to event on the template
+    shifts = np.arange(-max_shift_s * fs, max_shift_s * fs + 1e-9, step)
+    for k in usable:
+        cost = np.full(len(shifts), np.inf)
+        for j, s in enumerate(shifts):
+            points = anchors[k] + s + rel
+            if points[0] >= 0 and points[-1] <= len(signal) - 1:
+                cost[j] = np.mean((np.interp(points, idx, filled) - levels[k] - template) ** 2)
+        best = int(np.argmin(cost))
+        out[k] = anchors[k] + (shifts[best] if np.isfinite(cost[best]) else 0.0) + offset
+    return out
+
+
+def _extrema(signal: np.ndarray, spacing: float, prominence_frac: float, kind: str) -> list[tuple]:
+    good = np.isfinite(signal)
+    if good.sum() < 5:
+        return []
+    lo, hi = np.nanpercentile(signal, [5, 95])
+    filled = np.where(good, signal, np.nanmin(signal) - (hi - lo))  # gaps can never be maxima
+    peaks, props = find_peaks(filled, distance=max(1, int(spacing)), prominence=prominence_frac * (hi - lo))
+    out = []
+    for peak, prom in zip(peaks, props["prominences"]):
+        if np.isfinite(signal[max(peak - 1, 0) : peak + 2]).all():
+            out.append((parabolic_peak(signal, int(peak)), kind, float(prom)))
+    return out
+
+
+def _alternate(table: pd.DataFrame) -> pd.DataFrame:
+    """Keep a strict contact / toe-off alternation per foot; of two same-kind events in a row the
+    more prominent survives."""
+    table = table.sort_values("index").reset_index(drop=True)
+    keep: list[int] = []
+    for i, row in table.iterrows():
+        if keep and table.loc[keep[-1], "event"] == row["event"]:
+            if row["prominence"] > table.loc[keep[-1], "prominence"]:
+                keep[-1] = i
+            continue
+        keep.append(i)
+    return table.loc[keep].reset_index(drop=True)
