@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 from runform.kinematics.filtering import (
     cutoff_rule_hz,
     interpolate_gaps,

@@ -44,7 +44,7 @@ def test_15_fps_keypoints_keep_events_within_one_frame(raw_keypoints, tmp_path, 
     matched = match_events(analysis.events, labels, fps=15.0)
     assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.9
     assert abs(analysis.overall_cadence_steps_per_min - 168.9) <= 1.0
-    assert any(c.name == "frame_rate" and c.verdict == "warn" for c in analysis.quality.checks_)
+    assert any(c.name == "frame_rate" and c.verdict == "warn" for c in analysis.quality.checks)
 
 
 def test_wrong_columns_are_explained(tmp_path):

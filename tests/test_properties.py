@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 from runform.config import Config
 from runform.errors import RunformError
 from runform.events import FootPositionEventDetection
-from runform.keypoints import REQUIRED_NAMES, Keypoints
+from runform.model import REQUIRED_NAMES, Keypoints
 from runform.kinematics import angles
 from runform.kinematics.calibration import calibrate
 from runform.kinematics.clean import clean_keypoints

@@ -32,8 +32,9 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
-from runform.keypoints import Keypoints
-from runform.kinematics.stride import _parabolic_peak, forward_position_px
+from runform.model import Keypoints
+from runform.kinematics import forward_position_px
+from runform.kinematics import parabolic_peak as _parabolic_peak
 
 
 @dataclass

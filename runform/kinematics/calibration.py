@@ -12,41 +12,15 @@ tracking noise do not shrink them. Expect +/-5 % (pose landmarks are not joint c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from runform.config import Config
-from runform.keypoints import Keypoints
+from runform.model import Calibration, Keypoints
 from runform.kinematics.stride import forward_position_px
 
 THIGH_PLUS_SHANK_FRAC_HEIGHT = 0.491
 SEGMENT_PERCENTILE = 90
-
-
-@dataclass(frozen=True)
-class Calibration:
-    method: str  # "treadmill_speed" | "known_distance" | "height" | "none"
-    px_per_m: float | None
-    running_speed_px_s: float
-    leg_length_px: float
-
-    @property
-    def is_metric(self) -> bool:
-        return self.px_per_m is not None and np.isfinite(self.px_per_m)
-
-    @property
-    def running_speed_mps(self) -> float | None:
-        return self.running_speed_px_s / self.px_per_m if self.is_metric else None  # type: ignore[operator]
-
-    def length(self, px: float | np.ndarray) -> float | np.ndarray:
-        """Pixels -> metres (or pixels when uncalibrated)."""
-        return np.asarray(px) / self.px_per_m if self.is_metric else np.asarray(px)  # type: ignore[operator]
-
-    @property
-    def length_unit(self) -> str:
-        return "m" if self.is_metric else "px"
 
 
 def leg_length_px(kp: Keypoints) -> float:

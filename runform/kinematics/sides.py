@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from runform.errors import AnalysisError
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 from runform.kinematics.swaps import swap_legs_everywhere
 
 LEG_LANDMARKS = ("knee", "ankle", "heel", "foot_index")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 from runform.kinematics.filtering import REFERENCE_FPS
 
 #: (name, landmarks whose motion is scored, landmarks exchanged when a swap is found)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 from runform.kinematics import angles
 
 CYCLE_POINTS = 101

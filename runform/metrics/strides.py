@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 from runform.kinematics import angles
-from runform.kinematics.calibration import Calibration
+from runform.model import Calibration
 from runform.kinematics.stride import forward_position_px
 
 #: Foot-strike classes from the foot angle at contact relative to standing-flat (Altman & Davis

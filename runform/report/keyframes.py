@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runform.io.video import VIDEO_SUFFIXES, iter_frames
+from runform.io import VIDEO_SUFFIXES, iter_frames
 from runform.report.overlay import draw_skeleton
 
 MAX_HEIGHT_PX = 480

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 from runform.kinematics import angles
 
 BGR = {"left": (180, 111, 31), "right": (36, 138, 240)}  # same colours as the plots

@@ -11,7 +11,8 @@ Conventions (stated once, used everywhere):
 * Landmark names follow MediaPipe BlazePose (``left_hip``, ``right_foot_index`` ...). ``left`` and
   ``right`` are the *runner's anatomical* sides once :mod:`runform.kinematics.sides` has run.
 
-The model never imports a reader or a pose backend (data model apart from I/O).
+The model never imports a reader or a pose backend (data model apart from I/O); it imports nothing
+from runform but :mod:`runform.errors`.
 """
 
 from __future__ import annotations
