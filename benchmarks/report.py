@@ -20,9 +20,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 def main() -> None:
-    import runform
     from playwright.sync_api import sync_playwright
 
+    import runform
     from runform.pipeline import write_outputs
 
     analysis = runform.analyze(CLIP, event="10k")

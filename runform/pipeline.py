@@ -145,7 +145,8 @@ def analyze_keypoints(
     clock.lap("cleaning")
     # 3. events
     profile = config.event_profile if config.event_profile != "auto" else profile_for(raw.source)
-    events = FootPositionEventDetection(**EVENT_PROFILES[profile]).detect(
+    detector = FootPositionEventDetection(**EVENT_PROFILES[profile])  # type: ignore[arg-type]  # profiles go away soon
+    events = detector.detect(
         kp, direction=cleaning.direction, stride_frequency_hz=cleaning.stride_frequency_hz, frame_times_s=raw.time_s
     ).events_
     clock.lap("events")

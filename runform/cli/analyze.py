@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -30,15 +30,15 @@ def run_analysis(source: Path, output: Path | None, **options: object) -> None:
 
 def analyze(
     source: Annotated[Path, typer.Argument(help="Side-view running video (mp4/mov/avi/mkv/webm) or keypoint CSV.")],
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output folder.")] = None,
-    height: Annotated[Optional[float], typer.Option("--height", help="Runner's height in metres, for scale.")] = None,
-    treadmill_speed: Annotated[Optional[str], typer.Option("--treadmill-speed", help="Belt speed: 3.5 (m/s), 12.6km/h or 8mph.")] = None,
-    known_distance: Annotated[Optional[str], typer.Option("--known-distance", help="x1,y1,x2,y2,metres: two image points a known distance apart.")] = None,
-    event: Annotated[Optional[str], typer.Option("--event", help="Race event: 100m ... marathon, xc, trail, hill-sprint.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output folder.")] = None,
+    height: Annotated[float | None, typer.Option("--height", help="Runner's height in metres, for scale.")] = None,
+    treadmill_speed: Annotated[str | None, typer.Option("--treadmill-speed", help="Belt speed: 3.5 (m/s), 12.6km/h or 8mph.")] = None,
+    known_distance: Annotated[str | None, typer.Option("--known-distance", help="x1,y1,x2,y2,metres: two image points a known distance apart.")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="Race event: 100m ... marathon, xc, trail, hill-sprint.")] = None,
     surface: Annotated[str, typer.Option("--surface", help="auto, treadmill or overground.")] = "auto",
     fast: Annotated[bool, typer.Option("--fast", help="Lighter pose model (model_complexity 0).")] = False,
-    real_fps: Annotated[Optional[float], typer.Option("--real-fps", help="True capture rate of a slow-motion file.")] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Runner's name for the report.")] = None,
+    real_fps: Annotated[float | None, typer.Option("--real-fps", help="True capture rate of a slow-motion file.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Runner's name for the report.")] = None,
     weeks: Annotated[int, typer.Option("--weeks", help="Length of the knee-drive programme in weeks.")] = 6,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html (and annotated.mp4).")] = True,
     video: Annotated[bool, typer.Option("--video/--no-video", help="Write the annotated video.")] = True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ def compare(
     before: Annotated[Path, typer.Argument(help="analysis.json of the first session.")],
     after: Annotated[Path, typer.Argument(help="analysis.json of the retest.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Also write a before/after HTML report here.")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Also write a before/after HTML report here.")] = None,
 ) -> None:
     """Say what changed between two sessions beyond the minimal detectable change (MDC95)."""
 

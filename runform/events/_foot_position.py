@@ -32,9 +32,9 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
-from runform.model import Keypoints
 from runform.kinematics import forward_position_px
 from runform.kinematics import parabolic_peak as _parabolic_peak
+from runform.model import Keypoints
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from runform.model import EVENT_COLUMNS, Keypoints, empty_events
+from runform.model import EVENT_COLUMNS, Keypoints, empty_events  # noqa: F401 - moved to the model, re-exported
 
 
 class BaseEventDetection:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from runform.errors import InputError
 from runform.model import Keypoints, MotionCapture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from runform.errors import AnalysisError
-from runform.model import CleaningReport, Keypoints
 from runform.kinematics.filtering import (
     cutoff_rule_hz,
     interpolate_gaps,
@@ -23,6 +22,7 @@ from runform.kinematics.filtering import (
 from runform.kinematics.sides import SideAssignment, direction_sign
 from runform.kinematics.stride import stride_frequency_hz
 from runform.kinematics.swaps import LegSwapRepair
+from runform.model import CleaningReport, Keypoints
 
 
 def clean_keypoints(

@@ -7,7 +7,7 @@ computed on access. Serialisation lives in :mod:`runform.io.serialise`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # config sits at the bottom too; the model needs it only for 
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

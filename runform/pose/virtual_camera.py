@@ -15,8 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from runform.model import Keypoints
-from runform.model import MotionCapture
+from runform.model import Keypoints, MotionCapture
 
 
 @dataclass(frozen=True)

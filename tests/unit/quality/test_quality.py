@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import write_transformed
 
 import runform
-from conftest import write_transformed
 
 
 def verdicts(analysis) -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import match_events
 
 UPSTREAM_CADENCE = 168.9  # +/- 0.5, pixel-only upstream truth over the whole clip

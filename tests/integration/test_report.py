@@ -15,7 +15,7 @@ from runform.cli import app
 from runform.pipeline import write_outputs
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "tests" / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="module")

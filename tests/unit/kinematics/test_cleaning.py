@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runform.model import Keypoints
 from runform.kinematics.filtering import (
     cutoff_rule_hz,
     interpolate_gaps,
@@ -16,6 +15,7 @@ from runform.kinematics.filtering import (
 )
 from runform.kinematics.sides import SideAssignment, direction_sign
 from runform.kinematics.swaps import LegSwapRepair, _exchange, swap_legs_everywhere
+from runform.model import Keypoints
 
 LEG = ("hip", "knee", "ankle", "heel", "foot_index")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import match_events
 
 import runform
-from conftest import match_events
 from runform.errors import KeypointDataError
 from runform.io.keypoints_csv import from_csv, to_csv
 
