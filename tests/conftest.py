@@ -38,8 +38,11 @@ VIDEO_FIXTURES = {"clip", "clip_analysis", "raw_keypoints", "raw_keypoints_csv",
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests that use a real clip as ``video`` (and ``slow``), whatever folder they are in."""
+    """Mark tests that use a real clip as ``video`` (and ``slow``) and those using Chromium as ``browser``."""
     for item in items:
-        if VIDEO_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if VIDEO_FIXTURES & fixtures:
             item.add_marker(pytest.mark.video)
             item.add_marker(pytest.mark.slow)
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
