@@ -20,17 +20,16 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 def main() -> None:
-    import runform
     from playwright.sync_api import sync_playwright
 
-    from runform.io.export import write_outputs
-    from runform.report.html import write_report
+    import runform
+    from runform.pipeline import write_outputs
 
     analysis = runform.analyze(CLIP, event="10k")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         t0 = time.perf_counter()
-        write_outputs(analysis, out, lambda a, folder: write_report(a, folder))
+        write_outputs(analysis, out)
         write_s = time.perf_counter() - t0
         size_mb = (out / "report.html").stat().st_size / 1e6
         video_mb = (out / "annotated.mp4").stat().st_size / 1e6

@@ -48,13 +48,14 @@ def child_runform(clip: str) -> dict:
     import runform
     import runform.pipeline  # noqa: F401
     import runform.pose.mediapipe_backend  # noqa: F401
-    from runform.io.export import write_outputs
+    from runform.io import output_folder, write_tables
 
     start = time.perf_counter()
     analysis = runform.analyze(clip)
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        write_outputs(analysis, Path(out) / "o")
+        with output_folder(Path(out) / "o") as folder:  # the analysis outputs without the report
+            write_tables(analysis, folder)
         analysis.timings_s["write_outputs"] = round(time.perf_counter() - t0, 4)
     return {"frames": analysis.keypoints.n_frames, "seconds": time.perf_counter() - start, "stages_s": analysis.timings_s}
 

@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from runform.errors import RunformError  # noqa: E402
+from runform.errors import RunformError
+from runform.version import __version__
 
-
-def analyze(source, config=None, progress=None, **options):  # type: ignore[no-untyped-def]
-    """Analyse a clip or keypoint file; see :func:`runform.pipeline.analyze`."""
-    from runform.pipeline import analyze as _analyze
-
-    return _analyze(source, config=config, progress=progress, **options)
-
-
-def load_keypoints(path):  # type: ignore[no-untyped-def]
-    from runform.io.registry import load_keypoints as _load
-
-    return _load(path)
+if TYPE_CHECKING:
+    from runform.config import Config
+    from runform.model import Analysis, Keypoints
 
 
-def save_keypoints(keypoints, path):  # type: ignore[no-untyped-def]
-    from runform.io.keypoints_csv import to_csv
+def analyze(source: str | Path, config: Config | None = None, progress=None, **options: object) -> Analysis:  # noqa: ANN001
+    """Analyse a clip or keypoint file (no output files); see :func:`runform.pipeline.analyze`."""
+    from runform.pipeline import analyze as analyze_source
 
-    return to_csv(keypoints, path)
+    return analyze_source(source, config=config, progress=progress, **options)
 
 
-__all__ = ["RunformError", "__version__", "analyze", "load_keypoints", "save_keypoints"]
+def run(source: str | Path, config: Config | None = None, out_dir: str | Path | None = None, progress=None) -> Analysis:  # noqa: ANN001
+    """Analyse and write the whole output folder; see :func:`runform.pipeline.run`."""
+    from runform.pipeline import run as run_pipeline
+
+    return run_pipeline(source, config, out_dir, progress)
+
+
+def load_keypoints(path: str | Path) -> Keypoints:
+    """Keypoints from a keypoint or motion-capture file (motion capture projected into a side camera)."""
+    from runform.pose import load_keypoints as load
+
+    return load(path)
+
+
+def save_keypoints(keypoints: Keypoints, path: str | Path) -> None:
+    """Write keypoints in runform's keypoint-CSV format."""
+    from runform.io import to_csv
+
+    to_csv(keypoints, path)
+
+
+__all__ = ["RunformError", "__version__", "analyze", "load_keypoints", "run", "save_keypoints"]

@@ -1,33 +1,100 @@
-"""The only orchestrator: ``analyze(source, config) -> Analysis``. One block per stage."""
+"""The only orchestrator: ``run(source, config, out_dir) -> Analysis``. One block per stage.
+
+Stages, in order: pose -> cleaning -> events -> calibration and metrics -> quality -> summary and
+uncertainty, curves, coaching -> (with ``out_dir``) the whole output folder. Every other package
+provides one stage; only this module knows their order.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from runform.analysis import Analysis
+from runform.coaching import coach
+from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
-from runform.errors import InputError
+from runform.errors import InputError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
-from runform.keypoints import Keypoints
-from runform.kinematics.calibration import calibrate
-from runform.kinematics.clean import clean_keypoints
-from runform.metrics.strides import StrideMetrics
+from runform.io import analysis_to_json, load_analysis_json, output_folder, write_tables
+from runform.kinematics import calibrate, clean_keypoints
+from runform.metrics import StrideMetrics, gait_cycle_curves, overall_cadence_steps_per_min, run_summary
+from runform.model import Analysis, Keypoints
 from runform.pose import ProgressCallback, backend_for
-from runform.quality.gate import GateInput, QualityGate
+from runform.quality import GateInput, QualityGate
+from runform.report import render_comparison, write_report
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["analyze", "analyze_keypoints", "compare_sessions", "run", "write_outputs"]
 
 
-def analyze(source: str | Path, config: Config | None = None, progress: ProgressCallback | None = None,
-            **options: object) -> Analysis:  # fmt: skip
-    """Analyse a side-view running video or keypoint file. Options as in :class:`Config`."""
+def run(
+    source: str | Path,
+    config: Config | None = None,
+    out_dir: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> Analysis:
+    """Analyse one clip or keypoint file and, with ``out_dir``, write its whole output folder.
+
+    Raises :class:`~runform.errors.QualityRefused` (nothing written) when the quality gate refuses
+    the clip; :func:`analyze` returns the refused analysis instead. The output folder is built in a
+    temporary folder and swapped in whole: no file of an earlier run survives beside the new ones.
+    """
+    analysis = analyze(source, config or Config(), progress)
+    if analysis.refused:
+        refusals = analysis.quality.refusals
+        raise QualityRefused(
+            "The clip cannot be analysed reliably",
+            found="; ".join(c.message for c in refusals),
+            fix="; ".join(c.fix for c in refusals if c.fix),
+        )
+    if out_dir is not None:
+        write_outputs(analysis, out_dir)
+    return analysis
+
+
+def analyze(
+    source: str | Path, config: Config | None = None, progress: ProgressCallback | None = None, **options: object
+) -> Analysis:
+    """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`."""
     config = config or make_config(**options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are handled as NaN results
         return _analyze(Path(source), config, progress)
+
+
+def write_outputs(analysis: Analysis, out_dir: str | Path) -> Path:
+    """The output folder: analysis.json and the CSVs, then (per ``analysis.config``) report.html
+    and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole."""
+    payload = analysis_to_json(analysis)  # computed before any file is touched
+    with output_folder(out_dir) as folder:
+        write_tables(analysis, folder, payload)
+        if analysis.config.write_report:
+            write_report(analysis, folder, with_video=analysis.config.write_video)
+    return Path(out_dir)
+
+
+def compare_sessions(before: str | Path, after: str | Path, report: str | Path | None = None) -> dict[str, Any]:
+    """Compare two ``analysis.json`` files (changes beyond MDC95); with ``report``, also write the
+    before/after HTML report there."""
+    before, after = Path(before), Path(after)
+    first, second = load_analysis_json(before), load_analysis_json(after)
+    result = compare_module.compare(first, second)
+    if report is not None:
+        html = render_comparison(first, second, result, before.name, after.name)
+        try:
+            Path(report).write_text(html, encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(
+                f"Cannot write {report}", found=exc.strerror or str(exc), fix="choose another path"
+            ) from None
+    return result
 
 
 class _Clock:
@@ -48,19 +115,33 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> A
     # 1. pose: video -> BlazePose, keypoint files -> their loader
     backend = backend_for(path, config.model_complexity)
     raw = backend.estimate(path, progress)
-    video = asdict(backend.info_) if hasattr(backend, "info_") else None
+    info = getattr(backend, "info_", None)
+    video = asdict(info) if info is not None else None
     raw = _apply_real_fps(raw, config)
     clock.lap("pose")
     return analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock)
 
 
-def analyze_keypoints(raw: Keypoints, config: Config, source: str, video: dict | None = None,
-                      samples: list | None = None, clock: _Clock | None = None) -> Analysis:  # fmt: skip
+def analyze_keypoints(
+    raw: Keypoints,
+    config: Config,
+    source: str,
+    video: dict[str, Any] | None = None,
+    samples: list[Any] | None = None,
+    clock: _Clock | None = None,
+) -> Analysis:
     """Everything after pose estimation, on keypoints from any source (video, CSV, projected mocap)."""
     clock = clock or _Clock()
     # 2. cleaning: gaps, glitches, leg swaps, sides, direction, filter
-    kp, cleaning = clean_keypoints(raw, min_confidence=config.min_confidence, max_gap_s=config.max_gap_s,
-                                   cutoff_hz=config.filter_cutoff_hz)  # fmt: skip
+    kp, cleaning = clean_keypoints(
+        raw, min_confidence=config.min_confidence, max_gap_s=config.max_gap_s, cutoff_hz=config.filter_cutoff_hz
+    )
+    if config.filter_cutoff_hz is None and not np.isfinite(cleaning.stride_frequency_hz):
+        logger.warning(
+            "no stride frequency could be measured (no clear stride rhythm in the legs): low-pass cut-off "
+            "set to %.1f Hz instead of the cadence rule",
+            cleaning.cutoff_hz,
+        )
     clock.lap("cleaning")
     # 3. events
     detector = FootGroundEventDetection().detect(
@@ -73,11 +154,31 @@ def analyze_keypoints(raw: Keypoints, config: Config, source: str, video: dict |
     strides = StrideMetrics().calculate(kp, events, cleaning.direction, calibration).per_stride_
     clock.lap("metrics")
     # 5. quality gate
-    quality = QualityGate().check(GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples,
-                                            detector.n_from_foot_ / max(len(events), 1)))
+    timed_from_foot = detector.n_from_foot_ / max(len(events), 1)
+    gate_input = GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples, timed_from_foot)
+    quality = QualityGate().check(gate_input).report_
     clock.lap("quality")
-    return Analysis(source, config, kp, events, strides, calibration, cleaning, quality, video, source_kind(raw.source),
-                    clock.timings_s)
+    # 6. summary with uncertainty, gait-cycle curves, coaching (none for a refused clip)
+    cadence = overall_cadence_steps_per_min(events)
+    confidence = quality.get("keypoint_confidence")
+    summary = run_summary(
+        strides,
+        overall_cadence=cadence,
+        timing_reliable=quality.timing_reliable,
+        sampling_rate_hz=kp.sampling_rate_hz,
+        source_kind=source_kind(raw.source),
+        mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
+    )
+    curves = gait_cycle_curves(kp, strides, cleaning.direction)
+    coaching = None
+    if quality.verdict != "refuse":
+        far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
+        coaching = coach(summary, strides, config.event, config.programme_weeks, far_side)
+    return Analysis(
+        source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
+        cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,
+        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s,
+    )  # fmt: skip
 
 
 def source_kind(source: str) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from runform.coaching import findings as _findings
-from runform.coaching import programme as _programme
+from runform.coaching import compare, findings, profiles, programme
 from runform.coaching.profiles import cite, event_profile, load
 
 
@@ -13,7 +12,7 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
     """The ``coaching`` block of analysis.json (schema in docs/COACHING.md)."""
     event, profile, entry = event_profile(event)
     data = load("profiles")
-    found = _findings.evaluate(summary, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side)
+    found = findings.evaluate(summary, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side)
     positions = {}
     if profile == "distance":
         for key, pos in data["positions"].items():
@@ -34,8 +33,8 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
         "consensus_findings": [f.id for f in found if f.position == "consensus"],
         "positions": positions,
         "findings": [f.to_dict() for f in found],
-        "programme": _programme.build(profile, found, weeks),
+        "programme": programme.build(profile, found, weeks),
     }  # fmt: skip
 
 
-__all__ = ["coach"]
+__all__ = ["coach", "compare", "findings", "profiles", "programme"]

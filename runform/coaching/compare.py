@@ -1,11 +1,8 @@
-"""Retest comparison: what changed beyond the minimal detectable change (MDC) between two sessions."""
+"""Retest comparison: what changed beyond the minimal detectable change (MDC) between two sessions.
+
+Works on two ``analysis.json`` dicts (read by :func:`runform.io.load_analysis_json`)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
-
-from runform.errors import InputError
 
 #: Which direction is better when the "before" session had the finding (rule id -> metric, sign).
 BETTER = {
@@ -18,21 +15,6 @@ BETTER = {
     "distance-forced-knee-drive": ("hip_extension_at_toe_off_deg", +1),
 }
 SET_UP_KEYS = ("sampling_rate_hz",)
-
-
-def load_analysis(path: str | Path) -> dict:
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"File not found: {path}", expected="an analysis.json written by runform analyze") from None
-    except (json.JSONDecodeError, UnicodeDecodeError, IsADirectoryError):
-        raise InputError(f"{path.name} is not a runform analysis.json", expected="JSON from runform analyze",
-                         fix="give the analysis.json inside the output folder") from None  # fmt: skip
-    if "summary" not in data or "schema_version" not in data:
-        raise InputError(f"{path.name} is not a runform analysis.json", expected="keys schema_version and summary",
-                         found=", ".join(list(data)[:5]))  # fmt: skip
-    return data
 
 
 def compare(before: dict, after: dict) -> dict:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import yaml
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict:
     text = (resources.files("runform.coaching") / "data" / f"{name}.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)

@@ -20,9 +20,11 @@ else was tried and what each scored). Per foot, three steps:
 Single stances are noisy where it matters (the toe starts to rise slowly, so pose jitter moves a
 threshold crossing a lot). So each foot's stances are aligned with one another: every stance is
 anchored where the signal changes fast (the toe at ``toe_anchor_frac_leg`` above its level; the
-velocity half-way), the anchored waveforms are averaged into a template, each stance's anchor is
-refined by least-squares alignment of its whole waveform to the template, and the event is read
-once, on the low-noise template, at its physical threshold. Thresholds are fractions of the leg
+velocity half-way), the anchored waveforms are averaged into a template (median over stances),
+each stance's anchor is refined by least-squares alignment of its whole waveform to the template
+(for toe-off, the heights of heel, toe and ankle and the fore-aft positions of heel and toe are
+aligned together, which halves the effect of pose jitter), and the event is read once, on the
+low-noise template, at its physical threshold. Thresholds are fractions of the leg
 length or of the ground speed, so nothing depends on pixel scale, frame rate or running speed.
 
 Parameters were chosen on 10 RBDS runners (RBDS001, 003, 005, 006, 008, 010, 011, 014, 016, 020)
@@ -38,8 +40,8 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
-from runform.keypoints import Keypoints
-from runform.kinematics.stride import forward_position_px, parabolic_peak
+from runform.model import Keypoints
+from runform.kinematics import forward_position_px, parabolic_peak
 
 #: Confidence factor of an event that could not be timed from the foot itself (stance too short,
 #: landmark missing) and was placed from the stance bracket and this foot's typical lag instead.
@@ -78,6 +80,7 @@ class FootGroundEventDetection(BaseEventDetection):
     toe_lift_frac_leg: float = 0.02
     toe_anchor_frac_leg: float = 0.08
     max_shift_s: float = 0.04
+    toe_window_s: tuple[float, float] = (0.12, 0.06)
 
     def detect(
         self,
@@ -116,7 +119,7 @@ class FootGroundEventDetection(BaseEventDetection):
         contacts = [c for c, _ in stance]
         index[contacts] = self._contacts(kp, side, direction, [ref[c] for c in contacts], cores, fs)
         toe_offs = [t for _, t in stance]
-        index[toe_offs] = self._toe_offs(kp, side, [ref[t] for t in toe_offs], cores, fs)
+        index[toe_offs] = self._toe_offs(kp, side, direction, [ref[t] for t in toe_offs], cores, fs)
         from_foot = np.isfinite(index)
         for kind in ("contact", "toe_off"):  # the foot's typical lag places what could not be timed
             sel = kinds == kind
@@ -168,10 +171,10 @@ class FootGroundEventDetection(BaseEventDetection):
             _crossing(ratio, a, int(ref) - int(0.15 * fs), frac, step=-1) if g < 0 else np.nan
             for ref, (a, _), g in zip(refs, cores, ground)
         ])  # fmt: skip
-        return _refine(ratio, anchors, np.zeros(len(anchors)), frac, fs, window_s=(0.08, 0.08),
+        return _refine([(ratio, np.zeros(len(anchors)))], anchors, frac, fs, window_s=(0.08, 0.08),
                        max_shift_s=self.max_shift_s)  # fmt: skip
 
-    def _toe_offs(self, kp: Keypoints, side: str, refs: list[float], cores: list[tuple[int, int]],
+    def _toe_offs(self, kp: Keypoints, side: str, direction: int, refs: list[float], cores: list[tuple[int, int]],
                   fs: float) -> np.ndarray:  # fmt: skip
         """Toe-off: the toe rises ``toe_lift_frac_leg`` leg lengths above its stance level."""
         height = -kp.xy(f"{side}_foot_index")[:, 1]  # image y points down
@@ -184,8 +187,22 @@ class FootGroundEventDetection(BaseEventDetection):
             if np.isfinite(level) else np.nan
             for ref, (_, b), level in zip(refs, cores, levels)
         ])  # fmt: skip
-        return _refine(height, anchors, levels, self.toe_lift_frac_leg * leg, fs, window_s=(0.12, 0.06),
+        channels = [(height, levels), *self._helper_channels(kp, side, direction, cores)]
+        return _refine(channels, anchors, self.toe_lift_frac_leg * leg, fs, window_s=self.toe_window_s,
                        max_shift_s=self.max_shift_s)  # fmt: skip
+
+    def _helper_channels(self, kp: Keypoints, side: str, direction: int,
+                         cores: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+        """Other foot signals that move with the event (heights of heel, toe and ankle; fore-aft
+        position of heel and toe), each relative to its stance-core level: they only help align."""
+        out = []
+        for part in ("heel", "foot_index", "ankle"):
+            height = -kp.xy(f"{side}_{part}")[:, 1]
+            out.append((height, np.array([_nanmedian(height[a : b + 1]) for a, b in cores])))
+        for part in ("heel", "foot_index"):
+            fwd = forward_position_px(kp, f"{side}_{part}", direction)
+            out.append((fwd, np.array([_nanmedian(fwd[a : b + 1]) for a, b in cores])))
+        return out
 
 
 # --- signal helpers (pure functions) ---------------------------------------------------------
@@ -218,46 +235,70 @@ def _crossing(signal: np.ndarray, start: int, stop: int, level: float, step: int
     return float("nan")
 
 
-def _refine(signal: np.ndarray, anchors: np.ndarray, levels: np.ndarray, threshold: float, fs: float,
-            window_s: tuple[float, float], max_shift_s: float, read_step: int = -1) -> np.ndarray:  # fmt: skip
-    """Event index per anchor: align each stance's waveform (signal minus its level, around its
-    anchor) to the median waveform of all stances, then read where the template crosses
-    ``threshold`` (walking back from the anchor). Anchors that cannot be aligned keep their own
-    alignment shift of 0; with fewer than 3 usable stances the anchors are read directly."""
-    out = np.full(len(anchors), np.nan)
-    usable = np.flatnonzero(np.isfinite(anchors) & np.isfinite(levels))
-    good = np.isfinite(signal)
-    if len(usable) == 0 or good.sum() < 4:
-        return out
-    idx = np.arange(len(signal))
-    filled = np.interp(idx, idx[good], signal[good])
-    step = 0.25  # template resolution, frames
+def _refine(channels: list[tuple[np.ndarray, np.ndarray]], anchors: np.ndarray, threshold: float, fs: float,
+            window_s: tuple[float, float], max_shift_s: float, read_step: int = -1,
+            iterations: int = 1) -> np.ndarray:  # fmt: skip
+    """Event index per anchor (NaN where there is none).
+
+    ``channels`` are (signal, per-stance level) pairs; the first is the one the event is read on,
+    the others only help the alignment. Each stance's waveforms (signal minus the stance's level,
+    ``window_s`` before and after its anchor) are aligned by least squares, all channels together
+    (each scaled by its template's range), to the median waveforms of all stances (the templates),
+    ``iterations`` times, each time rebuilding the templates. The event is then read once, where
+    the first template passes ``threshold`` walking from the anchor in ``read_step`` direction
+    (-1: back in time). With fewer than 3 stances the anchors are returned uncorrected."""
+    levels0 = channels[0][1]
+    usable = np.flatnonzero(np.isfinite(anchors) & np.isfinite(levels0))
+    if len(usable) < 3:
+        return anchors.copy() if len(usable) else np.full(len(anchors), np.nan)
+    step = 0.25  # template and shift resolution, frames
     rel = np.arange(-window_s[0] * fs, window_s[1] * fs + 1e-9, step)
-    segments = {}
-    for k in usable:
-        points = anchors[k] + rel
-        if points[0] >= 0 and points[-1] <= len(signal) - 1:
-            segments[k] = np.interp(points, idx, filled) - levels[k]
-    if len(segments) < 3:
-        return anchors.copy()  # too few stances to align: the anchors, uncorrected
-    template = np.median(np.stack(list(segments.values())), axis=0)
+    shifts = np.arange(-max_shift_s * fs, max_shift_s * fs + 1e-9, step)
+    filled = [_filled(signal) for signal, _ in channels]
+    idx = np.arange(len(channels[0][0]))
+    positions = anchors.copy()
+
+    def waveform(c: int, k: int, at: np.ndarray) -> np.ndarray:
+        level = channels[c][1][k]
+        return np.interp(at, idx, filled[c], left=np.nan, right=np.nan) - (level if np.isfinite(level) else np.nan)
+
+    templates: list[np.ndarray] = []
+    for _ in range(max(1, iterations)):
+        templates = []
+        for c in range(len(channels)):
+            segments = np.stack([waveform(c, k, positions[k] + rel) for k in usable])
+            complete = np.isfinite(segments).all(axis=1)
+            templates.append(np.median(segments[complete], axis=0) if complete.sum() >= 3 else None)
+        if templates[0] is None:
+            return anchors.copy()
+        for k in usable:
+            grid = positions[k] + shifts[:, None] + rel[None, :]
+            cost = np.zeros(len(shifts))
+            for c, template in enumerate(templates):
+                if template is None or np.ptp(template) == 0:
+                    continue
+                term = np.nanmean((waveform(c, k, grid) - template) ** 2, axis=1) / np.ptp(template) ** 2
+                cost += np.where(np.isfinite(term), term, 0.0 if c else np.inf)
+            if np.isfinite(cost).any():
+                positions[k] = positions[k] + shifts[int(np.argmin(cost))]
+    template = templates[0]
     start = int(np.argmin(np.abs(rel)))
     while 0 < start < len(rel) - 1 and template[start] < threshold:  # the anchor sits on the threshold
         start -= read_step
     at = _crossing(template, start, 0 if read_step < 0 else len(rel) - 1, threshold, step=read_step, rising=False)
     if not np.isfinite(at):
-        return out
+        return np.full(len(anchors), np.nan)
     offset = float(np.interp(at, np.arange(len(rel)), rel))  # frames from anchor to event on the template
-    shifts = np.arange(-max_shift_s * fs, max_shift_s * fs + 1e-9, step)
-    for k in usable:
-        cost = np.full(len(shifts), np.inf)
-        for j, s in enumerate(shifts):
-            points = anchors[k] + s + rel
-            if points[0] >= 0 and points[-1] <= len(signal) - 1:
-                cost[j] = np.mean((np.interp(points, idx, filled) - levels[k] - template) ** 2)
-        best = int(np.argmin(cost))
-        out[k] = anchors[k] + (shifts[best] if np.isfinite(cost[best]) else 0.0) + offset
-    return out
+    return positions + offset
+
+
+def _filled(signal: np.ndarray) -> np.ndarray:
+    """NaN gaps linearly filled (a signal with fewer than 2 samples stays NaN)."""
+    good = np.isfinite(signal)
+    if good.sum() < 2:
+        return np.full(len(signal), np.nan)
+    idx = np.arange(len(signal))
+    return np.interp(idx, idx[good], signal[good])
 
 
 def _extrema(signal: np.ndarray, spacing: float, prominence_frac: float, kind: str) -> list[tuple]:

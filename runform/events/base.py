@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from runform.keypoints import Keypoints
-
-EVENT_COLUMNS = ["frame", "time_s", "side", "event", "confidence"]
+from runform.model import EVENT_COLUMNS, Keypoints, empty_events  # noqa: F401 - moved to the model, re-exported
 
 
 class BaseEventDetection:
@@ -32,6 +30,3 @@ def nearest_frames(times_s: np.ndarray, frame_times_s: np.ndarray) -> np.ndarray
     right = frame_times_s[idx]
     return np.where(np.abs(times_s - left) <= np.abs(right - times_s), idx - 1, idx).astype(int)
 
-
-def empty_events() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(EVENT_COLUMNS, [int, float, str, str, float])})

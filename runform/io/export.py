@@ -1,57 +1,93 @@
-"""Write the output folder atomically: everything goes to a temporary folder beside the target
-and is moved into place only when complete, so a failed or interrupted run leaves nothing
-half-written.
+"""Output folder: written whole into a temporary folder, then swapped in for the target.
 
-Output contract (docs/OUTPUTS in README): ``analysis.json`` (versioned), ``events.csv``
+``output_folder(out_dir)`` yields an empty temporary folder beside ``out_dir``; when the block
+finishes without error the temporary folder *replaces* ``out_dir`` (an earlier run's folder is
+removed, so none of its files survive beside the new results). A failed or interrupted run leaves
+``out_dir`` as it was and no temporary folder behind.
+
+Output contract (README, "Output folder"): ``analysis.json`` (versioned), ``events.csv``
 (``frame,time_s,side,event,confidence``), ``strides.csv`` (one row per stride and side) and
-``keypoints.csv`` (cleaned, in the keypoint-CSV input format).
+``keypoints.csv`` (cleaned, in the keypoint-CSV input format); the report layer adds
+``report.html`` and ``annotated.mp4``.
 """
 
 from __future__ import annotations
 
 import errno
-import json
+import logging
 import shutil
-import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
-from runform.analysis import Analysis
 from runform.errors import OutputError
-from runform.events.base import EVENT_COLUMNS
 from runform.io.keypoints_csv import to_csv
+from runform.io.serialise import analysis_to_json
+from runform.model import EVENT_COLUMNS, Analysis
+
+logger = logging.getLogger(__name__)
 
 OUTPUT_FILES = ("analysis.json", "events.csv", "strides.csv", "keypoints.csv")
+#: A folder holding this file was written by runform and may be replaced by a new run.
+MARKER_FILE = "analysis.json"
 
 
-def write_outputs(analysis: Analysis, out_dir: str | Path, extra: Callable[[Analysis, Path], None] | None = None) -> Path:
-    """Write all outputs into ``out_dir`` (created if needed); ``extra`` may add files (report)."""
+def write_tables(analysis: Analysis, folder: Path, payload: str | None = None) -> None:
+    """``analysis.json`` (``payload`` if already serialised) and the three CSVs into ``folder``."""
+    payload = payload if payload is not None else analysis_to_json(analysis)
+    (folder / "analysis.json").write_text(payload, encoding="utf-8")
+    analysis.events[EVENT_COLUMNS].to_csv(folder / "events.csv", index=False, float_format="%.4f")
+    analysis.strides.to_csv(folder / "strides.csv", index=False, float_format="%.4f")
+    to_csv(analysis.keypoints, folder / "keypoints.csv")
+
+
+@contextmanager
+def output_folder(out_dir: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder that replaces ``out_dir`` whole on success (see module docstring).
+
+    Raises :class:`OutputError` when ``out_dir`` is a file, is a non-empty folder that runform did
+    not write (no ``analysis.json``), or cannot be written."""
     out_dir = Path(out_dir)
-    payload = json.dumps(analysis.to_dict(), indent=2)  # computed before any file is touched
+    if out_dir.exists() and not out_dir.is_dir():
+        raise _output_error(out_dir, OSError(errno.EEXIST, "a file of that name exists"))
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER_FILE).is_file():
+        raise OutputError(
+            f"Cannot write the output folder {out_dir}",
+            expected="a new or empty folder, or the output folder of an earlier run (with analysis.json)",
+            found="a folder with other files",
+            fix="choose another folder with -o; runform replaces an earlier output folder whole",
+        )
     parent = out_dir.resolve().parent
+    tmp = parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:10]}"
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+        tmp.mkdir()
     except OSError as exc:
         raise _output_error(out_dir, exc) from None
     try:
-        (tmp / "analysis.json").write_text(payload, encoding="utf-8")
-        analysis.events[EVENT_COLUMNS].to_csv(tmp / "events.csv", index=False, float_format="%.4f")
-        analysis.strides.to_csv(tmp / "strides.csv", index=False, float_format="%.4f")
-        to_csv(analysis.keypoints, tmp / "keypoints.csv")
-        if extra is not None:
-            extra(analysis, tmp)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for item in tmp.iterdir():
-            target = out_dir / item.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            item.replace(target)
+        yield tmp
+        _swap_in(tmp, out_dir)
     except OSError as exc:
         raise _output_error(out_dir, exc) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
+
+
+def _swap_in(new: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` (if any) by ``new``: two renames, the old folder removed last."""
+    if not out_dir.exists():
+        new.rename(out_dir)
+        return
+    old = new.with_name(new.name.replace(".tmp-", ".old-"))
+    out_dir.rename(old)
+    try:
+        new.rename(out_dir)
+    except OSError:
+        old.rename(out_dir)
+        raise
+    logger.info("replaced the earlier output folder %s", out_dir)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _output_error(out_dir: Path, exc: OSError) -> OutputError:
@@ -63,3 +99,6 @@ def _output_error(out_dir: Path, exc: OSError) -> OutputError:
         found=reason,
         fix="choose another folder with -o, or free some disk space; nothing was written",
     )
+
+
+__all__ = ["MARKER_FILE", "OUTPUT_FILES", "output_folder", "write_tables"]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from runform.errors import KeypointDataError
 from runform.io.paths import read_table
-from runform.keypoints import REQUIRED_NAMES, Keypoints
+from runform.model import REQUIRED_NAMES, Keypoints
 
 
 def from_csv(path: str | Path) -> Keypoints:

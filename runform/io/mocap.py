@@ -1,7 +1,7 @@
 """Motion-capture loaders: RBDS marker/force/joint files, C3D (ezc3d) and OpenSim TRC.
 
-Each returns a :class:`~runform.mocap.MotionCapture` whose points carry keypoint names
-(``right_hip`` ... ``left_foot_index``) in the lab frame of ``runform.mocap`` (X forward, Y up,
+Each returns a :class:`~runform.model.MotionCapture` whose points carry keypoint names
+(``right_hip`` ... ``left_foot_index``) in the lab frame of ``runform.model.mocap`` (X forward, Y up,
 Z right, mm). Marker sets are mapped to keypoints by :data:`MARKER_MAPS`; a file whose markers
 cannot be mapped gets a clear :class:`KeypointDataError`.
 """
@@ -16,8 +16,7 @@ import pandas as pd
 from runform.errors import KeypointDataError
 from runform.io.paths import read_table
 from runform.io.registry import register_loader
-from runform.keypoints import LEG_PARTS, SIDES
-from runform.mocap import MotionCapture
+from runform.model import LEG_PARTS, SIDES, MotionCapture
 
 #: keypoint part -> candidate marker names per side (``{s}`` = R/L; first complete option wins;
 #: several names are averaged). RBDS running markers and Plug-in Gait names.
@@ -103,7 +102,7 @@ def from_rbds_markers(path: Path) -> MotionCapture:
             f"{path.name} is an RBDS force file, not a marker file",
             expected="a *markers.txt file (positions) to analyse",
             found="force columns Fx, Fy, Fz",
-            fix="analyse the matching *markers.txt; forces give the truth events (runform.io.mocap.force_events)",
+            fix="analyse the matching *markers.txt; forces give the truth events (runform.events.force_events)",
         )
     if "Time" not in table.columns or not any(c.endswith("X") for c in table.columns):
         raise KeypointDataError(
@@ -188,28 +187,6 @@ def from_rbds_forces(path: Path) -> pd.DataFrame:
             found=", ".join(map(str, table.columns[:5])),
         )  # fmt: skip
     return pd.DataFrame({"time_s": (table["Time"].to_numpy(float) - 1) / 300.0, "vertical_force_n": table["Fy"].to_numpy(float)})
-
-
-def force_events(forces: pd.DataFrame, threshold_n: float = 50.0, cutoff_hz: float = 50.0, min_stance_s: float = 0.08) -> pd.DataFrame:
-    """Contacts/toe-offs from the vertical force: up/down crossings of ``threshold_n`` after a
-    zero-lag 50 Hz low-pass, interpolated between samples; bursts < 80 ms dropped (RBDS README)."""
-    from runform.kinematics.filtering import lowpass_series
-
-    t = forces["time_s"].to_numpy()
-    fy = lowpass_series(forces["vertical_force_n"].to_numpy(), cutoff_hz, 1 / np.median(np.diff(t)))
-    above = fy > threshold_n
-    edges = np.flatnonzero(np.diff(above.astype(int)))
-    rows = []
-    for i in edges:
-        frac = (threshold_n - fy[i]) / (fy[i + 1] - fy[i])
-        rows.append((t[i] + frac * (t[i + 1] - t[i]), "contact" if above[i + 1] else "toe_off"))
-    events = pd.DataFrame(rows, columns=["time_s", "event"])
-    keep = []
-    for k in range(len(events) - 1):
-        a, b = events.iloc[k], events.iloc[k + 1]
-        if a["event"] == "contact" and b["event"] == "toe_off" and b["time_s"] - a["time_s"] >= min_stance_s:
-            keep += [k, k + 1]
-    return events.iloc[keep].reset_index(drop=True)
 
 
 def _float(text: str) -> float:

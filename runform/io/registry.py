@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from runform.errors import InputError
-from runform.keypoints import Keypoints
+from runform.model import Keypoints, MotionCapture
 
-_LOADERS: dict[str, Callable[[Path], object]] = {}
+_LOADERS: dict[str, Callable[[Path], Keypoints | MotionCapture]] = {}
 
 
-def register_loader(*suffixes: str) -> Callable[[Callable[[Path], Keypoints]], Callable[[Path], Keypoints]]:
-    def wrap(func: Callable[[Path], Keypoints]) -> Callable[[Path], Keypoints]:
+Loader = Callable[[Path], "Keypoints | MotionCapture"]
+
+
+def register_loader(*suffixes: str) -> Callable[[Loader], Loader]:
+    def wrap(func: Loader) -> Loader:
         for suffix in suffixes:
             _LOADERS[suffix.lower()] = func
         return func
@@ -24,11 +27,11 @@ def keypoint_suffixes() -> tuple[str, ...]:
     return tuple(sorted(_LOADERS))
 
 
-def load_keypoints(path: str | Path, camera: object | None = None) -> Keypoints:
-    """Load a keypoint/motion-capture file with the loader registered for its suffix.
+def load_file(path: str | Path) -> Keypoints | MotionCapture:
+    """Load a keypoint or motion-capture file with the loader registered for its suffix.
 
-    Motion capture is projected through ``camera`` (a :class:`~runform.pose.virtual_camera.VirtualCamera`;
-    default: right side, 4 m, 60 fps, 1280x720)."""
+    Motion capture comes back as 3-D :class:`~runform.model.MotionCapture`; projecting it into a
+    virtual camera image is the pose layer's job (:func:`runform.pose.load_keypoints`)."""
     from runform.io.paths import check_input_file
 
     path = Path(path)
@@ -41,12 +44,7 @@ def load_keypoints(path: str | Path, camera: object | None = None) -> Keypoints:
             found=path.name,
             fix="convert it to runform's keypoint CSV (see README)",
         )
-    loaded = loader(path)
-    if isinstance(loaded, Keypoints):
-        return loaded
-    from runform.pose.virtual_camera import VirtualCamera
-
-    return (camera or VirtualCamera()).project(loaded)
+    return loader(path)  # type: ignore[return-value]
 
 
 @register_loader(".csv")

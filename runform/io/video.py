@@ -6,20 +6,25 @@ estimation overlaps with decoding and memory does not grow with the clip's lengt
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from runform.errors import InputError
 from runform.io.paths import check_input_file
 
+logger = logging.getLogger(__name__)
+
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 #: Refuse frames larger than this many pixels (about 8K UHD): decoding them would exhaust memory.
 MAX_PIXELS = 7680 * 4320
+#: Frame rate assumed when a file states none (the commonest phone rate); a warning says so.
+FALLBACK_FPS = 30.0
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,11 @@ def probe(path: str | Path) -> VideoInfo:
                 found=f"{width * height:,} pixels",
                 fix="downscale the clip to 1080p or 4K; pose accuracy does not improve beyond that",
             )
-        fps = float(stream.average_rate or stream.base_rate or 0) or 30.0
+        fps = float(stream.average_rate or stream.base_rate or 0)
+        if not fps:
+            fps = FALLBACK_FPS
+            logger.warning("%s states no frame rate: assuming %g fps (timestamps are used where present)",
+                           path.name, FALLBACK_FPS)  # fmt: skip
         duration = float(stream.duration * stream.time_base) if stream.duration else (
             float(container.duration) / 1e6 if container.duration else 0.0)  # fmt: skip
         n_frames = int(stream.frames) if stream.frames else int(round(duration * fps))
@@ -127,13 +136,22 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
     stop = threading.Event()
     done = object()
 
+    rate = float(stream.average_rate or 0)
+    if not rate:
+        rate = FALLBACK_FPS
+
     def worker() -> None:
         t0: float | None = None
+        warned = False
         try:
             for i, frame in enumerate(container.decode(stream)):
                 if stop.is_set() or (max_frames is not None and i >= max_frames):
                     break
-                t = float(frame.time) if frame.time is not None else i / float(stream.average_rate or 30)
+                if frame.time is None and not warned:
+                    warned = True
+                    logger.warning("%s: frame %d has no timestamp; frames without one are timed at %g fps",
+                                   path.name, i, rate)  # fmt: skip
+                t = float(frame.time) if frame.time is not None else i / rate
                 t0 = t if t0 is None else t0
                 rgb = frame.to_ndarray(format="rgb24")
                 k = _clockwise_rotation(frame) // 90
@@ -161,6 +179,8 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
                         found=f"{type(item).__name__}: {item}",
                         fix="re-export the clip as H.264 mp4",
                     )
+                logger.warning("%s: decoding stopped after %d frames (%s: %s); the file looks truncated, "
+                               "the frames decoded so far are analysed", path.name, n, type(item).__name__, item)  # fmt: skip
                 break  # truncated file: keep what was decoded
             n += 1
             yield item

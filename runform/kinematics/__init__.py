@@ -1,0 +1,25 @@
+"""Cleaning, direction and sides, calibration and joint angles (everything between pose and events)."""
+
+from runform.kinematics import angles
+from runform.kinematics.calibration import calibrate
+from runform.kinematics.clean import clean_keypoints
+from runform.kinematics.filtering import cutoff_rule_hz, interpolate_series, lowpass_series
+from runform.kinematics.sides import SideAssignment, direction_sign
+from runform.kinematics.stride import parabolic_peak
+from runform.kinematics.stride import forward_position_px, stride_frequency_hz
+from runform.kinematics.swaps import LegSwapRepair
+
+__all__ = [
+    "LegSwapRepair",
+    "SideAssignment",
+    "angles",
+    "calibrate",
+    "clean_keypoints",
+    "cutoff_rule_hz",
+    "direction_sign",
+    "forward_position_px",
+    "interpolate_series",
+    "lowpass_series",
+    "parabolic_peak",
+    "stride_frequency_hz",
+]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 
 
 def _segment_angle_deg(proximal: np.ndarray, distal: np.ndarray, direction: int) -> np.ndarray:

@@ -12,41 +12,19 @@ tracking noise do not shrink them. Expect +/-5 % (pose landmarks are not joint c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
 
 import numpy as np
 import pandas as pd
 
 from runform.config import Config
-from runform.keypoints import Keypoints
 from runform.kinematics.stride import forward_position_px
+from runform.model import Calibration, Keypoints
+
+logger = logging.getLogger(__name__)
 
 THIGH_PLUS_SHANK_FRAC_HEIGHT = 0.491
 SEGMENT_PERCENTILE = 90
-
-
-@dataclass(frozen=True)
-class Calibration:
-    method: str  # "treadmill_speed" | "known_distance" | "height" | "none"
-    px_per_m: float | None
-    running_speed_px_s: float
-    leg_length_px: float
-
-    @property
-    def is_metric(self) -> bool:
-        return self.px_per_m is not None and np.isfinite(self.px_per_m)
-
-    @property
-    def running_speed_mps(self) -> float | None:
-        return self.running_speed_px_s / self.px_per_m if self.is_metric else None  # type: ignore[operator]
-
-    def length(self, px: float | np.ndarray) -> float | np.ndarray:
-        """Pixels -> metres (or pixels when uncalibrated)."""
-        return np.asarray(px) / self.px_per_m if self.is_metric else np.asarray(px)  # type: ignore[operator]
-
-    @property
-    def length_unit(self) -> str:
-        return "m" if self.is_metric else "px"
 
 
 def leg_length_px(kp: Keypoints) -> float:
@@ -83,11 +61,16 @@ def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> fl
 def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Config) -> Calibration:
     speed_px = stance_speed_px_s(kp, events, direction)
     leg_px = leg_length_px(kp)
-    if config.treadmill_speed_mps is not None and np.isfinite(speed_px) and speed_px > 0:
-        return Calibration("treadmill_speed", speed_px / config.treadmill_speed_mps, speed_px, leg_px)
+    if config.treadmill_speed_mps is not None:
+        if np.isfinite(speed_px) and speed_px > 0:
+            return Calibration("treadmill_speed", speed_px / config.treadmill_speed_mps, speed_px, leg_px)
+        logger.warning("the belt speed cannot be used for scale: no stance with a backward-moving foot was found; "
+                       "falling back to --known-distance, --height or pixels")  # fmt: skip
     if config.known_distance is not None:
         x1, y1, x2, y2, metres = config.known_distance
         return Calibration("known_distance", float(np.hypot(x2 - x1, y2 - y1) / metres), speed_px, leg_px)
-    if config.height_m is not None and np.isfinite(leg_px):
-        return Calibration("height", leg_px / (THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m), speed_px, leg_px)
+    if config.height_m is not None:
+        if np.isfinite(leg_px):
+            return Calibration("height", leg_px / (THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m), speed_px, leg_px)
+        logger.warning("the height cannot be used for scale: the leg length could not be measured; lengths stay in pixels")
     return Calibration("none", None, speed_px, leg_px)

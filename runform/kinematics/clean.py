@@ -8,12 +8,9 @@ frequency -> zero-lag low-pass at the documented cut-off rule. Every step is rec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from runform.errors import AnalysisError
-from runform.keypoints import Keypoints
 from runform.kinematics.filtering import (
     cutoff_rule_hz,
     interpolate_gaps,
@@ -29,21 +26,7 @@ from runform.kinematics.stride import (
     stride_frequency_hz,
 )
 from runform.kinematics.swaps import LegSwapRepair
-
-
-@dataclass(frozen=True)
-class CleaningReport:
-    """What the cleaning chain found and did (used by the quality gate and the report)."""
-
-    direction: int
-    stride_frequency_hz: float
-    cutoff_hz: float
-    n_swapped_frames: int
-    n_glitches: int
-    side_cue: str
-    sides_relabelled: bool
-    fraction_missing: float
-    fraction_missing_before_fill: float
+from runform.model import CleaningReport, Keypoints
 
 
 def clean_keypoints(

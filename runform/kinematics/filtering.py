@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 
 HARMONICS = 7.0
 REFERENCE_FPS = 30.0  # frame rate at which the glitch and swap thresholds were set

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from runform.errors import AnalysisError
-from runform.keypoints import Keypoints
 from runform.kinematics.swaps import swap_legs_everywhere
+from runform.model import Keypoints
 
 LEG_LANDMARKS = ("knee", "ankle", "heel", "foot_index")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import find_peaks
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 
 #: Plausible stride frequencies: 0.5 Hz (slow walk) to 2.2 Hz (a sprinter's 264 steps/min).
 STRIDE_FREQUENCY_RANGE_HZ = (0.5, 2.2)

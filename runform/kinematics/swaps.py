@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runform.keypoints import Keypoints
 from runform.kinematics.filtering import REFERENCE_FPS
+from runform.model import Keypoints
 
 #: (name, landmarks whose motion is scored, landmarks exchanged when a swap is found)
 GROUPS = (

@@ -1,0 +1,16 @@
+"""Per-stride metrics, run summaries, uncertainty and gait-cycle curves."""
+
+from runform.metrics.curves import gait_cycle_curves
+from runform.metrics.strides import StrideMetrics
+from runform.metrics.summary import TIMING_METRICS, overall_cadence_steps_per_min, run_summary, summarize
+from runform.metrics.uncertainty import attach as attach_uncertainty
+
+__all__ = [
+    "TIMING_METRICS",
+    "StrideMetrics",
+    "attach_uncertainty",
+    "gait_cycle_curves",
+    "overall_cadence_steps_per_min",
+    "run_summary",
+    "summarize",
+]

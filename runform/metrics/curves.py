@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from runform.keypoints import Keypoints
 from runform.kinematics import angles
+from runform.model import Keypoints
 
 CYCLE_POINTS = 101
 

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from runform.keypoints import Keypoints
 from runform.kinematics import angles
-from runform.kinematics.calibration import Calibration
 from runform.kinematics.stride import forward_position_px
+from runform.model import Calibration, Keypoints
 
 #: Foot-strike classes from the foot angle at contact relative to standing-flat (Altman & Davis
 #: 2012, *Gait Posture* 35:298: rearfoot > 8 deg, midfoot -1.6..8 deg, forefoot < -1.6 deg).
@@ -37,7 +36,7 @@ class StrideMetrics:
 
     max_stride_s: float = 2.0
 
-    def calculate(self, kp: Keypoints, events: pd.DataFrame, direction: int, calibration: Calibration) -> "StrideMetrics":
+    def calculate(self, kp: Keypoints, events: pd.DataFrame, direction: int, calibration: Calibration) -> StrideMetrics:
         self._kp, self._dir, self._cal = kp, direction, calibration
         self._series = self._angle_series()
         rows = [row for side in ("left", "right") for row in self._side_rows(events, side)]

@@ -11,7 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-NON_METRIC_COLUMNS = {"side", "contact_frame", "toe_off_frame", "next_contact_frame", "start_time_s", "foot_strike"}
+from runform.metrics.uncertainty import attach
+from runform.model import STRIDE_ID_COLUMNS
+
+NON_METRIC_COLUMNS = set(STRIDE_ID_COLUMNS)
+#: Metrics that need sub-frame event timing; unreliable below 24 fps (quality gate).
+TIMING_METRICS = ("contact_time_s", "flight_time_s", "swing_time_s", "duty_factor")
 
 
 def metric_columns(per_stride: pd.DataFrame) -> list[str]:
@@ -58,4 +63,41 @@ def summarize(per_stride: pd.DataFrame) -> dict:
                if (per_stride["side"] == side).any() else "unknown")
         for side in ("left", "right")
     }  # fmt: skip
+    return out
+
+
+def overall_cadence_steps_per_min(events: pd.DataFrame) -> float | None:
+    """Steps per minute over the whole clip: steps between the first and last contact divided
+    by the time between them. A gap left by a missed contact counts as the number of steps
+    that fit in it (gap / median step time, rounded), so one missed event does not bias it."""
+    t = np.sort(events.loc[events["event"] == "contact", "time_s"].to_numpy())
+    if len(t) < 3:
+        return None
+    gaps = np.diff(t)
+    steps = np.maximum(np.round(gaps / np.median(gaps)), 1).sum()
+    return round(60.0 * steps / (t[-1] - t[0]), 3)
+
+
+def run_summary(per_stride: pd.DataFrame, *, overall_cadence: float | None, timing_reliable: bool,
+                sampling_rate_hz: float, source_kind: str, mean_confidence: float) -> dict:  # fmt: skip
+    """The ``summary`` block of a run. Per metric: ``value`` (headline: the median, the overall
+    cadence for cadence), median/IQR/n over all strides, ``left``/``right``,
+    ``symmetry_index_pct``, ``left_minus_right``, ``reliable`` (False for timing metrics when the
+    frame rate is too low) and the uncertainty fields of :func:`~runform.metrics.uncertainty.attach`;
+    plus ``foot_strike`` (most common class per side)."""
+    stats = summarize(per_stride)
+    out: dict[str, dict] = {}
+    for metric in metric_columns(per_stride) if not per_stride.empty else []:
+        entry = dict(stats["all"][metric])
+        entry["value"] = entry["median"]
+        entry["left"] = stats["left"][metric]
+        entry["right"] = stats["right"][metric]
+        entry["symmetry_index_pct"] = stats["symmetry_index_pct"].get(metric)
+        entry["left_minus_right"] = stats["left_minus_right"].get(metric)
+        entry["reliable"] = timing_reliable or metric not in TIMING_METRICS
+        out[metric] = entry
+    if "cadence_steps_per_min" in out:
+        out["cadence_steps_per_min"]["value"] = overall_cadence
+    attach(out, sampling_rate_hz, source_kind, mean_confidence)
+    out["foot_strike"] = stats["foot_strike"]
     return out

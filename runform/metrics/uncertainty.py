@@ -9,7 +9,9 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
 * ``bias``: the benchmark's systematic error (does not shrink with n); for video sources combined
   with the 2-D pose systematic angle error (knee 7.5 deg, Van Hooren et al. 2023; 5 deg assumed
   for segment angles), which projected motion capture cannot show;
-* ``uncertainty = sqrt(sd^2/n + method_rmse^2/n + bias^2)``: standard uncertainty of the value;
+* ``uncertainty = 1.96 x sqrt(sd^2/n + method_rmse^2/n + systematic^2)``: the 95 % half-width of the
+  value, where ``systematic`` is the RMSE of one clip's mean error over the benchmark's tuning
+  runners (``trial_rmse``; errors that do not average out over the strides of one clip);
 * ``mdc95 = 1.96 x sqrt(2) x sqrt(sd^2/n + method_rmse^2/n)``: the smallest change between two
   sessions filmed the same way that is real with 95 % confidence (the bias cancels in a retest).
 
@@ -39,15 +41,17 @@ def _nearest_fps(table: dict, fps: float) -> dict:
     return table[f"{best:g}"]
 
 
-def method_error(metric: str, fps: float, source_kind: str) -> tuple[float, float] | None:
-    """(per-stride RMSE, bias) of ``metric`` at the nearest benchmarked frame rate, or None."""
-    model = error_model()
+def method_error(metric: str, fps: float, source_kind: str, model: dict | None = None) -> tuple[float, float] | None:
+    """(per-stride RMSE, systematic error of one clip's value) of ``metric`` at the nearest benchmarked
+    frame rate, or None. The systematic error is the RMSE of per-trial mean errors (``trial_rmse``)
+    where the benchmark measured it, else the bias."""
+    model = model or error_model()
     entry = _nearest_fps(model["by_fps"], fps).get(metric)
     if entry is None:
         return None
     if "rmse_pct" in entry:  # relative errors (lengths): returned as fractions, scaled by the caller
         return float(entry["rmse_pct"]) / 100, float(entry["bias_pct"]) / 100
-    rmse, bias = float(entry["rmse"]), float(entry["bias"])
+    rmse, bias = float(entry["rmse"]), float(entry.get("trial_rmse", abs(entry["bias"])))
     if source_kind == "video":
         bias = float(np.hypot(bias, model.get("video_systematic_deg", {}).get(metric, 0.0)))
         floor = model.get("video_floor", {}).get(metric)
@@ -57,8 +61,8 @@ def method_error(metric: str, fps: float, source_kind: str) -> tuple[float, floa
     return rmse, bias
 
 
-def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float) -> dict:
-    """Add ``uncertainty``, ``mdc95`` and ``validated`` to every metric of a summary (in place)."""
+def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, model: dict | None = None) -> dict:
+    """Add ``uncertainty`` (95 % half-width), ``mdc95`` and ``validated`` to every metric of a summary (in place)."""
     factor = max(1.0, REFERENCE_CONFIDENCE / mean_confidence) if mean_confidence > 0 else 2.0
     for metric, entry in summary.items():
         if not isinstance(entry, dict) or "n" not in entry:
@@ -67,13 +71,13 @@ def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float) 
         if n == 0:
             entry.update(uncertainty=None, mdc95=None, validated=False)
             continue
-        err = method_error(metric, fps, source_kind)
+        err = method_error(metric, fps, source_kind, model)
         rmse, bias = (factor * err[0], err[1]) if err else (0.0, 0.0)
         if err and "length" in metric:
             value = abs(entry.get("median") or 0.0)
             rmse, bias = rmse * value, bias * value
         random = sd**2 / n + rmse**2 / n
-        entry["uncertainty"] = round(float(np.sqrt(random + bias**2)), 4)
+        entry["uncertainty"] = round(float(1.96 * np.sqrt(random + bias**2)), 4)
         entry["mdc95"] = round(float(1.96 * np.sqrt(2) * np.sqrt(random)), 4)
         entry["validated"] = err is not None
     return summary

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from runform.errors import InputError
-from runform.io.paths import check_input_file
-from runform.io.registry import keypoint_suffixes
-from runform.io.video import VIDEO_SUFFIXES
+from runform.io import VIDEO_SUFFIXES, check_input_file, keypoint_suffixes
 from runform.pose.base import PoseBackend, ProgressCallback
-from runform.pose.keypoint_file import KeypointFile
+from runform.pose.keypoint_file import KeypointFile, load_keypoints
+from runform.pose.noise import PoseNoise
+from runform.pose.virtual_camera import VirtualCamera
 
-__all__ = ["PoseBackend", "ProgressCallback", "KeypointFile", "backend_for"]
+__all__ = ["KeypointFile", "PoseBackend", "PoseNoise", "ProgressCallback", "VirtualCamera", "backend_for", "load_keypoints"]
 
 
 def backend_for(source: Path, model_complexity: int = 1) -> PoseBackend:

@@ -1,12 +1,12 @@
-"""The pose-backend interface: a source of :class:`~runform.keypoints.Keypoints`."""
+"""The pose-backend interface: a source of :class:`~runform.model.Keypoints`."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 
 #: ``progress(done, total)``; total may be an estimate.
 ProgressCallback = Callable[[int, int], None]

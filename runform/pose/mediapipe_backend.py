@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from runform.io.video import iter_frames, probe
-from runform.keypoints import BLAZEPOSE_NAMES, Keypoints
+from runform.model import BLAZEPOSE_NAMES, Keypoints
 from runform.pose.base import PoseBackend, ProgressCallback
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 
 JITTER_FRAC_LEG = {"hip": 0.005, "knee": 0.008, "ankle": 0.011, "heel": 0.016, "foot_index": 0.009}
 

@@ -3,7 +3,7 @@
 A pinhole camera at ``distance_m`` from the runner's line of travel, lens at ``height_m``, on the
 runner's ``side``, sampling at ``fps`` with ``resolution_px`` and a horizontal field of view
 ``hfov_deg``. ``yaw_deg`` / ``pitch_deg`` are set-up errors (0 = perfectly perpendicular and level).
-Lab frame: X forward, Y up, Z right (runform.mocap). From the right side forward runs to image-right;
+Lab frame: X forward, Y up, Z right (runform.model.mocap). From the right side forward runs to image-right;
 from the left side to image-left, exactly as a real camera sees it. ``depth`` is the camera-space
 distance in metres (smaller = nearer), used like BlazePose ``z`` to tell near from far leg.
 """
@@ -15,8 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from runform.keypoints import Keypoints
-from runform.mocap import MotionCapture
+from runform.model import Keypoints, MotionCapture
 
 
 @dataclass(frozen=True)

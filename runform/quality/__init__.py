@@ -1,0 +1,35 @@
+"""Quality gate: checks as objects (:class:`BaseQualityCheck`), run by :class:`QualityGate`."""
+
+from runform.quality.base import BaseQualityCheck, GateInput
+from runform.quality.checks import (
+    CameraObliqueness,
+    CameraPanningAndSurface,
+    FrameRate,
+    KeypointConfidence,
+    LegSwaps,
+    MultiplePeople,
+    Occlusion,
+    Resolution,
+    RunnerSize,
+    Running,
+    StrideCount,
+)
+from runform.quality.gate import QualityGate, default_checks
+
+__all__ = [
+    "BaseQualityCheck",
+    "CameraObliqueness",
+    "CameraPanningAndSurface",
+    "FrameRate",
+    "GateInput",
+    "KeypointConfidence",
+    "LegSwaps",
+    "MultiplePeople",
+    "Occlusion",
+    "QualityGate",
+    "Resolution",
+    "RunnerSize",
+    "Running",
+    "StrideCount",
+    "default_checks",
+]

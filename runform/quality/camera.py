@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runform.keypoints import Keypoints
+from runform.model import Keypoints
 
 #: Median background shift, as a fraction of the frame width per second, above which the camera pans.
 PANNING_FRAC_WIDTH_PER_S = 0.05

@@ -7,6 +7,8 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
+from runform.io import VIDEO_SUFFIXES, analysis_to_dict
+from runform.model import Analysis
 from runform.report import plots
 from runform.report.keyframes import key_frames, key_moments, representative_stride
 
@@ -83,8 +85,8 @@ def _sticks(analysis) -> list[str]:  # noqa: ANN001
     return out
 
 
-def render_report(analysis, source: Path | None = None, has_video: bool = False, compare_curves: dict | None = None) -> str:  # noqa: ANN001
-    data = analysis.to_dict()
+def render_report(analysis: Analysis, source: Path | None = None, has_video: bool = False, compare_curves: dict | None = None) -> str:
+    data = analysis_to_dict(analysis)
     summary, coaching = data["summary"], data["coaching"]
     band = (coaching or {}).get("knee_lift", {}).get("reference_deg")
     strides = analysis.strides
@@ -115,9 +117,8 @@ def render_report(analysis, source: Path | None = None, has_video: bool = False,
     )  # fmt: skip
 
 
-def write_report(analysis, out_dir: Path, with_video: bool = True) -> None:  # noqa: ANN001
-    """Exporter hook: report.html (+ annotated.mp4 for video sources) into ``out_dir``."""
-    from runform.io.video import VIDEO_SUFFIXES
+def write_report(analysis: Analysis, out_dir: Path, with_video: bool = True) -> None:
+    """report.html (+ annotated.mp4 for video sources) into ``out_dir``."""
     from runform.report.video import write_annotated_video
 
     source = Path(analysis.source)

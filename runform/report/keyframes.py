@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runform.io.video import VIDEO_SUFFIXES, iter_frames
+from runform.io import VIDEO_SUFFIXES, iter_frames
 from runform.report.overlay import draw_skeleton
 
 MAX_HEIGHT_PX = 480
@@ -52,9 +52,9 @@ def key_frames(analysis, source: Path) -> list[tuple[str, str]]:  # noqa: ANN001
     near = "left" if analysis.cleaning.direction < 0 else "right"
     for frame in iter_frames(source):
         for title, t in wanted.items():
-            if title not in found or abs(frame.time_s - t) < abs(found[title][0] - t):
-                if abs(frame.time_s - t) < 0.5:
-                    found[title] = (frame.time_s, frame.rgb)
+            closer = title not in found or abs(frame.time_s - t) < abs(found[title][0] - t)
+            if closer and abs(frame.time_s - t) < 0.5:
+                found[title] = (frame.time_s, frame.rgb)
         if frame.time_s > last + 0.1:
             break
     out = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runform.keypoints import Keypoints
 from runform.kinematics import angles
+from runform.model import Keypoints
 
 BGR = {"left": (180, 111, 31), "right": (36, 138, 240)}  # same colours as the plots
 RGB = {side: colour[::-1] for side, colour in BGR.items()}

@@ -11,8 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from runform.keypoints import Keypoints  # noqa: E402
 from runform.kinematics import angles  # noqa: E402
+from runform.model import Keypoints  # noqa: E402
 
 SIDE_COLOURS = {"left": "#1f6fb4", "right": "#f08a24"}
 BAND_COLOUR = "#2ca02c"

@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from runform.io.video import iter_frames, probe
+from runform.io import iter_frames, probe
 from runform.report.overlay import draw_skeleton, label
 
 MARKER_S = 0.1  # how long a contact / toe-off label stays on screen

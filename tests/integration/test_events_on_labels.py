@@ -4,7 +4,6 @@ toe-off = the toe leaves the belt, sub-frame ``time_s``)."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import match_events
 
 UPSTREAM_CADENCE = 168.9  # +/- 0.5, pixel-only upstream truth over the whole clip
@@ -41,7 +40,7 @@ def test_cadence_matches_upstream_truth(clip_analysis):
 def test_mean_contact_time_matches_labels_v2(clip_analysis):
     # labels v2: mean contact time 0.298 s; the issue's target is 0.30 +- 0.02 s
     assert 0.28 <= clip_analysis.strides["contact_time_s"].mean() <= 0.32
-    assert clip_analysis.quality.timing_reliable_ is True
+    assert clip_analysis.quality.timing_reliable is True
 
 
 def test_near_leg_is_left_for_left_facing_runner(clip_analysis):

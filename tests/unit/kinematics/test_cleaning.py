@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runform.keypoints import Keypoints
 from runform.kinematics.filtering import (
     cutoff_rule_hz,
     interpolate_gaps,
@@ -18,6 +17,7 @@ from runform.kinematics.filtering import (
 )
 from runform.kinematics.sides import SideAssignment, direction_sign
 from runform.kinematics.swaps import LegSwapRepair, _exchange, swap_legs_everywhere
+from runform.model import Keypoints
 
 LEG = ("hip", "knee", "ankle", "heel", "foot_index")
 
@@ -97,15 +97,15 @@ def test_variable_frame_rate_is_resampled(raw_keypoints):
 def test_slow_motion_gets_a_clear_message():
     """An 8x slow-motion file (240 fps capture played at 30 fps): not 'no complete gait cycle' but
     a message that names slow motion and the --real-fps to give (issue 11)."""
-    from conftest import need
+    from conftest import DATA, need
 
     from runform.config import Config
     from runform.errors import AnalysisError
-    from runform.io.mocap import from_rbds_joints
+    from runform.io import from_rbds_joints
     from runform.pipeline import analyze_keypoints
     from runform.pose.virtual_camera import VirtualCamera
 
-    path = need(Path(__file__).resolve().parents[1].parent / "shared" / "data" / "rbds" / "RBDS019runT35_joints.csv")
+    path = need(DATA / "rbds" / "RBDS019runT35_joints.csv")
     captured = VirtualCamera(fps=240).project(from_rbds_joints(path))
     slowed = captured.replace(time_s=captured.time_s * 8)  # plays 8x slower at 30 fps
     with pytest.raises(AnalysisError, match="slow motion") as info:

@@ -10,13 +10,13 @@ from hypothesis.extra.numpy import arrays
 from runform.config import Config
 from runform.errors import RunformError
 from runform.events import FootGroundEventDetection
-from runform.keypoints import REQUIRED_NAMES, Keypoints
 from runform.kinematics import angles
 from runform.kinematics.calibration import calibrate
 from runform.kinematics.clean import clean_keypoints
 from runform.kinematics.filtering import interpolate_series, lowpass_series
 from runform.metrics.strides import StrideMetrics
 from runform.metrics.summary import summarize
+from runform.model import REQUIRED_NAMES, Keypoints
 
 NAMES = REQUIRED_NAMES + ("left_shoulder", "right_shoulder")
 floats = st.one_of(st.floats(-1e4, 1e4, width=32), st.just(float("nan")))

@@ -11,13 +11,14 @@ Conventions (stated once, used everywhere):
 * Landmark names follow MediaPipe BlazePose (``left_hip``, ``right_foot_index`` ...). ``left`` and
   ``right`` are the *runner's anatomical* sides once :mod:`runform.kinematics.sides` has run.
 
-The model never imports a reader or a pose backend (data model apart from I/O).
+The model never imports a reader or a pose backend (data model apart from I/O); it imports nothing
+from runform but :mod:`runform.errors`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 import numpy as np
 
@@ -145,13 +146,13 @@ class Keypoints:
         return thigh + shank
 
     # --- derivation ---------------------------------------------------------------------
-    def replace(self, *, note: str | None = None, **changes: object) -> "Keypoints":
+    def replace(self, *, note: str | None = None, **changes: object) -> Keypoints:
         """A validated copy with some fields changed; ``note`` is appended to ``log``."""
         if note is not None:
             changes["log"] = self.log + (note,)
         return replace(self, **changes)  # type: ignore[arg-type]
 
-    def select(self, names: Iterable[str]) -> "Keypoints":
+    def select(self, names: Iterable[str]) -> Keypoints:
         idx = [self.index(n) for n in names]
         depth = None if self.depth is None else self.depth[:, idx]
         return self.replace(
@@ -160,6 +161,6 @@ class Keypoints:
         )  # fmt: skip
 
     @classmethod
-    def empty(cls, names: tuple[str, ...] = BLAZEPOSE_NAMES, source: str = "empty") -> "Keypoints":
+    def empty(cls, names: tuple[str, ...] = BLAZEPOSE_NAMES, source: str = "empty") -> Keypoints:
         k = len(names)
         return cls(np.zeros((0, k, 2)), np.zeros((0, k)), np.zeros(0), names, source=source)

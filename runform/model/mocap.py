@@ -1,4 +1,4 @@
-"""Motion-capture data model: 3-D points over time (no I/O here; loaders live in runform.io.mocap).
+"""Motion-capture data model: 3-D points over time (no I/O here; loaders live in :mod:`runform.io.mocap`).
 
 Lab frame convention (that of the RBDS data): +X forward (running direction), +Y up, +Z the
 runner's right; millimetres. Points are named like keypoints (``right_hip``, ``left_foot_index``);

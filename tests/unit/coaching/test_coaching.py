@@ -106,7 +106,7 @@ def test_same_runner_gets_different_advice_for_400m_and_marathon(clip_analysis):
 
 
 def test_refused_clip_gets_no_coaching(walking_analysis):
-    assert walking_analysis.quality.verdict_ == "refuse"
+    assert walking_analysis.quality.verdict == "refuse"
     assert walking_analysis.coaching is None
 
 

@@ -3,35 +3,35 @@
 from __future__ import annotations
 
 import pytest
+from conftest import write_transformed
 
 import runform
-from conftest import write_transformed
 
 
 def verdicts(analysis) -> dict[str, str]:
-    return {c.name: c.verdict for c in analysis.quality.checks_}
+    return {c.name: c.verdict for c in analysis.quality.checks}
 
 
 def test_walking_demo_is_refused_as_not_running(walking_analysis):
     analysis = walking_analysis
     v = verdicts(analysis)
-    assert analysis.quality.verdict_ == "refuse"
+    assert analysis.quality.verdict == "refuse"
     assert v["running"] == "refuse"
-    assert "walking" in next(c.message for c in analysis.quality.checks_ if c.name == "running")
+    assert "walking" in next(c.message for c in analysis.quality.checks if c.name == "running")
     assert v["multiple_people"] == "warn"
-    assert v["surface"] == "pass" and next(c.value for c in analysis.quality.checks_ if c.name == "surface") == "overground"
+    assert v["surface"] == "pass" and next(c.value for c in analysis.quality.checks if c.name == "surface") == "overground"
 
 
 def test_treadmill_clip_passes_with_frame_rate_warning(clip_analysis):
     v = verdicts(clip_analysis)
-    assert clip_analysis.quality.verdict_ == "warn"
+    assert clip_analysis.quality.verdict == "warn"
     assert v["frame_rate"] == "warn" and v["running"] == "pass" and v["strides"] == "pass"
-    assert next(c.value for c in clip_analysis.quality.checks_ if c.name == "surface") == "treadmill"
+    assert next(c.value for c in clip_analysis.quality.checks if c.name == "surface") == "treadmill"
     assert v["camera_panning"] == "pass"
 
 
 def test_every_check_states_value_threshold_and_fix(clip_analysis):
-    for check in clip_analysis.quality.checks_:
+    for check in clip_analysis.quality.checks:
         assert check.threshold and check.message
         if check.verdict != "pass":
             assert check.fix
@@ -41,8 +41,8 @@ def test_cropped_legs_are_refused(tmp_path, clip):
     cropped = tmp_path / "cropped.mp4"
     write_transformed(clip, cropped, lambda img: img[: int(img.shape[0] * 0.80)])  # feet and shins cut off
     analysis = runform.analyze(cropped)
-    assert analysis.quality.verdict_ == "refuse"
-    refused = {c.name for c in analysis.quality.refusals_}
+    assert analysis.quality.verdict == "refuse"
+    refused = {c.name for c in analysis.quality.refusals}
     assert refused & {"occlusion", "strides", "running"}
 
 
@@ -50,9 +50,9 @@ def test_15_fps_copy_marks_timing_unreliable(tmp_path, clip):
     low = tmp_path / "low.mp4"
     write_transformed(clip, low, lambda img: img, keep_every=2, rate=15)
     analysis = runform.analyze(low)
-    check = next(c for c in analysis.quality.checks_ if c.name == "frame_rate")
+    check = next(c for c in analysis.quality.checks if c.name == "frame_rate")
     assert check.verdict == "warn" and "unreliable" in check.message
-    assert not analysis.quality.timing_reliable_
+    assert not analysis.quality.timing_reliable
     assert analysis.summary["contact_time_s"]["reliable"] is False
     assert analysis.summary["max_thigh_angle_deg"]["reliable"] is True
     assert analysis.summary["cadence_steps_per_min"]["value"] == pytest.approx(168.9, abs=1.0)

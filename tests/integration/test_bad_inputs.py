@@ -15,9 +15,9 @@ import av
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import WALKING, need
 from typer.testing import CliRunner
 
-from conftest import WALKING, need
 from runform.cli import app
 
 runner = CliRunner()
@@ -35,7 +35,7 @@ def empty_file(d: Path) -> Path:
 
 
 def truncated(d: Path) -> Path:
-    data = need(Path(__file__).resolve().parents[1] / "runform" / "data" / "treadmill_side_30fps.mp4").read_bytes()
+    data = need(Path(__file__).resolve().parents[2] / "runform" / "data" / "treadmill_side_30fps.mp4").read_bytes()
     (d / "truncated.mp4").write_bytes(data[:4000])
     return d / "truncated.mp4"
 

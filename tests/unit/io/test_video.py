@@ -8,9 +8,9 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from conftest import match_events
 
 import runform
-from conftest import match_events
 from runform.errors import InputError
 from runform.io.video import iter_frames, probe
 

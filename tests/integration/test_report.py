@@ -12,17 +12,16 @@ import pytest
 from typer.testing import CliRunner
 
 from runform.cli import app
-from runform.io.export import write_outputs
-from runform.report.html import write_report
+from runform.pipeline import write_outputs
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "tests" / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory, clip_analysis) -> Path:
     out = tmp_path_factory.mktemp("report") / "out"
-    write_outputs(clip_analysis, out, lambda a, folder: write_report(a, folder))
+    write_outputs(clip_analysis, out)
     return out
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA, need
 
 import runform
-from conftest import DATA, need
 from runform.errors import KeypointDataError
-from runform.io.mocap import force_events, from_c3d, from_rbds_forces, from_rbds_joints, from_rbds_markers, from_trc
-from runform.io.registry import load_keypoints
+from runform.events import force_events
+from runform.io.mocap import from_c3d, from_rbds_forces, from_rbds_joints, from_rbds_markers, from_trc
 from runform.kinematics.sides import direction_sign
+from runform.pose import load_keypoints
 from runform.pose.virtual_camera import VirtualCamera
 
 RBDS = DATA / "rbds"

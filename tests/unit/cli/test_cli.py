@@ -88,3 +88,23 @@ def test_bad_inputs(tmp_path, make_args, code, message):
     text = " ".join(result.output.split())  # Rich wraps long lines
     assert message in text
     assert "What to do" in text or "Expected" in text
+
+
+def test_options_become_the_config_given_to_the_pipeline(monkeypatch, tmp_path, gait_keypoints):
+    """The CLI only builds a Config and calls pipeline.run; the expensive call is patched here."""
+    import runform.pipeline as pipeline
+    from runform.config import Config
+
+    seen = {}
+
+    def fake_run(source, config, out_dir=None, progress=None):
+        seen.update(source=source, config=config, out_dir=out_dir)
+        return pipeline.analyze_keypoints(gait_keypoints[0], config, str(source))
+
+    monkeypatch.setattr(pipeline, "run", fake_run)
+    args = ["analyze", str(tmp_path / "clip.mp4"), "--height", "1.8", "--event", "marathon", "--fast", "--no-video", "-o", str(tmp_path / "o")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert seen["out_dir"] == tmp_path / "o" and seen["source"] == tmp_path / "clip.mp4"
+    assert seen["config"] == Config(height_m=1.8, event="marathon", model_complexity=0, write_video=False)
+    assert "Coaching: marathon" in result.output and "Results written to" in result.output

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import match_events
 
 import runform
-from conftest import match_events
 from runform.errors import KeypointDataError
 from runform.io.keypoints_csv import from_csv, to_csv
 
@@ -44,7 +44,7 @@ def test_15_fps_keypoints_keep_events_within_one_frame(raw_keypoints, tmp_path, 
     matched = match_events(analysis.events, labels, fps=15.0)
     assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.9
     assert abs(analysis.overall_cadence_steps_per_min - 168.9) <= 1.0
-    assert any(c.name == "frame_rate" and c.verdict == "warn" for c in analysis.quality.checks_)
+    assert any(c.name == "frame_rate" and c.verdict == "warn" for c in analysis.quality.checks)
 
 
 def test_wrong_columns_are_explained(tmp_path):

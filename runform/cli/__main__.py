@@ -1,0 +1,5 @@
+"""``python -m runform.cli``."""
+
+from runform.cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""``runform analyze``: one clip -> the output folder (and ``run_analysis``, shared with ``demo``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from runform.cli.common import console, guard, native_stderr_silenced
+from runform.cli.render import print_analysis
+from runform.config import make_config
+
+
+def run_analysis(source: Path, output: Path | None, **options: object) -> None:
+    """Build the Config, run the pipeline with a progress bar, print the results."""
+    from runform.pipeline import run  # imported on use: keeps --help fast
+
+    config = make_config(**options)
+    output = output or source.with_name(source.stem + "_runform")
+    with native_stderr_silenced(), Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"Analysing {source.name}", total=None)
+        analysis = run(source, config, output, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    print_analysis(analysis, output)
+
+
+def analyze(
+    source: Annotated[Path, typer.Argument(help="Side-view running video (mp4/mov/avi/mkv/webm) or keypoint CSV.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output folder.")] = None,
+    height: Annotated[float | None, typer.Option("--height", help="Runner's height in metres, for scale.")] = None,
+    treadmill_speed: Annotated[str | None, typer.Option("--treadmill-speed", help="Belt speed: 3.5 (m/s), 12.6km/h or 8mph.")] = None,
+    known_distance: Annotated[str | None, typer.Option("--known-distance", help="x1,y1,x2,y2,metres: two image points a known distance apart.")] = None,
+    event: Annotated[str | None, typer.Option("--event", help="Race event: 100m ... marathon, xc, trail, hill-sprint.")] = None,
+    surface: Annotated[str, typer.Option("--surface", help="auto, treadmill or overground.")] = "auto",
+    fast: Annotated[bool, typer.Option("--fast", help="Lighter pose model (model_complexity 0).")] = False,
+    real_fps: Annotated[float | None, typer.Option("--real-fps", help="True capture rate of a slow-motion file.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Runner's name for the report.")] = None,
+    weeks: Annotated[int, typer.Option("--weeks", help="Length of the knee-drive programme in weeks.")] = 6,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html (and annotated.mp4).")] = True,
+    video: Annotated[bool, typer.Option("--video/--no-video", help="Write the annotated video.")] = True,
+    slow_motion: Annotated[float, typer.Option("--slow-motion", help="Annotated video played slower by this factor (1-8).")] = 1.0,
+) -> None:  # fmt: skip
+    """Analyse one clip and write analysis.json, events.csv, strides.csv and keypoints.csv."""
+    guard(run_analysis, source, output, height_m=height, treadmill_speed_mps=treadmill_speed, known_distance=known_distance,
+          event=event, surface=surface, model_complexity=0 if fast else 1, real_fps=real_fps, runner_name=name,
+          programme_weeks=weeks, write_report=report, write_video=video, slow_motion_factor=slow_motion)  # fmt: skip

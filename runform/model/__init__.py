@@ -1,0 +1,42 @@
+"""The data types every layer shares: plain records, validated at construction.
+
+The model imports nothing from runform but :mod:`runform.errors` (``runform.config`` only for type
+annotations): readers, pose backends, algorithms and reports import the model, never the reverse.
+"""
+
+from runform.model.analysis import Analysis
+from runform.model.calibration import CALIBRATION_METHODS, Calibration
+from runform.model.cleaning import CleaningReport
+from runform.model.keypoints import BLAZEPOSE_NAMES, LEG_PARTS, REQUIRED_NAMES, SIDES, Keypoints
+from runform.model.mocap import MotionCapture
+from runform.model.quality import VERDICTS, Check, QualityReport
+from runform.model.tables import (
+    EVENT_COLUMNS,
+    EVENT_KINDS,
+    STRIDE_ID_COLUMNS,
+    check_events_table,
+    check_strides_table,
+    empty_events,
+)
+
+__all__ = [
+    "BLAZEPOSE_NAMES",
+    "CALIBRATION_METHODS",
+    "EVENT_COLUMNS",
+    "EVENT_KINDS",
+    "LEG_PARTS",
+    "REQUIRED_NAMES",
+    "SIDES",
+    "STRIDE_ID_COLUMNS",
+    "VERDICTS",
+    "Analysis",
+    "Calibration",
+    "Check",
+    "CleaningReport",
+    "Keypoints",
+    "MotionCapture",
+    "QualityReport",
+    "check_events_table",
+    "check_strides_table",
+    "empty_events",
+]

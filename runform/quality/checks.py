@@ -1,0 +1,249 @@
+"""The quality checks (docs/QUALITY.md). Each is a :class:`BaseQualityCheck` whose thresholds are
+``__init__`` parameters; the defaults are the constants below, each with its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from runform.model import Check
+from runform.quality import camera
+from runform.quality.base import BaseQualityCheck, GateInput, grade
+
+WARN_FPS = 50.0  # one frame = 20 ms: contact time to about +/-10 ms (Young 2023; phone-app LoA +/-15 ms at 60 fps)
+UNRELIABLE_TIMING_FPS = 24.0
+REFUSE_FPS = 10.0
+MIN_FRAME_HEIGHT_PX = 480
+MIN_STRIDES_PER_SIDE = 4
+REFUSE_STRIDES_PER_SIDE = 2
+MIN_LEG_CONFIDENCE = 0.5
+MIN_RUNNER_SPAN_FRAC = 0.2  # leg length / frame height (runner about 40 % of the frame height)
+REFUSE_RUNNER_SPAN_FRAC = 0.08
+MAX_HIP_SEPARATION_FRAC_LEG = 0.25  # hips overlap in a true side view
+MAX_SHANK_LENGTH_SPREAD = 0.25  # (p90 - p10) / median shank length
+MAX_OCCLUDED_FRAC = 0.2
+REFUSE_OCCLUDED_FRAC = 0.6
+MAX_DUTY_FACTOR_RUNNING = 0.62  # walking has double support: duty factor > 0.6 (Novacheck 1998)
+MIN_RUNNING_CADENCE = 110.0  # steps/min; walking is 90-125, the slowest jogging ~140
+MIN_PLAUSIBLE_CADENCE = 60.0  # below this with a running stride, the file's timestamps are slowed
+MAX_SWAP_FRAC = 0.1
+MIN_TIMED_FROM_FOOT_FRAC = 0.7  # below this, most contact times would rest on the lag fallback
+
+
+@dataclass
+class FrameRate(BaseQualityCheck):
+    """Frame rate: refuse below ``refuse_fps``; timing metrics unreliable below ``unreliable_timing_fps``."""
+
+    warn_fps: float = WARN_FPS
+    unreliable_timing_fps: float = UNRELIABLE_TIMING_FPS
+    refuse_fps: float = REFUSE_FPS
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        fps = g.kp.sampling_rate_hz
+        fix = "film at 60 fps or more"
+        if fps < self.refuse_fps:
+            return [Check("frame_rate", "refuse", round(fps, 2), f">= {self.refuse_fps:g} fps", f"{fps:.1f} fps is too slow to see strides", fix)]  # fmt: skip
+        if fps < self.unreliable_timing_fps:
+            return [Check("frame_rate", "warn", round(fps, 2), f">= {self.unreliable_timing_fps:g} fps",
+                          f"{fps:.1f} fps: contact and flight time are unreliable; cadence, stride and angles are reported", fix)]  # fmt: skip
+        if fps < self.warn_fps:
+            return [Check("frame_rate", "warn", round(fps, 2), f">= {self.warn_fps:g} fps",
+                          f"{fps:.1f} fps: contact and flight time are only good to about +/- one frame ({1000 / fps:.0f} ms)", fix)]  # fmt: skip
+        return [Check("frame_rate", "pass", round(fps, 2), f">= {self.warn_fps:g} fps", f"{fps:.1f} fps")]
+
+
+@dataclass
+class EventTiming(BaseQualityCheck):
+    """Could the events be timed from the foot? Events the detector could not time are placed from
+    the stance bracket and the foot's typical lag: good for cadence, not for contact time."""
+
+    min_timed_from_foot_frac: float = MIN_TIMED_FROM_FOOT_FRAC
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        frac = g.timed_from_foot_frac
+        ok = frac >= self.min_timed_from_foot_frac
+        return [Check("event_timing", "pass" if ok else "warn", round(frac, 3),
+                      f">= {self.min_timed_from_foot_frac:.0%} of events timed from the foot",
+                      f"{frac:.0%} of contacts and toe-offs were timed from the foot meeting or leaving the ground"
+                      + ("" if ok else ": contact and flight time are unreliable"),
+                      "" if ok else "keep both feet in view and sharp (faster shutter, more light)")]  # fmt: skip
+
+
+@dataclass
+class Resolution(BaseQualityCheck):
+    """Short side of the frame (video only)."""
+
+    min_frame_height_px: int = MIN_FRAME_HEIGHT_PX
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        if g.kp.image_size_px is None:
+            return []
+        width, height = g.kp.image_size_px
+        verdict = "warn" if min(width, height) < self.min_frame_height_px else "pass"
+        return [Check("resolution", verdict, f"{width}x{height}", f"short side >= {self.min_frame_height_px} px",
+                      f"{width}x{height} pixels", "film at 720p or more")]  # fmt: skip
+
+
+@dataclass
+class RunnerSize(BaseQualityCheck):
+    """Leg length as a fraction of the frame height."""
+
+    min_span_frac: float = MIN_RUNNER_SPAN_FRAC
+    refuse_span_frac: float = REFUSE_RUNNER_SPAN_FRAC
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        if g.kp.image_size_px is None:
+            return []
+        span = g.calibration.leg_length_px / g.kp.image_size_px[1]
+        if not np.isfinite(span):
+            return []
+        return [Check("runner_size", grade(span, self.min_span_frac, self.refuse_span_frac), round(float(span), 3),
+                      f"leg length >= {self.min_span_frac:.0%} of frame height", f"the legs fill {span:.0%} of the frame height",
+                      "move closer or zoom so the runner fills most of the frame height")]  # fmt: skip
+
+
+@dataclass
+class CameraObliqueness(BaseQualityCheck):
+    """Hip separation and shank-length spread: both small in a true side view."""
+
+    max_hip_separation_frac_leg: float = MAX_HIP_SEPARATION_FRAC_LEG
+    max_shank_length_spread: float = MAX_SHANK_LENGTH_SPREAD
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        kp, leg = g.kp, g.calibration.leg_length_px
+        hip_sep = float(np.nanmedian(np.abs(kp.xy("left_hip")[:, 0] - kp.xy("right_hip")[:, 0]))) / leg
+        spreads = []
+        for side in ("left", "right"):
+            shank = np.linalg.norm(kp.xy(f"{side}_knee") - kp.xy(f"{side}_ankle"), axis=1)
+            if np.isfinite(shank).sum() > 10:
+                p10, p50, p90 = np.nanpercentile(shank, [10, 50, 90])
+                spreads.append((p90 - p10) / p50)
+        spread = float(min(spreads)) if spreads else float("nan")
+        oblique = hip_sep > self.max_hip_separation_frac_leg or spread > self.max_shank_length_spread
+        return [Check("camera_obliqueness", "warn" if oblique else "pass", round(hip_sep, 3),
+                      f"hip separation <= {self.max_hip_separation_frac_leg} leg, shank length spread <= {self.max_shank_length_spread:.0%}",
+                      f"hips {hip_sep:.2f} leg lengths apart, shank length varies {spread:.0%}",
+                      "move the camera perpendicular to the running direction, at hip height")]  # fmt: skip
+
+
+@dataclass
+class StrideCount(BaseQualityCheck):
+    """Complete strides of the side with fewest."""
+
+    min_strides_per_side: int = MIN_STRIDES_PER_SIDE
+    refuse_strides_per_side: int = REFUSE_STRIDES_PER_SIDE
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        counts = {s: int((g.strides["side"] == s).sum()) if len(g.strides) else 0 for s in ("left", "right")}
+        fewest = min(counts.values())
+        return [Check("strides", grade(fewest, self.min_strides_per_side, self.refuse_strides_per_side), fewest,
+                      f">= {self.min_strides_per_side} per side", f"{counts['left']} left and {counts['right']} right strides",
+                      "film at least 10 s of steady running, side-on, whole body in frame")]  # fmt: skip
+
+
+@dataclass
+class Occlusion(BaseQualityCheck):
+    """Fraction of leg landmarks missing or low-confidence before gap filling."""
+
+    max_occluded_frac: float = MAX_OCCLUDED_FRAC
+    refuse_occluded_frac: float = REFUSE_OCCLUDED_FRAC
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        frac = g.cleaning.fraction_missing_before_fill
+        verdict = "refuse" if frac > self.refuse_occluded_frac else "warn" if frac > self.max_occluded_frac else "pass"
+        return [Check("occlusion", verdict, round(frac, 3), f"<= {self.max_occluded_frac:.0%} of leg landmarks missing",
+                      f"{frac:.0%} of leg landmarks were missing or low-confidence",
+                      "keep the whole runner in view; avoid treadmill consoles, rails and people in front")]  # fmt: skip
+
+
+@dataclass
+class KeypointConfidence(BaseQualityCheck):
+    """Mean raw confidence of the knee, ankle, heel and toe landmarks."""
+
+    min_leg_confidence: float = MIN_LEG_CONFIDENCE
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        raw = g.raw
+        legs = [raw.index(n) for n in raw.names if n.split("_", 1)[-1] in ("knee", "ankle", "heel", "foot_index")]
+        values = raw.confidence[:, legs]
+        conf = float(np.nanmean(values)) if np.isfinite(values).any() else 0.0
+        return [Check("keypoint_confidence", "pass" if conf >= self.min_leg_confidence else "warn", round(conf, 3),
+                      f">= {self.min_leg_confidence}", f"mean leg landmark confidence {conf:.2f}",
+                      "use brighter light, a plain background, contrasting clothes and a faster shutter")]  # fmt: skip
+
+
+@dataclass
+class LegSwaps(BaseQualityCheck):
+    """Frames whose left/right legs the pose model exchanged (repaired by cleaning)."""
+
+    max_swap_frac: float = MAX_SWAP_FRAC
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        n = g.cleaning.n_swapped_frames
+        frac = n / max(g.kp.n_frames, 1)
+        return [Check("leg_swaps", "warn" if frac > self.max_swap_frac else "pass", n,
+                      f"<= {self.max_swap_frac:.0%} of frames", f"{n} frames had left/right legs exchanged "
+                      "by the pose model and were repaired", "film perpendicular to the running direction; contrasting socks help")]  # fmt: skip
+
+
+@dataclass
+class MultiplePeople(BaseQualityCheck):
+    """Tracking jumps: the pose model may have switched to another person."""
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        jumps = camera.tracking_jumps(g.raw, g.calibration.leg_length_px)
+        return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",
+                      "the tracked body jumped or was lost and found again " f"{jumps} times: another person may have been "
+                      "tracked; the analysed runner is the most prominent person" if jumps else "one runner tracked throughout",
+                      "film one runner alone, or crop the clip to the runner")]  # fmt: skip
+
+
+@dataclass
+class CameraPanningAndSurface(BaseQualityCheck):
+    """Camera panning from the sampled frames, then the surface it implies (vs ``--surface``)."""
+
+    panning_frac_width_per_s: float = camera.PANNING_FRAC_WIDTH_PER_S
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        shift = camera.background_shift_frac_per_s(g.samples or [], g.raw)
+        travel = camera.pelvis_travel_frac_leg(g.kp, g.calibration.leg_length_px)
+        panning = shift is not None and shift > self.panning_frac_width_per_s
+        checks = [Check("camera_panning", "warn" if panning else "pass", None if shift is None else round(shift, 4),
+                        f"background shift <= {self.panning_frac_width_per_s} frame widths/s",
+                        "the camera pans: lengths from height or a known distance are approximate" if panning else
+                        ("camera still" if shift is not None else "not measured (no video frames)"),
+                        "use a tripod and let the runner cross the frame, or film on a treadmill")]  # fmt: skip
+        if np.isfinite(travel):
+            detected = "overground" if (travel > 1.0 or panning) else "treadmill"
+            verdict = "warn" if g.surface_option not in ("auto", detected) else "pass"
+            checks.append(Check("surface", verdict, detected, "detected vs --surface",
+                                f"{detected} (pelvis moved {travel:.1f} leg lengths across the image"
+                                + (", camera panning)" if panning else ")"),
+                                "check --surface" if verdict == "warn" else ""))  # fmt: skip
+        return checks
+
+
+@dataclass
+class Running(BaseQualityCheck):
+    """A running stride (not walking), at a plausible cadence (not slowed-down timestamps)."""
+
+    max_duty_factor_running: float = MAX_DUTY_FACTOR_RUNNING
+    min_running_cadence: float = MIN_RUNNING_CADENCE
+    min_plausible_cadence: float = MIN_PLAUSIBLE_CADENCE
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        if g.strides.empty:
+            return [Check("running", "refuse", None, "a running stride", "no complete gait cycle was found", "film a runner from the side")]
+        duty = float(g.strides["duty_factor"].median())
+        cadence = float(g.strides["cadence_steps_per_min"].median())
+        if cadence < self.min_plausible_cadence and duty <= self.max_duty_factor_running:
+            return [Check("slow_motion", "refuse", round(cadence, 1), f"cadence >= {self.min_plausible_cadence:g} steps/min",
+                          f"a running stride at {cadence:.0f} steps/min: the file's timestamps look slowed down (slow motion)",
+                          "give the true capture rate with --real-fps, e.g. --real-fps 240")]  # fmt: skip
+        walking = duty > self.max_duty_factor_running or cadence < self.min_running_cadence
+        return [Check("running", "refuse" if walking else "pass", round(duty, 3),
+                      f"duty factor <= {self.max_duty_factor_running} and cadence >= {self.min_running_cadence:g} steps/min",
+                      (f"not running (walking): duty factor {duty:.2f}, cadence {cadence:.0f} steps/min" if walking
+                       else f"running: duty factor {duty:.2f}, cadence {cadence:.0f} steps/min"),
+                      "film running, not walking; knee-drive advice needs a running stride" if walking else "")]  # fmt: skip

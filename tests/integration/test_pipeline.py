@@ -1,0 +1,68 @@
+"""``runform.pipeline.run``: every stage, the whole output folder, refusals and warnings (synthetic input, no video)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from fixtures.gait import make_gait_keypoints
+from typer.testing import CliRunner
+
+from runform.cli import app
+from runform.config import Config
+from runform.errors import OutputError, QualityRefused
+from runform.io import to_csv
+from runform.pipeline import run
+
+
+def test_run_writes_the_output_folder_and_returns_the_analysis(gait_csv, tmp_path):
+    out = tmp_path / "out"
+    analysis = run(gait_csv, Config(write_report=False), out)
+    assert sorted(p.name for p in out.iterdir()) == ["analysis.json", "events.csv", "keypoints.csv", "strides.csv"]
+    data = json.loads((out / "analysis.json").read_text())
+    assert data["summary"]["cadence_steps_per_min"]["value"] == pytest.approx(170, abs=1)
+    assert analysis.overall_cadence_steps_per_min == pytest.approx(170, abs=1)
+    assert analysis.coaching is not None and data["coaching"]["event"] == analysis.coaching["event"]
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_rerun_leaves_no_file_of_the_earlier_run(gait_csv, tmp_path):
+    out = tmp_path / "out"
+    run(gait_csv, Config(write_report=True), out)
+    assert (out / "report.html").exists()
+    (out / "notes-from-last-week.txt").write_text("stale")
+    run(gait_csv, Config(write_report=False, event="400m"), out)
+    assert sorted(p.name for p in out.iterdir()) == ["analysis.json", "events.csv", "keypoints.csv", "strides.csv"]
+    assert json.loads((out / "analysis.json").read_text())["config"]["event"] == "400m"
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_a_folder_runform_did_not_write_is_never_replaced(gait_csv, tmp_path):
+    (tmp_path / "thesis.tex").write_text("precious")
+    with pytest.raises(OutputError, match="Cannot write the output folder"):
+        run(gait_csv, Config(write_report=False), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["synthetic_runner.csv", "thesis.tex"]
+    assert (tmp_path / "thesis.tex").read_text() == "precious"
+
+
+def test_refused_clip_raises_and_writes_nothing(tmp_path):
+    kp, _ = make_gait_keypoints(60.0, 100.0, contact_time_s=0.8)  # duty factor 0.67: walking
+    path = tmp_path / "walker.csv"
+    to_csv(kp, path)
+    with pytest.raises(QualityRefused, match="walking"):
+        run(path, Config(write_report=False), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_fallbacks_log_a_warning_and_the_cli_shows_it(gait_csv, tmp_path, monkeypatch, caplog):
+    import runform.kinematics.calibration as calibration
+
+    monkeypatch.setattr(calibration, "stance_speed_px_s", lambda *_a, **_k: float("nan"))
+    with caplog.at_level(logging.WARNING, logger="runform"):
+        analysis = run(gait_csv, Config(treadmill_speed_mps=3.0, write_report=False), tmp_path / "a")
+    assert analysis.calibration.method == "none"
+    assert any("belt speed cannot be used" in r.getMessage() for r in caplog.records)
+    result = CliRunner().invoke(app, ["analyze", str(gait_csv), "--treadmill-speed", "3", "--no-report", "-o", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert "warning the belt speed cannot be used" in " ".join(result.output.split())
