@@ -40,8 +40,8 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
-from runform.model import Keypoints
 from runform.kinematics import forward_position_px, parabolic_peak
+from runform.model import Keypoints
 
 #: Confidence factor of an event that could not be timed from the foot itself (stance too short,
 #: landmark missing) and was placed from the stance bracket and this foot's typical lag instead.

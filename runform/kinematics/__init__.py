@@ -5,8 +5,7 @@ from runform.kinematics.calibration import calibrate
 from runform.kinematics.clean import clean_keypoints
 from runform.kinematics.filtering import cutoff_rule_hz, interpolate_series, lowpass_series
 from runform.kinematics.sides import SideAssignment, direction_sign
-from runform.kinematics.stride import parabolic_peak
-from runform.kinematics.stride import forward_position_px, stride_frequency_hz
+from runform.kinematics.stride import forward_position_px, parabolic_peak, stride_frequency_hz
 from runform.kinematics.swaps import LegSwapRepair
 
 __all__ = [
