@@ -46,7 +46,7 @@ class _Clock:
 def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> Analysis:
     clock = _Clock()
     # 1. pose: video -> BlazePose, keypoint files -> their loader
-    backend = backend_for(path, config.model_complexity)
+    backend = backend_for(path, config.model_complexity, person=config.person, start_s=config.start_s, end_s=config.end_s)
     raw = backend.estimate(path, progress)
     video = asdict(backend.info_) if hasattr(backend, "info_") else None
     raw = _apply_real_fps(raw, config)

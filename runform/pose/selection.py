@@ -3,11 +3,12 @@
 Evidence per track is cheap and needs no landmarks: the **leg motion energy**, the mean absolute
 frame-to-frame grey-level change inside the track's leg region (from the mid-hip down, +-0.6 body
 radii wide) on a small grey copy of every frame. A runner's legs make this signal periodic at the
-step frequency (two steps per stride, 2.2-3.7 Hz: 130-220 steps/min) and large; a walker's
-period is longer (1.5-2.2 Hz), a standing or frozen person gives no periodic signal.
+step frequency (2.2-3.7 Hz: 130-220 steps/min) or, when the near leg dominates as in side view, at
+the stride frequency (1.2-1.7 Hz); a walker's stride is slower (0.8-1.05 Hz), a standing or frozen
+person gives no periodic signal.
 
 ``running score = periodicity x activity x presence`` where *periodicity* is the highest normalised
-autocorrelation of the leg energy at a lag inside the running step-period range, *activity* is the
+autocorrelation of the leg energy (see :func:`running_periodicity`), *activity* is the
 mean energy relative to ``reference_energy`` (capped at 1) and *presence* the fraction of the clip
 the track exists. The choice's ``confidence`` is ``1 - second / best`` score (1 when only one
 person is seen, about 0 when two people run alike).
@@ -30,6 +31,9 @@ RUNNING_STEP_HZ = (2.2, 3.7)
 #: Leg-energy level (mean grey-level change per pixel, 0-255 scale) counted as full activity;
 #: tuned on the shared treadmill clip (runner 4-6, static background < 1).
 REFERENCE_ENERGY = 4.0
+#: Stride frequencies (strides/s) counted as running: 144-204 steps/min. Kept below 1.7 Hz so that
+#: a walker's step frequency (1.7-2.1 Hz, 100-125 steps/min) is not taken for a running stride.
+RUNNING_STRIDE_HZ = (1.2, 1.7)
 PERSON_KEYWORDS = ("left", "right", "largest")
 
 
@@ -97,23 +101,35 @@ class LegMotion:
         return out
 
 
-def running_periodicity(energy: np.ndarray, fps: float, step_hz: tuple[float, float] = RUNNING_STEP_HZ) -> float:
-    """Highest normalised autocorrelation of ``energy`` at a running step period (0 if too short)."""
+def running_periodicity(energy: np.ndarray, fps: float, step_hz: tuple[float, float] = RUNNING_STEP_HZ,
+                        stride_hz: tuple[float, float] = RUNNING_STRIDE_HZ, min_hz: float = 0.6) -> tuple[float, float]:  # fmt: skip
+    """(periodicity, frequency_hz) of the leg energy: its strongest period and whether it is running.
+
+    The strongest normalised autocorrelation peak between ``1 / step_hz[1]`` and ``1 / min_hz``
+    seconds gives the signal's period. In side view the near leg dominates, so the period is often
+    the stride (two steps): a period in the running step or stride band counts fully, any other
+    (walking, jumping, a bystander shifting weight) only a quarter. Too short a signal gives 0.
+    """
     finite = np.isfinite(energy)
-    if finite.sum() < 2 * fps / step_hz[0] + 3:
-        return 0.0
+    if finite.sum() < 2 * fps / stride_hz[0] + 3:
+        return 0.0, float("nan")
     idx = np.flatnonzero(finite)
     x = np.interp(np.arange(idx[0], idx[-1] + 1), idx, energy[idx])
-    x = x - np.convolve(x, np.ones(int(fps)) / int(fps), mode="same")  # remove drifts slower than 1 Hz
+    x = x - np.convolve(x, np.ones(int(2 * fps)) / int(2 * fps), mode="same")  # remove drifts slower than 0.5 Hz
     x = x - x.mean()
     denom = float(np.dot(x, x))
     if denom <= 0:
-        return 0.0
-    lo, hi = int(np.floor(fps / step_hz[1])), int(np.ceil(fps / step_hz[0]))
-    best = 0.0
-    for lag in range(max(lo, 1), min(hi, len(x) - 1) + 1):
-        best = max(best, float(np.dot(x[:-lag], x[lag:])) / denom * len(x) / (len(x) - lag))
-    return max(best, 0.0)
+        return 0.0, float("nan")
+    lags = np.arange(max(int(np.floor(fps / step_hz[1])), 1), min(int(np.ceil(fps / min_hz)), len(x) // 2) + 1)
+    if not len(lags):
+        return 0.0, float("nan")
+    ac = np.array([float(np.dot(x[:-lag], x[lag:])) / denom * len(x) / (len(x) - lag) for lag in lags])
+    peaks = [i for i in range(len(ac)) if (i == 0 or ac[i] >= ac[i - 1]) and (i == len(ac) - 1 or ac[i] >= ac[i + 1])]
+    top = max(ac[i] for i in peaks)
+    best = next(i for i in peaks if ac[i] >= 0.8 * top)  # the shortest strong period, not its multiples
+    freq = fps / lags[best]
+    running = step_hz[0] <= freq <= step_hz[1] or stride_hz[0] <= freq <= stride_hz[1]
+    return max(float(ac[best]), 0.0) * (1.0 if running else 0.25), float(freq)
 
 
 @dataclass
@@ -144,10 +160,10 @@ def choose_runner(track_ids: list[int], boxes: np.ndarray, energy: dict[int, np.
     details, scores = {}, {}
     for k, tid in enumerate(track_ids):
         e = energy.get(tid, np.full(n_frames, np.nan))
-        periodic = running_periodicity(e, fps)
+        periodic, freq = running_periodicity(e, fps)
         activity = min(1.0, float(np.nanmean(e)) / reference_energy) if np.isfinite(e).any() else 0.0
         scores[tid] = periodic * activity * float(presence[k])
-        details[tid] = {"periodicity": periodic, "activity": activity, "presence": float(presence[k])}
+        details[tid] = {"periodicity": periodic, "frequency_hz": freq, "activity": activity, "presence": float(presence[k])}
     parsed = parse_person(person) if isinstance(person, str) or person is None else person
     with np.errstate(all="ignore"):
         if parsed is None:
