@@ -73,6 +73,7 @@ class MediaPipePose(PoseBackend):
                 if progress is not None:
                     progress(frame.index + 1, max(info.n_frames_estimate, frame.index + 1))
         data = np.stack(rows) if rows else np.zeros((0, len(BLAZEPOSE_NAMES), 4), dtype=np.float32)
+        self.survey_ = survey
         self.persons_ = survey.finish(person) if survey is not None else None
         self.cropped_ = False
         if self.persons_ is not None and (len(self.persons_.track_ids) > 1 or person is not None):

@@ -1,8 +1,8 @@
 """Who is in the clip: detection at a reduced rate + tracking + leg motion, then crops of the runner.
 
 :class:`PersonSurvey` is fed every frame of the pose pass. It runs the person detector every
-``detect_every`` frames (on the letterboxed frame; on wide or tall frames it alternates with
-square tiles so that small people are found too), tracks the boxes, and accumulates each track's
+``detect_every`` frames (alternately on the letterboxed frame and on one of a grid of zoomed
+square tiles, so that small people are found too), tracks the boxes, and accumulates each track's
 leg motion energy on a small grey copy of the frame. :meth:`PersonSurvey.finish` returns the
 per-frame boxes of every track and the runner choice (:mod:`runform.pose.selection`).
 
@@ -49,22 +49,23 @@ class PersonSurvey:
     detect_hz:
         Detection rate (5 Hz: every 6th frame at 30 fps; a person moves a fraction of a box between
         two detections even when sprinting across the frame).
-    tile_aspect:
-        Frames whose long side exceeds ``tile_aspect`` x the short side alternate full-frame
-        detections with square tiles at both ends of the long side (people are then 1.5-2x
-        larger in the detector's 224 px input).
+    tile_fraction:
+        Every other detection runs on one square tile (side = this fraction of the frame's short
+        side, tiles overlapping by a third, visited in turn): people half the frame's height or
+        less are then 1.5-2.5x larger in the detector's 224 px input, where the face-based
+        detector finds them reliably.
     max_cut:
         A tile detection whose full-body box reaches more than this fraction of its side past an
         inner tile edge is a person cut in two by the tile, and is dropped.
     """
 
-    def __init__(self, fps: float, detect_hz: float = 5.0, tile_aspect: float = 1.3, max_cut: float = 0.15,
+    def __init__(self, fps: float, detect_hz: float = 5.0, tile_fraction: float = 2 / 3, max_cut: float = 0.25,
                  detector: PersonDetector | None = None) -> None:  # fmt: skip
         self.fps = fps
         self.detect_every = max(1, int(round(fps / detect_hz)))
-        self.tile_aspect = tile_aspect
+        self.tile_fraction = tile_fraction
         self.max_cut = max_cut
-        self.detector = detector or PersonDetector()
+        self.detector = detector or PersonDetector(min_score=0.3)
         self.tracker = PersonTracker(fps)
         self.motion = LegMotion(MOTION_HEIGHT_PX)
         self.n_frames_ = 0
@@ -80,25 +81,23 @@ class PersonSurvey:
         self.n_frames_ = max(self.n_frames_, index + 1)
 
     def _detect(self, rgb: np.ndarray) -> list[Detection]:
+        """Even rounds: the whole frame; odd rounds: the next zoomed tile (small or distant people)."""
         h, w = rgb.shape[:2]
-        long_, short = max(h, w), min(h, w)
-        phase = self._round % 3
+        tiles = tile_grid(w, h, self.tile_fraction)
+        phase = self._round
         self._round += 1
-        if long_ <= self.tile_aspect * short or phase == 0:
+        if phase % 2 == 0 or not tiles:
             return self.detector.detect(rgb)
-        offset = 0 if phase == 1 else long_ - short
-        axis = 0 if w >= h else 1  # the long axis: x for landscape, y for portrait
-        tile = rgb[:, offset:offset + short] if axis == 0 else rgb[offset:offset + short]
-        shift = np.zeros(2)
-        shift[axis] = offset
+        x0, y0, side = tiles[(phase // 2) % len(tiles)]
+        shift = np.array([x0, y0], dtype=float)
         found = []
-        for d in self.detector.detect(tile):
+        for d in self.detector.detect(rgb[y0:y0 + side, x0:x0 + side]):
             box, kps = d.box_px + np.tile(shift, 2), d.keypoints_px + shift
-            side = box[2] - box[0]
+            slack = self.max_cut * (box[2] - box[0])
             # a person cut by an inner tile edge is seen whole by the full-frame detection
-            cut_low = offset > 0 and box[axis] < offset - self.max_cut * side
-            cut_high = offset + short < long_ and box[axis + 2] > offset + short + self.max_cut * side
-            if not (cut_low or cut_high):
+            cut = ((x0 > 0 and box[0] < x0 - slack) or (y0 > 0 and box[1] < y0 - slack)
+                   or (x0 + side < w and box[2] > x0 + side + slack) or (y0 + side < h and box[3] > y0 + side + slack))  # fmt: skip
+            if not cut:
                 found.append(Detection(box, d.score, kps))
         return found
 
@@ -109,6 +108,20 @@ class PersonSurvey:
         energy = {tid: self.motion.series(tid, n) for tid in ids}
         choice = choose_runner(ids, boxes, energy, self.fps, person=person)
         return SurveyResult(ids, boxes, choice)
+
+
+def tile_grid(width_px: int, height_px: int, fraction: float) -> list[tuple[int, int, int]]:
+    """Square tiles (x0, y0, side) covering the frame, overlapping by at least a third."""
+    side = int(fraction * min(width_px, height_px))
+    if side <= 0 or fraction >= 1:
+        return []
+    step = 2 * side / 3
+
+    def starts(length: int) -> list[int]:
+        n = int(np.ceil(max(length - side, 0) / step)) + 1
+        return [int(round(v)) for v in np.linspace(0, length - side, n)]
+
+    return [(x, y, side) for y in starts(height_px) for x in starts(width_px)]
 
 
 def _smooth_boxes(boxes: np.ndarray, window: int) -> np.ndarray:

@@ -62,16 +62,21 @@ class PersonTracker:
         Alternatively match when the centres are closer than this many box radii (0.5), which keeps
         a track through a noisy box size.
     max_missed_s:
-        A track unseen for longer than this ends (1.5 s: survives a few missed detections).
+        A track unseen for longer than this ends (3 s: a small person found only in zoomed tiles is
+        seen about every 1-2 s).
     min_hits:
         Tracks with fewer observations are dropped as false detections.
     velocity_smoothing:
         Exponential smoothing of the velocity estimate (0 = last step only).
+    birth_score:
+        Only detections scoring at least this start a track; weaker ones (the detector is fed
+        with a lower threshold) may only extend an existing track.
     """
 
-    def __init__(self, fps: float, min_iou: float = 0.2, max_centre_shift: float = 0.5, max_missed_s: float = 1.5,
-                 min_hits: int = 3, velocity_smoothing: float = 0.5) -> None:  # fmt: skip
+    def __init__(self, fps: float, min_iou: float = 0.2, max_centre_shift: float = 0.5, max_missed_s: float = 3.0,
+                 min_hits: int = 3, velocity_smoothing: float = 0.5, birth_score: float = 0.5) -> None:  # fmt: skip
         self.fps = fps
+        self.birth_score = birth_score
         self.min_iou = min_iou
         self.max_centre_shift = max_centre_shift
         self.max_missed_s = max_missed_s
@@ -107,6 +112,8 @@ class PersonTracker:
                     live[r].add(frame, detections[c].box_px, detections[c].score, self.velocity_smoothing)
                     unmatched.remove(c)
         for c in unmatched:
+            if detections[c].score < self.birth_score:
+                continue
             track = Track(self._next_id)
             self._next_id += 1
             track.add(frame, detections[c].box_px, detections[c].score, self.velocity_smoothing)
@@ -114,13 +121,27 @@ class PersonTracker:
         return self
 
     def confirmed(self) -> list[Track]:
-        return [t for t in self.tracks_ if t.hits >= self.min_hits]
+        """Tracks with enough hits; a track that starts where an earlier one ended is joined to it."""
+        tracks = sorted((t for t in self.tracks_ if t.hits >= self.min_hits), key=lambda t: t.frames[0])
+        joined: list[Track] = []
+        for t in tracks:
+            for prev in joined:
+                if prev.frames[-1] < t.frames[0] and _same_place(prev.boxes_px[-1], t.boxes_px[0], self.max_centre_shift):
+                    prev.frames += t.frames
+                    prev.boxes_px += t.boxes_px
+                    prev.scores += t.scores
+                    break
+            else:
+                joined.append(Track(t.track_id, list(t.frames), list(t.boxes_px), list(t.scores), t.velocity_px))
+        return joined
 
-    def boxes(self, n_frames: int, hold_frames: int = 0) -> tuple[list[int], np.ndarray]:
+    def boxes(self, n_frames: int, hold_frames: int = 0, hold_still_s: float = 1.0) -> tuple[list[int], np.ndarray]:
         """Track ids and boxes (n_tracks, n_frames, 4) of the confirmed tracks, NaN outside them.
 
         Boxes are interpolated between observations and held ``hold_frames`` past the first and
-        last one (half the detection interval keeps a track continuous at its ends).
+        last one (half the detection interval keeps a track continuous at its ends). A track
+        whose box centre stays within half a box radius of its median (a runner on a treadmill)
+        is held up to ``hold_still_s`` further: it was missed, not absent.
         """
         tracks = self.confirmed()
         out = np.full((len(tracks), n_frames, 4), np.nan)
@@ -128,8 +149,17 @@ class PersonTracker:
         for k, t in enumerate(tracks):
             f = np.asarray(t.frames)
             b = np.stack(t.boxes_px)
-            lo, hi = max(f[0] - hold_frames, 0), min(f[-1] + hold_frames, n_frames - 1)
+            centres = (b[:, :2] + b[:, 2:]) / 2
+            still = np.all(np.linalg.norm(centres - np.median(centres, axis=0), axis=1) <= 0.25 * (b[:, 2] - b[:, 0]))
+            hold = hold_frames + (int(hold_still_s * self.fps) if still else 0)
+            lo, hi = max(f[0] - hold, 0), min(f[-1] + hold, n_frames - 1)
             span = (frames >= lo) & (frames <= hi)
             for j in range(4):
                 out[k, span, j] = np.interp(frames[span], f, b[:, j])
         return [t.track_id for t in tracks], out
+
+
+def _same_place(a: np.ndarray, b: np.ndarray, max_centre_shift: float) -> bool:
+    radius = max((a[2] - a[0]) / 2, 1.0)
+    shift = np.linalg.norm((a[:2] + a[2:]) / 2 - (b[:2] + b[2:]) / 2) / radius
+    return bool(iou(a, b[None])[0] >= 0.3 or shift <= max_centre_shift)
