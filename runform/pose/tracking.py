@@ -71,11 +71,17 @@ class PersonTracker:
     birth_score:
         Only detections scoring at least this start a track; weaker ones (the detector is fed
         with a lower threshold) may only extend an existing track.
+    duplicate_iou:
+        An unmatched detection overlapping a live track this much is a duplicate, not a new person;
+        after tracking, a track overlapping a longer one this much (median over their common
+        frames) is dropped.
     """
 
     def __init__(self, fps: float, min_iou: float = 0.2, max_centre_shift: float = 0.5, max_missed_s: float = 3.0,
-                 min_hits: int = 3, velocity_smoothing: float = 0.5, birth_score: float = 0.5) -> None:  # fmt: skip
+                 min_hits: int = 3, velocity_smoothing: float = 0.5, birth_score: float = 0.5,
+                 duplicate_iou: float = 0.3) -> None:  # fmt: skip
         self.fps = fps
+        self.duplicate_iou = duplicate_iou
         self.birth_score = birth_score
         self.min_iou = min_iou
         self.max_centre_shift = max_centre_shift
@@ -111,13 +117,17 @@ class PersonTracker:
                 if np.isfinite(cost[r, c]):
                     live[r].add(frame, detections[c].box_px, detections[c].score, self.velocity_smoothing)
                     unmatched.remove(c)
+        taken = [t.predict(frame) for t in live]
         for c in unmatched:
             if detections[c].score < self.birth_score:
                 continue
+            if taken and iou(detections[c].box_px, np.stack(taken)).max() >= self.duplicate_iou:
+                continue  # a second box on someone already tracked (e.g. from a zoomed tile)
             track = Track(self._next_id)
             self._next_id += 1
             track.add(frame, detections[c].box_px, detections[c].score, self.velocity_smoothing)
             self.tracks_.append(track)
+            taken.append(detections[c].box_px)
         return self
 
     def confirmed(self) -> list[Track]:
@@ -135,12 +145,12 @@ class PersonTracker:
                 joined.append(Track(t.track_id, list(t.frames), list(t.boxes_px), list(t.scores), t.velocity_px))
         return joined
 
-    def boxes(self, n_frames: int, hold_frames: int = 0, hold_still_s: float = 1.0) -> tuple[list[int], np.ndarray]:
+    def boxes(self, n_frames: int, hold_frames: int = 0, hold_still_s: float = 2.0) -> tuple[list[int], np.ndarray]:
         """Track ids and boxes (n_tracks, n_frames, 4) of the confirmed tracks, NaN outside them.
 
         Boxes are interpolated between observations and held ``hold_frames`` past the first and
         last one (half the detection interval keeps a track continuous at its ends). A track
-        whose box centre stays within half a box radius of its median (a runner on a treadmill)
+        whose box centre stays (median) within half a box radius of its median position (a runner on a treadmill)
         is held up to ``hold_still_s`` further: it was missed, not absent.
         """
         tracks = self.confirmed()
@@ -150,16 +160,34 @@ class PersonTracker:
             f = np.asarray(t.frames)
             b = np.stack(t.boxes_px)
             centres = (b[:, :2] + b[:, 2:]) / 2
-            still = np.all(np.linalg.norm(centres - np.median(centres, axis=0), axis=1) <= 0.25 * (b[:, 2] - b[:, 0]))
+            still = np.median(np.linalg.norm(centres - np.median(centres, axis=0), axis=1)) <= 0.25 * np.median(b[:, 2] - b[:, 0])
             hold = hold_frames + (int(hold_still_s * self.fps) if still else 0)
             lo, hi = max(f[0] - hold, 0), min(f[-1] + hold, n_frames - 1)
             span = (frames >= lo) & (frames <= hi)
             for j in range(4):
                 out[k, span, j] = np.interp(frames[span], f, b[:, j])
-        return [t.track_id for t in tracks], out
+        keep = _without_duplicates(out, self.duplicate_iou)
+        return [t.track_id for k, t in enumerate(tracks) if keep[k]], out[keep]
 
 
 def _same_place(a: np.ndarray, b: np.ndarray, max_centre_shift: float) -> bool:
     radius = max((a[2] - a[0]) / 2, 1.0)
     shift = np.linalg.norm((a[:2] + a[2:]) / 2 - (b[:2] + b[2:]) / 2) / radius
     return bool(iou(a, b[None])[0] >= 0.3 or shift <= max_centre_shift)
+
+
+def _without_duplicates(boxes: np.ndarray, max_iou: float) -> np.ndarray:
+    """Mask of tracks to keep: drop a track whose boxes overlap a longer track's (median IoU)."""
+    alive = np.isfinite(boxes[..., 0])
+    keep = np.ones(len(boxes), dtype=bool)
+    for k in np.argsort(alive.sum(axis=1)):  # shortest first
+        for j in range(len(boxes)):
+            if j == k or not keep[j] or alive[j].sum() < alive[k].sum():
+                continue
+            common = alive[k] & alive[j]
+            if common.sum() >= 0.5 * alive[k].sum():
+                overlaps = [iou(boxes[k, f], boxes[j, f][None])[0] for f in np.flatnonzero(common)]
+                if np.median(overlaps) >= max_iou:
+                    keep[k] = False
+                    break
+    return keep
