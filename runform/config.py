@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from runform.errors import OptionError
 
@@ -22,7 +22,8 @@ EVENT_NAMES: tuple[str, ...] = (
 
 #: Command-line flags whose names differ from the Config field they set (used in error messages).
 OPTION_FLAGS = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-speed", "programme_weeks": "--weeks",
-                "slow_motion_factor": "--slow-motion", "runner_name": "--name"}  # fmt: skip
+                "slow_motion_factor": "--slow-motion", "runner_name": "--name", "start_s": "--start",
+                "end_s": "--end"}  # fmt: skip
 _SPEED_UNITS = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kmh": 1 / 3.6, "kph": 1 / 3.6, "mph": 0.44704}
 #: Treadmill belt speeds outside this range are refused as typos (walking 0.5 m/s ... 45 km/h).
 TREADMILL_SPEED_RANGE_MPS = (0.5, 12.5)
@@ -82,6 +83,26 @@ class Config(BaseModel):
     write_report: bool = True
     slow_motion_factor: float = Field(1.0, ge=1.0, le=8.0)
     programme_weeks: int = Field(6, ge=1, le=24)
+    person: str | None = Field(None, description="Who to analyse: x,y (pixels, a point on the runner), left, "
+                               "right, largest; None = choose the runner automatically.")  # fmt: skip
+    start_s: float | None = Field(None, ge=0, description="Analyse from this time in the clip (seconds).")
+    end_s: float | None = Field(None, gt=0, description="Analyse up to this time in the clip (seconds).")
+
+    @field_validator("person")
+    @classmethod
+    def _known_person(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in ("", "auto"):
+            return None
+        text = value.strip().lower()
+        if text not in ("left", "right", "largest") and not re.fullmatch(r"\d+(\.\d*)?,\d+(\.\d*)?", text.replace(" ", "")):
+            raise ValueError(f"unknown person '{value}'; give x,y pixels on the runner, left, right, largest or auto")
+        return text.replace(" ", "")
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> Config:
+        if self.start_s is not None and self.end_s is not None and self.end_s <= self.start_s:
+            raise ValueError(f"end {self.end_s:g} s is not after start {self.start_s:g} s")
+        return self
 
     @field_validator("event")
     @classmethod

@@ -113,7 +113,7 @@ class _Clock:
 def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> Analysis:
     clock = _Clock()
     # 1. pose: video -> BlazePose, keypoint files -> their loader
-    backend = backend_for(path, config.model_complexity)
+    backend = backend_for(path, config.model_complexity, person=config.person, start_s=config.start_s, end_s=config.end_s)
     raw = backend.estimate(path, progress)
     info = getattr(backend, "info_", None)
     video = asdict(info) if info is not None else None

@@ -43,8 +43,12 @@ def analyze(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html (and annotated.mp4).")] = True,
     video: Annotated[bool, typer.Option("--video/--no-video", help="Write the annotated video.")] = True,
     slow_motion: Annotated[float, typer.Option("--slow-motion", help="Annotated video played slower by this factor (1-8).")] = 1.0,
+    person: Annotated[str | None, typer.Option("--person", help="Who to analyse: x,y (a point on the runner, pixels), left, right, largest; default: the runner.")] = None,
+    start: Annotated[float | None, typer.Option("--start", help="Analyse from this time in seconds.")] = None,
+    end: Annotated[float | None, typer.Option("--end", help="Analyse up to this time in seconds.")] = None,
 ) -> None:  # fmt: skip
     """Analyse one clip and write analysis.json, events.csv, strides.csv and keypoints.csv."""
     guard(run_analysis, source, output, height_m=height, treadmill_speed_mps=treadmill_speed, known_distance=known_distance,
           event=event, surface=surface, model_complexity=0 if fast else 1, real_fps=real_fps, runner_name=name,
-          programme_weeks=weeks, write_report=report, write_video=video, slow_motion_factor=slow_motion)  # fmt: skip
+          programme_weeks=weeks, write_report=report, write_video=video, slow_motion_factor=slow_motion,
+          person=person, start_s=start, end_s=end)  # fmt: skip

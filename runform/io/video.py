@@ -121,8 +121,12 @@ def _clockwise_rotation(frame) -> int:  # noqa: ANN001 - av.VideoFrame
     return (-angle) % 360 // 90 * 90
 
 
-def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None = None) -> Iterator[VideoFrame]:
+def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None = None,
+                start_s: float | None = None, end_s: float | None = None) -> Iterator[VideoFrame]:  # fmt: skip
     """Yield upright RGB frames with their real presentation timestamps (seconds from the first).
+
+    ``start_s`` / ``end_s`` keep only frames whose timestamp lies in ``[start_s, end_s]`` (clip
+    time: indices and timestamps stay those of the whole clip).
 
     Decoding happens in a background thread feeding a queue of at most ``prefetch`` frames.
     A decode error after some frames (a truncated file) ends the stream early; the caller is
@@ -153,6 +157,10 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
                                    path.name, i, rate)  # fmt: skip
                 t = float(frame.time) if frame.time is not None else i / rate
                 t0 = t if t0 is None else t0
+                if start_s is not None and t - t0 < start_s - 1e-6:
+                    continue
+                if end_s is not None and t - t0 > end_s + 1e-6:
+                    break
                 rgb = frame.to_ndarray(format="rgb24")
                 k = _clockwise_rotation(frame) // 90
                 if k:

@@ -67,15 +67,51 @@ def summarize(per_stride: pd.DataFrame) -> dict:
 
 
 def overall_cadence_steps_per_min(events: pd.DataFrame) -> float | None:
-    """Steps per minute over the whole clip: steps between the first and last contact divided
-    by the time between them. A gap left by a missed contact counts as the number of steps
-    that fit in it (gap / median step time, rounded), so one missed event does not bias it."""
-    t = np.sort(events.loc[events["event"] == "contact", "time_s"].to_numpy())
+    """Steps per minute over the whole clip, from each foot's contacts.
+
+    Each foot's contacts are split into runs whose gaps are whole numbers of strides (within
+    ``STRIDE_GAP_TOLERANCE``; a gap of two strides is a missed contact and stays in the run, a gap
+    of 1.5 strides, a misplaced contact, ends it). The stride period is the least-squares slope of
+    contact time on stride number, pooled over the runs and both feet (each run its own intercept);
+    cadence = 120 / period. A missed or misplaced contact therefore moves the result very little.
+    Falls back to all contacts together (steps) when no foot has three contacts in a run."""
+    runs = [r for side in ("left", "right") for r in _contact_runs(events, side)]
+    if runs:
+        return round(120.0 / _pooled_slope(runs), 3)
+    runs = _contact_runs(events, None)
+    return round(60.0 / _pooled_slope(runs), 3) if runs else None
+
+
+#: A gap between contacts counts as n strides when it is within this fraction of a stride of n.
+STRIDE_GAP_TOLERANCE = 0.25
+
+
+def _contact_runs(events: pd.DataFrame, side: str | None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(stride number, time) arrays of runs of at least 3 contacts with whole-stride gaps."""
+    mask = events["event"] == "contact"
+    if side is not None:
+        mask &= events["side"] == side
+    t = np.sort(events.loc[mask, "time_s"].to_numpy())
     if len(t) < 3:
-        return None
-    gaps = np.diff(t)
-    steps = np.maximum(np.round(gaps / np.median(gaps)), 1).sum()
-    return round(60.0 * steps / (t[-1] - t[0]), 3)
+        return []
+    ratio = np.diff(t) / np.median(np.diff(t))
+    whole = np.round(ratio)
+    fits = (whole >= 1) & (np.abs(ratio - whole) <= STRIDE_GAP_TOLERANCE)
+    runs, start = [], 0
+    for i, ok in enumerate(np.append(fits, False)):
+        if not ok:
+            if i + 1 - start >= 3:
+                number = np.concatenate([[0.0], np.cumsum(whole[start:i])])
+                runs.append((number, t[start : i + 1]))
+            start = i + 1
+    return runs
+
+
+def _pooled_slope(runs: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Least-squares slope of time on number, one intercept per run."""
+    num = sum(float(((n - n.mean()) * (t - t.mean())).sum()) for n, t in runs)
+    den = sum(float(((n - n.mean()) ** 2).sum()) for n, _ in runs)
+    return num / den
 
 
 def run_summary(per_stride: pd.DataFrame, *, overall_cadence: float | None, timing_reliable: bool,

@@ -14,14 +14,17 @@ from runform.pose.virtual_camera import VirtualCamera
 __all__ = ["KeypointFile", "PoseBackend", "PoseNoise", "ProgressCallback", "VirtualCamera", "backend_for", "load_keypoints"]
 
 
-def backend_for(source: Path, model_complexity: int = 1) -> PoseBackend:
-    """Pick the backend from the file suffix: video -> BlazePose, keypoint files -> loader."""
+def backend_for(source: Path, model_complexity: int = 1, **video_options: object) -> PoseBackend:
+    """Pick the backend from the file suffix: video -> BlazePose, keypoint files -> loader.
+
+    ``video_options`` (``person``, ``start_s``, ``end_s``) go to the video backend.
+    """
     check_input_file(source)
     suffix = source.suffix.lower()
     if suffix in VIDEO_SUFFIXES:
         from runform.pose.mediapipe_backend import MediaPipePose
 
-        return MediaPipePose(model_complexity=model_complexity)
+        return MediaPipePose(model_complexity=model_complexity, **video_options)  # type: ignore[arg-type]
     if suffix in keypoint_suffixes():
         return KeypointFile()
     raise InputError(

@@ -2,6 +2,12 @@
 
 ``model_complexity`` 1 (default) or 0 (``--fast``). Outputs all 33 landmarks in pixels with the
 landmark ``visibility`` as confidence and BlazePose ``z`` (scaled to pixels like x) as depth.
+
+Several people: while the landmark model runs on the full frame, :class:`~runform.pose.persons.PersonSurvey`
+detects and tracks everyone and chooses the runner (or the ``person`` override). If the full-frame
+landmarks did not stay on the chosen person, a second pass runs the landmark model on a square crop
+around the runner's track in every frame (landmarks mapped back to frame pixels; NaN where the
+runner is out of view). ``start_s`` / ``end_s`` limit the analysed window (clip time is kept).
 """
 
 from __future__ import annotations
@@ -23,7 +29,12 @@ class MediaPipePose(PoseBackend):
     n_samples = 16
 
     def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5, smooth_landmarks: bool = True) -> None:  # fmt: skip
+                 min_tracking_confidence: float = 0.5, smooth_landmarks: bool = True, person: str | None = None,
+                 detect_persons: bool = True, start_s: float | None = None, end_s: float | None = None) -> None:  # fmt: skip
+        self.person = person
+        self.detect_persons = detect_persons
+        self.start_s = start_s
+        self.end_s = end_s
         self.model_complexity = model_complexity
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
@@ -40,31 +51,69 @@ class MediaPipePose(PoseBackend):
         )  # fmt: skip
 
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
+        from runform.pose.persons import PersonSurvey, landmarks_on_track
+        from runform.pose.selection import parse_person
+
+        person = parse_person(self.person)  # a bad --person fails before the long pass
         info = self.info_ = probe(source)
-        n_lm = len(BLAZEPOSE_NAMES)
         every = max(1, info.n_frames_estimate // self.n_samples)
         self.samples_: list[tuple[float, np.ndarray]] = []
-        chunks: list[np.ndarray] = []
+        survey = PersonSurvey(info.nominal_fps) if self.detect_persons else None
+        rows: list[np.ndarray] = []
         times: list[float] = []
         with self._model() as model:
-            for frame in iter_frames(source):
-                result = model.process(frame.rgb)
-                h, w = frame.rgb.shape[:2]
-                row = np.full((n_lm, 4), np.nan, dtype=np.float32)
-                if result.pose_landmarks is not None:
-                    row[:] = [(lm.x * w, lm.y * h, lm.z * w, lm.visibility) for lm in result.pose_landmarks.landmark]
-                chunks.append(row)
+            for i, frame in enumerate(iter_frames(source, start_s=self.start_s, end_s=self.end_s)):
+                rows.append(_landmark_row(model.process(frame.rgb), (0, 0), frame.rgb.shape[1], frame.rgb.shape[0]))
+                gray = _small_gray(frame.rgb) if survey is not None or frame.index % every == 0 else None
+                if survey is not None:
+                    survey.add(i, frame.rgb, gray)
                 if frame.index % every == 0:
-                    self.samples_.append((frame.time_s, _small_gray(frame.rgb)))
+                    self.samples_.append((frame.time_s, gray))
                 times.append(frame.time_s)
                 if progress is not None:
                     progress(frame.index + 1, max(info.n_frames_estimate, frame.index + 1))
-        data = np.stack(chunks) if chunks else np.zeros((0, n_lm, 4), dtype=np.float32)
+        data = np.stack(rows) if rows else np.zeros((0, len(BLAZEPOSE_NAMES), 4), dtype=np.float32)
+        self.survey_ = survey
+        self.persons_ = survey.finish(person) if survey is not None else None
+        self.cropped_ = False
+        if self.persons_ is not None and (len(self.persons_.track_ids) > 1 or person is not None):
+            hips = np.nanmean(data[:, 23:25, :2], axis=1)
+            if not landmarks_on_track(hips, self.persons_):
+                data = self._crop_pass(source, self.persons_.chosen_boxes(), len(rows))
+                self.cropped_ = True
         return Keypoints(
             xy_px=data[:, :, :2], confidence=data[:, :, 3], time_s=np.asarray(times),
             names=BLAZEPOSE_NAMES, source=f"{self.name}(model_complexity={self.model_complexity})",
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
         )  # fmt: skip
+
+    def _crop_pass(self, source: Path, boxes: np.ndarray | None, n_frames: int) -> np.ndarray:
+        """Landmarks on a square crop around the chosen track in every frame (NaN where absent)."""
+        from runform.pose.persons import crop, crop_windows
+
+        data = np.full((n_frames, len(BLAZEPOSE_NAMES), 4), np.nan, dtype=np.float32)
+        if boxes is None:
+            return data
+        windows = crop_windows(boxes)
+        with self._model() as model:
+            for i, frame in enumerate(iter_frames(source, start_s=self.start_s, end_s=self.end_s)):
+                if i >= n_frames:
+                    break
+                if windows[i, 2] <= 0:
+                    continue
+                x0, y0, side = windows[i]
+                data[i] = _landmark_row(model.process(crop(frame.rgb, windows[i])), (x0, y0), side, side)
+        return data
+
+
+def _landmark_row(result, origin_px: tuple[int, int], width_px: int, height_px: int) -> np.ndarray:  # noqa: ANN001
+    """One frame's landmarks (33, 4): x, y, z in frame pixels and visibility; NaN when no pose."""
+    row = np.full((len(BLAZEPOSE_NAMES), 4), np.nan, dtype=np.float32)
+    if result.pose_landmarks is not None:
+        x0, y0 = origin_px
+        row[:] = [(x0 + lm.x * width_px, y0 + lm.y * height_px, lm.z * width_px, lm.visibility)
+                  for lm in result.pose_landmarks.landmark]  # fmt: skip
+    return row
 
 
 def _small_gray(rgb: np.ndarray, height_px: int = 240) -> np.ndarray:

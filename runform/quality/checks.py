@@ -234,6 +234,11 @@ class Running(BaseQualityCheck):
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         if g.strides.empty:
+            cadence = 120.0 * g.cleaning.stride_frequency_hz  # the legs' rhythm, when no stride was complete
+            if np.isfinite(cadence) and cadence < self.min_running_cadence:
+                return [Check("running", "refuse", None, f"cadence >= {self.min_running_cadence:g} steps/min",
+                              f"not running (walking): no complete stride, and the legs swing at {cadence:.0f} steps/min",
+                              "film running, not walking; knee-drive advice needs a running stride")]  # fmt: skip
             return [Check("running", "refuse", None, "a running stride", "no complete gait cycle was found", "film a runner from the side")]
         duty = float(g.strides["duty_factor"].median())
         cadence = float(g.strides["cadence_steps_per_min"].median())

@@ -1,0 +1,144 @@
+"""Several people in view (issue 16): the runner is chosen, tracked and analysed; --person; --start/--end.
+
+Clips are built from the shared treadmill clip (``tests/fixtures/person_clips.py``): the runner beside a larger
+copy of the scene that stands still or moves at a walking rhythm, on either side, and beside a second
+(time-shifted) runner for the overrides. Contacts are checked against labels v2 and cadence against
+the upstream 168.9 steps/min; toe-offs only against the single-person run of the clean clip (toe-off
+detection is being reworked separately).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import CLIP_FPS, match_events
+from fixtures.person_clips import make_pair_clip
+
+from runform.config import make_config
+from runform.errors import OptionError
+from runform.pipeline import analyze_keypoints
+from runform.pose.mediapipe_backend import MediaPipePose
+from runform.pose.selection import choose_runner, parse_person
+
+UPSTREAM_CADENCE = 168.9
+LAYOUTS = {"walker-left": ("right", "slow"), "standing-right": ("left", "frozen")}
+
+
+@pytest.fixture(scope="session", params=sorted(LAYOUTS))
+def pair_run(request, tmp_path_factory, clip):
+    """(layout, runner x range, backend after estimate, analysis) for one multi-person clip."""
+    side, other = LAYOUTS[request.param]
+    path = tmp_path_factory.mktemp("persons") / f"{request.param}.mp4"
+    x_range = make_pair_clip(clip, path, runner_side=side, other=other)
+    backend = MediaPipePose()
+    kp = backend.estimate(path)
+    analysis = analyze_keypoints(kp, make_config(), str(path))
+    return request.param, x_range, backend, analysis
+
+
+def test_auto_choice_is_the_runner(pair_run):
+    _, (x0, x1), backend, _ = pair_run
+    persons = backend.persons_
+    assert len(persons.track_ids) >= 2
+    assert persons.choice.method == "auto"
+    assert persons.choice.confidence >= 0.3
+    centre_x = np.nanmedian((persons.chosen_boxes()[:, 0] + persons.chosen_boxes()[:, 2]) / 2)
+    assert x0 <= centre_x <= x1
+
+
+def test_runner_contacts_match_labels(pair_run, labels):
+    _, _, _, analysis = pair_run
+    contacts = match_events(analysis.events, labels[labels["event"] == "contact"])
+    assert (contacts["error_frames"].abs() <= 1.0).mean() >= 0.9, contacts
+
+
+def test_runner_cadence(pair_run):
+    _, _, _, analysis = pair_run
+    assert abs(analysis.overall_cadence_steps_per_min - UPSTREAM_CADENCE) <= 0.5
+
+
+def test_runner_toe_offs_match_single_person_run(pair_run, clip_analysis):
+    _, _, _, analysis = pair_run
+    clean = clip_analysis.events
+    clean = clean[(clean["event"] == "toe_off") & (clean["time_s"] <= 4.6)]
+    matched = match_events(analysis.events, clean)
+    assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.8, matched
+
+
+@pytest.fixture(scope="session")
+def two_runners(tmp_path_factory, clip):
+    """5 s: the runner (left, larger) beside a smaller second runner 7 frames ahead (right)."""
+    path = tmp_path_factory.mktemp("persons") / "two_runners.mp4"
+    x_range = make_pair_clip(clip, path, runner_side="left", other="shifted", runner_scale=0.7, other_scale=0.55,
+                             max_frames=150)  # fmt: skip
+    return path, x_range
+
+
+@pytest.fixture(scope="session")
+def right_runner_run(two_runners):
+    path, _ = two_runners
+    backend = MediaPipePose(person="right")
+    return backend, backend.estimate(path)
+
+
+def test_person_right_analyses_the_right_runner(right_runner_run, two_runners):
+    _, (x0, x1) = two_runners
+    backend, kp = right_runner_run
+    hips_x = np.nanmedian(kp.xy_px[:, [23, 24], 0])
+    assert hips_x > x1, "landmarks should be on the right-hand runner"
+    assert backend.persons_.choice.method == "right"
+
+
+@pytest.mark.parametrize("person, expected", [("left", "left"), ("right", "right"), ("largest", "left"),
+                                              ("point-left", "left"), ("point-right", "right")])  # fmt: skip
+def test_person_overrides_pick_the_intended_track(right_runner_run, two_runners, person, expected):
+    _, (x0, x1) = two_runners
+    backend, _ = right_runner_run
+    survey = backend.persons_
+    if person.startswith("point"):
+        height = backend.info_.height_px
+        person = f"{(x0 + x1) / 2:.0f},{height - 200}" if person == "point-left" else f"{x1 + 150:.0f},{height - 200}"
+    energy = {t: backend.survey_.motion.series(t, survey.boxes_px.shape[1]) for t in survey.track_ids}
+    choice = choose_runner(survey.track_ids, survey.boxes_px, energy, CLIP_FPS, person=person)
+    k = survey.track_ids.index(choice.track_id)
+    centre_x = np.nanmedian((survey.boxes_px[k, :, 0] + survey.boxes_px[k, :, 2]) / 2)
+    assert (centre_x < x1) if expected == "left" else (centre_x > x1)
+
+
+def test_two_runners_make_an_unsure_auto_choice(right_runner_run):
+    backend, _ = right_runner_run
+    survey = backend.persons_
+    energy = {t: backend.survey_.motion.series(t, survey.boxes_px.shape[1]) for t in survey.track_ids}
+    choice = choose_runner(survey.track_ids, survey.boxes_px, energy, CLIP_FPS)
+    assert choice.confidence < 0.5
+
+
+def test_start_end_window(clip):
+    import runform
+
+    analysis = runform.analyze(clip, start_s=1.0, end_s=4.5, write_video=False, write_report=False)
+    times = analysis.keypoints.time_s
+    assert times[0] == pytest.approx(1.0, abs=1 / CLIP_FPS) and times[-1] == pytest.approx(4.5, abs=1 / CLIP_FPS)
+    assert len(analysis.events) >= 8
+    assert analysis.events["time_s"].between(1.0, 4.5).all()
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"start_s": 3.0, "end_s": 2.0}, "not after start"),
+    ({"start_s": -1.0}, "greater than or equal to 0"),
+    ({"person": "bob"}, "unknown person"),
+], ids=["end-before-start", "negative-start", "bad-person"])  # fmt: skip
+def test_bad_window_and_person_options(options, match):
+    with pytest.raises(OptionError, match=match):
+        make_config(**options)
+
+
+@pytest.mark.parametrize("text, expected", [(None, None), ("auto", None), ("LEFT", "left"), ("largest", "largest"),
+                                            ("420,610", (420.0, 610.0)), (" 1.5 , 2 ", (1.5, 2.0))])  # fmt: skip
+def test_parse_person(text, expected):
+    assert parse_person(text) == expected
+
+
+def test_parse_person_refuses_garbage():
+    with pytest.raises(OptionError, match="person"):
+        parse_person("somebody")
