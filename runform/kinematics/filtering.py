@@ -10,14 +10,20 @@ stride frequency keeps the same smoothing for slow joggers and sprinters whateve
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from runform.model import Keypoints
 
+logger = logging.getLogger(__name__)
+
 HARMONICS = 7.0
 REFERENCE_FPS = 30.0  # frame rate at which the glitch and swap thresholds were set
 MIN_CUTOFF_HZ = 4.0
+#: A "glitch" rule that fires in more than this share of frames is measuring the camera, not errors.
+MAX_SEGMENT_FLAGGED_FRAC = 0.2
 FRACTION_OF_NYQUIST = 0.8
 
 
@@ -147,10 +153,15 @@ def _median_leg_length_px(kp: Keypoints) -> float:
     return float(np.nanmedian(lengths)) if np.isfinite(lengths).any() else 100.0
 
 
-def _implausible_segments(kp: Keypoints, max_length_change: float) -> np.ndarray:
+def _implausible_segments(kp: Keypoints, max_length_change: float,
+                          max_flagged_frac: float = MAX_SEGMENT_FLAGGED_FRAC) -> np.ndarray:  # fmt: skip
     """(T, K) mask of distal landmarks whose shank or thigh length departs from its median by
     more than ``max_length_change`` (a fraction): the pose model has put the joint elsewhere.
-    Sagittal running views foreshorten these segments little, so a large change is an error."""
+
+    Sagittal running views foreshorten these segments little, so a brief large change is an error.
+    A segment whose length is "off" in more than ``max_flagged_frac`` of the frames is not
+    glitching but seen in perspective, obliquely or at low resolution: flagging it would blank most
+    of the clip, so that segment is left alone (and a warning says so)."""
     bad = np.zeros(kp.xy_px.shape[:2], dtype=bool)
     for side in ("left", "right"):
         chain = [f"{side}_{p}" for p in ("hip", "knee", "ankle")]
@@ -159,6 +170,13 @@ def _implausible_segments(kp: Keypoints, max_length_change: float) -> np.ndarray
             if not np.isfinite(length).any():
                 continue
             off = np.abs(length / np.nanmedian(length) - 1) > max_length_change
+            if off.mean() > max_flagged_frac:
+                logger.warning(
+                    "the %s-%s length varies by more than %.0f%% in %.0f%% of frames (perspective, an oblique "
+                    "view or low resolution): not treated as pose glitches", proximal, distal,
+                    100 * max_length_change, 100 * off.mean(),
+                )  # fmt: skip
+                continue
             for name in chain[chain.index(distal):] + [f"{side}_heel", f"{side}_foot_index"]:
                 bad[:, kp.index(name)] |= off
     return bad

@@ -109,3 +109,35 @@ def test_slow_motion_gets_a_clear_message():
     with pytest.raises(AnalysisError, match="slow motion") as info:
         analyze_keypoints(slowed, Config(), "slowmo")
     assert "--real-fps 240" in info.value.fix
+
+
+def test_cleaning_does_not_depend_on_pixel_scale(raw_keypoints):
+    """The same runner filmed at a quarter of the resolution (every pixel coordinate / 4): the same
+    glitches, the same stride frequency and cut-off (issue 11: cleaning tied to one clip's scale)."""
+    from runform.kinematics import clean_keypoints
+
+    small = raw_keypoints.replace(xy_px=raw_keypoints.xy_px / 4, depth=raw_keypoints.depth / 4)
+    _, full = clean_keypoints(raw_keypoints)
+    _, quarter = clean_keypoints(small)
+    assert quarter.n_glitches == full.n_glitches
+    assert quarter.stride_frequency_hz == pytest.approx(full.stride_frequency_hz, rel=1e-6)
+    assert quarter.cutoff_hz == pytest.approx(full.cutoff_hz, rel=1e-6)
+
+
+def test_perspective_is_not_taken_for_glitches(raw_keypoints):
+    """An oblique lab camera makes the shank look 30 % longer at one end of the stride than at the
+    other. That is geometry, not pose errors: the glitch rule must not blank most of the clip."""
+    from runform.kinematics import clean_keypoints
+
+    xy = raw_keypoints.xy_px.copy()
+    phase = 2 * np.pi * raw_keypoints.time_s * 1.4  # about one stride per 0.7 s
+    for side in ("left", "right"):
+        knee = xy[:, raw_keypoints.index(f"{side}_knee")]
+        stretch = 1 + 0.3 * np.sin(phase)[:, None]
+        for part in ("ankle", "heel", "foot_index"):
+            i = raw_keypoints.index(f"{side}_{part}")
+            xy[:, i] = knee + (xy[:, i] - knee) * stretch
+    _, report = clean_keypoints(raw_keypoints.replace(xy_px=xy))
+    legs = 10
+    assert report.n_glitches < 0.1 * raw_keypoints.n_frames * legs
+    assert np.isfinite(report.stride_frequency_hz)
