@@ -2,7 +2,7 @@
 
 from runform.kinematics import angles
 from runform.kinematics.calibration import calibrate
-from runform.kinematics.clean import clean_keypoints
+from runform.kinematics.clean import clean_keypoints, suggest_real_fps
 from runform.kinematics.filtering import cutoff_rule_hz, interpolate_series, lowpass_series
 from runform.kinematics.sides import SideAssignment, direction_sign
 from runform.kinematics.stride import forward_position_px, parabolic_peak, stride_frequency_hz
@@ -21,4 +21,5 @@ __all__ = [
     "lowpass_series",
     "parabolic_peak",
     "stride_frequency_hz",
+    "suggest_real_fps",
 ]

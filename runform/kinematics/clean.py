@@ -79,6 +79,11 @@ def clean_keypoints(
 COMMON_CAPTURE_FPS = (60.0, 120.0, 240.0, 480.0, 960.0)
 
 
+def suggest_real_fps(fps: float, slow_factor: float) -> float:
+    """The common capture rate nearest to ``fps x slow_factor`` (for a ``--real-fps`` hint)."""
+    return min(COMMON_CAPTURE_FPS, key=lambda rate: abs(np.log(rate / (fps * slow_factor))))
+
+
 def _refuse_slow_motion(kp: Keypoints, direction: int) -> None:
     """Raise a clear error when the legs swing periodically but far too slowly for real-time gait."""
     slow_hz = stride_frequency_hz(kp, direction, SLOW_MOTION_RANGE_HZ)
@@ -86,7 +91,7 @@ def _refuse_slow_motion(kp: Keypoints, direction: int) -> None:
         return
     fps = kp.sampling_rate_hz
     factor = TYPICAL_RUNNING_STRIDE_HZ / slow_hz
-    guess = min(COMMON_CAPTURE_FPS, key=lambda rate: abs(np.log(rate / (fps * factor))))
+    guess = suggest_real_fps(fps, factor)
     raise AnalysisError(
         "This clip looks like slow motion",
         expected="a stride every 0.45-2 s, as in real-time running or walking",

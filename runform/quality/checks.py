@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from runform.kinematics import suggest_real_fps
 from runform.model import Check
 from runform.quality import camera
 from runform.quality.base import BaseQualityCheck, GateInput, grade
@@ -26,7 +27,10 @@ MAX_OCCLUDED_FRAC = 0.2
 REFUSE_OCCLUDED_FRAC = 0.6
 MAX_DUTY_FACTOR_RUNNING = 0.62  # walking has double support: duty factor > 0.6 (Novacheck 1998)
 MIN_RUNNING_CADENCE = 110.0  # steps/min; walking is 90-125, the slowest jogging ~140
-MIN_PLAUSIBLE_CADENCE = 60.0  # below this with a running stride, the file's timestamps are slowed
+#: A stride with a flight phase (duty factor at most this) below the running cadence is running
+#: filmed in slow motion: runners' duty factor is 0.2-0.45 (RBDS 0.31-0.42; the shared clip 0.42).
+MAX_DUTY_FACTOR_SLOW_MOTION = 0.5
+TYPICAL_RUNNING_CADENCE = 170.0  # steps/min, to estimate a slow-motion factor
 MAX_SWAP_FRAC = 0.1
 MIN_TIMED_FROM_FOOT_FRAC = 0.7  # below this, most contact times would rest on the lag fallback
 
@@ -230,7 +234,7 @@ class Running(BaseQualityCheck):
 
     max_duty_factor_running: float = MAX_DUTY_FACTOR_RUNNING
     min_running_cadence: float = MIN_RUNNING_CADENCE
-    min_plausible_cadence: float = MIN_PLAUSIBLE_CADENCE
+    max_duty_factor_slow_motion: float = MAX_DUTY_FACTOR_SLOW_MOTION
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         if g.strides.empty:
@@ -242,10 +246,13 @@ class Running(BaseQualityCheck):
             return [Check("running", "refuse", None, "a running stride", "no complete gait cycle was found", "film a runner from the side")]
         duty = float(g.strides["duty_factor"].median())
         cadence = float(g.strides["cadence_steps_per_min"].median())
-        if cadence < self.min_plausible_cadence and duty <= self.max_duty_factor_running:
-            return [Check("slow_motion", "refuse", round(cadence, 1), f"cadence >= {self.min_plausible_cadence:g} steps/min",
-                          f"a running stride at {cadence:.0f} steps/min: the file's timestamps look slowed down (slow motion)",
-                          "give the true capture rate with --real-fps, e.g. --real-fps 240")]  # fmt: skip
+        if cadence < self.min_running_cadence and duty <= self.max_duty_factor_slow_motion:
+            factor = TYPICAL_RUNNING_CADENCE / cadence
+            guess = suggest_real_fps(g.kp.sampling_rate_hz, factor)
+            return [Check("slow_motion", "refuse", round(cadence, 1), f"cadence >= {self.min_running_cadence:g} steps/min",
+                          f"a running stride (duty factor {duty:.2f}, with flight) at only {cadence:.0f} steps/min: "
+                          f"the file looks like about {factor:.1f}x slow motion",
+                          f"give the true capture rate with --real-fps (likely --real-fps {guess:g})")]  # fmt: skip
         walking = duty > self.max_duty_factor_running or cadence < self.min_running_cadence
         return [Check("running", "refuse" if walking else "pass", round(duty, 3),
                       f"duty factor <= {self.max_duty_factor_running} and cadence >= {self.min_running_cadence:g} steps/min",

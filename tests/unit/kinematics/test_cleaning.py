@@ -92,25 +92,6 @@ def test_variable_frame_rate_is_resampled(raw_keypoints):
     assert uniform.time_s[-1] == pytest.approx(vfr.time_s[-1], abs=1 / 30)
 
 
-def test_slow_motion_gets_a_clear_message():
-    """An 8x slow-motion file (240 fps capture played at 30 fps): not 'no complete gait cycle' but
-    a message that names slow motion and the --real-fps to give (issue 11)."""
-    from conftest import DATA, need
-
-    from runform.config import Config
-    from runform.errors import AnalysisError
-    from runform.io import from_rbds_joints
-    from runform.pipeline import analyze_keypoints
-    from runform.pose.virtual_camera import VirtualCamera
-
-    path = need(DATA / "rbds" / "RBDS019runT35_joints.csv")
-    captured = VirtualCamera(fps=240).project(from_rbds_joints(path))
-    slowed = captured.replace(time_s=captured.time_s * 8)  # plays 8x slower at 30 fps
-    with pytest.raises(AnalysisError, match="slow motion") as info:
-        analyze_keypoints(slowed, Config(), "slowmo")
-    assert "--real-fps 240" in info.value.fix
-
-
 def test_cleaning_does_not_depend_on_pixel_scale(raw_keypoints):
     """The same runner filmed at a quarter of the resolution (every pixel coordinate / 4): the same
     glitches, the same stride frequency and cut-off (issue 11: cleaning tied to one clip's scale)."""
