@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from runform.coaching import coach
+from runform.coaching import coach, leg_tracking, mark_unreliable_legs
 from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
 from runform.errors import InputError, OutputError, QualityRefused
@@ -170,10 +170,12 @@ def analyze_keypoints(
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
     )
     curves = gait_cycle_curves(kp, strides, cleaning.direction)
+    far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
+    legs = leg_tracking(kp, far_side)
+    summary = mark_unreliable_legs(summary, legs)
     coaching = None
     if quality.verdict != "refuse":
-        far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
-        coaching = coach(summary, strides, config.event, config.programme_weeks, far_side)
+        coaching = coach(summary, strides, config.event, config.programme_weeks, far_side, calibration, legs)
     return Analysis(
         source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
         cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,
