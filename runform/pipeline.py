@@ -81,13 +81,13 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> Path:
 
 
 def compare_sessions(before: str | Path, after: str | Path, report: str | Path | None = None) -> dict[str, Any]:
-    """Compare two ``analysis.json`` files (changes beyond MDC95); with ``report``, also write the
-    before/after HTML report there."""
+    """Compare two ``analysis.json`` files or output folders (changes beyond MDC95); with ``report``,
+    also write the before/after HTML report there."""
     before, after = Path(before), Path(after)
     first, second = load_analysis_json(before), load_analysis_json(after)
     result = compare_module.compare(first, second)
     if report is not None:
-        html = render_comparison(first, second, result, before.name, after.name)
+        html = render_comparison(first, second, result, result["before_label"], result["after_label"])
         try:
             Path(report).write_text(html, encoding="utf-8")
         except OSError as exc:

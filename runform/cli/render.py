@@ -93,15 +93,19 @@ def print_coaching(coaching: dict[str, Any] | None) -> None:
 
 
 def print_comparison(result: dict[str, Any]) -> None:
-    table = Table(title="Before vs after (change counts only beyond MDC95)")
+    table = Table(title=f"{result['before_label']} vs {result['after_label']} (a change counts only beyond MDC95)")
     for col in ("metric", "before", "after", "change", "MDC95", "verdict"):
         table.add_column(col, justify="left" if col in ("metric", "verdict") else "right")
     for row in result["metrics"]:
         style = {"improved": "green", "worse": "red"}.get(row["verdict"], "")
-        table.add_row(row["metric"], f"{row['before']:.3g}", f"{row['after']:.3g}", f"{row['change']:+.3g}",
+        table.add_row(row["name"], f"{row['before']:.3g}", f"{row['after']:.3g}", f"{row['change']:+.3g}",
                       "-" if row["mdc95"] is None else f"{row['mdc95']:.3g}", f"[{style}]{row['verdict']}[/]" if style else row["verdict"])  # fmt: skip
     out.print(table)
     for warning in result["warnings"]:
         out.print(f"[yellow]warning[/] {warning}")
     if result["resolved_findings"]:
         out.print("Findings no longer present: " + ", ".join(result["resolved_findings"]))
+    if result.get("not_comparable_findings"):
+        out.print("Not measured in the retest (cannot say whether they are gone): " + ", ".join(result["not_comparable_findings"]))
+    if result.get("new_findings"):
+        out.print("New findings: " + ", ".join(result["new_findings"]))
