@@ -67,7 +67,7 @@ def summary_table(analysis: Analysis) -> Table:
         si = s.get("symmetry_index_pct") if s.get("symmetry_reliable", True) else None
         table.add_row(label, unit, _fmt(s["value"], digits), _side(s["left"], digits), _side(s["right"], digits),
                       _fmt(s["iqr"], digits), str(s["n"]), _fmt(si, 1))  # fmt: skip
-    if any(isinstance(e, dict) and (e.get(side) or {}).get("reliable") is False
+    if any(isinstance(e.get(side), dict) and e[side].get("reliable") is False
            for e in summary.values() if isinstance(e, dict) for side in ("left", "right")):  # fmt: skip
         table.caption = "* far leg, poorly tracked: not used for findings or symmetry"
     return table
