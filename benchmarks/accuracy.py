@@ -2,6 +2,7 @@
 centres through a virtual side camera with realistic pose noise) and on the shared video's labels v2.
 
     python benchmarks/accuracy.py [--fps 30 60 120 240] [--sides right left] [--workers 2] [--write-error-model]
+    python benchmarks/accuracy.py --from-runs [--write-error-model]   # re-analyse the last run's saved errors
 
 Runners: parameters were chosen on TUNING (10 runners); every table reports HELD_OUT (the other
 10). The run is the exact code a video runs after pose estimation (``pipeline.analyze_keypoints``).
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -144,9 +146,12 @@ def stride_stats(runs: list[dict], key: str) -> dict:
 def systematic(runs: list[dict], key: str) -> float:
     """The per-clip systematic error used for the 95 % uncertainty: the larger of the RMSE and the
     95th percentile / 1.96 of the per-trial mean errors (so that 1.96 x it covers 95 % of the
-    tuning trials even when their errors are not normal)."""
+    tuning trials even when their errors are not normal), widened by t(0.975, runners - 1) / 1.96
+    because it is estimated from a handful of runners, not from the population."""
     t = trial_stats(runs, key)
-    return max(t["rmse"], t["p95_abs"] / 1.96)
+    n_runners = len({r["runner"] for r in runs})
+    widen = float(student_t.ppf(0.975, max(n_runners - 1, 1)) / 1.96)
+    return max(t["rmse"], t["p95_abs"] / 1.96) * widen
 
 
 def error_model(runs: list[dict]) -> dict:
@@ -282,11 +287,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-video", action="store_true", help="skip the real clip (no BlazePose run)")
     parser.add_argument("--write-error-model", action="store_true", help="rebuild runform/metrics/error_model.json")
+    parser.add_argument("--from-runs", action="store_true",
+                        help="re-analyse the saved per-run errors (accuracy_runs.json) instead of running the trials")
     args = parser.parse_args()
     start = time.perf_counter()
-    jobs = [(t, fps, side) for fps in args.fps for t in trials(args.runners) for side in args.sides]
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        runs = list(pool.map(_job, jobs, chunksize=2))
+    runs_path = ROOT / "benchmarks" / "results" / "accuracy_runs.json"
+    if args.from_runs:
+        runs = json.loads(runs_path.read_text())
+    else:
+        jobs = [(t, fps, side) for fps in args.fps for t in trials(args.runners) for side in args.sides]
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            runs = list(pool.map(_job, jobs, chunksize=2))
     results: dict = {"tuning_runners": TUNING, "held_out_runners": HELD_OUT, "held_out": tables(runs),
                      "tuning": tables([{**r, "held_out": not r["held_out"]} for r in runs])}
     model = error_model(runs)
@@ -303,7 +314,7 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results" / "accuracy.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1))
-    (out.parent / "accuracy_runs.json").write_text(json.dumps(runs, default=float))  # per-run errors, for re-analysis
+    runs_path.write_text(json.dumps(runs, default=float))  # per-run errors, for re-analysis
     (out.parent / "accuracy.md").write_text(text)
     print(f"wrote {out.relative_to(ROOT)} in {results['seconds']:.0f} s")
 
