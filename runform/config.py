@@ -20,6 +20,8 @@ EVENT_NAMES: tuple[str, ...] = (
     "xc", "trail", "hill-sprint",
 )  # fmt: skip
 
+#: The event used when ``--event`` is not given (must match coaching/data/profiles.yaml default_event).
+DEFAULT_EVENT = "10k"
 #: Command-line flags whose names differ from the Config field they set (used in error messages).
 OPTION_FLAGS = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-speed", "programme_weeks": "--weeks",
                 "slow_motion_factor": "--slow-motion", "runner_name": "--name", "start_s": "--start",
@@ -153,10 +155,33 @@ def make_config(**options: object) -> Config:
         return Config(**options)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "option"
-        raise OptionError(
-            f"Invalid value for {field}",
-            expected="a valid " + field,
-            found=first["msg"].replace("Value error, ", ""),
-            fix=f"correct {OPTION_FLAGS.get(field, '--' + field.replace('_', '-'))} and run again",
-        ) from None
+        field = ".".join(str(p) for p in first["loc"])
+        flag = option_flag(field) if field else "--start / --end"
+        problem, expected = _describe(flag, first)
+        raise OptionError(problem, expected=expected, found=repr(first.get("input")) if field else "",
+                          fix=f"correct {flag} and run again (runform analyze --help lists the options)") from None  # fmt: skip
+
+
+def option_flag(field: str) -> str:
+    """The command-line flag that sets a Config field: ``programme_weeks`` -> ``--weeks``."""
+    return OPTION_FLAGS.get(field, "--" + field.replace("_", "-"))
+
+
+#: pydantic error type -> (words, constraint key in the error's ctx)
+_BOUNDS = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
+           "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}  # fmt: skip
+
+
+def _describe(flag: str, error: dict) -> tuple[str, str]:
+    """(problem, expected) in words, e.g. ("--weeks must be at least 1; got 0", "a whole number of weeks >= 1")."""
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        return f"{flag} must be {words} {ctx.get(key)}; got {value}", f"{flag} {words} {ctx.get(key)}"
+    if kind in ("int_parsing", "int_from_float", "float_parsing", "int_type", "float_type"):
+        number = "a whole number" if kind.startswith("int") else "a number"
+        return f"{flag} must be {number}; got {value!r}", number
+    if kind == "literal_error":
+        return f"{flag} must be one of {ctx.get('expected')}; got {value!r}", f"one of {ctx.get('expected')}"
+    message = error["msg"].replace("Value error, ", "")
+    return f"{flag}: {message}", f"a valid {flag} value"

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from runform.coaching import coach
+from runform.coaching import coach, leg_tracking, mark_unreliable_legs
 from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
 from runform.errors import InputError, OutputError, QualityRefused
@@ -81,13 +81,13 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> Path:
 
 
 def compare_sessions(before: str | Path, after: str | Path, report: str | Path | None = None) -> dict[str, Any]:
-    """Compare two ``analysis.json`` files (changes beyond MDC95); with ``report``, also write the
-    before/after HTML report there."""
+    """Compare two ``analysis.json`` files or output folders (changes beyond MDC95); with ``report``,
+    also write the before/after HTML report there."""
     before, after = Path(before), Path(after)
     first, second = load_analysis_json(before), load_analysis_json(after)
     result = compare_module.compare(first, second)
     if report is not None:
-        html = render_comparison(first, second, result, before.name, after.name)
+        html = render_comparison(first, second, result, result["before_label"], result["after_label"])
         try:
             Path(report).write_text(html, encoding="utf-8")
         except OSError as exc:
@@ -170,10 +170,12 @@ def analyze_keypoints(
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
     )
     curves = gait_cycle_curves(kp, strides, cleaning.direction)
+    far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
+    legs = leg_tracking(kp, far_side)
+    summary = mark_unreliable_legs(summary, legs)
     coaching = None
     if quality.verdict != "refuse":
-        far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
-        coaching = coach(summary, strides, config.event, config.programme_weeks, far_side)
+        coaching = coach(summary, strides, config.event, config.programme_weeks, far_side, calibration, legs)
     return Analysis(
         source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
         cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,

@@ -10,7 +10,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from runform.cli.common import console, guard, native_stderr_silenced
 from runform.cli.render import print_analysis
-from runform.config import make_config
+from runform.config import DEFAULT_EVENT, EVENT_NAMES, make_config
+
+EVENT_HELP = (f"Race event the runner trains for: {', '.join(EVENT_NAMES)}. "
+              f"100m-800m and hill-sprint use the sprint profile, the rest the distance profile. [default: {DEFAULT_EVENT}]")
+
+
+def default_output(source: Path) -> Path:
+    """``clip.mp4`` -> ``clip_runform/`` next to the clip."""
+    return source.with_name(source.stem + "_runform")
 
 
 def run_analysis(source: Path, output: Path | None, **options: object) -> None:
@@ -18,7 +26,7 @@ def run_analysis(source: Path, output: Path | None, **options: object) -> None:
     from runform.pipeline import run  # imported on use: keeps --help fast
 
     config = make_config(**options)
-    output = output or source.with_name(source.stem + "_runform")
+    output = output or default_output(source)
     with native_stderr_silenced(), Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=console, transient=True,
@@ -29,19 +37,19 @@ def run_analysis(source: Path, output: Path | None, **options: object) -> None:
 
 
 def analyze(
-    source: Annotated[Path, typer.Argument(help="Side-view running video (mp4/mov/avi/mkv/webm) or keypoint CSV.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output folder.")] = None,
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Side-view running video (mp4/mov/avi/mkv/webm) or keypoint CSV.")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FOLDER", help="Output folder. [default: <clip name>_runform next to the clip]")] = None,
     height: Annotated[float | None, typer.Option("--height", help="Runner's height in metres, for scale.")] = None,
     treadmill_speed: Annotated[str | None, typer.Option("--treadmill-speed", help="Belt speed: 3.5 (m/s), 12.6km/h or 8mph.")] = None,
     known_distance: Annotated[str | None, typer.Option("--known-distance", help="x1,y1,x2,y2,metres: two image points a known distance apart.")] = None,
-    event: Annotated[str | None, typer.Option("--event", help="Race event: 100m ... marathon, xc, trail, hill-sprint.")] = None,
+    event: Annotated[str | None, typer.Option("--event", metavar="EVENT", help=EVENT_HELP)] = None,
     surface: Annotated[str, typer.Option("--surface", help="auto, treadmill or overground.")] = "auto",
     fast: Annotated[bool, typer.Option("--fast", help="Lighter pose model (model_complexity 0).")] = False,
     real_fps: Annotated[float | None, typer.Option("--real-fps", help="True capture rate of a slow-motion file.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Runner's name for the report.")] = None,
     weeks: Annotated[int, typer.Option("--weeks", help="Length of the knee-drive programme in weeks.")] = 6,
-    report: Annotated[bool, typer.Option("--report/--no-report", help="Write report.html (and annotated.mp4).")] = True,
-    video: Annotated[bool, typer.Option("--video/--no-video", help="Write the annotated video.")] = True,
+    report: Annotated[bool, typer.Option("--report/--no-report", show_default=False, help="Write report.html (and annotated.mp4). [default: --report]")] = True,
+    video: Annotated[bool, typer.Option("--video/--no-video", show_default=False, help="Write the annotated video. [default: --video]")] = True,
     slow_motion: Annotated[float, typer.Option("--slow-motion", help="Annotated video played slower by this factor (1-8).")] = 1.0,
     person: Annotated[str | None, typer.Option("--person", help="Who to analyse: x,y (a point on the runner, pixels), left, right, largest; default: the runner.")] = None,
     start: Annotated[float | None, typer.Option("--start", help="Analyse from this time in seconds.")] = None,

@@ -13,8 +13,8 @@ from runform.cli.render import print_comparison
 
 
 def compare(
-    before: Annotated[Path, typer.Argument(help="analysis.json of the first session.")],
-    after: Annotated[Path, typer.Argument(help="analysis.json of the retest.")],
+    before: Annotated[Path, typer.Argument(metavar="BEFORE", help="First session: its output folder or analysis.json.")],
+    after: Annotated[Path, typer.Argument(metavar="AFTER", help="Retest: its output folder or analysis.json.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
     report: Annotated[Path | None, typer.Option("--report", help="Also write a before/after HTML report here.")] = None,
 ) -> None:

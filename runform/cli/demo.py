@@ -12,7 +12,7 @@ from runform.cli.analyze import run_analysis
 from runform.cli.common import guard
 
 
-def demo(output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path("runform-demo")) -> None:
+def demo(output: Annotated[Path, typer.Option("-o", "--output", metavar="FOLDER", help="Output folder.")] = Path("runform-demo")) -> None:
     """Analyse the bundled treadmill clip (MIT licence, see runform/data/) with no arguments."""
     clip = Path(str(resources.files("runform") / "data" / "treadmill_side_30fps.mp4"))
     guard(run_analysis, clip, output, event="10k")

@@ -16,15 +16,15 @@ HEADLINE = [
     ("contact_time_s", "Contact time", "s", 3),
     ("flight_time_s", "Flight time", "s", 3),
     ("duty_factor", "Duty factor", "", 2),
-    ("stride_length_m", "Stride length", "m", 2),
-    ("stride_length_px", "Stride length", "px", 0),
+    ("step_length_m", "Step length", "m", 2),
+    ("stride_length_m", "Stride length (two steps)", "m", 2),
     ("max_thigh_angle_deg", "Knee lift (max thigh angle)", "deg", 1),
     ("hip_extension_at_toe_off_deg", "Hip extension at toe-off", "deg", 1),
     ("peak_swing_knee_flexion_deg", "Heel recovery (peak swing knee flexion)", "deg", 1),
     ("knee_flexion_at_contact_deg", "Knee flexion at contact", "deg", 1),
     ("shank_angle_at_contact_deg", "Shank angle at contact", "deg", 1),
-    ("foot_ahead_of_hip_cm", "Foot ahead of hip", "cm", 1),
-    ("foot_ahead_of_hip_pct_leg", "Foot ahead of hip", "% leg", 1),
+    ("foot_ahead_of_hip_cm", "Foot ahead of hip at contact", "cm", 1),
+    ("foot_ahead_of_hip_pct_leg", "Foot ahead of hip at contact", "% leg", 1),
     ("vertical_oscillation_cm", "Vertical oscillation", "cm", 1),
     ("vertical_ratio_pct", "Vertical ratio", "%", 1),
     ("trunk_lean_deg", "Trunk lean", "deg", 1),
@@ -33,6 +33,26 @@ HEADLINE = [
 
 def _fmt(value: object, digits: int) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _side(entry: dict, digits: int) -> str:
+    """A per-leg median; "*" marks a poorly tracked (far) leg."""
+    return _fmt(entry.get("median"), digits) + ("*" if entry.get("reliable") is False else "")
+
+
+def sentence(*parts: str | None) -> str:
+    """Join the non-empty parts into one line: no stray " ." from an empty part."""
+    return " ".join(p.strip().rstrip(".") + "." for p in parts if p and p.strip().rstrip("."))
+
+
+def headline(coaching: dict[str, Any] | None) -> str | None:
+    """"Knee lift 23 deg: below the 10k band (35-50 deg)", coloured (Rich markup)."""
+    if not coaching or coaching["knee_lift"]["value_deg"] is None:
+        return None
+    knee, ref = coaching["knee_lift"]["value_deg"], coaching["knee_lift"]["reference_deg"]
+    low, high = ref.get("low"), ref.get("high")
+    where, colour = ("below", "red") if knee < low else ("above", "yellow") if knee > high else ("within", "green")
+    return f"[bold {colour}]Knee lift {knee:.0f} deg: {where} the {coaching['event']} band ({low}-{high} deg)[/]"
 
 
 def summary_table(analysis: Analysis) -> Table:
@@ -44,21 +64,28 @@ def summary_table(analysis: Analysis) -> Table:
         if key not in summary:
             continue
         s = summary[key]
-        si = s.get("symmetry_index_pct")
-        table.add_row(label, unit, _fmt(s["value"], digits), _fmt(s["left"]["median"], digits),
-                      _fmt(s["right"]["median"], digits), _fmt(s["iqr"], digits), str(s["n"]), _fmt(si, 1))  # fmt: skip
+        si = s.get("symmetry_index_pct") if s.get("symmetry_reliable", True) else None
+        table.add_row(label, unit, _fmt(s["value"], digits), _side(s["left"], digits), _side(s["right"], digits),
+                      _fmt(s["iqr"], digits), str(s["n"]), _fmt(si, 1))  # fmt: skip
+    if any(isinstance(e.get(side), dict) and e[side].get("reliable") is False
+           for e in summary.values() if isinstance(e, dict) for side in ("left", "right")):  # fmt: skip
+        table.caption = "* far leg, poorly tracked: not used for findings or symmetry"
     return table
 
 
 def print_analysis(analysis: Analysis, output: Path) -> None:
     """Summary table, quality warnings, coaching, a pixel-units hint and where the results are."""
+    line = headline(analysis.coaching)
+    if line:
+        out.print(line)
     out.print(summary_table(analysis))
     for check in analysis.quality.checks:
         if check.verdict != "pass":
-            out.print(f"[yellow]warning[/] {check.name}: {check.message}. Fix: {check.fix}")
+            out.print(f"[yellow]warning[/] {check.name}: " + sentence(check.message, f"Fix: {check.fix}" if check.fix else None))
     print_coaching(analysis.coaching)
     if analysis.calibration.length_unit == "px":
-        out.print("[yellow]Lengths are in pixels[/]: give --height, --treadmill-speed or --known-distance for metres.")
+        out.print("[yellow]No lengths measured (no scale given, so lengths are only in pixels)[/]: give --treadmill-speed "
+                  "(belt speed, best), --known-distance or --height for step length, foot position and oscillation in metres.")
     out.print(f"Results written to [bold]{output}[/]")
 
 
@@ -76,13 +103,20 @@ def print_coaching(coaching: dict[str, Any] | None) -> None:
     groups = [("consensus", "Both coaches agree")] + [(k, v["name"]) for k, v in coaching["positions"].items()]
     for key, title in groups:
         found = [f for f in coaching["findings"] if f["position"] == key]
-        out.print(f"\n[bold]{title}[/]" + (f": {coaching['positions'][key]['statement']}" if key in coaching["positions"] else ""))
+        statement = coaching["positions"][key]["statement"] if key in coaching["positions"] else ""
+        out.print(f"\n[bold]{title}[/]" + (f": {statement}" if statement else ""))
         if not found:
             out.print("  no finding beyond measurement noise")
         for f in found:
-            out.print(f"  [{ {'major': 'red', 'moderate': 'yellow'}.get(f['severity'], 'cyan') }]{f['severity']}[/] {f['title']}: "
-                      f"{f['metric']} = {f['value']} (+/- {f['uncertainty']}; {f['reference']}). {f['advice']}")  # fmt: skip
+            colour = {"major": "red", "moderate": "yellow"}.get(f["severity"], "cyan")
+            out.print(f"  [{colour}]{f['severity']}[/] " + sentence(
+                f"{f['title']}: {f['value']:g} +/- {f['uncertainty']:g} (threshold: {f['reference']})", f["advice"],
+                "Sources: " + "; ".join(src["reference"].split(".")[0] for src in f["source"])))  # fmt: skip
     prog = coaching["programme"]
+    if prog.get("choose"):
+        out.print(f"\n[bold]Which programme?[/] {prog['choose']}")
+    if prog.get("progression"):
+        out.print(prog["progression"])
     for variant, weeks in prog["variants"].items():
         label = "Programme" if variant == "consensus" else f"Programme, position {variant.upper()}"
         out.print(f"\n[bold]{label}[/] ({prog['weeks']} weeks, {prog['sessions_per_week']} sessions/week)")
@@ -93,15 +127,19 @@ def print_coaching(coaching: dict[str, Any] | None) -> None:
 
 
 def print_comparison(result: dict[str, Any]) -> None:
-    table = Table(title="Before vs after (change counts only beyond MDC95)")
+    table = Table(title=f"{result['before_label']} vs {result['after_label']} (a change counts only beyond MDC95)")
     for col in ("metric", "before", "after", "change", "MDC95", "verdict"):
         table.add_column(col, justify="left" if col in ("metric", "verdict") else "right")
     for row in result["metrics"]:
         style = {"improved": "green", "worse": "red"}.get(row["verdict"], "")
-        table.add_row(row["metric"], f"{row['before']:.3g}", f"{row['after']:.3g}", f"{row['change']:+.3g}",
+        table.add_row(row["name"], f"{row['before']:.3g}", f"{row['after']:.3g}", f"{row['change']:+.3g}",
                       "-" if row["mdc95"] is None else f"{row['mdc95']:.3g}", f"[{style}]{row['verdict']}[/]" if style else row["verdict"])  # fmt: skip
     out.print(table)
     for warning in result["warnings"]:
         out.print(f"[yellow]warning[/] {warning}")
     if result["resolved_findings"]:
         out.print("Findings no longer present: " + ", ".join(result["resolved_findings"]))
+    if result.get("not_comparable_findings"):
+        out.print("Not measured in the retest (cannot say whether they are gone): " + ", ".join(result["not_comparable_findings"]))
+    if result.get("new_findings"):
+        out.print("New findings: " + ", ".join(result["new_findings"]))

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import pandas as pd
 
-from runform.coaching import compare, findings, profiles, programme
+from runform.coaching import compare, findings, legs, profiles, programme, step_length
+from runform.coaching.legs import leg_tracking, mark_unreliable_legs
 from runform.coaching.profiles import cite, event_profile, load
+from runform.coaching.step_length import relative_step_length
+from runform.model import Calibration
+
+STEP_METRIC = "step_length_pct_expected"
 
 
-def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 6, far_side: str | None = None) -> dict:
-    """The ``coaching`` block of analysis.json (schema in docs/COACHING.md)."""
+def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 6, far_side: str | None = None,
+          calibration: Calibration | None = None, leg_quality: dict | None = None) -> dict:  # fmt: skip
+    """The ``coaching`` block of analysis.json (schema in docs/COACHING.md).
+
+    ``calibration`` gives the step length relative to speed and leg length (metres only);
+    ``leg_quality`` (:func:`leg_tracking`) keeps asymmetry findings to runs with both legs reliable."""
     event, profile, entry = event_profile(event)
     data = load("profiles")
-    found = findings.evaluate(summary, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side)
+    step = relative_step_length(summary, calibration)
+    judged = {**summary, STEP_METRIC: step} if step is not None else summary
+    found = findings.evaluate(judged, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side, leg_quality)
     positions = {}
     if profile == "distance":
         for key, pos in data["positions"].items():
             positions[key] = {"name": pos["name"], "statement": " ".join(pos["statement"].split()), "source": cite(pos["source"]),
-                              "findings": [f.id for f in found if f.position == key]}  # fmt: skip
+                              "choose": " ".join(pos["choose"].split()), "findings": [f.id for f in found if f.position == key]}  # fmt: skip
     knee = summary.get("max_thigh_angle_deg", {})
     band = data["profiles"][profile]["knee_lift_deg"]
     return {
@@ -30,6 +41,8 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
         "knee_lift": {"value_deg": knee.get("value"), "left_deg": (knee.get("left") or {}).get("median"),
                       "right_deg": (knee.get("right") or {}).get("median"), "uncertainty_deg": knee.get("uncertainty"),
                       "reference_deg": {k: v for k, v in band.items() if k != "source"}, "source": cite(band["source"])},
+        "step_length": _step_block(step, data["profiles"][profile]),
+        "legs": leg_quality,
         "consensus_findings": [f.id for f in found if f.position == "consensus"],
         "positions": positions,
         "findings": [f.to_dict() for f in found],
@@ -37,4 +50,24 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
     }  # fmt: skip
 
 
-__all__ = ["coach", "compare", "findings", "profiles", "programme"]
+def _step_block(step: dict | None, profile: dict) -> dict:
+    """Step length relative to speed and leg length, or why it is missing; elite race-pace steps as context."""
+    spec = profile.get("relative_step_length")
+    elite = profile.get("elite_step_length_m")
+    block: dict = {"measured": step is not None}
+    if step is None:
+        block["why_not"] = "no length measured in metres: give --treadmill-speed, --known-distance or --height"
+    else:
+        block.update({k: step[k] for k in ("step_length_m", "expected_step_length_m", "step_over_leg_length", "leg_length_m",
+                                           "speed_mps", "calibration")})  # fmt: skip
+        block["pct_of_expected"] = step["value"]
+    if spec:
+        block["short_below_pct"] = spec["short_below_pct"]
+        block["source"] = cite(spec["source"])
+    if elite:
+        block["elite_race_step_m"] = {"low": elite["low"], "high": elite["high"], "note": elite["note"], "source": cite(elite["source"])}
+    return block
+
+
+__all__ = ["coach", "compare", "findings", "leg_tracking", "legs", "mark_unreliable_legs", "profiles", "programme",
+           "relative_step_length", "step_length"]

@@ -1,8 +1,13 @@
 """Retest comparison: what changed beyond the minimal detectable change (MDC) between two sessions.
 
-Works on two ``analysis.json`` dicts (read by :func:`runform.io.load_analysis_json`)."""
+Works on two ``analysis.json`` dicts (read by :func:`runform.io.load_analysis_json`). Lengths are
+compared only when both sessions measured them in metres; a finding counts as resolved only when
+the retest measured its metric.
+"""
 
 from __future__ import annotations
+
+__all__ = ["BETTER", "METRIC_NAMES", "compare", "metric_name", "session_label"]
 
 #: Which direction is better when the "before" session had the finding (rule id -> metric, sign).
 BETTER = {
@@ -10,39 +15,104 @@ BETTER = {
     "overstride-foot-ahead": ("foot_ahead_of_hip_pct_leg", -1),
     "distance-short-hip-extension": ("hip_extension_at_toe_off_deg", +1),
     "distance-shuffle": ("max_thigh_angle_deg", +1),
+    "distance-short-step": ("step_length_m", +1),
     "sprint-knee-lift-low": ("max_thigh_angle_deg", +1),
     "low-cadence-distance": ("cadence_steps_per_min", +1),
     "distance-forced-knee-drive": ("hip_extension_at_toe_off_deg", +1),
 }
-SET_UP_KEYS = ("sampling_rate_hz",)
+#: Readable names (with units) for the comparison table.
+METRIC_NAMES = {
+    "stride_time_s": "Stride time (s)", "step_time_s": "Step time (s)", "contact_time_s": "Contact time (s)",
+    "swing_time_s": "Swing time (s)", "flight_time_s": "Flight time (s)", "duty_factor": "Duty factor",
+    "cadence_steps_per_min": "Cadence (steps/min)", "stride_length_m": "Stride length, two steps (m)",
+    "step_length_m": "Step length (m)", "max_thigh_angle_deg": "Knee lift, max thigh angle (deg)",
+    "hip_extension_at_toe_off_deg": "Hip extension at toe-off (deg)",
+    "peak_swing_knee_flexion_deg": "Heel recovery, peak swing knee flexion (deg)",
+    "knee_flexion_at_contact_deg": "Knee flexion at contact (deg)", "shank_angle_at_contact_deg": "Shank angle at contact (deg)",
+    "foot_ahead_of_hip_cm": "Foot ahead of hip at contact (cm)", "foot_ahead_of_hip_pct_leg": "Foot ahead of hip at contact (% leg)",
+    "foot_strike_angle_deg": "Foot strike angle (deg)", "vertical_oscillation_cm": "Vertical oscillation (cm)",
+    "vertical_ratio_pct": "Vertical ratio (%)", "trunk_lean_deg": "Trunk lean (deg)",
+    "thigh_peak_velocity_pct_swing": "Thigh peak speed (% of swing)", "foot_descent_speed_mps": "Foot descent speed (m/s)",
+}  # fmt: skip
+#: Metrics that hold a length (or need one): compared only when both sessions are in metres.
+LENGTH_METRICS = ("stride_length_m", "step_length_m", "foot_ahead_of_hip_cm", "vertical_oscillation_cm",
+                  "vertical_ratio_pct", "foot_descent_speed_mps")  # fmt: skip
+
+
+def metric_name(metric: str) -> str:
+    return METRIC_NAMES.get(metric, metric.replace("_", " "))
+
+
+def session_label(data: dict, fallback: str) -> str:
+    """"<runner name>, <date>" or "<clip name>, <date>" for a session."""
+    config = data.get("config") or {}
+    who = config.get("runner_name") or (data.get("source") or fallback).replace("\\", "/").rsplit("/", 1)[-1]
+    date = str(data.get("created") or "")[:10]
+    return f"{who}, {date}" if date else who
+
+
+def _metric(data: dict) -> bool:
+    return (data.get("calibration") or {}).get("length_unit") == "m"
+
+
+def _event(data: dict) -> str | None:
+    """The event a session was judged against (older files store None for the default)."""
+    return (data.get("coaching") or {}).get("event") or (data.get("config") or {}).get("event")
+
+
+def _row(metric: str, b: dict, a: dict, had: set[str]) -> dict:
+    change = a["value"] - b["value"]
+    mdc = max(b.get("mdc95") or 0.0, a.get("mdc95") or 0.0)
+    verdict = "no real change"
+    if mdc and abs(change) > mdc:
+        verdict = "increased" if change > 0 else "decreased"
+        for rule, (m, sign) in BETTER.items():
+            if m == metric and rule in had:
+                verdict = "improved" if change * sign > 0 else "worse"
+    return {"metric": metric, "name": metric_name(metric), "before": b["value"], "after": a["value"],
+            "change": round(change, 4), "mdc95": round(mdc, 4) if mdc else None,
+            "verdict": verdict if mdc else "no MDC (not validated)"}  # fmt: skip
+
+
+def _warnings(before: dict, after: dict) -> list[str]:
+    warnings = []
+    fb, fa = before["keypoints"]["sampling_rate_hz"], after["keypoints"]["sampling_rate_hz"]
+    if fb and fa and abs(fb - fa) > 1:
+        warnings.append(f"frame rate changed ({fb:.0f} -> {fa:.0f} fps): film the retest the same way")
+    mb, ma = before["calibration"]["method"], after["calibration"]["method"]
+    if mb != ma:
+        warnings.append(f"scale changed ({mb} -> {ma}): lengths are not compared; give the same scale option both times")
+    eb, ea = _event(before), _event(after)
+    if eb != ea:
+        warnings.append(f"event changed ({eb or 'none'} -> {ea or 'none'}): the findings were judged against different bands")
+    return warnings
+
+
+def _measured(metric: str | None, measured_after: set[str], lengths_ok: bool) -> bool:
+    """Did the retest measure what the finding was about (so that its absence means something)?"""
+    if metric == "step_length_pct_expected":  # derived in coaching from metric lengths
+        return lengths_ok
+    return metric is None or metric in measured_after
 
 
 def compare(before: dict, after: dict) -> dict:
-    """Per metric: before, after, change, MDC and a verdict; plus set-up differences."""
+    """Per metric: before, after, change, MDC and a verdict; plus what differs in the set-up."""
     had = {f["id"] for f in (before.get("coaching") or {}).get("findings", [])}
+    now = {f["id"] for f in (after.get("coaching") or {}).get("findings", [])}
+    lengths_ok = _metric(before) and _metric(after) and before["calibration"]["method"] == after["calibration"]["method"]
     rows = []
     for metric, b in before["summary"].items():
         a = after["summary"].get(metric)
+        if metric.endswith(("_px", "_px_s")) or (metric in LENGTH_METRICS and not lengths_ok):
+            continue
         if not isinstance(b, dict) or not isinstance(a, dict) or b.get("value") is None or a.get("value") is None:
             continue
-        change = a["value"] - b["value"]
-        mdc = max(b.get("mdc95") or 0.0, a.get("mdc95") or 0.0)
-        verdict = "no real change"
-        if mdc and abs(change) > mdc:
-            verdict = "increased" if change > 0 else "decreased"
-            for rule, (m, sign) in BETTER.items():
-                if m == metric and rule in had:
-                    verdict = "improved" if change * sign > 0 else "worse"
-        rows.append({"metric": metric, "before": b["value"], "after": a["value"], "change": round(change, 4),
-                     "mdc95": round(mdc, 4) if mdc else None, "verdict": verdict if mdc else "no MDC (not validated)"})  # fmt: skip
-    warnings = []
-    fb, fa = before["keypoints"]["sampling_rate_hz"], after["keypoints"]["sampling_rate_hz"]
-    if abs(fb - fa) > 1:
-        warnings.append(f"frame rate changed ({fb:.0f} -> {fa:.0f} fps): film the retest the same way")
-    if before["calibration"]["method"] != after["calibration"]["method"]:
-        warnings.append("calibration method changed: lengths are not comparable")
-    if (before.get("config") or {}).get("event") != (after.get("config") or {}).get("event"):
-        warnings.append("the --event differs between sessions")
-    return {"metrics": rows, "warnings": warnings,
-            "resolved_findings": sorted(had - {f["id"] for f in (after.get("coaching") or {}).get("findings", [])}),
-            "new_findings": sorted({f["id"] for f in (after.get("coaching") or {}).get("findings", [])} - had)}  # fmt: skip
+        rows.append(_row(metric, b, a, had))
+    measured_after = {m for m, e in after["summary"].items() if isinstance(e, dict) and e.get("value") is not None}
+    metric_of = {f["id"]: f.get("metric") for f in (before.get("coaching") or {}).get("findings", [])}
+    gone = had - now
+    resolved = {f for f in gone if _measured(metric_of.get(f), measured_after, lengths_ok)}
+    return {"metrics": rows, "warnings": _warnings(before, after),
+            "before_label": session_label(before, "before"), "after_label": session_label(after, "after"),
+            "resolved_findings": sorted(resolved), "not_comparable_findings": sorted(gone - resolved),
+            "new_findings": sorted(now - had)}  # fmt: skip

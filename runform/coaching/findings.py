@@ -43,6 +43,12 @@ def _entry(summary: dict, metric: str) -> dict | None:
     return entry
 
 
+def _unit_of(summary: dict, metric: str) -> str | None:
+    """"m" when the metric was measured on a metric scale (its entry says so), else None."""
+    entry = summary.get(metric)
+    return "m" if isinstance(entry, dict) and entry.get("calibration") not in (None, "none") else None
+
+
 def _beyond(value: float, uncertainty: float, below: float | None, above: float | None) -> bool:
     if below is not None:
         return value + uncertainty < below
@@ -92,7 +98,11 @@ def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: flo
                    rule["advice"], rule.get("why", ""))  # fmt: skip
 
 
-def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None) -> list[Finding]:
+def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict | None) -> list[Finding]:
+    """One finding per metric; none at all unless both legs were tracked reliably (the far leg's
+    numbers would otherwise describe the tracking, not the runner)."""
+    if legs is not None and not all(legs[side]["reliable"] for side in ("left", "right")):
+        return []
     found = []
     for metric in rule["symmetry_metrics"]:
         entry = _entry(summary, metric)
@@ -120,16 +130,17 @@ def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None) -> list[Fin
 
 
 def evaluate(summary: dict, strides: pd.DataFrame, profile: str, knee_lift_bonus_deg: float = 0.0,
-             far_side: str | None = None) -> list[Finding]:  # fmt: skip
+             far_side: str | None = None, legs: dict | None = None) -> list[Finding]:  # fmt: skip
     """All findings for a summary under one profile (sprint or distance); ``far_side`` is the leg
-    away from the camera, named in asymmetry advice."""
+    away from the camera, named in asymmetry advice; ``legs`` (:func:`runform.coaching.legs.leg_tracking`)
+    says which legs were tracked reliably. Rules marked ``needs_metres`` see only metric lengths."""
     findings: list[Finding] = []
     for rule in load("rules")["rules"]:
         if profile not in rule["profiles"]:
             continue
         if "symmetry_metrics" in rule:
-            findings += _asymmetry_rule(rule, summary, far_side)
-        else:
+            findings += _asymmetry_rule(rule, summary, far_side, legs)
+        elif not (rule.get("needs_metres") and _unit_of(summary, rule["metric"]) != "m"):
             finding = _condition_rule(rule, summary, strides, knee_lift_bonus_deg)
             if finding is not None:
                 findings.append(finding)

@@ -6,12 +6,21 @@ from runform.io.keypoints_csv import from_csv, to_csv
 from runform.io.mocap import from_c3d, from_rbds_forces, from_rbds_joints, from_rbds_markers, from_trc
 from runform.io.paths import check_input_file, read_table
 from runform.io.registry import keypoint_suffixes, load_file, register_loader
-from runform.io.serialise import SCHEMA_VERSION, analysis_to_dict, analysis_to_json, load_analysis_json
+from runform.io.serialise import (
+    SCHEMA_VERSION,
+    analysis_schema,
+    analysis_to_dict,
+    analysis_to_json,
+    load_analysis_json,
+    validate_analysis,
+)
 from runform.io.video import VIDEO_SUFFIXES, VideoFrame, VideoInfo, iter_frames, probe
 
 __all__ = [
     "OUTPUT_FILES",
     "SCHEMA_VERSION",
+    "analysis_schema",
+    "validate_analysis",
     "VIDEO_SUFFIXES",
     "VideoFrame",
     "VideoInfo",

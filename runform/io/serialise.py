@@ -1,7 +1,10 @@
-"""``analysis.json``: the Analysis record as strict JSON (schema version 1.0), and reading it back.
+"""``analysis.json``: the Analysis record as strict JSON, and reading it back.
 
-The layout is documented in README.md ("Output folder") and docs/COACHING.md. NaN and infinity
-become ``null``; numpy scalars become Python numbers.
+The layout is the JSON Schema ``analysis.schema.json`` next to this module (version
+:data:`SCHEMA_VERSION`; :func:`validate_analysis` checks a dict against it), documented in
+README.md ("Output folder") and docs/COACHING.md. NaN and infinity become ``null``; numpy scalars
+become Python numbers. ``config.event`` is the event the coaching used (the default filled in),
+``config.event_given`` says whether the user chose it.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,9 @@ from runform.errors import InputError
 from runform.model import Analysis
 from runform.version import __version__
 
-SCHEMA_VERSION = "1.0"
+#: 1.1: config.event resolved (+ event_given), per-side "reliable", coaching.legs / step_length.
+SCHEMA_VERSION = "1.1"
+SCHEMA_FILE = "analysis.schema.json"
 
 
 def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
@@ -31,7 +37,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         "runform_version": __version__,
         "created": analysis.created,
         "source": analysis.source,
-        "config": analysis.config.model_dump(mode="json"),
+        "config": _config(analysis),
         "video": analysis.video,
         "keypoints": {"source": kp.source, "n_frames": kp.n_frames, "sampling_rate_hz": kp.sampling_rate_hz,
                       "processing": list(kp.log)},
@@ -54,18 +60,52 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     })  # type: ignore[return-value]  # fmt: skip
 
 
+def _config(analysis: Analysis) -> dict[str, Any]:
+    """The config with the event the coaching resolved (e.g. the default "10k"), not None."""
+    config = analysis.config.model_dump(mode="json")
+    config["event_given"] = config.get("event") is not None
+    if config.get("event") is None and analysis.coaching:
+        config["event"] = analysis.coaching.get("event")
+    return config
+
+
+def analysis_schema() -> dict[str, Any]:
+    """The JSON Schema of ``analysis.json`` (draft 2020-12), shipped in the package."""
+    return json.loads((resources.files("runform.io") / SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+def validate_analysis(data: dict[str, Any]) -> None:
+    """Raise :class:`~runform.errors.InputError` when ``data`` does not follow the schema."""
+    import jsonschema  # imported on use: only validation needs it
+
+    validator = jsonschema.Draft202012Validator(analysis_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise InputError("The analysis does not follow the analysis.json schema",
+                         expected=f"schema version {SCHEMA_VERSION} (runform/io/{SCHEMA_FILE})",
+                         found=f"at {where}: {error.message}", fix="re-run runform analyze with this version")  # fmt: skip
+
+
 def analysis_to_json(analysis: Analysis) -> str:
     return json.dumps(analysis_to_dict(analysis), indent=2)
 
 
 def load_analysis_json(path: str | Path) -> dict[str, Any]:
-    """Read an ``analysis.json`` written by ``runform analyze`` (for retest comparisons)."""
+    """Read an ``analysis.json`` written by ``runform analyze`` (for retest comparisons); an output
+    folder stands for the ``analysis.json`` inside it."""
     path = Path(path)
+    if path.is_dir():
+        if not (path / "analysis.json").is_file():
+            raise InputError(f"No analysis.json in the folder {path}", expected="an output folder of runform analyze",
+                             found=", ".join(sorted(p.name for p in path.iterdir())[:5]) or "an empty folder",
+                             fix="give the folder that runform analyze -o wrote, or its analysis.json")  # fmt: skip
+        path = path / "analysis.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"File not found: {path}", expected="an analysis.json written by runform analyze") from None
-    except (json.JSONDecodeError, UnicodeDecodeError, IsADirectoryError):
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError(f"{path.name} is not a runform analysis.json", expected="JSON from runform analyze",
                          fix="give the analysis.json inside the output folder") from None  # fmt: skip
     if not isinstance(data, dict) or "summary" not in data or "schema_version" not in data:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,6 +47,13 @@ class VideoInfo:
     duration_s: float
 
 
+def _reason(exc: BaseException) -> str:
+    """FFmpeg's reason in words, without its "[Errno N]" number or the file path."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    reason = re.sub(r"\[Errno -?\d+\]\s*", "", str(reason)).split(":")[0].strip()
+    return reason or type(exc).__name__
+
+
 def _open(path: Path):  # noqa: ANN202 - PyAV container
     import av
 
@@ -54,9 +62,9 @@ def _open(path: Path):  # noqa: ANN202 - PyAV container
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError, OSError) as exc:
         raise InputError(
-            f"Cannot read {path.name} as a video",
+            f"{path.name} is not a video file (cannot read it as a video)",
             expected="an mp4/mov/avi/mkv/webm video",
-            found=str(exc).split(":")[0] or type(exc).__name__,
+            found=_reason(exc),
             fix="check that the file plays in a video player, or re-export it as H.264 mp4",
         ) from None
     if not container.streams.video:

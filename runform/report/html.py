@@ -18,7 +18,7 @@ STRIDE_COLUMNS = [
     ("hip_extension_at_toe_off_deg", "hip ext TO °", 1), ("peak_swing_knee_flexion_deg", "heel recovery °", 1),
     ("knee_flexion_at_contact_deg", "knee at IC °", 1), ("shank_angle_at_contact_deg", "shank at IC °", 1),
     ("foot_ahead_of_hip_pct_leg", "foot ahead % leg", 1), ("stride_length_m", "stride m", 2),
-    ("stride_length_px", "stride px", 0), ("vertical_oscillation_cm", "VO cm", 1), ("trunk_lean_deg", "trunk °", 1),
+    ("step_length_m", "step m", 2), ("vertical_oscillation_cm", "VO cm", 1), ("trunk_lean_deg", "trunk °", 1),
     ("foot_strike", "strike", 0),
 ]  # fmt: skip
 DEFINITIONS = [
@@ -28,11 +28,11 @@ DEFINITIONS = [
     ("Knee flexion / shank angle at contact", "at initial contact; a forward-reaching shank (+) signals overstriding."),
     ("Foot ahead of hip", "ankle ahead of the pelvis centre at contact, in cm and % of leg length."),
     ("Cadence", "steps per minute; contact, flight and stride times from sub-frame contact and toe-off events."),
-    ("Stride length", "running speed (planted foot relative to the pelvis, or belt speed) x stride time."),
+    ("Step / stride length", "running speed (planted foot relative to the pelvis, or belt speed) x step time (one foot to the other) or stride time (two steps); metres only, with a scale."),
     ("Vertical oscillation / ratio", "pelvis height range per stride; divided by stride length."),
     ("Symmetry index", "100 x (L - R) / mean(L, R) on per-side medians."),
 ]
-SUMMARY_ROWS = ["cadence_steps_per_min", "contact_time_s", "flight_time_s", "duty_factor", "stride_length_m", "stride_length_px",
+SUMMARY_ROWS = ["cadence_steps_per_min", "contact_time_s", "flight_time_s", "duty_factor", "stride_length_m", "step_length_m",
                 "max_thigh_angle_deg", "hip_extension_at_toe_off_deg", "peak_swing_knee_flexion_deg", "knee_flexion_at_contact_deg",
                 "shank_angle_at_contact_deg", "foot_ahead_of_hip_pct_leg", "vertical_oscillation_cm", "vertical_ratio_pct",
                 "trunk_lean_deg"]  # fmt: skip
@@ -44,26 +44,69 @@ def _fmt(value: object, digits: int = 1) -> str:
     return f"{value:.{digits}f}" if isinstance(value, (int, float)) else str(value)
 
 
+def _band_words(value: float | None, low: float | None, high: float | None, event: str) -> tuple[str, str]:
+    """("below the 10k band (35-50°)", "bad") for the headline, in plain words with a colour class."""
+    if value is None or low is None or high is None:
+        return "", ""
+    band = f"the {event} band ({low}–{high}°)"
+    if value < low:
+        return f"below {band}", "bad"
+    if value > high:
+        return f"above {band}", "warn"
+    return f"within {band}", "ok"
+
+
+def _side_text(summary: dict, metric: str, digits: int, unit: str) -> str:
+    entry = summary.get(metric) or {}
+    parts = []
+    for side, css in (("left", "L"), ("right", "R")):
+        part = entry.get(side) or {}
+        text = f"{side[0].upper()} {_fmt(part.get('median'), digits)}{unit}"
+        if part.get("reliable") is False:
+            text += " (far leg, poorly tracked)"
+        parts.append(f"<span class='{css}'>{text}</span>")
+    return " · ".join(parts)
+
+
 def _cards(summary: dict, coaching: dict | None) -> list[dict]:
+    """Headline cards in plain words; lengths only when measured in metres (else: which scale to give)."""
     def get(metric: str, key: str = "value"):  # noqa: ANN202
         entry = summary.get(metric) or {}
         return entry.get(key) if key in ("value", "uncertainty") else (entry.get(key) or {}).get("median")
 
-    band = (coaching or {}).get("knee_lift", {}).get("reference_deg", {})
+    coaching = coaching or {}
+    band = coaching.get("knee_lift", {}).get("reference_deg", {})
+    knee = get("max_thigh_angle_deg")
+    words, tone = _band_words(knee, band.get("low"), band.get("high"), coaching.get("event", "event"))
+    fired = {f["id"] for f in coaching.get("findings", [])}
+    overstride = any(i.startswith("overstride") for i in fired)
     cards = [
-        {"label": "Knee lift (max thigh angle)", "value": f"{_fmt(get('max_thigh_angle_deg'), 0)}°",
-         "sub": f"<span class='L'>L {_fmt(get('max_thigh_angle_deg', 'left'), 0)}°</span> · <span class='R'>R {_fmt(get('max_thigh_angle_deg', 'right'), 0)}°</span>"
-                f" · ±{_fmt(get('max_thigh_angle_deg', 'uncertainty'), 1)}° · band {band.get('low', '–')}–{band.get('high', '–')}°"},
-        {"label": "Cadence", "value": _fmt(get("cadence_steps_per_min"), 0), "sub": "steps/min"},
-        {"label": "Contact time", "value": f"{_fmt(get('contact_time_s'), 3)} s",
+        {"label": "Knee lift (max thigh angle)", "value": f"{_fmt(knee, 0)}°", "tone": tone,
+         "headline": f"Knee lift {_fmt(knee, 0)}°" + (f": {words}" if words else ""),
+         "sub": _side_text(summary, "max_thigh_angle_deg", 0, "°") + f" · ±{_fmt(get('max_thigh_angle_deg', 'uncertainty'), 1)}°"},
+        {"label": "Cadence", "value": _fmt(get("cadence_steps_per_min"), 0), "sub": "steps per minute", "tone": ""},
+        {"label": "Contact time", "value": f"{_fmt(get('contact_time_s'), 3)} s", "tone": "",
          "sub": "reliable" if (summary.get("contact_time_s") or {}).get("reliable", True) else "unreliable at this frame rate"},
-        {"label": "Stride length", "value": f"{_fmt(get('stride_length_m'), 2)} m" if "stride_length_m" in summary
-         else f"{_fmt(get('stride_length_px'), 0)} px", "sub": "belt speed or height scale" if "stride_length_m" in summary else "no scale given"},
-        {"label": "Overstride", "value": f"{_fmt(get('shank_angle_at_contact_deg'), 0)}°",
-         "sub": f"shank at contact · foot {_fmt(get('foot_ahead_of_hip_pct_leg'), 0)} % leg ahead of hip"},
-        {"label": "Hip extension at toe-off", "value": f"{_fmt(get('hip_extension_at_toe_off_deg'), 0)}°", "sub": "behind vertical"},
+    ]
+    if "step_length_m" in summary:
+        step = coaching.get("step_length") or {}
+        sub = (f"{_fmt(step.get('pct_of_expected'), 0)} % of the step expected at your speed ({_fmt(step.get('speed_mps'), 2)} m/s) "
+               "and leg length" if step.get("measured") else "scale: " + str((summary.get("step_length_m") or {}).get("calibration", "given")))
+        cards.append({"label": "Step length", "value": f"{_fmt(get('step_length_m'), 2)} m", "sub": sub, "tone": ""})
+    else:
+        cards.append({"label": "Step length", "value": "not measured", "tone": "",
+                      "sub": "no scale: give --treadmill-speed (best), --known-distance or --height for lengths in metres"})
+    cards += [
+        {"label": "Overstride" if overstride else "Foot ahead of hip at contact", "tone": "bad" if overstride else "",
+         "value": f"{_fmt(get('foot_ahead_of_hip_pct_leg'), 0)} % leg",
+         "sub": f"ankle ahead of the hip at landing · shank {_fmt(get('shank_angle_at_contact_deg'), 0)}° from vertical"},
+        {"label": "Hip extension at toe-off", "value": f"{_fmt(get('hip_extension_at_toe_off_deg'), 0)}°", "sub": "thigh behind vertical", "tone": ""},
     ]  # fmt: skip
     return cards
+
+
+def _side_cell(side: dict) -> str:
+    return _fmt(side.get("median"), 3) + (" (unreliable)" if side.get("reliable") is False else "")
 
 
 def _finding_groups(coaching: dict | None) -> list[dict]:
@@ -71,7 +114,7 @@ def _finding_groups(coaching: dict | None) -> list[dict]:
         return []
     groups = [{"title": "Both coaches agree", "statement": "", "findings": [f for f in coaching["findings"] if f["position"] == "consensus"]}]
     for key, pos in coaching["positions"].items():
-        groups.append({"title": pos["name"], "statement": pos["statement"],
+        groups.append({"title": pos["name"], "statement": pos["statement"] + " " + pos.get("choose", ""),
                        "findings": [f for f in coaching["findings"] if f["position"] == key]})  # fmt: skip
     return groups
 
@@ -95,8 +138,8 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
     drills = {d["id"]: d for weeks in ((coaching or {}).get("programme", {}).get("variants", {}) or {}).values()
               for w in weeks for d in w["drills"]}  # fmt: skip
     accuracy_rows = [{"name": m, "value": _fmt(summary[m]["value"], 3), "unc": _fmt(summary[m].get("uncertainty"), 3),
-                      "mdc": _fmt(summary[m].get("mdc95"), 3), "left": _fmt(summary[m]["left"]["median"], 3),
-                      "right": _fmt(summary[m]["right"]["median"], 3), "si": _fmt(summary[m].get("symmetry_index_pct"), 1),
+                      "mdc": _fmt(summary[m].get("mdc95"), 3), "left": _side_cell(summary[m]["left"]),
+                      "right": _side_cell(summary[m]["right"]), "si": _fmt(summary[m].get("symmetry_index_pct"), 1),
                       "n": summary[m]["n"], "validated": "yes" if summary[m].get("validated") else "no"}
                      for m in SUMMARY_ROWS if m in summary]  # fmt: skip
     env = jinja2.Environment(loader=jinja2.PackageLoader("runform.report", "templates"), autoescape=jinja2.select_autoescape(["html", "j2"]))

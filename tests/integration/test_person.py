@@ -125,7 +125,7 @@ def test_start_end_window(clip):
 
 @pytest.mark.parametrize("options, match", [
     ({"start_s": 3.0, "end_s": 2.0}, "not after start"),
-    ({"start_s": -1.0}, "greater than or equal to 0"),
+    ({"start_s": -1.0}, "--start must be at least 0"),
     ({"person": "bob"}, "unknown person"),
 ], ids=["end-before-start", "negative-start", "bad-person"])  # fmt: skip
 def test_bad_window_and_person_options(options, match):

@@ -104,6 +104,24 @@ def test_comparison_report(report_dir, tmp_path, browser):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(out.as_uri())
     assert errors == [] and page.locator("#curves svg").count() == 2
-    row = [line for line in page.locator("#changes").inner_text().splitlines() if line.startswith("max_thigh_angle_deg")][0]
+    row = [line for line in page.locator("#changes").inner_text().splitlines() if line.startswith("Knee lift, max thigh angle")][0]
     assert row.endswith(("improved", "increased"))
     assert "no real change" in page.locator("#changes").inner_text()
+
+
+def test_headline_in_plain_words_without_pixel_cards_or_internal_sources(report_dir, browser):
+    """Issue 15: 'Knee lift 23°: below the 10k band (35–50°)', no pixel card, real sources, programme choice."""
+    page = browser.new_page()
+    page.goto((report_dir / "report.html").as_uri())
+    headline = page.locator("#headline-text").inner_text()
+    assert re.fullmatch(r"Knee lift \d+°: (below|within|above) the 10k band \(35–50°\)", headline), headline
+    assert page.locator("#headline-text").evaluate("e => getComputedStyle(e).color") != "rgb(29, 35, 48)"  # coloured
+    cards = page.locator("#headline .cards").inner_text()
+    assert " px" not in cards and "--treadmill-speed" in cards
+    assert "Foot ahead of hip at contact" in cards or "Overstride" in cards
+    body = page.locator("body").inner_text()
+    for internal in ("[seed", "founding brief", "seed coaches"):
+        assert internal not in body
+    assert "We Run" in page.locator("#findings").inner_text()
+    assert "Choose A" in page.locator("#choose-programme").inner_text()
+    assert "(far leg, poorly tracked)" in page.locator("#accuracy").inner_text() + cards or "unreliable" in page.locator("#accuracy").inner_text()

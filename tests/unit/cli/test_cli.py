@@ -24,7 +24,7 @@ def test_analyze_writes_output_contract(kp_csv, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Cadence" in result.output
     data = json.loads((out / "analysis.json").read_text())
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     assert data["config"]["event"] == "10k"
     assert data["calibration"]["method"] == "height" and data["calibration"]["length_unit"] == "m"
     for key in ("cadence_steps_per_min", "contact_time_s", "max_thigh_angle_deg", "stride_length_m"):
@@ -73,7 +73,7 @@ def _empty(tmp_path):
         (lambda p: ["analyze", str(p / "missing.mp4")], 2, "not found"),
         (lambda p: ["analyze", str(p)], 2, "directory"),
         (lambda p: ["analyze", str(_empty(p))], 2, "empty"),
-        (lambda p: ["analyze", str(_text_mp4(p))], 2, "Cannot read"),
+        (lambda p: ["analyze", str(_text_mp4(p))], 2, "not a video file"),
         (lambda p: ["analyze", str(_text_mp4(p).rename(p / "x.xyz"))], 2, "Unsupported input type"),
         (lambda p: ["analyze", str(_text_mp4(p)), "--event", "ultra"], 3, "unknown event"),
         (lambda p: ["analyze", str(_text_mp4(p)), "--height", "-1.7"], 3, "--height"),

@@ -37,7 +37,7 @@ def neutral(profile: str = "distance") -> dict:
 
 FIRING = {  # rule id -> (profile, changes that make it fire)
     "sprint-knee-lift-low": ("sprint", {"max_thigh_angle_deg": 40.0}),
-    "distance-shuffle": ("distance", {"max_thigh_angle_deg": 28.0, "stride_length_m": 1.5}),
+    "distance-shuffle": ("distance", {"max_thigh_angle_deg": 28.0}),
     "distance-forced-knee-drive": ("distance", {"max_thigh_angle_deg": 62.0, "hip_extension_at_toe_off_deg": 11.0}),
     "distance-short-hip-extension": ("distance", {"hip_extension_at_toe_off_deg": 6.0}),
     "distance-early-thigh-drive": ("distance", {"thigh_peak_velocity_pct_swing": 8.0}),
