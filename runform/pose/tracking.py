@@ -89,6 +89,7 @@ class PersonTracker:
         self.min_hits = min_hits
         self.velocity_smoothing = velocity_smoothing
         self.tracks_: list[Track] = []
+        self.births_ = 0  # tracks started by the last update
         self._next_id = 0
 
     def active(self, frame: int) -> list[Track]:
@@ -118,6 +119,7 @@ class PersonTracker:
                     live[r].add(frame, detections[c].box_px, detections[c].score, self.velocity_smoothing)
                     unmatched.remove(c)
         taken = [t.predict(frame) for t in live]
+        n_before = len(self.tracks_)
         for c in unmatched:
             if detections[c].score < self.birth_score:
                 continue
@@ -128,6 +130,7 @@ class PersonTracker:
             track.add(frame, detections[c].box_px, detections[c].score, self.velocity_smoothing)
             self.tracks_.append(track)
             taken.append(detections[c].box_px)
+        self.births_ = len(self.tracks_) - n_before
         return self
 
     def confirmed(self) -> list[Track]:
