@@ -34,7 +34,7 @@ def run(clip: Path, detect: bool) -> tuple[float, float, dict]:
     info = {"frames": kp.n_frames}
     if detect:
         info.update(tracks=len(backend.persons_.track_ids), cropped=backend.cropped_, detections=backend.survey_.n_detections_,
-                    choice=backend.persons_.choice.as_dict())  # fmt: skip
+                    choice=backend.persons_.as_dict())  # fmt: skip
     return elapsed, cpu, info
 
 

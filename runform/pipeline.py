@@ -24,7 +24,7 @@ from runform.events import FootGroundEventDetection
 from runform.io import analysis_to_json, load_analysis_json, output_folder, write_tables
 from runform.kinematics import calibrate, clean_keypoints
 from runform.metrics import StrideMetrics, gait_cycle_curves, overall_cadence_steps_per_min, run_summary
-from runform.model import Analysis, Keypoints
+from runform.model import Analysis, Keypoints, PersonTracks
 from runform.pose import ProgressCallback, backend_for
 from runform.quality import GateInput, QualityGate
 from runform.report import render_comparison, write_report
@@ -119,7 +119,8 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> A
     video = asdict(info) if info is not None else None
     raw = _apply_real_fps(raw, config)
     clock.lap("pose")
-    return analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock)
+    persons, first_frame = getattr(backend, "persons_", None), getattr(backend, "first_frame_", 0)
+    return analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock, persons, first_frame)
 
 
 def analyze_keypoints(
@@ -129,8 +130,14 @@ def analyze_keypoints(
     video: dict[str, Any] | None = None,
     samples: list[Any] | None = None,
     clock: _Clock | None = None,
+    persons: PersonTracks | None = None,
+    first_frame: int = 0,
 ) -> Analysis:
-    """Everything after pose estimation, on keypoints from any source (video, CSV, projected mocap)."""
+    """Everything after pose estimation, on keypoints from any source (video, CSV, projected mocap).
+
+    ``persons``: everyone tracked in the video and the runner choice (quality gate, report);
+    ``first_frame``: decoded-frame index of keypoint frame 0 (``--start``), so event frames count
+    from the clip's start like their ``time_s``."""
     clock = clock or _Clock()
     # 2. cleaning: gaps, glitches, leg swaps, sides, direction, filter
     kp, cleaning = clean_keypoints(
@@ -148,6 +155,8 @@ def analyze_keypoints(
         kp, direction=cleaning.direction, stride_frequency_hz=cleaning.stride_frequency_hz, frame_times_s=raw.time_s
     )
     events = detector.events_
+    if first_frame:
+        events = events.assign(frame=events["frame"] + first_frame)
     clock.lap("events")
     # 4. calibration and metrics
     calibration = calibrate(kp, events, cleaning.direction, config)
@@ -155,7 +164,7 @@ def analyze_keypoints(
     clock.lap("metrics")
     # 5. quality gate
     timed_from_foot = detector.n_from_foot_ / max(len(events), 1)
-    gate_input = GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples, timed_from_foot)
+    gate_input = GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples, timed_from_foot, persons)
     quality = QualityGate().check(gate_input).report_
     clock.lap("quality")
     # 6. summary with uncertainty, gait-cycle curves, coaching (none for a refused clip)
@@ -177,7 +186,7 @@ def analyze_keypoints(
     return Analysis(
         source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
         cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,
-        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s,
+        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s, persons=persons,
     )  # fmt: skip
 
 

@@ -242,4 +242,41 @@ def crop(rgb: np.ndarray, window: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["PersonSurvey", "SurveyResult", "crop", "crop_windows", "landmarks_on_track", "iou"]
+#: BlazePose landmarks that must all lie inside the frame for "the whole body is in view":
+#: nose, shoulders, hips, knees, ankles, heels, toes.
+WHOLE_BODY_LANDMARKS = (0, 11, 12, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32)
+
+
+def whole_body_in_view(xy_px: np.ndarray, image_size_px: tuple[int, int], margin_frac: float = 0.01) -> np.ndarray:
+    """Per frame: every :data:`WHOLE_BODY_LANDMARKS` point lies inside the frame, ``margin_frac``
+    of the frame width from its edges (BlazePose extrapolates body parts outside the image)."""
+    width, height = image_size_px
+    margin = margin_frac * width
+    pts = xy_px[:, list(WHOLE_BODY_LANDMARKS), :]
+    with np.errstate(invalid="ignore"):
+        inside = (pts[..., 0] >= margin) & (pts[..., 0] <= width - margin) & (pts[..., 1] >= 0) & (pts[..., 1] <= height)
+    return inside.all(axis=1)
+
+
+def find_passes(in_view: np.ndarray, fps: float, min_pass_s: float = 1.0, bridge_s: float = 0.2) -> list[tuple[int, int]]:
+    """(first, last) frame of each stretch with the whole body in view (inclusive).
+
+    Gaps shorter than ``bridge_s`` (a foot briefly past the frame edge, one missed frame) are bridged;
+    stretches shorter than ``min_pass_s`` (less than one and a half strides at a jog) are dropped.
+    """
+    flags = np.asarray(in_view, dtype=bool).copy()
+    runs = _runs(~flags)
+    for a, b in runs:
+        if a > 0 and b < len(flags) - 1 and (b - a + 1) < bridge_s * fps:
+            flags[a:b + 1] = True
+    return [(a, b) for a, b in _runs(flags) if (b - a + 1) >= min_pass_s * fps]
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True."""
+    edges = np.diff(np.r_[0, flags.astype(int), 0])
+    return list(zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist()))
+
+
+__all__ = ["WHOLE_BODY_LANDMARKS", "PersonSurvey", "SurveyResult", "crop", "crop_windows", "find_passes",
+           "iou", "landmarks_on_track", "whole_body_in_view"]  # fmt: skip

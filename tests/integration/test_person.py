@@ -40,8 +40,8 @@ def test_auto_choice_is_the_runner(pair_run):
     _, (x0, x1), backend, _ = pair_run
     persons = backend.persons_
     assert len(persons.track_ids) >= 2
-    assert persons.choice.method == "auto"
-    assert persons.choice.confidence >= 0.3
+    assert persons.method == "auto"
+    assert persons.confidence >= 0.3
     centre_x = np.nanmedian((persons.chosen_boxes()[:, 0] + persons.chosen_boxes()[:, 2]) / 2)
     assert x0 <= centre_x <= x1
 
@@ -86,7 +86,7 @@ def test_person_right_analyses_the_right_runner(right_runner_run, two_runners):
     backend, kp = right_runner_run
     hips_x = np.nanmedian(kp.xy_px[:, [23, 24], 0])
     assert hips_x > x1, "landmarks should be on the right-hand runner"
-    assert backend.persons_.choice.method == "right"
+    assert backend.persons_.method == "right"
 
 
 @pytest.mark.parametrize("person, expected", [("left", "left"), ("right", "right"), ("largest", "left"),
