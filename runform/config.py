@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from runform.errors import OptionError
 
@@ -98,11 +98,13 @@ class Config(BaseModel):
             raise ValueError(f"unknown person '{value}'; give x,y pixels on the runner, left, right, largest or auto")
         return text.replace(" ", "")
 
-    @model_validator(mode="after")
-    def _window_in_order(self) -> Config:
-        if self.start_s is not None and self.end_s is not None and self.end_s <= self.start_s:
-            raise ValueError(f"end {self.end_s:g} s is not after start {self.start_s:g} s")
-        return self
+    @field_validator("end_s")
+    @classmethod
+    def _window_in_order(cls, value: float | None, info: ValidationInfo) -> float | None:
+        start = info.data.get("start_s")  # validated first (declared before end_s): the error names --end
+        if value is not None and start is not None and value <= start:
+            raise ValueError(f"end {value:g} s is not after start {start:g} s")
+        return value
 
     @field_validator("event")
     @classmethod
@@ -154,9 +156,10 @@ def make_config(**options: object) -> Config:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "option"
+        flag = OPTION_FLAGS.get(field, "--" + field.replace("_", "-"))
         raise OptionError(
-            f"Invalid value for {field}",
-            expected="a valid " + field,
+            f"Invalid value for {flag}",
+            expected="a valid " + flag,
             found=first["msg"].replace("Value error, ", ""),
-            fix=f"correct {OPTION_FLAGS.get(field, '--' + field.replace('_', '-'))} and run again",
+            fix=f"correct {flag} and run again",
         ) from None
