@@ -27,7 +27,7 @@ from runform.metrics import StrideMetrics, gait_cycle_curves, overall_cadence_st
 from runform.model import Analysis, Keypoints, PersonTracks
 from runform.pose import ProgressCallback, backend_for
 from runform.quality import GateInput, QualityGate
-from runform.report import render_comparison, write_report
+from runform.report import DIAGNOSTIC_FILE, render_comparison, write_diagnostic, write_report
 
 logger = logging.getLogger(__name__)
 
@@ -42,17 +42,21 @@ def run(
 ) -> Analysis:
     """Analyse one clip or keypoint file and, with ``out_dir``, write its whole output folder.
 
-    Raises :class:`~runform.errors.QualityRefused` (nothing written) when the quality gate refuses
-    the clip; :func:`analyze` returns the refused analysis instead. The output folder is built in a
+    Raises :class:`~runform.errors.QualityRefused` when the quality gate refuses the clip; with
+    ``out_dir`` the folder then holds only ``diagnostic.html`` (marked REFUSED: quality table, key
+    frames with every tracked person and the followed skeleton). :func:`analyze` returns the
+    refused analysis instead. The output folder is built in a
     temporary folder and swapped in whole: no file of an earlier run survives beside the new ones.
     """
     analysis = analyze(source, config or Config(), progress)
     if analysis.refused:
         refusals = analysis.quality.refusals
+        fix = "; ".join(c.fix for c in refusals if c.fix)
+        if out_dir is not None:
+            diagnostic = _write_refused_diagnostic(analysis, Path(source), out_dir)
+            fix += f"; see {diagnostic} for whom runform followed" if diagnostic else ""
         raise QualityRefused(
-            "The clip cannot be analysed reliably",
-            found="; ".join(c.message for c in refusals),
-            fix="; ".join(c.fix for c in refusals if c.fix),
+            "The clip cannot be analysed reliably", found="; ".join(c.message for c in refusals), fix=fix
         )
     if out_dir is not None:
         write_outputs(analysis, out_dir)
@@ -78,6 +82,18 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> Path:
         if analysis.config.write_report:
             write_report(analysis, folder, with_video=analysis.config.write_video)
     return Path(out_dir)
+
+
+def _write_refused_diagnostic(analysis: Analysis, source: Path, out_dir: str | Path) -> Path | None:
+    """The refused clip's output folder: only ``diagnostic.html`` and its key frames (atomic, like
+    any output folder). A failure to write it is logged and the refusal still raised (exit 6)."""
+    try:
+        with output_folder(out_dir) as folder:
+            write_diagnostic(analysis, source, folder)
+    except OutputError as exc:
+        logger.warning("the refused-clip diagnostic was not written: %s", exc)
+        return None
+    return Path(out_dir) / DIAGNOSTIC_FILE
 
 
 def compare_sessions(before: str | Path, after: str | Path, report: str | Path | None = None) -> dict[str, Any]:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import CLIP_FPS, match_events
+from conftest import CLIP_FPS, WALKING, match_events, need
 from fixtures.person_clips import make_pair_clip
+from typer.testing import CliRunner
 
+from runform.cli import app
 from runform.config import make_config
 from runform.errors import OptionError
 from runform.pipeline import analyze_keypoints
@@ -42,8 +44,13 @@ def test_auto_choice_is_the_runner(pair_run):
     assert len(persons.track_ids) >= 2
     assert persons.method == "auto"
     assert persons.confidence >= 0.3
+    assert analysis_check(pair_run).verdict == "pass"
     centre_x = np.nanmedian((persons.chosen_boxes()[:, 0] + persons.chosen_boxes()[:, 2]) / 2)
     assert x0 <= centre_x <= x1
+
+
+def analysis_check(pair_run):
+    return pair_run[3].quality.get("person_choice")
 
 
 def test_runner_contacts_match_labels(pair_run, labels):
@@ -121,6 +128,23 @@ def test_start_end_window(clip):
     assert times[0] == pytest.approx(1.0, abs=1 / CLIP_FPS) and times[-1] == pytest.approx(4.5, abs=1 / CLIP_FPS)
     assert len(analysis.events) >= 8
     assert analysis.events["time_s"].between(1.0, 4.5).all()
+    # frame is the clip's decoded-frame index, like time_s is clip time
+    assert (analysis.events["frame"] - analysis.events["time_s"] * CLIP_FPS).abs().max() <= 1.0
+    check = analysis.quality.get("person_choice")
+    assert check is not None and check.verdict == "pass" and "1 person tracked" in check.message
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_walking_demo_refusal_writes_a_diagnostic(tmp_path):
+    """Exit 6, and the output folder holds only the REFUSED diagnostic with key frames."""
+    out = tmp_path / "walk"
+    result = CliRunner().invoke(app, ["analyze", str(need(WALKING)), "--no-video", "-o", str(out)])
+    assert result.exit_code == 6, result.output
+    page = (out / "diagnostic.html").read_text(encoding="utf-8")
+    assert "REFUSED" in page and "not running (walking)" in page and "person_choice" in page
+    assert sorted(p.name for p in out.iterdir()) == ["diagnostic.html"] + [f"keyframe-{k}.png" for k in range(1, 5)]
+    assert "keyframe-1.png" in page and not (out / "analysis.json").exists()
 
 
 @pytest.mark.parametrize("options, match", [
