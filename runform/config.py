@@ -156,10 +156,9 @@ def make_config(**options: object) -> Config:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "option"
-        flag = OPTION_FLAGS.get(field, "--" + field.replace("_", "-"))
         raise OptionError(
-            f"Invalid value for {flag}",
-            expected="a valid " + flag,
+            f"Invalid value for {field}",
+            expected="a valid " + field,
             found=first["msg"].replace("Value error, ", ""),
-            fix=f"correct {flag} and run again",
+            fix=f"correct {OPTION_FLAGS.get(field, '--' + field.replace('_', '-'))} and run again",
         ) from None
