@@ -34,7 +34,7 @@ def pair_run(request, tmp_path_factory, clip):
     x_range = make_pair_clip(clip, path, runner_side=side, other=other)
     backend = MediaPipePose()
     kp = backend.estimate(path)
-    analysis = analyze_keypoints(kp, make_config(), str(path))
+    analysis = analyze_keypoints(kp, make_config(), str(path), persons=backend.persons_)
     return request.param, x_range, backend, analysis
 
 

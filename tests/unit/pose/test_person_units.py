@@ -129,3 +129,14 @@ def test_whole_body_in_view_needs_every_body_point_inside():
     xy[1, 31, 0] = 650.0  # a toe past the right edge of a 640 px frame
     xy[2, 0] = np.nan  # no nose
     assert whole_body_in_view(xy, (640, 480)).tolist() == [True, False, False]
+
+
+def test_tracker_keeps_a_body_part_from_taking_over_or_starting_a_track():
+    tracker = PersonTracker(fps=30)
+    for f in range(0, 60, 6):
+        dets = [_det(300, 300, r=200)]
+        if f in (24, 36):
+            dets = [_det(330, 250, r=30)]  # a tile's box around a hand, inside the runner
+        tracker.update(f, dets)
+    ids, boxes = tracker.boxes(60)
+    assert len(ids) == 1 and np.nanmin(boxes[0, :, 2] - boxes[0, :, 0]) > 300
