@@ -10,7 +10,7 @@ import av
 import numpy as np
 
 from runform.io import iter_frames, probe
-from runform.report.overlay import draw_skeleton, label
+from runform.report.overlay import draw_persons, draw_skeleton, label
 
 MARKER_S = 0.1  # how long a contact / toe-off label stays on screen
 
@@ -33,7 +33,7 @@ def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: i
                 stream.pix_fmt = "yuv420p"
                 stream.options = {"preset": "veryfast", "crf": "23", "movflags": "+faststart"}
             i = int(np.argmin(np.abs(kp.time_s - frame.time_s)))
-            img = draw_skeleton(img, kp, i, direction, near)
+            img = draw_skeleton(draw_persons(img, analysis.persons, frame.index), kp, i, direction, near)
             strides_done = int((contacts["side"].eq(near) & contacts["time_s"].le(frame.time_s)).sum())
             label(img, f"stride {max(strides_done, 0)}  t={frame.time_s:5.2f}s", 0)
             recent = events[(events["time_s"] <= frame.time_s + 0.5 / fps) & (events["time_s"] > frame.time_s - MARKER_S)]
