@@ -45,7 +45,7 @@ def analyse_one(source: str, out_dir: str, options: dict[str, Any]) -> dict[str,
 
     start = time.perf_counter()
     try:
-        analysis = run(source, make_config(**options), out_dir)
+        analysis = run(source, make_config(**config_options(options)), out_dir)
     except QualityRefused as err:
         row = empty_row(source, "refused", err.message)
         row["verdict"] = "refuse"
@@ -63,6 +63,14 @@ def analyse_one(source: str, out_dir: str, options: dict[str, Any]) -> dict[str,
             row[f"{metric}_uncertainty"] = _number(entry.get("uncertainty"))
     row["seconds"] = round(time.perf_counter() - start, 2)
     return row
+
+
+def config_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Batch options -> Config fields: ``fast`` selects the fast pose model, as ``--fast`` does."""
+    options = dict(options)
+    if options.pop("fast", False):
+        options["model_complexity"] = 0
+    return options
 
 
 def _number(value: object) -> float | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from runform.cli.analyze import analyze
+from runform.cli.batch import batch
 from runform.cli.compare import compare
 from runform.cli.demo import demo
 
@@ -13,6 +14,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Running-form
 app.command()(analyze)
 app.command()(demo)
 app.command()(compare)
+app.command()(batch)
 
 
 def main() -> None:
