@@ -36,7 +36,7 @@ def pending_items(items: list[BatchItem], out_dir: Path) -> tuple[list[BatchItem
     for item in items:
         row = by_name.get(item.name)
         if row is not None and _finished(row, item, out_dir):
-            kept[item.name] = {k: (None if v == "" else v) for k, v in row.items()}
+            kept[item.name] = row
         else:
             todo.append(item)
     return todo, kept

@@ -33,9 +33,12 @@ def read_summary(out_dir: Path) -> pd.DataFrame:
     """The summary of an earlier run into ``out_dir`` (empty when there is none or it is unreadable)."""
     path = out_dir / SUMMARY_FILE
     try:
-        return pd.read_csv(path, dtype={"name": str, "options_key": str, "status": str}, keep_default_na=False)
+        table = pd.read_csv(path, dtype={"name": str, "options_key": str, "status": str, "path": str, "reason": str})
     except (OSError, ValueError, pd.errors.ParserError):
         return pd.DataFrame(columns=summary_columns())
+    table = table.astype(object).where(table.notna(), None)
+    table["reason"] = table["reason"].fillna("") if "reason" in table.columns else ""
+    return table
 
 
 def write_summary(rows: list[dict[str, Any]], out_dir: Path) -> None:
