@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 #: Environment variable naming an existing Dask scheduler (``tcp://host:8786``).
 SCHEDULER_ENV = "RUNFORM_DASK_SCHEDULER"
 #: Seconds to wait for a remote scheduler before giving up with a clear error.
-CONNECT_TIMEOUT_S = 20
+CONNECT_TIMEOUT_S = 10
 
 
 def default_workers() -> int:

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from runform.cli.common import console, guard, native_stderr_silenced, out
-from runform.errors import RunformError
+from runform.errors import OptionError, RunformError
 
 STATUS_STYLE = {"done": "green", "refused": "yellow", "failed": "red"}
 
@@ -19,6 +19,9 @@ def run_batch_command(source: Path, output: Path, workers: int | None, scheduler
     """Read the inputs, run them on the Dask executor with a progress bar, print the tally."""
     from runform.batch import make_executor, pending_items, read_inputs, run_batch, scheduler_address
 
+    if workers is not None and workers < 1:
+        raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
+                          fix="give --workers 1 or more, or leave it out for one per core")  # fmt: skip
     items = read_inputs(source, defaults)
     todo, _ = pending_items(items, output.resolve())
     if todo and scheduler_address(scheduler) is None:
