@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,13 @@ from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
 from runform.errors import InputError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
-from runform.io import analysis_to_json, load_analysis_json, output_folder, write_tables
+from runform.io import VIDEO_SUFFIXES, analysis_to_json, load_analysis_json, output_folder, write_tables
 from runform.kinematics import calibrate, clean_keypoints
 from runform.metrics import StrideMetrics, gait_cycle_curves, overall_cadence_steps_per_min, run_summary
 from runform.model import Analysis, Keypoints, PersonTracks
 from runform.pose import ProgressCallback, backend_for
 from runform.quality import GateInput, QualityGate
-from runform.report import DIAGNOSTIC_FILE, render_comparison, write_diagnostic, write_report
+from runform.report import DIAGNOSTIC_FILE, render_comparison, render_report, write_annotated_video, write_diagnostic
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +76,24 @@ def analyze(
 
 def write_outputs(analysis: Analysis, out_dir: str | Path) -> Path:
     """The output folder: analysis.json and the CSVs, then (per ``analysis.config``) report.html
-    and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole."""
+    and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole.
+
+    The annotated video (decode, draw, encode: OpenCV and libx264 release the GIL) is written in a
+    thread while the report (plots, key frames) is rendered, so the two share the cores.
+    """
     payload = analysis_to_json(analysis)  # computed before any file is touched
     with output_folder(out_dir) as folder:
-        write_tables(analysis, folder, payload)
-        if analysis.config.write_report:
-            write_report(analysis, folder, with_video=analysis.config.write_video)
+        source = Path(analysis.source)
+        with_video = analysis.config.write_report and analysis.config.write_video and source.suffix.lower() in VIDEO_SUFFIXES
+        with ThreadPoolExecutor(1, thread_name_prefix="runform-video") as pool:
+            video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
+                                analysis.config.slow_motion_factor_int) if with_video else None  # fmt: skip
+            write_tables(analysis, folder, payload)
+            if analysis.config.write_report:
+                html = render_report(analysis, source, has_video=with_video)
+                (folder / "report.html").write_text(html, encoding="utf-8")
+            if video is not None:
+                video.result()  # re-raises a failure of the video thread
     return Path(out_dir)
 
 

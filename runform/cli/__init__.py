@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from runform.cli.analyze import analyze
+from runform.cli.batch import batch
 from runform.cli.compare import compare
 from runform.cli.demo import demo
 from runform.errors import OptionError
@@ -68,6 +69,7 @@ def _root(
 app.command()(analyze)
 app.command()(demo)
 app.command()(compare)
+app.command()(batch)
 
 
 def main() -> None:

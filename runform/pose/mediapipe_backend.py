@@ -1,6 +1,9 @@
 """MediaPipe BlazePose backend (``mediapipe==0.10.21``, model bundled in the wheel, offline).
 
-``model_complexity`` 1 (default) or 0 (``--fast``). Outputs all 33 landmarks in pixels with the
+``model_complexity`` 1 (default) or 0 (``--fast``). Only the full landmark model is bundled in the
+wheel (the lite model of ``model_complexity=0`` would be downloaded, which fails offline), so
+``--fast`` runs the full model on every ``FAST_FRAME_STEP``-th frame; the frames between are NaN
+rows that the cleaning step interpolates (gaps up to ``max_gap_s``). Outputs all 33 landmarks in pixels with the
 landmark ``visibility`` as confidence and BlazePose ``z`` (scaled to pixels like x) as depth.
 
 Several people: while the landmark model runs on the full frame, :class:`~runform.pose.persons.PersonSurvey`
@@ -27,6 +30,9 @@ from runform.io.video import iter_frames, probe
 from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks
 from runform.pose.base import PoseBackend, ProgressCallback
 
+#: ``--fast``: the landmark model runs on every n-th frame (accuracy: docs/ACCURACY.md, "--fast").
+FAST_FRAME_STEP = 2
+
 
 class MediaPipePose(PoseBackend):
     """BlazePose through ``mp.solutions.pose`` in video (tracking) mode."""
@@ -42,7 +48,9 @@ class MediaPipePose(PoseBackend):
         self.detect_persons = detect_persons
         self.start_s = start_s
         self.end_s = end_s
-        self.model_complexity = model_complexity
+        # 0 = --fast: full model (the only one bundled) on every FAST_FRAME_STEP-th frame
+        self.frame_step = FAST_FRAME_STEP if model_complexity == 0 else 1
+        self.model_complexity = 1 if model_complexity == 0 else model_complexity
         self.min_detection_confidence = min_detection_confidence
         self.min_tracking_confidence = min_tracking_confidence
         self.smooth_landmarks = smooth_landmarks
@@ -73,7 +81,8 @@ class MediaPipePose(PoseBackend):
             for i, frame in enumerate(iter_frames(source, start_s=self.start_s, end_s=self.end_s)):
                 if i == 0:
                     self.first_frame_ = frame.index
-                rows.append(_landmark_row(model.process(frame.rgb), (0, 0), frame.rgb.shape[1], frame.rgb.shape[0]))
+                result = model.process(frame.rgb) if i % self.frame_step == 0 else None
+                rows.append(_landmark_row(result, (0, 0), frame.rgb.shape[1], frame.rgb.shape[0]))
                 if survey is not None:
                     survey.add(i, frame.rgb, _small_gray(frame.rgb, fast=True))
                 if frame.index % every == 0:
@@ -101,7 +110,8 @@ class MediaPipePose(PoseBackend):
             float(result.choice.confidence), dict(result.choice.scores), tuple(passes), self.first_frame_)  # fmt: skip
         return Keypoints(
             xy_px=data[:, :, :2], confidence=data[:, :, 3], time_s=np.asarray(times),
-            names=BLAZEPOSE_NAMES, source=f"{self.name}(model_complexity={self.model_complexity})",
+            names=BLAZEPOSE_NAMES, source=f"{self.name}(model_complexity={self.model_complexity}"
+            + (f", every {self.frame_step} frames)" if self.frame_step > 1 else ")"),
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
         )  # fmt: skip
 
@@ -127,7 +137,7 @@ class MediaPipePose(PoseBackend):
 def _landmark_row(result, origin_px: tuple[int, int], width_px: int, height_px: int) -> np.ndarray:  # noqa: ANN001
     """One frame's landmarks (33, 4): x, y, z in frame pixels and visibility; NaN when no pose."""
     row = np.full((len(BLAZEPOSE_NAMES), 4), np.nan, dtype=np.float32)
-    if result.pose_landmarks is not None:
+    if result is not None and result.pose_landmarks is not None:
         x0, y0 = origin_px
         row[:] = [(x0 + lm.x * width_px, y0 + lm.y * height_px, lm.z * width_px, lm.visibility)
                   for lm in result.pose_landmarks.landmark]  # fmt: skip

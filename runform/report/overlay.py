@@ -70,17 +70,19 @@ CHOSEN_RGB = (255, 214, 0)
 OTHER_RGB = (200, 200, 200)
 
 
-def draw_persons(rgb: np.ndarray, persons, clip_frame: int, other_alpha: float = 0.5) -> np.ndarray:  # noqa: ANN001 - model.PersonTracks
+def draw_persons(rgb: np.ndarray, persons, clip_frame: int, other_alpha: float = 0.5,  # noqa: ANN001 - model.PersonTracks
+                 box_scale: float = 1.0) -> np.ndarray:  # fmt: skip
     """Every tracked person's box at decoded frame ``clip_frame``: others faint (``other_alpha``),
-    the chosen runner clear and labelled with how it was chosen and how sure. Returns ``rgb``
-    itself when there is nothing to draw (no persons, frame outside the analysed window), else a copy."""
+    the chosen runner clear and labelled with how it was chosen and how sure. ``box_scale`` maps
+    the boxes' frame pixels onto ``rgb`` (a reduced copy of the frame). Returns ``rgb`` itself when
+    there is nothing to draw (no persons, frame outside the analysed window), else a copy."""
     i = clip_frame - (persons.first_frame if persons is not None else 0)
     if persons is None or not 0 <= i < persons.n_frames:
         return rgb
     img = rgb.copy()
     scale = max(1, int(round(img.shape[0] / 720)))
     chosen, others = None, []
-    for tid, box in zip(persons.track_ids, persons.boxes_px[:, i]):
+    for tid, box in zip(persons.track_ids, persons.boxes_px[:, i] * box_scale):
         if np.isfinite(box).all():
             if tid == persons.chosen_track_id:
                 chosen = box
