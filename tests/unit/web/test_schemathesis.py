@@ -7,7 +7,16 @@ import os
 
 import pytest
 import schemathesis
-from fixtures.web import DEMO_CLIP, POSTGRES_ENV, ReplayAnalyser, add_coach, bearer, make_settings, postgres_database, wait_for
+from fixtures.web import (
+    DEMO_CLIP,
+    POSTGRES_ENV,
+    ReplayAnalyser,
+    add_coach,
+    bearer,
+    make_settings,
+    postgres_database,
+    wait_for,
+)
 from hypothesis import HealthCheck, settings
 
 from runform.web import create_app
