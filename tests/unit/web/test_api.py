@@ -6,7 +6,7 @@ import io
 import json
 import zipfile
 
-from fixtures.web import DEMO_CLIP, bearer, wait_for
+from fixtures.web import DEMO_CLIP, bearer, database_url, replay_folder, wait_for, web  # noqa: F401 - fixtures
 
 
 def _upload(client, headers, athlete_id, name="clip.mp4", data=None, **form):  # noqa: ANN001, ANN202

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fixtures.web import ReplayAnalyser, make_settings
+from fixtures.web import ReplayAnalyser, database_url, make_settings, replay_folder  # noqa: F401 - fixtures
 from typer.testing import CliRunner
 
 from runform.web import Database, migrate

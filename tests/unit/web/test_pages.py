@@ -6,7 +6,7 @@ import re
 
 import pytest
 from fastapi.routing import APIRoute
-from fixtures.web import DEMO_CLIP, PASSWORD, bearer, wait_for
+from fixtures.web import DEMO_CLIP, PASSWORD, bearer, database_url, replay_folder, wait_for, web  # noqa: F401 - fixtures
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/api/auth/token")}
 

@@ -15,6 +15,7 @@ from fixtures.web import (
     bearer,
     make_settings,
     postgres_database,
+    replay_folder,  # noqa: F401 - fixtures
     wait_for,
 )
 from hypothesis import HealthCheck, settings
