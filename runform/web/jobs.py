@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from runform.batch import analyse_one, make_executor  # the same executor and job as `runform batch`
 from runform.web.db import Database
 from runform.web.models import TrainingSession, utcnow
 from runform.web.settings import WebSettings
@@ -35,9 +36,6 @@ logger = logging.getLogger(__name__)
 AnalyseFn = Callable[[str, str, dict], dict]
 #: How often the dispatcher looks for queued jobs when nobody wakes it.
 POLL_INTERVAL_S = 1.0
-
-from runform.batch import analyse_one, make_executor  # the same executor and job as `runform batch`
-
 
 def _options(row: TrainingSession) -> dict[str, Any]:
     athlete = row.athlete
