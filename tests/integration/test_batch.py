@@ -123,7 +123,7 @@ def test_local_batch_writes_every_clip_and_a_row_for_the_broken_file(local_run):
     out, rows = local_run
     assert {r["name"]: r["status"] for r in rows} == {"ann": "done", "bob": "done", "broken": "failed"}
     broken = next(r for r in rows if r["name"] == "broken")
-    assert "Cannot read broken.mp4 as a video" in broken["reason"] and "What to do" in broken["reason"]
+    assert "broken.mp4 is not a video file" in broken["reason"] and "What to do" in broken["reason"]
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["name"]) == ["ann", "bob", "broken"]
     for name in ("ann", "bob"):
