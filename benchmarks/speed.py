@@ -1,21 +1,31 @@
-"""Speed and memory: bare decode + BlazePose loop vs ``runform analyze`` on the same clip.
+"""Speed and memory: the bare decode + BlazePose loop vs runform on the same clip, and batch
+throughput with 1 and 2 Dask workers.
 
-Both variants import their libraries before the clock starts; they run alternately ``--repeat``
-times and the median run of each is reported.
+Variants (each in its own subprocess, so its peak resident memory is its own; libraries are
+imported before the clock starts; variants alternate ``--repeat`` times and medians are reported):
 
-Each variant runs in its own subprocess so its peak resident memory (ru_maxrss) is its own.
-``--long`` also builds a 10x longer clip (the clip looped, re-encoded) and reports the peak
-memory of both lengths. Prints a table and writes benchmarks/results/speed.json.
+- ``bare``: PyAV decode to RGB + BlazePose (model_complexity 1, video mode) on every frame;
+- ``noout``: ``runform.run(clip, out_dir)`` with ``--no-report --no-video`` (analysis.json + CSVs);
+- ``default``: ``runform.run(clip, out_dir)`` with the report and the annotated video, as
+  ``runform analyze clip --height 1.75 -o out``.
 
-    python benchmarks/speed.py [--clip PATH] [--long]
+``--long``: the same for a clip looped ``--long-factor`` times (memory must stay flat).
+``--batch N``: ``runform batch`` of N copies of the clip with ``--workers 1`` and ``--workers 2``
+(whole commands, Dask cluster start included): clips per minute and the speed-up.
+Prints a table and writes benchmarks/results/speed.json.
+
+    python benchmarks/speed.py [--clip PATH] [--repeat 3] [--long] [--batch 4]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CLIP = ROOT / "runform" / "data" / "treadmill_side_30fps.mp4"
+RUNFORM = Path(sys.executable).with_name("runform")
+VARIANTS = ("bare", "noout", "default")
 
 
 def child_bare(clip: str) -> dict:
@@ -42,28 +54,32 @@ def child_bare(clip: str) -> dict:
     return {"frames": n, "seconds": time.perf_counter() - start}
 
 
-def child_runform(clip: str) -> dict:
+def child_runform(clip: str, outputs: bool) -> dict:
     import mediapipe  # noqa: F401 - imported before the clock starts, as in the bare loop
 
-    import runform
-    import runform.pipeline  # noqa: F401
+    import runform.pipeline
     import runform.pose.mediapipe_backend  # noqa: F401
-    from runform.io import output_folder, write_tables
+    import runform.report  # noqa: F401
+    from runform.config import make_config
 
-    start = time.perf_counter()
-    analysis = runform.analyze(clip)
-    with tempfile.TemporaryDirectory() as out:
-        t0 = time.perf_counter()
-        with output_folder(Path(out) / "o") as folder:  # the analysis outputs without the report
-            write_tables(analysis, folder)
-        analysis.timings_s["write_outputs"] = round(time.perf_counter() - t0, 4)
-    return {"frames": analysis.keypoints.n_frames, "seconds": time.perf_counter() - start, "stages_s": analysis.timings_s}
+    config = make_config(height_m=1.75, write_report=outputs, write_video=outputs)
+    with tempfile.TemporaryDirectory(prefix="runform-speed-") as tmp:
+        start = time.perf_counter()
+        analysis = runform.pipeline.analyze(clip, config)
+        t_analysis = time.perf_counter()
+        runform.pipeline.write_outputs(analysis, Path(tmp) / "out")
+        end = time.perf_counter()
+    stages = dict(analysis.timings_s, write_outputs=round(end - t_analysis, 4))
+    return {"frames": analysis.keypoints.n_frames, "seconds": end - start, "stages_s": stages}
 
 
 def run_child(kind: str, clip: Path) -> dict:
+    t0 = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "--child", kind, "--clip", str(clip)], capture_output=True, text=True,
                          check=True)  # fmt: skip
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process_s"] = time.perf_counter() - t0
+    return result
 
 
 def loop_clip(clip: Path, times: int, dst: Path) -> Path:
@@ -86,46 +102,90 @@ def loop_clip(clip: Path, times: int, dst: Path) -> Path:
     return dst
 
 
+def median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
+def compare_variants(clip: Path, repeat: int) -> dict:
+    runs: dict[str, list[dict]] = {k: [] for k in VARIANTS}
+    for _ in range(repeat):  # alternate, so machine load drifts hit every variant alike
+        for kind in VARIANTS:
+            runs[kind].append(run_child(kind, clip))
+    med = {k: median_run(v) for k, v in runs.items()}
+    bare_s = med["bare"]["seconds"]
+    return {
+        "median": med, "all_runs": runs,
+        "ratio_noout": med["noout"]["seconds"] / bare_s, "ratio_default": med["default"]["seconds"] / bare_s,
+        "ratio_default_process": statistics.median(r["process_s"] for r in runs["default"])
+        / statistics.median(r["process_s"] for r in runs["bare"]),
+    }  # fmt: skip
+
+
+def batch_throughput(clip: Path, n_clips: int, workers: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="runform-speed-batch-") as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for k in range(n_clips):
+            shutil.copy(clip, folder / f"clip{k:02d}{clip.suffix}")
+        t0 = time.perf_counter()
+        subprocess.run([str(RUNFORM), "batch", str(folder), "-o", str(Path(tmp) / "out"), "--height", "1.75",
+                        "--workers", str(workers)], capture_output=True, text=True, check=True)  # fmt: skip
+        seconds = time.perf_counter() - t0
+    return {"workers": workers, "clips": n_clips, "seconds": seconds, "clips_per_min": 60 * n_clips / seconds}
+
+
+def print_table(results: dict, args: argparse.Namespace) -> None:
+    med = results["short"]["median"]
+    names = {"bare": "bare decode + BlazePose", "noout": "runform, --no-report --no-video", "default": "runform (report + video)"}
+    print(f"{'variant':36s} {'frames':>7s} {'seconds':>8s} {'frames/s':>9s} {'ratio':>6s} {'peak MiB':>9s}")
+    for kind in VARIANTS:
+        r = med[kind]
+        ratio = r["seconds"] / med["bare"]["seconds"]
+        print(f"{names[kind]:36s} {r['frames']:7d} {r['seconds']:8.2f} {r['frames'] / r['seconds']:9.1f} {ratio:6.2f} {r['peak_rss_mb']:9.0f}")
+    if "long" in results:
+        for kind, r in results["long"].items():
+            if kind in names:
+                print(f"{names[kind] + f' x{args.long_factor}':36s} {r['frames']:7d} {r['seconds']:8.2f} "
+                      f"{r['frames'] / r['seconds']:9.1f} {r['seconds'] / results['long']['bare']['seconds']:6.2f} {r['peak_rss_mb']:9.0f}")  # fmt: skip
+        print(f"peak memory, runform default x{args.long_factor} / x1: {results['long']['memory_ratio']:.2f}")
+    print(f"time ratio runform / bare (medians of {args.repeat} alternating runs): default {results['short']['ratio_default']:.2f}, "
+          f"no outputs {results['short']['ratio_noout']:.2f}; whole processes: default {results['short']['ratio_default_process']:.2f}")  # fmt: skip
+    print("runform default stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in med["default"]["stages_s"].items()))
+    if "batch" in results:
+        for r in results["batch"]["runs"]:
+            print(f"runform batch, {r['clips']} clips, {r['workers']} worker(s): {r['seconds']:.1f} s, {r['clips_per_min']:.2f} clips/min")
+        print(f"batch speed-up 2 workers / 1 worker: {results['batch']['speedup']:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
-    parser.add_argument("--child", choices=["bare", "runform"])
-    parser.add_argument("--long", action="store_true", help="also measure a longer clip (the clip looped)")
-    parser.add_argument("--long-factor", type=int, default=10, help="how many times to loop the clip (50 = 10 minutes)")
+    parser.add_argument("--child", choices=VARIANTS)
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each variant; medians are reported")
+    parser.add_argument("--long", action="store_true", help="also measure a longer clip (the clip looped)")
+    parser.add_argument("--long-factor", type=int, default=10, help="how many times to loop the clip")
+    parser.add_argument("--batch", type=int, default=0, help="also time runform batch of this many clips, 1 and 2 workers")
     args = parser.parse_args()
     if args.child:
-        result = child_bare(str(args.clip)) if args.child == "bare" else child_runform(str(args.clip))
+        result = child_bare(str(args.clip)) if args.child == "bare" else child_runform(str(args.clip), args.child == "default")
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
-    results = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, {__import__('os').cpu_count()} cores",
-               "python": platform.python_version(), "clip": args.clip.name}  # fmt: skip
-    runs: dict[str, list[dict]] = {"bare": [], "runform": []}
-    for _ in range(args.repeat):  # alternate, so machine load drifts hit both variants alike
-        for kind in runs:
-            runs[kind].append(run_child(kind, args.clip))
-    bare, rf = (sorted(runs[k], key=lambda r: r["seconds"])[len(runs[k]) // 2] for k in ("bare", "runform"))
-    results["bare"], results["runform"], results["all_runs"] = bare, rf, runs
-    results["bare_fps"] = bare["frames"] / bare["seconds"]
-    results["runform_fps"] = rf["frames"] / rf["seconds"]
-    results["time_ratio"] = rf["seconds"] / bare["seconds"]
+    load = os.getloadavg()[0]
+    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, load average {load:.1f} at start",
+                     "python": platform.python_version(), "clip": args.clip.name, "repeat": args.repeat}  # fmt: skip
+    results["short"] = compare_variants(args.clip, args.repeat)
     if args.long:
         with tempfile.TemporaryDirectory() as tmp:
             long_clip = loop_clip(args.clip, args.long_factor, Path(tmp) / "long.mp4")
-            results["runform_long"] = run_child("runform", long_clip)
-        results["long_factor"] = args.long_factor
-        results["memory_ratio_long"] = results["runform_long"]["peak_rss_mb"] / rf["peak_rss_mb"]
-    rows = [("bare decode + BlazePose", bare), ("runform analyze (no report)", rf)]
-    if args.long:
-        rows.append((f"runform analyze, clip x{args.long_factor}", results["runform_long"]))
-    print(f"{'variant':32s} {'frames':>7s} {'seconds':>8s} {'frames/s':>9s} {'peak MB':>8s}")
-    for name, r in rows:
-        print(f"{name:32s} {r['frames']:7d} {r['seconds']:8.2f} {r['frames'] / r['seconds']:9.1f} {r['peak_rss_mb']:8.0f}")
-    print(f"time ratio runform / bare (medians of {args.repeat} alternating runs): {results['time_ratio']:.3f}")
-    print("runform stages (s): " + ", ".join(f"{k} {v:.3f}" for k, v in rf["stages_s"].items()))
-    if args.long:
-        print(f"peak memory {args.long_factor}x clip / 1x clip: {results['memory_ratio_long']:.2f}")
+            results["long"] = {k: run_child(k, long_clip) for k in ("bare", "default")}
+        results["long"]["factor"] = args.long_factor
+        results["long"]["memory_ratio"] = results["long"]["default"]["peak_rss_mb"] / results["short"]["median"]["default"]["peak_rss_mb"]
+    if args.batch:
+        runs = [batch_throughput(args.clip, args.batch, w) for w in (1, 2)]
+        results["batch"] = {"runs": runs, "speedup": runs[0]["seconds"] / runs[1]["seconds"]}
+    results["load_average_end"] = os.getloadavg()[0]
+    print_table(results, args)
     out = ROOT / "benchmarks" / "results" / "speed.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

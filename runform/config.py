@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from runform.errors import OptionError
 
@@ -100,11 +100,13 @@ class Config(BaseModel):
             raise ValueError(f"unknown person '{value}'; give x,y pixels on the runner, left, right, largest or auto")
         return text.replace(" ", "")
 
-    @model_validator(mode="after")
-    def _window_in_order(self) -> Config:
-        if self.start_s is not None and self.end_s is not None and self.end_s <= self.start_s:
-            raise ValueError(f"end {self.end_s:g} s is not after start {self.start_s:g} s")
-        return self
+    @field_validator("end_s")
+    @classmethod
+    def _window_in_order(cls, value: float | None, info: ValidationInfo) -> float | None:
+        start = info.data.get("start_s")  # validated first (declared before end_s): the error names --end
+        if value is not None and start is not None and value <= start:
+            raise ValueError(f"end {value:g} s is not after start {start:g} s")
+        return value
 
     @field_validator("event")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,13 @@ from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
 from runform.errors import InputError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
-from runform.io import analysis_to_json, load_analysis_json, output_folder, write_tables
+from runform.io import VIDEO_SUFFIXES, analysis_to_json, load_analysis_json, output_folder, write_tables
 from runform.kinematics import calibrate, clean_keypoints
 from runform.metrics import StrideMetrics, gait_cycle_curves, overall_cadence_steps_per_min, run_summary
-from runform.model import Analysis, Keypoints
+from runform.model import Analysis, Keypoints, PersonTracks
 from runform.pose import ProgressCallback, backend_for
 from runform.quality import GateInput, QualityGate
-from runform.report import render_comparison, write_report
+from runform.report import DIAGNOSTIC_FILE, render_comparison, render_report, write_annotated_video, write_diagnostic
 
 logger = logging.getLogger(__name__)
 
@@ -42,17 +43,21 @@ def run(
 ) -> Analysis:
     """Analyse one clip or keypoint file and, with ``out_dir``, write its whole output folder.
 
-    Raises :class:`~runform.errors.QualityRefused` (nothing written) when the quality gate refuses
-    the clip; :func:`analyze` returns the refused analysis instead. The output folder is built in a
+    Raises :class:`~runform.errors.QualityRefused` when the quality gate refuses the clip; with
+    ``out_dir`` the folder then holds only ``diagnostic.html`` (marked REFUSED: quality table, key
+    frames with every tracked person and the followed skeleton). :func:`analyze` returns the
+    refused analysis instead. The output folder is built in a
     temporary folder and swapped in whole: no file of an earlier run survives beside the new ones.
     """
     analysis = analyze(source, config or Config(), progress)
     if analysis.refused:
         refusals = analysis.quality.refusals
+        fix = "; ".join(c.fix for c in refusals if c.fix)
+        if out_dir is not None:
+            diagnostic = _write_refused_diagnostic(analysis, Path(source), out_dir)
+            fix += f"; see {diagnostic} for whom runform followed" if diagnostic else ""
         raise QualityRefused(
-            "The clip cannot be analysed reliably",
-            found="; ".join(c.message for c in refusals),
-            fix="; ".join(c.fix for c in refusals if c.fix),
+            "The clip cannot be analysed reliably", found="; ".join(c.message for c in refusals), fix=fix
         )
     if out_dir is not None:
         write_outputs(analysis, out_dir)
@@ -71,13 +76,37 @@ def analyze(
 
 def write_outputs(analysis: Analysis, out_dir: str | Path) -> Path:
     """The output folder: analysis.json and the CSVs, then (per ``analysis.config``) report.html
-    and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole."""
+    and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole.
+
+    The annotated video (decode, draw, encode: OpenCV and libx264 release the GIL) is written in a
+    thread while the report (plots, key frames) is rendered, so the two share the cores.
+    """
     payload = analysis_to_json(analysis)  # computed before any file is touched
     with output_folder(out_dir) as folder:
-        write_tables(analysis, folder, payload)
-        if analysis.config.write_report:
-            write_report(analysis, folder, with_video=analysis.config.write_video)
+        source = Path(analysis.source)
+        with_video = analysis.config.write_report and analysis.config.write_video and source.suffix.lower() in VIDEO_SUFFIXES
+        with ThreadPoolExecutor(1, thread_name_prefix="runform-video") as pool:
+            video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
+                                analysis.config.slow_motion_factor_int) if with_video else None  # fmt: skip
+            write_tables(analysis, folder, payload)
+            if analysis.config.write_report:
+                html = render_report(analysis, source, has_video=with_video)
+                (folder / "report.html").write_text(html, encoding="utf-8")
+            if video is not None:
+                video.result()  # re-raises a failure of the video thread
     return Path(out_dir)
+
+
+def _write_refused_diagnostic(analysis: Analysis, source: Path, out_dir: str | Path) -> Path | None:
+    """The refused clip's output folder: only ``diagnostic.html`` and its key frames (atomic, like
+    any output folder). A failure to write it is logged and the refusal still raised (exit 6)."""
+    try:
+        with output_folder(out_dir) as folder:
+            write_diagnostic(analysis, source, folder)
+    except OutputError as exc:
+        logger.warning("the refused-clip diagnostic was not written: %s", exc)
+        return None
+    return Path(out_dir) / DIAGNOSTIC_FILE
 
 
 def compare_sessions(before: str | Path, after: str | Path, report: str | Path | None = None) -> dict[str, Any]:
@@ -119,7 +148,8 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> A
     video = asdict(info) if info is not None else None
     raw = _apply_real_fps(raw, config)
     clock.lap("pose")
-    return analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock)
+    persons, first_frame = getattr(backend, "persons_", None), getattr(backend, "first_frame_", 0)
+    return analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock, persons, first_frame)
 
 
 def analyze_keypoints(
@@ -129,8 +159,14 @@ def analyze_keypoints(
     video: dict[str, Any] | None = None,
     samples: list[Any] | None = None,
     clock: _Clock | None = None,
+    persons: PersonTracks | None = None,
+    first_frame: int = 0,
 ) -> Analysis:
-    """Everything after pose estimation, on keypoints from any source (video, CSV, projected mocap)."""
+    """Everything after pose estimation, on keypoints from any source (video, CSV, projected mocap).
+
+    ``persons``: everyone tracked in the video and the runner choice (quality gate, report);
+    ``first_frame``: decoded-frame index of keypoint frame 0 (``--start``), so event frames count
+    from the clip's start like their ``time_s``."""
     clock = clock or _Clock()
     # 2. cleaning: gaps, glitches, leg swaps, sides, direction, filter
     kp, cleaning = clean_keypoints(
@@ -148,6 +184,8 @@ def analyze_keypoints(
         kp, direction=cleaning.direction, stride_frequency_hz=cleaning.stride_frequency_hz, frame_times_s=raw.time_s
     )
     events = detector.events_
+    if first_frame:
+        events = events.assign(frame=events["frame"] + first_frame)
     clock.lap("events")
     # 4. calibration and metrics
     calibration = calibrate(kp, events, cleaning.direction, config)
@@ -155,7 +193,7 @@ def analyze_keypoints(
     clock.lap("metrics")
     # 5. quality gate
     timed_from_foot = detector.n_from_foot_ / max(len(events), 1)
-    gate_input = GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples, timed_from_foot)
+    gate_input = GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples, timed_from_foot, persons)
     quality = QualityGate().check(gate_input).report_
     clock.lap("quality")
     # 6. summary with uncertainty, gait-cycle curves, coaching (none for a refused clip)
@@ -179,7 +217,7 @@ def analyze_keypoints(
     return Analysis(
         source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
         cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,
-        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s,
+        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s, persons=persons,
     )  # fmt: skip
 
 

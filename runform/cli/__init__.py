@@ -13,8 +13,11 @@ import typer
 from typer.core import TyperGroup
 
 from runform.cli.analyze import analyze
+from runform.cli.batch import batch
 from runform.cli.compare import compare
 from runform.cli.demo import demo
+from runform.cli.serve import serve
+from runform.cli.user import user_app
 from runform.errors import OptionError
 from runform.version import __version__
 
@@ -68,6 +71,9 @@ def _root(
 app.command()(analyze)
 app.command()(demo)
 app.command()(compare)
+app.command()(batch)
+app.command()(serve)
+app.add_typer(user_app, name="user")
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ def analyze(
     known_distance: Annotated[str | None, typer.Option("--known-distance", help="x1,y1,x2,y2,metres: two image points a known distance apart.")] = None,
     event: Annotated[str | None, typer.Option("--event", metavar="EVENT", help=EVENT_HELP)] = None,
     surface: Annotated[str, typer.Option("--surface", help="auto, treadmill or overground.")] = "auto",
-    fast: Annotated[bool, typer.Option("--fast", help="Lighter pose model (model_complexity 0).")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Faster pose: BlazePose on every other frame, the frames between interpolated (see docs/ACCURACY.md).")] = False,
     real_fps: Annotated[float | None, typer.Option("--real-fps", help="True capture rate of a slow-motion file.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Runner's name for the report.")] = None,
     weeks: Annotated[int, typer.Option("--weeks", help="Length of the knee-drive programme in weeks.")] = 6,

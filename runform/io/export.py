@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 OUTPUT_FILES = ("analysis.json", "events.csv", "strides.csv", "keypoints.csv")
 #: A folder holding this file was written by runform and may be replaced by a new run.
 MARKER_FILE = "analysis.json"
+#: ... as is a folder holding the refused-clip diagnostic (runform.report.diagnostic).
+DIAGNOSTIC_MARKER_FILE = "diagnostic.html"
 
 
 def write_tables(analysis: Analysis, folder: Path, payload: str | None = None) -> None:
@@ -51,7 +53,8 @@ def output_folder(out_dir: str | Path) -> Iterator[Path]:
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise _output_error(out_dir, OSError(errno.EEXIST, "a file of that name exists"))
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER_FILE).is_file():
+    ours = (out_dir / MARKER_FILE).is_file() or (out_dir / DIAGNOSTIC_MARKER_FILE).is_file()
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not ours:
         raise OutputError(
             f"Cannot write the output folder {out_dir}",
             expected="a new or empty folder, or the output folder of an earlier run (with analysis.json)",

@@ -9,6 +9,7 @@ from runform.model.calibration import CALIBRATION_METHODS, Calibration
 from runform.model.cleaning import CleaningReport
 from runform.model.keypoints import BLAZEPOSE_NAMES, LEG_PARTS, REQUIRED_NAMES, SIDES, Keypoints
 from runform.model.mocap import MotionCapture
+from runform.model.persons import CHOICE_METHODS, PersonTracks
 from runform.model.quality import VERDICTS, Check, QualityReport
 from runform.model.tables import (
     EVENT_COLUMNS,
@@ -22,6 +23,7 @@ from runform.model.tables import (
 __all__ = [
     "BLAZEPOSE_NAMES",
     "CALIBRATION_METHODS",
+    "CHOICE_METHODS",
     "EVENT_COLUMNS",
     "EVENT_KINDS",
     "LEG_PARTS",
@@ -35,6 +37,7 @@ __all__ = [
     "CleaningReport",
     "Keypoints",
     "MotionCapture",
+    "PersonTracks",
     "QualityReport",
     "check_events_table",
     "check_strides_table",

@@ -16,6 +16,7 @@ from runform.errors import AnalysisError
 from runform.model.calibration import Calibration
 from runform.model.cleaning import CleaningReport
 from runform.model.keypoints import Keypoints
+from runform.model.persons import PersonTracks
 from runform.model.quality import QualityReport
 from runform.model.tables import check_events_table, check_strides_table
 
@@ -52,6 +53,7 @@ class Analysis:
     coaching: dict[str, Any] | None = None
     video: dict[str, Any] | None = None
     source_kind: str = "video"  # "video" (pose landmarks) or "motion-capture" (projected joint centres)
+    persons: PersonTracks | None = None  # everyone tracked in a video and the runner choice
     timings_s: dict[str, float] = field(default_factory=dict)
     created: str = field(default_factory=_now)
 

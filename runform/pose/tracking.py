@@ -75,12 +75,18 @@ class PersonTracker:
         An unmatched detection overlapping a live track this much is a duplicate, not a new person;
         after tracking, a track overlapping a longer one this much (median over their common
         frames) is dropped.
+    max_size_ratio:
+        A detection matches a track only if its box side is within this factor of the predicted
+        one (2: a person's box changes far less between detections). Without it a zoomed tile's
+        box around one body part could take over a tracked runner's track (seen at 15 fps); such a
+        box centred inside a larger tracked person does not start a track either.
     """
 
     def __init__(self, fps: float, min_iou: float = 0.2, max_centre_shift: float = 0.5, max_missed_s: float = 3.0,
                  min_hits: int = 3, velocity_smoothing: float = 0.5, birth_score: float = 0.5,
-                 duplicate_iou: float = 0.3) -> None:  # fmt: skip
+                 duplicate_iou: float = 0.3, max_size_ratio: float = 2.0) -> None:  # fmt: skip
         self.fps = fps
+        self.max_size_ratio = max_size_ratio
         self.duplicate_iou = duplicate_iou
         self.birth_score = birth_score
         self.min_iou = min_iou
@@ -89,6 +95,7 @@ class PersonTracker:
         self.min_hits = min_hits
         self.velocity_smoothing = velocity_smoothing
         self.tracks_: list[Track] = []
+        self.births_ = 0  # tracks started by the last update
         self._next_id = 0
 
     def active(self, frame: int) -> list[Track]:
@@ -109,7 +116,9 @@ class PersonTracker:
                 overlap = iou(pred, boxes)
                 radius = max((pred[2] - pred[0]) / 2, 1.0)
                 shift = np.linalg.norm((boxes[:, :2] + boxes[:, 2:]) / 2 - (pred[:2] + pred[2:]) / 2, axis=1) / radius
-                ok = (overlap >= self.min_iou) | (shift <= self.max_centre_shift)
+                size_ratio = np.maximum((boxes[:, 2] - boxes[:, 0]) / 2, 1.0) / radius
+                same_size = (size_ratio <= self.max_size_ratio) & (size_ratio >= 1 / self.max_size_ratio)
+                ok = ((overlap >= self.min_iou) | (shift <= self.max_centre_shift)) & same_size
                 cost[i] = np.where(ok, 1 - overlap + 0.1 * shift, np.inf)
             finite = np.where(np.isfinite(cost), cost, 1e6)
             rows, cols = linear_sum_assignment(finite)
@@ -118,16 +127,20 @@ class PersonTracker:
                     live[r].add(frame, detections[c].box_px, detections[c].score, self.velocity_smoothing)
                     unmatched.remove(c)
         taken = [t.predict(frame) for t in live]
+        n_before = len(self.tracks_)
         for c in unmatched:
             if detections[c].score < self.birth_score:
                 continue
             if taken and iou(detections[c].box_px, np.stack(taken)).max() >= self.duplicate_iou:
                 continue  # a second box on someone already tracked (e.g. from a zoomed tile)
+            if taken and _part_of(detections[c].box_px, np.stack(taken), self.max_size_ratio):
+                continue  # a small box inside a tracked person (a body part seen in a tile)
             track = Track(self._next_id)
             self._next_id += 1
             track.add(frame, detections[c].box_px, detections[c].score, self.velocity_smoothing)
             self.tracks_.append(track)
             taken.append(detections[c].box_px)
+        self.births_ = len(self.tracks_) - n_before
         return self
 
     def confirmed(self) -> list[Track]:
@@ -168,6 +181,14 @@ class PersonTracker:
                 out[k, span, j] = np.interp(frames[span], f, b[:, j])
         keep = _without_duplicates(out, self.duplicate_iou)
         return [t.track_id for k, t in enumerate(tracks) if keep[k]], out[keep]
+
+
+def _part_of(box: np.ndarray, others: np.ndarray, max_size_ratio: float) -> bool:
+    """True when ``box``'s centre lies inside one of ``others`` that is over ``max_size_ratio`` times larger."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    inside = (others[:, 0] <= cx) & (cx <= others[:, 2]) & (others[:, 1] <= cy) & (cy <= others[:, 3])
+    larger = (others[:, 2] - others[:, 0]) > max_size_ratio * (box[2] - box[0])
+    return bool((inside & larger).any())
 
 
 def _same_place(a: np.ndarray, b: np.ndarray, max_centre_shift: float) -> bool:

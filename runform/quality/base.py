@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from runform.model import Calibration, Check, CleaningReport, Keypoints
+from runform.model import Calibration, Check, CleaningReport, Keypoints, PersonTracks
 
 
 @dataclass
@@ -26,6 +26,7 @@ class GateInput:
     surface_option: str = "auto"
     samples: list | None = None  # (time_s, small grayscale frame) pairs from the video, if any
     timed_from_foot_frac: float = 1.0  # share of events the detector timed from the foot itself
+    persons: PersonTracks | None = None  # everyone tracked in the video, the runner choice and passes
 
 
 class BaseQualityCheck(ABC):

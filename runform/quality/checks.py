@@ -33,6 +33,10 @@ MAX_DUTY_FACTOR_SLOW_MOTION = 0.5
 TYPICAL_RUNNING_CADENCE = 170.0  # steps/min, to estimate a slow-motion factor
 MAX_SWAP_FRAC = 0.1
 MIN_TIMED_FROM_FOOT_FRAC = 0.7  # below this, most contact times would rest on the lag fallback
+#: Runner choice confidence (1 - second / best running score) below which the gate warns: a walker
+#: or bystander scores <= 0.6 of a runner on the shared-clip composites (confidence >= 0.4), two
+#: runners alike score within 30 % of each other (tests/integration/test_person.py).
+MIN_CHOICE_CONFIDENCE = 0.3
 
 
 @dataclass
@@ -259,3 +263,46 @@ class Running(BaseQualityCheck):
                       (f"not running (walking): duty factor {duty:.2f}, cadence {cadence:.0f} steps/min" if walking
                        else f"running: duty factor {duty:.2f}, cadence {cadence:.0f} steps/min"),
                       "film running, not walking; knee-drive advice needs a running stride" if walking else "")]  # fmt: skip
+
+
+@dataclass
+class PersonChoice(BaseQualityCheck):
+    """Whom runform analysed: how many people were tracked, how the runner was chosen and how sure
+    that was, and how many strides each pass (whole body in view) gave. Videos only."""
+
+    min_choice_confidence: float = MIN_CHOICE_CONFIDENCE
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        persons = g.persons
+        if persons is None:
+            return []
+        fix = "give the runner with --person x,y (a point on the runner) or --person left|right|largest"
+        if persons.chosen_track_id is None:
+            return [Check("person_choice", "warn", 0.0, f"choice confidence >= {self.min_choice_confidence:.0%}",
+                          "the person detector found nobody; the pose model's own choice was analysed",
+                          "film the whole runner in good light")]  # fmt: skip
+        passes = self._passes_text(g)
+        who = f"{persons.n_persons} {'person' if persons.n_persons == 1 else 'people'} tracked"
+        if persons.method in ("auto", "only-person"):
+            how = "the only person" if persons.method == "only-person" else "the one with a running gait"
+            unsure = persons.method == "auto" and persons.confidence < self.min_choice_confidence
+            message = f"{who}; the runner is {how} (choice confidence {persons.confidence:.0%}){passes}"
+            if unsure:
+                message += ": several people move alike, the analysed person may not be the intended runner"
+            return [Check("person_choice", "warn" if unsure else "pass", round(persons.confidence, 3),
+                          f"choice confidence >= {self.min_choice_confidence:.0%}", message, fix if unsure else "")]  # fmt: skip
+        return [Check("person_choice", "pass", round(persons.confidence, 3), "--person given",
+                      f"{who}; the runner was chosen by --person {persons.method}{passes}")]  # fmt: skip
+
+    @staticmethod
+    def _passes_text(g: GateInput) -> str:
+        """"; 2 passes (whole body in view): 5, 4 strides" (empty for one pass covering the clip)."""
+        persons, times = g.persons, g.raw.time_s
+        if persons is None or not persons.passes:
+            return "; the whole body was never in view for long" if persons is not None else ""
+        starts = g.strides["start_time_s"].to_numpy() if len(g.strides) else np.zeros(0)
+        counts = [int(((starts >= times[a] - 1e-6) & (starts <= times[b] + 1e-6)).sum()) for a, b in persons.passes]
+        if len(persons.passes) == 1 and persons.passes[0] == (0, len(times) - 1):
+            return ""
+        label = "pass" if len(counts) == 1 else "passes"
+        return f"; {len(counts)} {label} with the whole body in view: " + ", ".join(map(str, counts)) + " strides"

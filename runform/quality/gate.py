@@ -24,6 +24,7 @@ from runform.quality.checks import (
     LegSwaps,
     MultiplePeople,
     Occlusion,
+    PersonChoice,
     Resolution,
     RunnerSize,
     Running,
@@ -34,7 +35,7 @@ from runform.quality.checks import (
 def default_checks() -> list[BaseQualityCheck]:
     """The checks of docs/QUALITY.md, in report order."""
     return [FrameRate(), EventTiming(), Resolution(), RunnerSize(), CameraObliqueness(), StrideCount(), Occlusion(),
-            KeypointConfidence(), LegSwaps(), MultiplePeople(), CameraPanningAndSurface(), Running()]  # fmt: skip
+            KeypointConfidence(), LegSwaps(), MultiplePeople(), PersonChoice(), CameraPanningAndSurface(), Running()]  # fmt: skip
 
 
 class QualityGate:

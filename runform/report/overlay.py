@@ -63,3 +63,40 @@ def label(img: np.ndarray, text: str, row: int, colour=(255, 255, 255)) -> None:
 
 def _int(p: np.ndarray) -> tuple[int, int]:
     return int(round(float(p[0]))), int(round(float(p[1])))
+
+
+#: Colour of the chosen runner's box and of everyone else's (drawn faintly), RGB.
+CHOSEN_RGB = (255, 214, 0)
+OTHER_RGB = (200, 200, 200)
+
+
+def draw_persons(rgb: np.ndarray, persons, clip_frame: int, other_alpha: float = 0.5,  # noqa: ANN001 - model.PersonTracks
+                 box_scale: float = 1.0) -> np.ndarray:  # fmt: skip
+    """Every tracked person's box at decoded frame ``clip_frame``: others faint (``other_alpha``),
+    the chosen runner clear and labelled with how it was chosen and how sure. ``box_scale`` maps
+    the boxes' frame pixels onto ``rgb`` (a reduced copy of the frame). Returns ``rgb`` itself when
+    there is nothing to draw (no persons, frame outside the analysed window), else a copy."""
+    i = clip_frame - (persons.first_frame if persons is not None else 0)
+    if persons is None or not 0 <= i < persons.n_frames:
+        return rgb
+    img = rgb.copy()
+    scale = max(1, int(round(img.shape[0] / 720)))
+    chosen, others = None, []
+    for tid, box in zip(persons.track_ids, persons.boxes_px[:, i] * box_scale):
+        if np.isfinite(box).all():
+            if tid == persons.chosen_track_id:
+                chosen = box
+            else:
+                others.append(box)
+    if others:
+        faint = img.copy()
+        for box in others:
+            cv2.rectangle(faint, _int(box[:2]), _int(box[2:]), OTHER_RGB, 2 * scale, cv2.LINE_AA)
+        cv2.addWeighted(faint, other_alpha, img, 1 - other_alpha, 0, dst=img)
+    if chosen is not None:
+        cv2.rectangle(img, _int(chosen[:2]), _int(chosen[2:]), CHOSEN_RGB, 3 * scale, cv2.LINE_AA)
+        text = f"runner ({persons.method}, {persons.confidence:.0%})"
+        org = (int(np.clip(chosen[0], 4, img.shape[1] - 4)), int(np.clip(chosen[1] - 8 * scale, 20 * scale, img.shape[0] - 4)))
+        cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, (0, 0, 0), 4 * scale, cv2.LINE_AA)
+        cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, CHOSEN_RGB, 2 * scale, cv2.LINE_AA)
+    return img

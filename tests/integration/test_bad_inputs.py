@@ -165,7 +165,7 @@ def test_walking_clip_is_refused_with_exit_6(tmp_path):
     result = runner.invoke(app, ["analyze", str(need(WALKING)), "-o", str(tmp_path / "out")])
     assert result.exit_code == 6
     assert "not running (walking)" in " ".join(result.output.split())
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out" / "analysis.json").exists()  # only the REFUSED diagnostic (test_person.py)
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import CLIP_FPS, match_events
+from conftest import CLIP_FPS, WALKING, match_events, need
 from fixtures.person_clips import make_pair_clip
+from typer.testing import CliRunner
 
+from runform.cli import app
 from runform.config import make_config
 from runform.errors import OptionError
 from runform.pipeline import analyze_keypoints
@@ -32,7 +34,7 @@ def pair_run(request, tmp_path_factory, clip):
     x_range = make_pair_clip(clip, path, runner_side=side, other=other)
     backend = MediaPipePose()
     kp = backend.estimate(path)
-    analysis = analyze_keypoints(kp, make_config(), str(path))
+    analysis = analyze_keypoints(kp, make_config(), str(path), persons=backend.persons_)
     return request.param, x_range, backend, analysis
 
 
@@ -40,10 +42,15 @@ def test_auto_choice_is_the_runner(pair_run):
     _, (x0, x1), backend, _ = pair_run
     persons = backend.persons_
     assert len(persons.track_ids) >= 2
-    assert persons.choice.method == "auto"
-    assert persons.choice.confidence >= 0.3
+    assert persons.method == "auto"
+    assert persons.confidence >= 0.3
+    assert analysis_check(pair_run).verdict == "pass"
     centre_x = np.nanmedian((persons.chosen_boxes()[:, 0] + persons.chosen_boxes()[:, 2]) / 2)
     assert x0 <= centre_x <= x1
+
+
+def analysis_check(pair_run):
+    return pair_run[3].quality.get("person_choice")
 
 
 def test_runner_contacts_match_labels(pair_run, labels):
@@ -86,7 +93,7 @@ def test_person_right_analyses_the_right_runner(right_runner_run, two_runners):
     backend, kp = right_runner_run
     hips_x = np.nanmedian(kp.xy_px[:, [23, 24], 0])
     assert hips_x > x1, "landmarks should be on the right-hand runner"
-    assert backend.persons_.choice.method == "right"
+    assert backend.persons_.method == "right"
 
 
 @pytest.mark.parametrize("person, expected", [("left", "left"), ("right", "right"), ("largest", "left"),
@@ -121,6 +128,23 @@ def test_start_end_window(clip):
     assert times[0] == pytest.approx(1.0, abs=1 / CLIP_FPS) and times[-1] == pytest.approx(4.5, abs=1 / CLIP_FPS)
     assert len(analysis.events) >= 8
     assert analysis.events["time_s"].between(1.0, 4.5).all()
+    # frame is the clip's decoded-frame index, like time_s is clip time
+    assert (analysis.events["frame"] - analysis.events["time_s"] * CLIP_FPS).abs().max() <= 1.0
+    check = analysis.quality.get("person_choice")
+    assert check is not None and check.verdict == "pass" and "1 person tracked" in check.message
+
+
+@pytest.mark.video
+@pytest.mark.slow
+def test_walking_demo_refusal_writes_a_diagnostic(tmp_path):
+    """Exit 6, and the output folder holds only the REFUSED diagnostic with key frames."""
+    out = tmp_path / "walk"
+    result = CliRunner().invoke(app, ["analyze", str(need(WALKING)), "--no-video", "-o", str(out)])
+    assert result.exit_code == 6, result.output
+    page = (out / "diagnostic.html").read_text(encoding="utf-8")
+    assert "REFUSED" in page and "not running (walking)" in page and "person_choice" in page
+    assert sorted(p.name for p in out.iterdir()) == ["diagnostic.html"] + [f"keyframe-{k}.png" for k in range(1, 5)]
+    assert "keyframe-1.png" in page and not (out / "analysis.json").exists()
 
 
 @pytest.mark.parametrize("options, match", [

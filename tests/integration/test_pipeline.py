@@ -46,13 +46,14 @@ def test_a_folder_runform_did_not_write_is_never_replaced(gait_csv, tmp_path):
     assert (tmp_path / "thesis.tex").read_text() == "precious"
 
 
-def test_refused_clip_raises_and_writes_nothing(tmp_path):
+def test_refused_clip_raises_and_writes_only_the_diagnostic(tmp_path):
     kp, _ = make_gait_keypoints(60.0, 100.0, contact_time_s=0.8)  # duty factor 0.67: walking
     path = tmp_path / "walker.csv"
     to_csv(kp, path)
     with pytest.raises(QualityRefused, match="walking"):
         run(path, Config(write_report=False), tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["diagnostic.html"]  # keypoint input: no frames
+    assert "REFUSED" in (tmp_path / "out" / "diagnostic.html").read_text(encoding="utf-8")
 
 
 def test_fallbacks_log_a_warning_and_the_cli_shows_it(gait_csv, tmp_path, monkeypatch, caplog):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from runform.pose.detection import COORD_SCALE_PX, NUM_ANCHORS, Detection, decode, ssd_anchor_centres, weighted_nms
-from runform.pose.persons import crop, crop_windows, tile_grid
+from runform.pose.persons import crop, crop_windows, find_passes, tile_grid, whole_body_in_view
 from runform.pose.selection import choose_runner, running_periodicity
 from runform.pose.tracking import PersonTracker
 
@@ -110,3 +110,33 @@ def test_tiles_cover_the_frame(size):
         assert x >= 0 and y >= 0 and x + s <= w and y + s <= h
         covered[y:y + s, x:x + s] = True
     assert covered.all()
+
+
+def test_passes_bridge_short_gaps_and_drop_short_stretches():
+    fps = 30.0
+    view = np.zeros(300, dtype=bool)
+    view[10:100] = True  # pass 1, with a 3-frame blip out of view
+    view[50:53] = False
+    view[150:160] = True  # 1/3 s: too short to be a pass
+    view[200:290] = True  # pass 2
+    assert find_passes(view, fps) == [(10, 99), (200, 289)]
+    assert find_passes(np.ones(60, dtype=bool), fps) == [(0, 59)]
+    assert find_passes(np.zeros(60, dtype=bool), fps) == []
+
+
+def test_whole_body_in_view_needs_every_body_point_inside():
+    xy = np.full((3, 33, 2), 100.0)
+    xy[1, 31, 0] = 650.0  # a toe past the right edge of a 640 px frame
+    xy[2, 0] = np.nan  # no nose
+    assert whole_body_in_view(xy, (640, 480)).tolist() == [True, False, False]
+
+
+def test_tracker_keeps_a_body_part_from_taking_over_or_starting_a_track():
+    tracker = PersonTracker(fps=30)
+    for f in range(0, 60, 6):
+        dets = [_det(300, 300, r=200)]
+        if f in (24, 36):
+            dets = [_det(330, 250, r=30)]  # a tile's box around a hand, inside the runner
+        tracker.update(f, dets)
+    ids, boxes = tracker.boxes(60)
+    assert len(ids) == 1 and np.nanmin(boxes[0, :, 2] - boxes[0, :, 0]) > 300

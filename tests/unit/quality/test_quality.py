@@ -56,3 +56,25 @@ def test_15_fps_copy_marks_timing_unreliable(tmp_path, clip):
     assert analysis.summary["contact_time_s"]["reliable"] is False
     assert analysis.summary["max_thigh_angle_deg"]["reliable"] is True
     assert analysis.summary["cadence_steps_per_min"]["value"] == pytest.approx(168.9, abs=1.0)
+
+
+@pytest.mark.parametrize("method, confidence, passes, verdict, text", [
+    ("auto", 0.1, [(0, 299)], "warn", "may not be the intended runner"),
+    ("auto", 0.8, [(0, 299)], "pass", "running gait (choice confidence 80%)"),
+    ("left", 1.0, [(0, 99), (150, 299)], "pass", "2 passes with the whole body in view: 1, 2 strides"),
+], ids=["unsure-auto", "sure-auto", "override-two-passes"])  # fmt: skip
+def test_person_choice_check(method, confidence, passes, verdict, text):
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from runform.model import PersonTracks
+    from runform.quality import PersonChoice
+
+    persons = PersonTracks((0, 1), np.zeros((2, 300, 4)), 0, method, confidence, passes=tuple(passes))
+    g = SimpleNamespace(persons=persons, raw=SimpleNamespace(time_s=np.arange(300) / 30.0),
+                        strides=pd.DataFrame({"start_time_s": [1.0, 6.0, 8.0]}))  # fmt: skip
+    (check,) = PersonChoice().check(g).checks_
+    assert check.name == "person_choice" and check.verdict == verdict and text in check.message
+    assert "2 people tracked" in check.message

@@ -1,0 +1,13 @@
+"""Batch analysis and scale-out on Dask distributed: a folder or manifest of clips, one output
+folder each, ``summary.csv`` and ``index.html``; resumable; the same executor for the web app."""
+
+from runform.batch.executor import SCHEDULER_ENV, default_workers, make_executor, scheduler_address
+from runform.batch.inputs import BatchItem, read_inputs
+from runform.batch.job import HEADLINE_METRICS, analyse_one
+from runform.batch.runner import BatchProgress, pending_items, run_batch
+from runform.batch.summary import INDEX_FILE, SUMMARY_FILE, read_summary
+
+__all__ = [
+    "HEADLINE_METRICS", "INDEX_FILE", "SCHEDULER_ENV", "SUMMARY_FILE", "BatchItem", "BatchProgress", "analyse_one",
+    "default_workers", "make_executor", "pending_items", "read_inputs", "read_summary", "run_batch", "scheduler_address",
+]  # fmt: skip

@@ -1,0 +1,81 @@
+"""The executor: Dask distributed, never a home-made pool.
+
+``make_executor()`` starts a :class:`distributed.LocalCluster` of worker *processes* (one thread
+each: BlazePose is the bottleneck and holds the GIL for long stretches), or connects to an
+existing scheduler (``scheduler=`` or the ``RUNFORM_DASK_SCHEDULER`` environment variable), and
+yields a :class:`concurrent.futures.Executor` (``Client.get_executor``). Jobs are submitted with
+``pure=False``, so the same clip submitted twice runs twice, and a job whose worker dies is
+re-run on another worker by the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+
+from runform.errors import OptionError
+
+logger = logging.getLogger(__name__)
+
+#: Environment variable naming an existing Dask scheduler (``tcp://host:8786``).
+SCHEDULER_ENV = "RUNFORM_DASK_SCHEDULER"
+#: Seconds to wait for a remote scheduler before giving up with a clear error.
+CONNECT_TIMEOUT_S = 10
+
+
+def default_workers() -> int:
+    """One worker process per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def scheduler_address(scheduler: str | None = None) -> str | None:
+    """The scheduler to connect to: the argument, else ``RUNFORM_DASK_SCHEDULER``, else None (local)."""
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    return address.strip() if address else None
+
+
+@contextmanager
+def make_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
+    """A context manager yielding a ``concurrent.futures.Executor`` backed by Dask distributed.
+
+    Without a scheduler address: a LocalCluster of ``workers`` processes (default: one per core)
+    on loopback, closed on exit. With one: a client of that cluster (closed on exit; the cluster
+    keeps running).
+    """
+    from distributed import Client, LocalCluster
+
+    if workers is not None and workers < 1:
+        raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
+                          fix="give --workers 1 or more, or leave it out for one per core")  # fmt: skip
+    address = scheduler_address(scheduler)
+    if address is not None:
+        client = _connect(Client, address)
+        logger.info("connected to the Dask scheduler at %s (%d workers)", address, len(client.scheduler_info()["workers"]))
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+        return
+    n = workers or default_workers()
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+        logger.info("started a local Dask cluster of %d worker processes", n)
+        yield client.get_executor(pure=False)
+
+
+def _connect(client_class, address: str):  # noqa: ANN001, ANN202 - distributed.Client
+    try:
+        return client_class(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise OptionError(
+            f"Cannot connect to the Dask scheduler at {address}",
+            expected="a running scheduler, e.g. tcp://host:8786 (start one with `dask scheduler`)",
+            found=f"{type(exc).__name__}: {exc}",
+            fix=f"start the scheduler and its workers, check --scheduler / {SCHEDULER_ENV}, or leave both out to run locally",
+        ) from None

@@ -1,0 +1,74 @@
+"""Everyone the person detector tracked in a video, the runner choice and the runner's passes.
+
+Built by the video pose backend (:mod:`runform.pose.persons`), read by the quality gate
+(``person_choice`` check), the annotated video and the refused-clip diagnostic. Boxes are frame
+pixels (x right, y down), ``x0, y0, x1, y1`` of each person's full-body square, one row per
+**analysed** frame (frame 0 = the first frame of the ``--start``/``--end`` window, which is decoded
+frame ``first_frame`` of the clip); NaN where the person is not tracked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from runform.errors import AnalysisError
+
+#: How the runner was chosen: running gait ("auto"), the only person, the user's ``--person``, nobody.
+CHOICE_METHODS: tuple[str, ...] = ("auto", "only-person", "point", "left", "right", "largest", "none")
+
+
+@dataclass(frozen=True)
+class PersonTracks:
+    """Tracked people and the runner choice of one video.
+
+    ``confidence`` is in [0, 1] (``1 - second best / best`` running score for ``auto``; 1 for an
+    override or a lone person). ``passes`` are the (first, last) analysed-frame indices, inclusive,
+    of each stretch in which the runner's whole body was in view (one for a treadmill clip).
+    """
+
+    track_ids: tuple[int, ...]
+    boxes_px: np.ndarray  # (n_tracks, n_frames, 4)
+    chosen_track_id: int | None
+    method: str
+    confidence: float
+    scores: dict[int, float] = field(default_factory=dict)
+    passes: tuple[tuple[int, int], ...] = ()
+    first_frame: int = 0
+
+    def __post_init__(self) -> None:
+        boxes = np.asarray(self.boxes_px, dtype=float)
+        if boxes.ndim != 3 or boxes.shape[2] != 4 or boxes.shape[0] != len(self.track_ids):
+            raise AnalysisError("Person boxes have the wrong shape", expected=f"({len(self.track_ids)}, n_frames, 4)",
+                                found=str(boxes.shape))  # fmt: skip
+        if self.method not in CHOICE_METHODS:
+            raise AnalysisError("Unknown runner-choice method", expected=", ".join(CHOICE_METHODS), found=self.method)
+        if self.chosen_track_id is not None and self.chosen_track_id not in self.track_ids:
+            raise AnalysisError("The chosen person is not a tracked person", found=str(self.chosen_track_id))
+        if not 0.0 <= self.confidence <= 1.0:
+            raise AnalysisError("Runner-choice confidence out of range", expected="0-1", found=f"{self.confidence}")
+        object.__setattr__(self, "track_ids", tuple(int(t) for t in self.track_ids))
+        object.__setattr__(self, "boxes_px", boxes)
+        object.__setattr__(self, "passes", tuple((int(a), int(b)) for a, b in self.passes))
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.boxes_px.shape[1])
+
+    @property
+    def n_persons(self) -> int:
+        return len(self.track_ids)
+
+    def chosen_boxes(self) -> np.ndarray | None:
+        """The runner's boxes (n_frames, 4), or None when nobody was chosen."""
+        if self.chosen_track_id is None:
+            return None
+        return self.boxes_px[self.track_ids.index(self.chosen_track_id)]
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (no boxes)."""
+        return {"n_persons": self.n_persons, "chosen_track_id": self.chosen_track_id, "method": self.method,
+                "confidence": round(float(self.confidence), 3),
+                "scores": {str(k): round(float(v), 3) for k, v in self.scores.items()},
+                "passes": [list(p) for p in self.passes], "first_frame": self.first_frame}  # fmt: skip

@@ -1,0 +1,125 @@
+"""The refused-clip diagnostic: whom runform looked at and why the quality gate refused.
+
+``diagnostic.html`` (self-contained apart from its key-frame PNGs beside it, no network), marked
+REFUSED: the refusals, the whole quality table, who was tracked and how the runner was chosen, and
+``n_key_frames`` frames spread over the analysed window, each with every tracked person's box
+drawn faintly and the chosen person's box and tracked skeleton drawn clearly. Written by
+:func:`runform.pipeline.run` into the output folder when the gate refuses (exit code 6 stays).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from runform.io import VIDEO_SUFFIXES, iter_frames
+from runform.report.overlay import draw_persons, draw_skeleton
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DIAGNOSTIC_FILE", "key_frame_times", "render_diagnostic", "write_diagnostic"]
+
+DIAGNOSTIC_FILE = "diagnostic.html"
+#: Key frames are scaled down to at most this height (pixels).
+MAX_HEIGHT_PX = 480
+
+
+def key_frame_times(time_s: np.ndarray, n_key_frames: int) -> list[float]:
+    """``n_key_frames`` times spread evenly over the analysed window (its ends excluded)."""
+    if len(time_s) == 0 or n_key_frames <= 0:
+        return []
+    fractions = (np.arange(n_key_frames) + 0.5) / n_key_frames
+    return [float(time_s[0] + f * (time_s[-1] - time_s[0])) for f in fractions]
+
+
+def write_diagnostic(analysis, source: Path, folder: Path, n_key_frames: int = 4) -> Path:  # noqa: ANN001 - model.Analysis
+    """Write ``diagnostic.html`` and ``keyframe-<k>.png`` into ``folder``; returns the HTML path."""
+    folder = Path(folder)
+    images = []
+    for k, (t, img) in enumerate(_annotated_frames(analysis, Path(source), n_key_frames), start=1):
+        name = f"keyframe-{k}.png"
+        if cv2.imwrite(str(folder / name), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)):
+            images.append((name, t))
+        else:  # pragma: no cover - disk errors surface on the HTML write below
+            logger.warning("could not write the key frame %s; the diagnostic lists it without an image", name)
+    path = folder / DIAGNOSTIC_FILE
+    path.write_text(render_diagnostic(analysis, images), encoding="utf-8")
+    return path
+
+
+def _annotated_frames(analysis, source: Path, n_key_frames: int) -> list[tuple[float, np.ndarray]]:  # noqa: ANN001
+    """(time, RGB image) of the key frames with persons and the tracked skeleton; none for keypoint files."""
+    if source.suffix.lower() not in VIDEO_SUFFIXES:
+        return []
+    kp = analysis.keypoints
+    wanted = key_frame_times(kp.time_s, n_key_frames)
+    if not wanted:
+        return []
+    found: dict[int, tuple[float, int, np.ndarray]] = {}
+    for frame in iter_frames(source):
+        for k, t in enumerate(wanted):
+            if k not in found or abs(frame.time_s - t) < abs(found[k][0] - t):
+                found[k] = (frame.time_s, frame.index, frame.rgb)
+        if frame.time_s > wanted[-1] + 0.1:
+            break
+    direction = analysis.cleaning.direction
+    near = "left" if direction < 0 else "right"
+    out = []
+    for k in sorted(found):
+        t, index, rgb = found[k]
+        i = int(np.argmin(np.abs(kp.time_s - t)))
+        img = draw_skeleton(draw_persons(rgb, analysis.persons, index), kp, i, direction, near)
+        scale = min(1.0, MAX_HEIGHT_PX / img.shape[0])
+        img = cv2.resize(img, (int(img.shape[1] * scale), int(img.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+        out.append((t, img))
+    return out
+
+
+def render_diagnostic(analysis, images: list[tuple[str, float]]) -> str:  # noqa: ANN001 - model.Analysis
+    """The diagnostic page; ``images`` are (file name, time s) of the key frames beside it."""
+    e = html.escape
+    refusals = analysis.quality.refusals
+    rows = "".join(
+        f"<tr class='{e(c.verdict)}'><td>{e(c.verdict.upper())}</td><td>{e(c.name)}</td><td>{e(str(c.value))}</td>"
+        f"<td>{e(c.threshold)}</td><td>{e(c.message)}</td><td>{e(c.fix)}</td></tr>"
+        for c in analysis.quality.checks
+    )
+    why = "".join(f"<li><b>{e(c.name)}</b>: {e(c.message)}" + (f" &mdash; {e(c.fix)}" if c.fix else "") + "</li>"
+                  for c in refusals)  # fmt: skip
+    figures = "".join(f"<figure><img src='{e(name)}' alt='key frame at {t:.2f} s'><figcaption>t = {t:.2f} s</figcaption></figure>"
+                      for name, t in images)  # fmt: skip
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>REFUSED - runform diagnostic - {e(Path(analysis.source).name)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}}h1{{color:#b00020}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}
+tr.refuse{{background:#fde2e4}}tr.warn{{background:#fff4d6}}figure{{display:inline-block;margin:0 1em 1em 0}}
+img{{max-height:480px}}</style></head><body>
+<h1>REFUSED: {e(Path(analysis.source).name)}</h1>
+<p>The quality gate refused this clip, so no metrics or coaching were produced (exit code 6).
+This page shows whom runform looked at and why it failed.</p>
+<h2>Why</h2><ul>{why}</ul>
+<h2>Who was analysed</h2><p>{e(_persons_text(analysis.persons))}</p>
+<h2>Key frames</h2><p>Yellow box: the person analysed, with the skeleton the pose model tracked; faint grey boxes:
+other people detected.</p>{figures or "<p>(no video frames: keypoint input)</p>"}
+<h2>Quality checks</h2><table><tr><th>verdict</th><th>check</th><th>value</th><th>threshold</th><th>finding</th>
+<th>what to do</th></tr>{rows}</table>
+</body></html>
+"""
+
+
+def _persons_text(persons) -> str:  # noqa: ANN001 - model.PersonTracks | None
+    if persons is None:
+        return "No person detection ran (keypoint input)."
+    if persons.chosen_track_id is None:
+        return "The person detector found nobody; the pose model's own choice was analysed."
+    how = {"auto": "as the one with the most running-like leg motion", "only-person": "as the only person in view"}
+    text = (f"{persons.n_persons} {'person' if persons.n_persons == 1 else 'people'} tracked; person "
+            f"{persons.chosen_track_id} was analysed, chosen {how.get(persons.method, 'by --person ' + persons.method)} "
+            f"(choice confidence {persons.confidence:.0%}).")  # fmt: skip
+    if persons.passes:
+        text += f" Whole body in view in {len(persons.passes)} stretch(es)."
+    return text

@@ -1,0 +1,101 @@
+"""The FastAPI application: ``create_app(settings)``. On start it migrates the database, resumes
+interrupted jobs and starts the job runner; on stop it stops dispatching (jobs left running are
+resumed at the next start)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from runform.version import __version__
+from runform.web import api, pages
+from runform.web.db import Database, migrate
+from runform.web.deps import LoginRequired
+from runform.web.jobs import AnalyseFn, JobRunner
+from runform.web.settings import WebSettings
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger(__name__)
+
+#: Pages: only this server's own files; the report (self-contained) also needs inline script/style and data: images.
+_CSP = "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+
+
+class _Limits:
+    """Pure-ASGI guard: refuses request bodies larger than the upload limit before reading them,
+    and adds security headers to every response."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            limit_mb = self.max_body_bytes // (1024 * 1024)
+            response = PlainTextResponse(f"The file is too large: at most {limit_mb} MB may be uploaded; trim the clip to the running part.", 413)
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"SAMEORIGIN"),
+                            (b"referrer-policy", b"same-origin"), (b"content-security-policy", _CSP.encode()),
+                            (b"cache-control", b"no-store")]  # fmt: skip
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: WebSettings, analyse: AnalyseFn | None = None) -> FastAPI:
+    """The app for ``settings``; ``analyse`` replaces the batch job (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate(settings.database_url)
+        app.state.db = Database(settings.database_url)
+        app.state.jobs = JobRunner(app.state.db, settings, analyse)
+        app.state.jobs.start()
+        try:
+            yield
+        finally:
+            app.state.jobs.stop()
+            app.state.db.dispose()
+
+    app = FastAPI(title="runform coach", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Athletes, sessions, analyses and trends. Authenticate with POST /api/auth/token.")  # fmt: skip
+    app.state.settings = settings
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(resources.files("runform.web") / "static")), name="static")
+    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="runform_session",
+                       max_age=12 * 3600, same_site="lax", https_only=settings.secure_cookies)  # fmt: skip
+    app.add_middleware(_Limits, max_body_bytes=settings.max_upload_bytes + 1024 * 1024)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _: LoginRequired) -> RedirectResponse:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(pages.PageNotFound)
+    async def _page_404(request: Request, _: Exception) -> object:
+        return pages.render(request, "error.html", {"message": "Not found."}, status_code=404)
+
+    @app.exception_handler(pages.PageError)
+    async def _page_error(request: Request, exc: pages.PageError) -> object:
+        return pages.render(request, "error.html", {"message": exc.message}, status_code=exc.status_code)
+
+    return app

@@ -1,0 +1,193 @@
+"""Background analyses. The database is the queue: a dispatcher thread claims ``queued`` sessions
+(an atomic ``UPDATE ... WHERE status='queued'``, so no job runs twice), hands them to the batch
+executor and writes the outcome back. On start, sessions left ``running`` by a stopped server are
+queued again (up to ``max_attempts`` runs), else marked ``failed`` with the reason: a job is never
+lost and never stuck ``running``.
+
+Executor contract (``runform.batch``): ``make_executor(workers=None, scheduler=None)`` is a context
+manager yielding a ``concurrent.futures.Executor``; ``analyse_one(source, out_dir, options) -> dict``
+runs ``pipeline.run`` into ``out_dir`` and returns ``{"status": "done"|"refused"|"failed", "reason",
+...}`` without raising.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from runform.batch import analyse_one, make_executor  # the same executor and job as `runform batch`
+from runform.web.db import Database
+from runform.web.models import TrainingSession, utcnow
+from runform.web.settings import WebSettings
+from runform.web.storage import clip_path, out_dir, remove_session_files
+
+__all__ = ["AnalyseFn", "JobRunner", "analyse_one", "make_executor"]
+
+logger = logging.getLogger(__name__)
+
+AnalyseFn = Callable[[str, str, dict], dict]
+#: How often the dispatcher looks for queued jobs when nobody wakes it.
+POLL_INTERVAL_S = 1.0
+
+def _options(row: TrainingSession) -> dict[str, Any]:
+    athlete = row.athlete
+    return {"height_m": athlete.height_m, "event": athlete.event, "treadmill_speed_mps": row.treadmill_speed_mps,
+            "runner_name": athlete.name}  # fmt: skip
+
+
+class JobRunner:
+    """Runs queued sessions on the executor; one instance per server process."""
+
+    def __init__(self, db: Database, settings: WebSettings, analyse: AnalyseFn | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.analyse = analyse or analyse_one
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._inflight: dict[int, Future] = {}
+        self._stack = ExitStack()
+        self._thread: threading.Thread | None = None
+        self._executor: Executor | None = None
+
+    # lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.recover()
+        factory: AbstractContextManager[Executor]
+        if self.settings.executor == "thread":
+            factory = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="runform-job")
+        else:
+            factory = make_executor(workers=self.settings.workers)
+        self._executor = self._stack.enter_context(factory)
+        self._thread = threading.Thread(target=self._loop, name="runform-dispatcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop dispatching. Jobs still running stay ``running`` in the database and are resumed
+        by :meth:`recover` at the next start."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._stack.close()
+
+    def wake(self) -> None:
+        """A job was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def recover(self) -> None:
+        """Sessions left ``running`` by a stopped server: queue again, or fail after ``max_attempts``."""
+        with self.db.session() as db:
+            for row in db.scalars(select(TrainingSession).where(TrainingSession.status == "running")):
+                if row.attempts >= self.settings.max_attempts:
+                    row.status, row.progress, row.finished_at = "failed", 1.0, utcnow()
+                    row.error = (f"The server stopped during the analysis {row.attempts} times; "
+                                 "upload the clip again or run `runform analyze` on it to see the error")  # fmt: skip
+                    logger.warning("session %s failed: server stopped during %s attempts", row.id, row.attempts)
+                else:
+                    row.status, row.progress, row.started_at = "queued", 0.0, None
+                    logger.warning("session %s was running when the server stopped: queued again", row.id)
+
+    # dispatching -------------------------------------------------------------------------------
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._dispatch()
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly unreachable: retry at the next poll
+                logger.exception("job dispatcher: cannot read the queue; retrying")
+            self._wake.wait(POLL_INTERVAL_S)
+            self._wake.clear()
+
+    def _dispatch(self) -> None:
+        with self._lock:
+            free = self.settings.workers - len(self._inflight)
+        if free <= 0:
+            return
+        with self.db.session() as db:
+            ids = list(db.scalars(select(TrainingSession.id).where(TrainingSession.status == "queued")
+                                  .order_by(TrainingSession.id).limit(free)))  # fmt: skip
+        for session_id in ids:
+            job = self._claim(session_id)
+            if job is None or self._executor is None:
+                continue
+            source, target, options = job
+            future = self._executor.submit(self.analyse, source, target, options)
+            with self._lock:
+                self._inflight[session_id] = future
+            future.add_done_callback(lambda f, sid=session_id: self._finished(sid, f))
+
+    def _claim(self, session_id: int) -> tuple[str, str, dict] | None:
+        with self.db.session() as db:
+            claimed = db.execute(
+                update(TrainingSession)
+                .where(TrainingSession.id == session_id, TrainingSession.status == "queued")
+                .values(status="running", progress=0.1, started_at=utcnow(), attempts=TrainingSession.attempts + 1)
+            ).rowcount
+            if claimed != 1:
+                return None
+            row = db.get(TrainingSession, session_id)
+            assert row is not None
+            root = self.settings.sessions_dir
+            return (str(clip_path(root, row.storage_key, row.clip_suffix)), str(out_dir(root, row.storage_key)),
+                    _options(row))  # fmt: skip
+
+    def _finished(self, session_id: int, future: Future) -> None:
+        with self._lock:
+            self._inflight.pop(session_id, None)
+        try:
+            result = future.result()
+        except Exception as exc:  # noqa: BLE001 - e.g. a worker process died (out of memory)
+            logger.error("analysis job %s crashed: %s", session_id, exc)
+            result = {"status": "failed", "reason": f"the analysis worker crashed ({type(exc).__name__}: {exc})"}
+        try:
+            self._record(session_id, result)
+        except Exception:  # noqa: BLE001
+            logger.exception("cannot record the result of session %s", session_id)
+        self._wake.set()
+
+    def _record(self, session_id: int, result: dict) -> None:
+        with self.db.session() as db:
+            row = db.get(TrainingSession, session_id)
+            if row is None:  # deleted while it ran: drop what the job wrote
+                if result.get("out_dir"):
+                    remove_session_files(self.settings.sessions_dir, Path(result["out_dir"]).parent.name)
+                return
+            status = result.get("status")
+            summary = _read_summary(out_dir(self.settings.sessions_dir, row.storage_key)) if status == "done" else None
+            if status == "done" and summary is None:
+                status, result = "failed", {"reason": "the analysis finished but wrote no analysis.json"}
+            row.status = status if status in ("done", "refused", "failed") else "failed"
+            row.error = None if row.status == "done" else (result.get("reason") or "unknown error")
+            row.summary, row.progress, row.finished_at = summary, 1.0, utcnow()
+            logger.info("session %s: %s", session_id, row.status)
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Block until nothing is queued or running (tests and shutdown). True when idle."""
+        import time
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self.db.session() as db:
+                busy = db.scalar(select(TrainingSession.id).where(TrainingSession.status.in_(("queued", "running"))).limit(1))
+            if busy is None:
+                return True
+            time.sleep(0.2)
+        return False
+
+
+def _read_summary(folder: Path) -> dict | None:
+    try:
+        payload = json.loads((folder / "analysis.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {"summary": payload.get("summary", {}), "event": (payload.get("coaching") or {}).get("event"),
+            "profile": (payload.get("coaching") or {}).get("profile"),
+            "findings": [f.get("id") for f in (payload.get("coaching") or {}).get("findings", [])]}  # fmt: skip

@@ -1,0 +1,71 @@
+"""Server settings: data folder, database URL and limits, validated once.
+
+Defaults: the data folder is ``$RUNFORM_DATA_DIR``, else ``$XDG_DATA_HOME/runform``, else
+``~/.local/share/runform``; the database is ``$RUNFORM_DATABASE_URL``, else a SQLite file
+``runform.sqlite3`` in the data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+__all__ = ["MAX_UPLOAD_MB", "WebSettings", "default_data_dir", "load_settings"]
+
+#: Largest accepted clip upload. A 1-minute 4K phone clip is about 400 MB.
+MAX_UPLOAD_MB = 500
+#: Lifetime of an API bearer token.
+TOKEN_LIFETIME_H = 24 * 30
+
+
+def default_data_dir() -> Path:
+    """``$RUNFORM_DATA_DIR``, else the per-user data folder (XDG)."""
+    if os.environ.get("RUNFORM_DATA_DIR"):
+        return Path(os.environ["RUNFORM_DATA_DIR"]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "runform"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Everything the web app needs. Build with :func:`load_settings`."""
+
+    data_dir: Path
+    database_url: str
+    max_upload_mb: float = MAX_UPLOAD_MB
+    workers: int = 1
+    token_lifetime_h: float = TOKEN_LIFETIME_H
+    secure_cookies: bool = False
+    session_secret: str = field(default="", repr=False)
+    #: "process" (the batch executor) or "thread" (tests with a stub analyser)
+    executor: str = "process"
+    max_attempts: int = 2
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.data_dir / "sessions"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    def with_(self, **changes: object) -> WebSettings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(data_dir: str | Path | None = None, database_url: str | None = None, **options: object) -> WebSettings:
+    """Settings from arguments, then environment, then defaults; creates the data folder and the
+    cookie-signing secret (``secret_key``, mode 0600) on first use."""
+    folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sessions").mkdir(exist_ok=True)
+    url = database_url or os.environ.get("RUNFORM_DATABASE_URL") or f"sqlite:///{(folder / 'runform.sqlite3').resolve()}"
+    secret_file = folder / "secret_key"
+    if not secret_file.exists():
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    secret = secret_file.read_text().strip()
+    return WebSettings(data_dir=folder.resolve(), database_url=url, session_secret=secret, **options)  # type: ignore[arg-type]

@@ -1,0 +1,184 @@
+"""``runform batch`` end to end on Dask: 2 short real clips and a broken file, on a LocalCluster
+and on a cluster of a scheduler and 2 worker processes started here on loopback; identical
+per-clip results, a summary row for the broken file, and a worker killed mid-batch losing nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import av
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from runform.batch import make_executor, read_inputs, run_batch
+from runform.cli import app
+
+pytestmark = [pytest.mark.video, pytest.mark.slow]
+#: Frames per test clip (5 s at 30 fps: enough strides for the quality gate, short enough to be quick).
+CLIP_FRAMES = 150
+OPTIONS = {"height_m": 1.75, "write_video": False}
+DASK = Path(sys.executable).with_name("dask")
+
+
+def _trim(src: Path, dst: Path, first: int, mirror: bool = False) -> Path:
+    """``CLIP_FRAMES`` frames of ``src`` from frame ``first`` (optionally mirrored), as H.264."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        stream = None
+        for i, frame in enumerate(inp.decode(video=0)):
+            if i < first:
+                continue
+            if i >= first + CLIP_FRAMES:
+                break
+            img = frame.to_ndarray(format="rgb24")
+            img = img[:, ::-1].copy() if mirror else img
+            if stream is None:
+                stream = out.add_stream("libx264", rate=30)
+                stream.width, stream.height, stream.pix_fmt = img.shape[1], img.shape[0], "yuv420p"
+                stream.options = {"crf": "18", "preset": "veryfast"}
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory, clip) -> Path:
+    folder = tmp_path_factory.mktemp("batch_in")
+    _trim(clip, folder / "ann.mp4", 0)
+    _trim(clip, folder / "bob.mp4", 150, mirror=True)
+    (folder / "broken.mp4").write_bytes(b"\x00\x00\x00 not a video" * 64)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def local_run(inputs, tmp_path_factory):
+    """The batch on a LocalCluster of 2 worker processes (reports on, videos off)."""
+    out = tmp_path_factory.mktemp("local") / "out"
+    with make_executor(workers=2) as executor:
+        rows = run_batch(read_inputs(inputs, OPTIONS), out, executor)
+    return out, rows
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A Dask scheduler and 2 single-thread worker processes (no nanny) on loopback; yields its address."""
+    from distributed import Client
+
+    logs = tmp_path_factory.mktemp("dask_logs")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    port = address.rsplit(":", 1)[1]
+    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=(logs / "scheduler.log").open("w"))]  # fmt: skip
+    for k in range(2):
+        procs.append(subprocess.Popen(
+            [str(DASK), "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
+             "--name", f"w{k}"], stdout=subprocess.DEVNULL, stderr=(logs / f"worker{k}.log").open("w"),
+        ))  # fmt: skip
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for proc in procs[::-1]:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _clip_results(out: Path, name: str) -> dict[str, pd.DataFrame]:
+    return {f: pd.read_csv(out / name / f) for f in ("events.csv", "strides.csv", "keypoints.csv")}
+
+
+def _assert_same_clips(out_a: Path, out_b: Path) -> None:
+    for name in ("ann", "bob"):
+        a, b = _clip_results(out_a, name), _clip_results(out_b, name)
+        for file in a:
+            pd.testing.assert_frame_equal(a[file], b[file], obj=f"{name}/{file}")
+    metrics = [c for c in pd.read_csv(out_a / "summary.csv").columns if c.endswith("_uncertainty")]
+    metrics += [c.removesuffix("_uncertainty") for c in metrics]
+    sa, sb = (pd.read_csv(o / "summary.csv").set_index("name") for o in (out_a, out_b))
+    pd.testing.assert_frame_equal(sa[metrics + ["status", "n_frames", "n_strides"]], sb[metrics + ["status", "n_frames", "n_strides"]])
+
+
+def test_local_batch_writes_every_clip_and_a_row_for_the_broken_file(local_run):
+    out, rows = local_run
+    assert {r["name"]: r["status"] for r in rows} == {"ann": "done", "bob": "done", "broken": "failed"}
+    broken = next(r for r in rows if r["name"] == "broken")
+    assert "broken.mp4 is not a video file" in broken["reason"] and "What to do" in broken["reason"]
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["name"]) == ["ann", "bob", "broken"]
+    for name in ("ann", "bob"):
+        row = summary.set_index("name").loc[name]
+        assert 160 < row["cadence_steps_per_min"] < 178  # the clip's true cadence is 168.9 steps/min
+        assert row["cadence_steps_per_min_uncertainty"] > 0 and row["stride_length_m"] > 0
+        assert {p.name for p in (out / name).iterdir()} >= {"analysis.json", "events.csv", "strides.csv", "report.html"}
+    index = (out / "index.html").read_text()
+    assert 'href="ann/report.html"' in index and 'href="bob/report.html"' in index and "broken" in index
+    assert not [p for p in out.iterdir() if ".tmp-" in p.name]
+
+
+def test_cluster_batch_gives_identical_results(local_run, inputs, cluster, tmp_path):
+    out = tmp_path / "out"
+    with make_executor(scheduler=cluster) as executor:
+        rows = run_batch(read_inputs(inputs, OPTIONS), out, executor)
+    assert [r["status"] for r in rows] == ["done", "done", "failed"]
+    _assert_same_clips(local_run[0], out)
+
+
+def test_killed_worker_then_rerun_loses_nothing(local_run, inputs, cluster, tmp_path, monkeypatch):
+    """SIGKILL the worker running a clip; the scheduler moves the job or the re-run finishes it."""
+    from distributed import Client
+
+    out = tmp_path / "out"
+    first: list = []
+    thread = threading.Thread(target=lambda: first.extend(_run_on(cluster, inputs, out)))
+    with Client(cluster, timeout=30) as client:
+        thread.start()
+        victim = _busy_worker_pid(client)
+        os.kill(victim, signal.SIGKILL)
+        thread.join(timeout=600)
+    assert not thread.is_alive()
+    assert len(first) == 3  # every input has a row even though a worker died
+    monkeypatch.setenv("RUNFORM_DASK_SCHEDULER", cluster)
+    result = CliRunner().invoke(app, ["batch", str(inputs), "-o", str(out), "--height", "1.75", "--no-video"])
+    assert result.exit_code == 1, result.output  # the broken file still fails
+    assert "1 of 3 clips failed" in result.output
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["status"]) == ["done", "done", "failed"]
+    _assert_same_clips(local_run[0], out)
+
+
+def _run_on(address: str, inputs: Path, out: Path) -> list:
+    with make_executor(scheduler=address) as executor:
+        return run_batch(read_inputs(inputs, OPTIONS), out, executor)
+
+
+def _busy_worker_pid(client, timeout_s: float = 120) -> int:  # noqa: ANN001
+    """pid of a worker that has been running a job for a second (mid-clip)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        busy = [addr for addr, keys in client.processing().items() if keys]
+        if busy:
+            time.sleep(1.0)
+            return client.run(os.getpid, workers=busy[:1])[busy[0]]
+        time.sleep(0.1)
+    raise AssertionError("no worker started a job")

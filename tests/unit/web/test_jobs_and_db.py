@@ -1,0 +1,112 @@
+"""Job state in the database survives a restart; migrations match the models; runform user add."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fixtures.web import ReplayAnalyser, database_url, make_settings, replay_folder  # noqa: F401 - fixtures
+from typer.testing import CliRunner
+
+from runform.web import Database, migrate
+from runform.web.jobs import JobRunner
+from runform.web.models import Athlete, Base, TrainingSession, User
+
+
+def _row(db, athlete_id: int, status: str, attempts: int, key: str) -> TrainingSession:  # noqa: ANN001
+    row = TrainingSession(athlete_id=athlete_id, storage_key=key, clip_suffix=".mp4", original_name="c.mp4", clip_bytes=1,
+                          session_date=date(2025, 1, 1), status=status, attempts=attempts, progress=0.1, conditions="")  # fmt: skip
+    db.add(row)
+    return row
+
+
+def test_restart_requeues_interrupted_jobs_and_fails_repeated_ones(tmp_path, database_url, replay_folder):
+    settings = make_settings(tmp_path / "data", database_url, max_attempts=2)
+    migrate(database_url)
+    database = Database(database_url)
+    with database.session() as db:
+        coach = User(email="c@c.test", password_hash="x", is_admin=False, is_active=True)
+        db.add(coach)
+        db.flush()
+        athlete = Athlete(owner_id=coach.id, name="Ann", notes="")
+        db.add(athlete)
+        db.flush()
+        once = _row(db, athlete.id, "running", 1, "a" * 32)
+        twice = _row(db, athlete.id, "running", 2, "b" * 32)
+        queued = _row(db, athlete.id, "queued", 0, "c" * 32)
+        db.flush()
+        ids = once.id, twice.id, queued.id
+    for key in ("a", "b", "c"):
+        (settings.sessions_dir / (key * 32)).mkdir(parents=True)
+    analyser = ReplayAnalyser(replay_folder)
+    runner = JobRunner(database, settings, analyser)
+    runner.start()
+    try:
+        assert runner.wait_idle(30)
+    finally:
+        runner.stop()
+    with database.session() as db:
+        states = {i: (db.get(TrainingSession, i).status, db.get(TrainingSession, i).error) for i in ids}
+    assert states[ids[0]] == ("done", None)
+    assert states[ids[1]][0] == "failed" and "server stopped during the analysis 2 times" in states[ids[1]][1]
+    assert states[ids[2]] == ("done", None)
+    assert len(analyser.calls) == 2 and len(set(analyser.calls)) == 2  # each job ran exactly once
+    database.dispose()
+
+
+def test_a_crashing_worker_marks_the_job_failed(tmp_path, database_url):
+    settings = make_settings(tmp_path / "data", database_url)
+    migrate(database_url)
+    database = Database(database_url)
+    with database.session() as db:
+        coach = User(email="c@c.test", password_hash="x", is_admin=False, is_active=True)
+        db.add(coach)
+        db.flush()
+        athlete = Athlete(owner_id=coach.id, name="Ann", notes="")
+        db.add(athlete)
+        db.flush()
+        row = _row(db, athlete.id, "queued", 0, "d" * 32)
+        db.flush()
+        sid = row.id
+
+    def explode(source: str, out_dir: str, options: dict) -> dict:
+        raise MemoryError("worker ran out of memory")
+
+    runner = JobRunner(database, settings, explode)
+    runner.start()
+    try:
+        assert runner.wait_idle(30)
+    finally:
+        runner.stop()
+    with database.session() as db:
+        row = db.get(TrainingSession, sid)
+        assert row.status == "failed" and "MemoryError" in row.error and row.finished_at is not None
+    database.dispose()
+
+
+def test_migrations_match_the_models(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    migrate(database_url)
+    migrate(database_url)  # idempotent
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_user_add_from_stdin(tmp_path, database_url):
+    from runform.cli import app
+
+    runner = CliRunner()
+    args = ["user", "add", "Coach@Club.test", "--password-stdin", "--admin", "--data-dir", str(tmp_path), "--database-url", database_url]
+    result = runner.invoke(app, args, input="long enough secret\n")
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(app, args, input="long enough secret\n")
+    assert again.exit_code == 3 and "already exists" in again.output
+    short = runner.invoke(app, [*args[:2], "x@y.test", *args[3:]], input="short\n")
+    assert short.exit_code == 3 and "too short" in short.output
+    listed = runner.invoke(app, ["user", "list", "--data-dir", str(tmp_path), "--database-url", database_url])
+    assert listed.output.split() == ["coach@club.test", "admin", "active"]
