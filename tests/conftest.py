@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixtures.browser import browser  # noqa: F401 - Debian Chromium through Playwright
 from fixtures.data import (  # noqa: F401 - fixtures and helpers used by the test modules
     CLIP,
     CLIP_FPS,

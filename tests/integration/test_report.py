@@ -9,13 +9,11 @@ from pathlib import Path
 
 import cv2
 import pytest
+from fixtures.browser import ARTIFACTS
 from typer.testing import CliRunner
 
 from runform.cli import app
 from runform.pipeline import write_outputs
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -23,19 +21,6 @@ def report_dir(tmp_path_factory, clip_analysis) -> Path:
     out = tmp_path_factory.mktemp("report") / "out"
     write_outputs(clip_analysis, out)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])  # fmt: skip
-        yield b
-        b.close()
 
 
 def test_report_renders_offline_without_errors(report_dir, browser):

@@ -6,28 +6,12 @@ analyses of the 12 s demo clip (about 40 s). Screenshots go to tests/artifacts/w
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from fixtures.browser import ARTIFACTS
 from fixtures.web import DEMO_CLIP, PASSWORD, LiveServer, add_coach, make_settings
 
 from runform.web import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])  # fmt: skip
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
