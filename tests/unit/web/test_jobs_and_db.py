@@ -19,17 +19,23 @@ def _row(db, athlete_id: int, status: str, attempts: int, key: str) -> TrainingS
     return row
 
 
+def _athlete(db) -> Athlete:  # noqa: ANN001
+    """One coach with one athlete, flushed so both have ids."""
+    coach = User(email="c@c.test", password_hash="x", is_admin=False, is_active=True)
+    db.add(coach)
+    db.flush()
+    athlete = Athlete(owner_id=coach.id, name="Ann", notes="")
+    db.add(athlete)
+    db.flush()
+    return athlete
+
+
 def test_restart_requeues_interrupted_jobs_and_fails_repeated_ones(tmp_path, database_url, replay_folder):
     settings = make_settings(tmp_path / "data", database_url, max_attempts=2)
     migrate(database_url)
     database = Database(database_url)
     with database.session() as db:
-        coach = User(email="c@c.test", password_hash="x", is_admin=False, is_active=True)
-        db.add(coach)
-        db.flush()
-        athlete = Athlete(owner_id=coach.id, name="Ann", notes="")
-        db.add(athlete)
-        db.flush()
+        athlete = _athlete(db)
         once = _row(db, athlete.id, "running", 1, "a" * 32)
         twice = _row(db, athlete.id, "running", 2, "b" * 32)
         queued = _row(db, athlete.id, "queued", 0, "c" * 32)
@@ -58,12 +64,7 @@ def test_a_crashing_worker_marks_the_job_failed(tmp_path, database_url):
     migrate(database_url)
     database = Database(database_url)
     with database.session() as db:
-        coach = User(email="c@c.test", password_hash="x", is_admin=False, is_active=True)
-        db.add(coach)
-        db.flush()
-        athlete = Athlete(owner_id=coach.id, name="Ann", notes="")
-        db.add(athlete)
-        db.flush()
+        athlete = _athlete(db)
         row = _row(db, athlete.id, "queued", 0, "d" * 32)
         db.flush()
         sid = row.id
