@@ -54,7 +54,7 @@ def child_bare(clip: str) -> dict:
     return {"frames": n, "seconds": time.perf_counter() - start}
 
 
-def child_runform(clip: str, outputs: bool) -> dict:
+def child_runform(clip: str, outputs: bool, pose_workers: int | None = None) -> dict:
     import mediapipe  # noqa: F401 - imported before the clock starts, as in the bare loop
 
     import runform.pipeline
@@ -62,7 +62,7 @@ def child_runform(clip: str, outputs: bool) -> dict:
     import runform.report  # noqa: F401
     from runform.config import make_config
 
-    config = make_config(height_m=1.75, write_report=outputs, write_video=outputs)
+    config = make_config(height_m=1.75, write_report=outputs, write_video=outputs, pose_workers=pose_workers)
     with tempfile.TemporaryDirectory(prefix="runform-speed-") as tmp:
         start = time.perf_counter()
         analysis = runform.pipeline.analyze(clip, config)
@@ -73,10 +73,11 @@ def child_runform(clip: str, outputs: bool) -> dict:
     return {"frames": analysis.keypoints.n_frames, "seconds": end - start, "stages_s": stages}
 
 
-def run_child(kind: str, clip: Path) -> dict:
+def run_child(kind: str, clip: Path, pose_workers: int | None = None) -> dict:
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, __file__, "--child", kind, "--clip", str(clip)], capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    extra = [] if pose_workers is None else ["--pose-workers", str(pose_workers)]
+    out = subprocess.run([sys.executable, __file__, "--child", kind, "--clip", str(clip), *extra], capture_output=True,
+                         text=True, check=True)  # fmt: skip
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["process_s"] = time.perf_counter() - t0
     return result
@@ -143,9 +144,10 @@ def print_table(results: dict, args: argparse.Namespace) -> None:
         ratio = r["seconds"] / med["bare"]["seconds"]
         print(f"{names[kind]:36s} {r['frames']:7d} {r['seconds']:8.2f} {r['frames'] / r['seconds']:9.1f} {ratio:6.2f} {r['peak_rss_mb']:9.0f}")
     if "long" in results:
+        names_long = dict(names, default_one_process="runform (report + video), 1 pose process")
         for kind, r in results["long"].items():
-            if kind in names:
-                print(f"{names[kind] + f' x{args.long_factor}':36s} {r['frames']:7d} {r['seconds']:8.2f} "
+            if kind in names_long and kind != "noout":
+                print(f"{names_long[kind] + f' x{args.long_factor}':36s} {r['frames']:7d} {r['seconds']:8.2f} "
                       f"{r['frames'] / r['seconds']:9.1f} {r['seconds'] / results['long']['bare']['seconds']:6.2f} {r['peak_rss_mb']:9.0f}")  # fmt: skip
         print(f"peak memory, runform default x{args.long_factor} / x1: {results['long']['memory_ratio']:.2f}")
     print(f"time ratio runform / bare (medians of {args.repeat} alternating runs): default {results['short']['ratio_default']:.2f}, "
@@ -164,11 +166,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="alternating runs of each variant; medians are reported")
     parser.add_argument("--long", action="store_true", help="also measure a longer clip (the clip looped)")
     parser.add_argument("--long-factor", type=int, default=10, help="how many times to loop the clip")
+    parser.add_argument("--pose-workers", type=int, default=None, help=argparse.SUPPRESS)  # child option
     parser.add_argument("--batch", type=int, default=0, help="also time runform batch of this many clips, 1 and 2 workers")
     args = parser.parse_args()
     if args.child:
-        result = child_bare(str(args.clip)) if args.child == "bare" else child_runform(str(args.clip), args.child == "default")
+        result = (child_bare(str(args.clip)) if args.child == "bare"
+                  else child_runform(str(args.clip), args.child == "default", args.pose_workers))  # fmt: skip
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["peak_rss_worker_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # 2nd pose process
         print(json.dumps(result))
         return
     load = os.getloadavg()[0]
@@ -179,6 +184,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             long_clip = loop_clip(args.clip, args.long_factor, Path(tmp) / "long.mp4")
             results["long"] = {k: run_child(k, long_clip) for k in ("bare", "default")}
+            results["long"]["default_one_process"] = run_child("default", long_clip, pose_workers=1)
         results["long"]["factor"] = args.long_factor
         results["long"]["memory_ratio"] = results["long"]["default"]["peak_rss_mb"] / results["short"]["median"]["default"]["peak_rss_mb"]
     if args.batch:

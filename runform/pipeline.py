@@ -142,7 +142,8 @@ class _Clock:
 def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> Analysis:
     clock = _Clock()
     # 1. pose: video -> BlazePose, keypoint files -> their loader
-    backend = backend_for(path, config.model_complexity, person=config.person, start_s=config.start_s, end_s=config.end_s)
+    backend = backend_for(path, config.model_complexity, person=config.person, start_s=config.start_s, end_s=config.end_s,
+                          workers=config.pose_workers)  # fmt: skip
     raw = backend.estimate(path, progress)
     info = getattr(backend, "info_", None)
     video = asdict(info) if info is not None else None

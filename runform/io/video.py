@@ -130,11 +130,12 @@ def _clockwise_rotation(frame) -> int:  # noqa: ANN001 - av.VideoFrame
 
 
 def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None = None,
-                start_s: float | None = None, end_s: float | None = None) -> Iterator[VideoFrame]:  # fmt: skip
+                start_s: float | None = None, end_s: float | None = None, skip: int = 0) -> Iterator[VideoFrame]:  # fmt: skip
     """Yield upright RGB frames with their real presentation timestamps (seconds from the first).
 
     ``start_s`` / ``end_s`` keep only frames whose timestamp lies in ``[start_s, end_s]`` (clip
-    time: indices and timestamps stay those of the whole clip).
+    time: indices and timestamps stay those of the whole clip). ``skip`` drops the window's first
+    frames after decoding them, without converting them to RGB (a worker starting mid-clip).
 
     Decoding happens in a background thread feeding a queue of at most ``prefetch`` frames.
     A decode error after some frames (a truncated file) ends the stream early; the caller is
@@ -155,6 +156,7 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
     def worker() -> None:
         t0: float | None = None
         warned = False
+        skipped = 0
         try:
             for i, frame in enumerate(container.decode(stream)):
                 if stop.is_set() or (max_frames is not None and i >= max_frames):
@@ -169,6 +171,9 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
                     continue
                 if end_s is not None and t - t0 > end_s + 1e-6:
                     break
+                if skipped < skip:
+                    skipped += 1
+                    continue
                 rgb = frame.to_ndarray(format="rgb24")
                 k = _clockwise_rotation(frame) // 90
                 if k:

@@ -18,20 +18,49 @@ Overground passes: the runner is analysed only while the whole body is in view
 frame gives no half-body strides. ``persons_`` (:class:`~runform.model.PersonTracks`) holds every
 tracked person, the choice and the passes; ``first_frame_`` is the decoded-frame index of the first
 analysed frame.
+
+Two cores: on a clip of at least ``PARALLEL_MIN_S`` seconds the landmark model runs in two
+processes. This process decodes every frame (the person survey and the camera-motion samples need
+them all) and runs the landmarks on the first ``PARENT_SHARE`` of the frames; one spawned worker
+process runs them on the rest, starting ``SEAM_OVERLAP_S`` earlier so that BlazePose's tracking has
+settled on the runner by the seam (the overlap frames are discarded). The crop pass is split the
+same way (half each). ``workers=1`` (``--pose-workers 1``), one free core, or a daemonic process
+(a Dask batch worker, which already uses the cores) keep one process. Equivalence with the single
+process: ``tests/integration/test_parallel_pose.py``; speed: ``benchmarks/speed.py --long``.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from runform.io.video import iter_frames, probe
+from runform.io.video import VideoInfo, iter_frames, probe
 from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks
 from runform.pose.base import PoseBackend, ProgressCallback
 
+logger = logging.getLogger(__name__)
+
 #: ``--fast``: the landmark model runs on every n-th frame (accuracy: docs/ACCURACY.md, "--fast").
 FAST_FRAME_STEP = 2
+#: Clips (analysed windows) at least this long run the landmark model in two processes.
+PARALLEL_MIN_S = 20.0
+#: The worker process starts this long before its first kept frame (its tracker settles there).
+SEAM_OVERLAP_S = 1.0
+#: Share of the frames whose landmarks this process computes (it also decodes every frame and runs
+#: the person survey, so it takes less than half; measured with benchmarks/speed.py --long).
+PARENT_SHARE = 0.42
 
 
 class MediaPipePose(PoseBackend):
@@ -43,8 +72,10 @@ class MediaPipePose(PoseBackend):
 
     def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, smooth_landmarks: bool = True, person: str | None = None,
-                 detect_persons: bool = True, start_s: float | None = None, end_s: float | None = None) -> None:  # fmt: skip
+                 detect_persons: bool = True, start_s: float | None = None, end_s: float | None = None,
+                 workers: int | None = None) -> None:  # fmt: skip
         self.person = person
+        self.workers = workers
         self.detect_persons = detect_persons
         self.start_s = start_s
         self.end_s = end_s
@@ -55,15 +86,25 @@ class MediaPipePose(PoseBackend):
         self.min_tracking_confidence = min_tracking_confidence
         self.smooth_landmarks = smooth_landmarks
 
-    def _model(self):  # noqa: ANN202
-        import mediapipe as mp
+    def _model_options(self) -> dict[str, Any]:
+        return {"model_complexity": self.model_complexity, "smooth_landmarks": self.smooth_landmarks,
+                "min_detection_confidence": self.min_detection_confidence,
+                "min_tracking_confidence": self.min_tracking_confidence}  # fmt: skip
 
-        return mp.solutions.pose.Pose(
-            static_image_mode=False, model_complexity=self.model_complexity,
-            smooth_landmarks=self.smooth_landmarks, enable_segmentation=False,
-            min_detection_confidence=self.min_detection_confidence,
-            min_tracking_confidence=self.min_tracking_confidence,
-        )  # fmt: skip
+    def _model(self):  # noqa: ANN202
+        return _pose_model(self._model_options())
+
+    def _n_processes(self, info: VideoInfo) -> int:
+        """Landmark processes for this clip: 2 on a long enough window with two free cores, else 1."""
+        if self.workers is not None:
+            return max(1, min(2, self.workers))
+        end = info.duration_s if self.end_s is None else min(self.end_s, info.duration_s)
+        window_s = end - (self.start_s or 0.0)
+        free_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if window_s < PARALLEL_MIN_S or free_cores < 2 or multiprocessing.current_process().daemon:
+            return 1
+        return 2
+
 
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
         from runform.pose.persons import PersonSurvey, find_passes, landmarks_on_track, whole_body_in_view
@@ -74,14 +115,17 @@ class MediaPipePose(PoseBackend):
         every = max(1, info.n_frames_estimate // self.n_samples)
         self.samples_: list[tuple[float, np.ndarray]] = []
         survey = PersonSurvey(info.nominal_fps) if self.detect_persons else None
+        self.n_processes_ = self._n_processes(info)
+        split = self._split(info, PARENT_SHARE) if self.n_processes_ > 1 else None
         rows: list[np.ndarray] = []
         times: list[float] = []
         self.first_frame_ = 0
-        with self._model() as model:
+        with _tail_worker(self, source, split, info.nominal_fps, None) as tail, self._model() as model:
             for i, frame in enumerate(iter_frames(source, start_s=self.start_s, end_s=self.end_s)):
                 if i == 0:
                     self.first_frame_ = frame.index
-                result = model.process(frame.rgb) if i % self.frame_step == 0 else None
+                mine = (split is None or i < split) and i % self.frame_step == 0
+                result = model.process(frame.rgb) if mine else None
                 rows.append(_landmark_row(result, (0, 0), frame.rgb.shape[1], frame.rgb.shape[0]))
                 if survey is not None:
                     survey.add(i, frame.rgb, _small_gray(frame.rgb, fast=True))
@@ -90,14 +134,15 @@ class MediaPipePose(PoseBackend):
                 times.append(frame.time_s)
                 if progress is not None:
                     progress(frame.index + 1, max(info.n_frames_estimate, frame.index + 1))
-        data = np.stack(rows) if rows else np.zeros((0, len(BLAZEPOSE_NAMES), 4), dtype=np.float32)
+            data = np.stack(rows) if rows else np.zeros((0, len(BLAZEPOSE_NAMES), 4), dtype=np.float32)
+            _stitch(data, split, tail)
         self.survey_ = survey
         result = survey.finish(person) if survey is not None else None
         self.cropped_ = False
         if result is not None and (len(result.track_ids) > 1 or person is not None):
             hips = np.nanmean(data[:, 23:25, :2], axis=1)
             if not landmarks_on_track(hips, result):
-                data = self._crop_pass(source, result.chosen_boxes(), len(rows))
+                data = self._crop_pass(source, result.chosen_boxes(), len(rows), info)
                 self.cropped_ = True
         passes = find_passes(whole_body_in_view(data[:, :, :2], (info.width_px, info.height_px)), info.nominal_fps)
         if passes:  # analyse only while the whole body is in view
@@ -115,23 +160,117 @@ class MediaPipePose(PoseBackend):
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
         )  # fmt: skip
 
-    def _crop_pass(self, source: Path, boxes: np.ndarray | None, n_frames: int) -> np.ndarray:
-        """Landmarks on a square crop around the chosen track in every frame (NaN where absent)."""
-        from runform.pose.persons import crop, crop_windows
+    def _split(self, info: VideoInfo, share: float) -> int:
+        """First frame (index in the analysed window) whose landmarks the worker process computes."""
+        end = info.duration_s if self.end_s is None else min(self.end_s, info.duration_s)
+        n_window = max(1, int(round((end - (self.start_s or 0.0)) * info.nominal_fps)))
+        return max(1, int(n_window * share))
 
-        data = np.full((n_frames, len(BLAZEPOSE_NAMES), 4), np.nan, dtype=np.float32)
+    def _crop_pass(self, source: Path, boxes: np.ndarray | None, n_frames: int, info: VideoInfo) -> np.ndarray:
+        """Landmarks on a square crop around the chosen track in every frame (NaN where absent)."""
+        from runform.pose.persons import crop_windows
+
         if boxes is None:
-            return data
+            return np.full((n_frames, len(BLAZEPOSE_NAMES), 4), np.nan, dtype=np.float32)
         windows = crop_windows(boxes)
-        with self._model() as model:
-            for i, frame in enumerate(iter_frames(source, start_s=self.start_s, end_s=self.end_s)):
-                if i >= n_frames:
-                    break
-                if windows[i, 2] <= 0:
-                    continue
-                x0, y0, side = windows[i]
-                data[i] = _landmark_row(model.process(crop(frame.rgb, windows[i])), (x0, y0), side, side)
+        split = self._split(info, 0.5) if self.n_processes_ > 1 else None
+        with _tail_worker(self, source, split, info.nominal_fps, windows) as tail:
+            data = _segment_rows(self._model_options(), iter_frames(source, start_s=self.start_s, end_s=self.end_s),
+                                 0, n_frames if split is None else min(split, n_frames), 1, windows)  # fmt: skip
+            if len(data) < n_frames:
+                data = np.concatenate([data, np.full((n_frames - len(data), *data.shape[1:]), np.nan, np.float32)])
+            _stitch(data, split, tail)
         return data
+
+
+def _segment_rows(options: dict[str, Any], frames: Any, first: int, stop: int | None, frame_step: int,
+                  windows: np.ndarray | None) -> np.ndarray:  # fmt: skip
+    """Landmark rows of window frames ``first`` .. ``stop`` (exclusive; None = to the end)."""
+    from runform.pose.persons import crop
+
+    rows = []
+    with _pose_model(options) as model:
+        for i, frame in enumerate(frames, start=first):
+            if stop is not None and i >= stop:
+                break
+            row = _landmark_row(None, (0, 0), 1, 1)
+            if windows is None:
+                if i % frame_step == 0:
+                    row = _landmark_row(model.process(frame.rgb), (0, 0), frame.rgb.shape[1], frame.rgb.shape[0])
+            elif i < len(windows) and windows[i, 2] > 0:
+                x0, y0, side = windows[i]
+                row = _landmark_row(model.process(crop(frame.rgb, windows[i])), (x0, y0), side, side)
+            rows.append(row)
+    return np.stack(rows) if rows else np.zeros((0, len(BLAZEPOSE_NAMES), 4), dtype=np.float32)
+
+
+def _pose_model(options: dict[str, Any]):  # noqa: ANN202
+    import mediapipe as mp
+
+    return mp.solutions.pose.Pose(static_image_mode=False, enable_segmentation=False, **options)
+
+
+@contextmanager
+def _tail_worker(backend: MediaPipePose, source: Path, split: int | None, fps: float,
+                 windows: np.ndarray | None) -> Iterator[_Tail | None]:  # fmt: skip
+    """A worker process (``python -m runform.pose.segment_worker``) computing the landmarks from
+    ``split`` on, starting ``SEAM_OVERLAP_S`` earlier; yields its :class:`_Tail` (None: no worker).
+    The process is killed on the way out, so a failure here leaves no worker running."""
+    if split is None:
+        yield None
+        return
+    first = max(0, split - int(round(SEAM_OVERLAP_S * fps)))
+    with tempfile.TemporaryDirectory(prefix="runform-pose-") as tmp:
+        folder = Path(tmp)
+        request = {"source": str(source), "options": backend._model_options(), "first": first,
+                   "start_s": backend.start_s, "end_s": backend.end_s, "frame_step": backend.frame_step,
+                   "windows": None, "out": str(folder / "rows.npy")}  # fmt: skip
+        if windows is not None:
+            request["windows"] = str(folder / "windows.npy")
+            np.save(folder / "windows.npy", windows)
+        (folder / "request.json").write_text(json.dumps(request))
+        with open(folder / "stderr.txt", "wb") as err:
+            proc = subprocess.Popen([sys.executable, "-m", "runform.pose.segment_worker", str(folder / "request.json")],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
+            try:
+                yield _Tail(first, proc, request, folder / "stderr.txt")
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
+
+
+@dataclass(frozen=True)
+class _Tail:
+    first: int
+    proc: subprocess.Popen
+    request: dict[str, Any]
+    stderr_path: Path
+
+    def rows(self) -> np.ndarray:
+        """The worker's rows; if it failed, the same rows computed in this process (with a warning)."""
+        if self.proc.wait() == 0:
+            return np.load(self.request["out"])
+        tail = self.stderr_path.read_text(errors="replace").strip().splitlines()[-3:]
+        logger.warning("the second pose process failed (exit %s: %s); its frames run in this process",
+                       self.proc.returncode, " / ".join(tail) or "no message")  # fmt: skip
+        return segment_rows_from_request(self.request)
+
+
+def segment_rows_from_request(request: dict[str, Any]) -> np.ndarray:
+    """Landmark rows from window frame ``request["first"]`` to the end (see :func:`_tail_worker`)."""
+    windows = np.load(request["windows"]) if request["windows"] else None
+    frames = iter_frames(request["source"], start_s=request["start_s"], end_s=request["end_s"], skip=request["first"])
+    return _segment_rows(request["options"], frames, request["first"], None, request["frame_step"], windows)
+
+
+def _stitch(data: np.ndarray, split: int | None, tail: _Tail | None) -> None:
+    """Put the worker's rows (window frames ``tail.first`` ..) into ``data`` from ``split`` on."""
+    if tail is None or split is None or split >= len(data):
+        return
+    rows = tail.rows()
+    n = min(len(data), tail.first + len(rows))
+    data[split:n] = rows[split - tail.first:n - tail.first]
 
 
 def _landmark_row(result, origin_px: tuple[int, int], width_px: int, height_px: int) -> np.ndarray:  # noqa: ANN001

@@ -23,9 +23,10 @@ from runform.report.overlay import draw_persons, draw_skeleton, label
 MARKER_S = 0.1  # how long a contact / toe-off label stays on screen
 #: Long side of the annotated video in pixels (720p class); smaller clips keep their size.
 MAX_LONG_SIDE_PX = 720
-#: libx264 settings: "veryfast" at CRF 23 is about 4x faster than full size at the same preset,
-#: at a third of the file size (measured on the demo clip, see benchmarks/speed.py).
-X264_OPTIONS = {"preset": "veryfast", "crf": "23", "movflags": "+faststart"}
+#: libx264 settings: the reduced size is about 4x faster than full size; "ultrafast" encodes the
+#: 404x720 demo video in 1.4 ms a frame against 3.6 ms for "veryfast" (files 2.7x larger, about
+#: 9 MB a minute): the video costs a fraction of the pose time (see benchmarks/speed.py).
+X264_OPTIONS = {"preset": "ultrafast", "crf": "23", "movflags": "+faststart"}
 CONTACT_RGB, TOE_OFF_RGB = (80, 255, 80), (255, 90, 90)
 
 
