@@ -1,7 +1,11 @@
-"""``--fast`` vs default on the shared hand-labelled clip: pose time and accuracy (labels v2).
+"""Pose variants vs the default on the shared hand-labelled clip: pose time and accuracy (labels v2).
 
-``--fast`` runs the bundled full BlazePose model on every other frame and interpolates the frames
-between (the lite model of ``model_complexity=0`` is not in the wheel and would be downloaded).
+- ``fast``: ``--fast`` runs the bundled full BlazePose model on every other frame and interpolates
+  the frames between (the lite model of ``model_complexity=0`` is not in the wheel and would be
+  downloaded);
+- ``2proc@S``: pose in two processes (what a clip of 20 s or more gets on two cores), with the seam
+  forced to the fraction S of the 12 s clip so that the labelled events (frames 15-134) lie after it.
+
 Prints a table and writes benchmarks/results/fast.json.
 
     python benchmarks/fast.py
@@ -21,12 +25,18 @@ sys.path.insert(0, str(ROOT / "tests"))
 UPSTREAM_CADENCE = 168.9
 
 
-def evaluate(fast: bool) -> dict:
+SEAMS = (0.1, 0.2, 0.3)
+
+
+def evaluate(fast: bool, seam: float | None = None) -> dict:
     from fixtures.data import CLIP, LABELS, match_events
 
     import runform
+    from runform.pose import mediapipe_backend
 
-    analysis = runform.analyze(CLIP, model_complexity=0 if fast else 1)
+    if seam is not None:
+        mediapipe_backend.PARENT_SHARE = seam
+    analysis = runform.analyze(CLIP, model_complexity=0 if fast else 1, pose_workers=None if seam is None else 2)
     labels = pd.read_csv(LABELS)
     out: dict = {"pose_s": analysis.timings_s["pose"], "verdict": analysis.quality.verdict}
     for kind in ("contact", "toe_off"):
@@ -43,8 +53,12 @@ def evaluate(fast: bool) -> dict:
 def main() -> None:
     results = {"default": evaluate(False), "fast": evaluate(True)}
     results["pose_speedup"] = results["default"]["pose_s"] / results["fast"]["pose_s"]
+    names = ["default", "fast"]
+    for seam in SEAMS:
+        names.append(f"2proc@{seam:g}")
+        results[names[-1]] = evaluate(False, seam)
     print(f"{'':10s} {'pose s':>7s} {'contacts ±1':>12s} {'MAE':>5s} {'toe-offs ±1':>12s} {'MAE':>5s} {'cadence':>8s} {'contact s':>9s} {'knee lift L':>11s}")
-    for name in ("default", "fast"):
+    for name in names:
         r = results[name]
         print(f"{name:10s} {r['pose_s']:7.2f} {r['contact']['within_1_frame']:>12s} {r['contact']['mae_frames']:5.2f} "
               f"{r['toe_off']['within_1_frame']:>12s} {r['toe_off']['mae_frames']:5.2f} {r['cadence_spm']:8.1f} "
