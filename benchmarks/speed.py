@@ -20,6 +20,7 @@ Prints a table and writes benchmarks/results/speed.json.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -84,23 +85,14 @@ def run_child(kind: str, clip: Path, pose_workers: int | None = None) -> dict:
 
 
 def loop_clip(clip: Path, times: int, dst: Path) -> Path:
-    import av
+    """``clip`` played ``times`` times in a row, as one H.264 file."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fixtures.data import decode_rgb, encode_rgb
 
-    with av.open(str(dst), "w") as out:
-        stream = None
-        for _ in range(times):
-            with av.open(str(clip)) as inp:
-                for frame in inp.decode(video=0):
-                    img = frame.to_ndarray(format="rgb24")
-                    if stream is None:
-                        stream = out.add_stream("libx264", rate=int(round(float(inp.streams.video[0].average_rate))))
-                        stream.width, stream.height, stream.pix_fmt = img.shape[1], img.shape[0], "yuv420p"
-                        stream.options = {"preset": "veryfast", "crf": "20"}
-                    for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                        out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return dst
+    from runform.io import probe
+
+    fps = int(round(probe(clip).nominal_fps))
+    return encode_rgb(itertools.chain.from_iterable(decode_rgb(clip) for _ in range(times)), dst, fps)
 
 
 def median_run(runs: list[dict]) -> dict:

@@ -21,6 +21,8 @@ from fixtures.data import (  # noqa: F401 - fixtures and helpers used by the tes
     WALKING,
     clip,
     clip_analysis,
+    decode_rgb,
+    encode_rgb,
     labels,
     match_events,
     mirrored_clip,

@@ -4,6 +4,7 @@ per-clip results, a summary row for the broken file, and a worker killed mid-bat
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -13,9 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-import av
 import pandas as pd
 import pytest
+from conftest import decode_rgb, encode_rgb
 from typer.testing import CliRunner
 
 from runform.batch import make_executor, read_inputs, run_batch
@@ -30,24 +31,8 @@ DASK = Path(sys.executable).with_name("dask")
 
 def _trim(src: Path, dst: Path, first: int, mirror: bool = False) -> Path:
     """``CLIP_FRAMES`` frames of ``src`` from frame ``first`` (optionally mirrored), as H.264."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        stream = None
-        for i, frame in enumerate(inp.decode(video=0)):
-            if i < first:
-                continue
-            if i >= first + CLIP_FRAMES:
-                break
-            img = frame.to_ndarray(format="rgb24")
-            img = img[:, ::-1].copy() if mirror else img
-            if stream is None:
-                stream = out.add_stream("libx264", rate=30)
-                stream.width, stream.height, stream.pix_fmt = img.shape[1], img.shape[0], "yuv420p"
-                stream.options = {"crf": "18", "preset": "veryfast"}
-            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return dst
+    frames = itertools.islice(decode_rgb(src), first, first + CLIP_FRAMES)
+    return encode_rgb((img[:, ::-1] if mirror else img for img in frames), dst, fps=30)
 
 
 @pytest.fixture(scope="module")

@@ -44,12 +44,7 @@ def test_restart_requeues_interrupted_jobs_and_fails_repeated_ones(tmp_path, dat
     for key in ("a", "b", "c"):
         (settings.sessions_dir / (key * 32)).mkdir(parents=True)
     analyser = ReplayAnalyser(replay_folder)
-    runner = JobRunner(database, settings, analyser)
-    runner.start()
-    try:
-        assert runner.wait_idle(30)
-    finally:
-        runner.stop()
+    _run_until_idle(database, settings, analyser)
     with database.session() as db:
         states = {i: (db.get(TrainingSession, i).status, db.get(TrainingSession, i).error) for i in ids}
     assert states[ids[0]] == ("done", None)
@@ -72,12 +67,7 @@ def test_a_crashing_worker_marks_the_job_failed(tmp_path, database_url):
     def explode(source: str, out_dir: str, options: dict) -> dict:
         raise MemoryError("worker ran out of memory")
 
-    runner = JobRunner(database, settings, explode)
-    runner.start()
-    try:
-        assert runner.wait_idle(30)
-    finally:
-        runner.stop()
+    _run_until_idle(database, settings, explode)
     with database.session() as db:
         row = db.get(TrainingSession, sid)
         assert row.status == "failed" and "MemoryError" in row.error and row.finished_at is not None
@@ -111,3 +101,13 @@ def test_user_add_from_stdin(tmp_path, database_url):
     assert short.exit_code == 3 and "too short" in short.output
     listed = runner.invoke(app, ["user", "list", "--data-dir", str(tmp_path), "--database-url", database_url])
     assert listed.output.split() == ["coach@club.test", "admin", "active"]
+
+
+def _run_until_idle(database, settings, analyser) -> None:  # noqa: ANN001
+    """Start a job runner, wait until no job is left (at most 30 s), stop it."""
+    runner = JobRunner(database, settings, analyser)
+    runner.start()
+    try:
+        assert runner.wait_idle(30)
+    finally:
+        runner.stop()
