@@ -39,6 +39,7 @@ def test_two_processes_match_labels_v2(parallel_analysis, labels):
 
 def test_two_processes_agree_with_one(parallel_analysis, clip_analysis):
     one, two = clip_analysis, parallel_analysis
+    assert "2 processes" in two.keypoints.source and "processes" not in one.keypoints.source
     assert two.keypoints.n_frames == one.keypoints.n_frames
     assert np.array_equal(two.keypoints.time_s, one.keypoints.time_s)
     assert abs(two.overall_cadence_steps_per_min - one.overall_cadence_steps_per_min) <= 0.5
