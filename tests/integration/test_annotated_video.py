@@ -1,0 +1,102 @@
+"""Issue 15, annotated video: the live thigh angle names its leg, a colour legend, and contact /
+toe-off marked at the foot (a ring in the leg's colour for a few frames), drawn by the same
+:class:`~runform.report.video.FrameAnnotator` that ``write_annotated_video`` uses, on the shared
+clip's real BlazePose keypoints and frames."""
+
+from __future__ import annotations
+
+import av
+import numpy as np
+import pytest
+
+from runform.io import iter_frames, probe
+from runform.report.overlay import MARKER_RADIUS_PX, RGB, legend_entries, thigh_label
+from runform.report.video import MARKER_S, FrameAnnotator, output_size, write_annotated_video
+
+
+def test_thigh_label_names_the_leg():
+    assert thigh_label("left", 32.4) == "left thigh 32 deg"
+    assert thigh_label("right", -5.6) == "right thigh -6 deg"
+
+
+def test_legend_names_each_leg_near_or_far_and_the_boxes():
+    texts = [text for text, _ in legend_entries("left", others=True, runner_box=True)]
+    assert texts[:2] == ["left leg (near)", "right leg (far)"]
+    assert any("contact" in t and "toe-off" in t for t in texts)
+    assert any("other person" in t for t in texts)
+    assert not any("other person" in t for t, _ in legend_entries("right"))
+    assert dict(legend_entries("right"))["right leg (near)"] == RGB["right"]
+
+
+@pytest.fixture(scope="module")
+def frames(clip):
+    """The shared clip's frames reduced to the annotated video's size, by decoded-frame index."""
+    info = probe(clip)
+    size = output_size(info.width_px, info.height_px)
+    import cv2
+
+    out = {f.index: (f.time_s, cv2.resize(f.rgb, size, interpolation=cv2.INTER_LINEAR)) for f in iter_frames(clip)}
+    first = next(iter(iter_frames(clip)))
+    return out, (first.rgb.shape[1], first.rgb.shape[0]), size, info.nominal_fps
+
+
+@pytest.fixture(scope="module")
+def annotator(clip_analysis, frames):
+    _, frame_size, size, fps = frames
+    return FrameAnnotator(clip_analysis, frame_size, size, fps)
+
+
+def _ring_pixels(img: np.ndarray, centre: np.ndarray, colour: tuple[int, int, int]) -> int:
+    """Pixels of ``colour`` (within 40 per channel) in an annulus around the ring's radius."""
+    yy, xx = np.mgrid[: img.shape[0], : img.shape[1]]
+    dist = np.hypot(xx - centre[0], yy - centre[1])
+    annulus = np.abs(dist - MARKER_RADIUS_PX) <= 3
+    close = np.abs(img.astype(int) - np.array(colour)).max(axis=2) <= 40
+    return int((annulus & close).sum())
+
+
+def test_contact_and_toe_off_are_marked_at_the_foot_and_only_around_the_event(annotator, frames):
+    by_index, *_ = frames
+    times = np.array([t for t, _ in by_index.values()])
+    indices = np.array(list(by_index))
+    for kind in ("contact", "toe_off"):
+        k = int(np.flatnonzero((annotator.kinds == kind) & (annotator.sides == annotator.near))[2])
+        side, foot = annotator.sides[k], annotator.feet[k]
+        # the event frame and the frames just after it: a ring in the leg's colour around the foot
+        at_event = indices[(times >= annotator.times[k] - 0.5 / 30) & (times <= annotator.times[k] + MARKER_S - 0.5 / 30)]
+        assert len(at_event) >= 3, "the marker stays visible for a few frames"
+        ring = [_ring_pixels(annotator.draw(by_index[i][1], int(i), by_index[i][0]), foot, RGB[side]) for i in at_event]
+        assert min(ring) > 0.6 * 2 * np.pi * MARKER_RADIUS_PX, ring
+        # a frame far from any event: the same leg's foot has no ring around it
+        gaps = np.array([np.min(np.abs(annotator.times - t)) for t in times])
+        far = int(indices[np.argmax(np.where(times > annotator.times[k], gaps, -1))])
+        assert len(annotator.active_events(by_index[far][0])) == 0
+        row = annotator.row(by_index[far][0])
+        kp = annotator.kp
+        foot_far = np.nanmean([kp.xy_px[row, kp.index(f"{side}_{p}")] for p in ("heel", "foot_index")], axis=0)
+        plain = _ring_pixels(annotator.draw(by_index[far][1], far, by_index[far][0]), foot_far, RGB[side])
+        assert plain < min(ring) / 3, (plain, ring)
+
+
+def test_the_legend_is_drawn_in_a_corner_with_both_leg_colours(annotator, frames):
+    by_index, *_ = frames
+    time_s, raw = by_index[100]
+    img = annotator.draw(raw, 100, time_s)
+    h, w = raw.shape[:2]
+    corner = (slice(0, h // 3), slice(w // 2, w))  # top right (below the label rows in a portrait frame)
+    assert np.abs(img[corner].astype(int) - raw[corner].astype(int)).mean() > 10
+    for side in ("left", "right"):
+        assert (np.abs(img[corner].astype(int) - np.array(RGB[side])).max(axis=2) <= 40).sum() > 20, side
+
+
+def test_the_written_video_shows_the_ring_and_reports_its_progress(clip_analysis, clip, tmp_path, annotator):
+    calls: list[tuple[int, int]] = []
+    out = tmp_path / "annotated.mp4"
+    n = write_annotated_video(clip_analysis, clip, out, progress=lambda done, total: calls.append((done, total)))
+    assert n == 360 and calls[-1] == (360, 360) and [d for d, _ in calls] == list(range(1, 361))
+    k = int(np.flatnonzero(annotator.kinds == "contact")[3])
+    frame_index = int(np.ceil(annotator.times[k] * 30))
+    with av.open(str(out)) as container:
+        img = next(f.to_ndarray(format="rgb24") for i, f in enumerate(container.decode(video=0)) if i == frame_index)
+    side = annotator.sides[k]
+    assert _ring_pixels(img, annotator.feet[k], RGB[side]) > 0.4 * 2 * np.pi * MARKER_RADIUS_PX
