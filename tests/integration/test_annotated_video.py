@@ -6,12 +6,14 @@ clip's real BlazePose keypoints and frames."""
 from __future__ import annotations
 
 import av
+import cv2
 import numpy as np
 import pytest
 
 from runform.io import iter_frames, probe
+from runform.pipeline import write_outputs
 from runform.report.overlay import MARKER_RADIUS_PX, RGB, legend_entries, thigh_label
-from runform.report.video import MARKER_S, FrameAnnotator, output_size, write_annotated_video
+from runform.report.video import MARKER_S, FrameAnnotator, output_size
 
 
 def test_thigh_label_names_the_leg():
@@ -33,8 +35,6 @@ def frames(clip):
     """The shared clip's frames reduced to the annotated video's size, by decoded-frame index."""
     info = probe(clip)
     size = output_size(info.width_px, info.height_px)
-    import cv2
-
     out = {f.index: (f.time_s, cv2.resize(f.rgb, size, interpolation=cv2.INTER_LINEAR)) for f in iter_frames(clip)}
     first = next(iter(iter_frames(clip)))
     return out, (first.rgb.shape[1], first.rgb.shape[0]), size, info.nominal_fps
@@ -89,14 +89,15 @@ def test_the_legend_is_drawn_in_a_corner_with_both_leg_colours(annotator, frames
         assert (np.abs(img[corner].astype(int) - np.array(RGB[side])).max(axis=2) <= 40).sum() > 20, side
 
 
-def test_the_written_video_shows_the_ring_and_reports_its_progress(clip_analysis, clip, tmp_path, annotator):
-    calls: list[tuple[int, int]] = []
-    out = tmp_path / "annotated.mp4"
-    n = write_annotated_video(clip_analysis, clip, out, progress=lambda done, total: calls.append((done, total)))
-    assert n == 360 and calls[-1] == (360, 360) and [d for d, _ in calls] == list(range(1, 361))
+def test_the_written_video_shows_the_ring_and_its_progress_is_reported(clip_analysis, tmp_path, annotator):
+    calls: list[tuple[int, int, str]] = []
+    out = write_outputs(clip_analysis, tmp_path / "out", progress=lambda done, total, stage: calls.append((done, total, stage)))
+    video = [(done, total) for done, total, stage in calls if stage == "video"]
+    assert [done for done, _ in video] == list(range(1, 361)) and video[-1] == (360, 360)
+    assert [(done, total) for done, total, stage in calls if stage == "report"] == [(0, 1), (1, 1)]
     k = int(np.flatnonzero(annotator.kinds == "contact")[3])
     frame_index = int(np.ceil(annotator.times[k] * 30))
-    with av.open(str(out)) as container:
+    with av.open(str(out / "annotated.mp4")) as container:
         img = next(f.to_ndarray(format="rgb24") for i, f in enumerate(container.decode(video=0)) if i == frame_index)
     side = annotator.sides[k]
     assert _ring_pixels(img, annotator.feet[k], RGB[side]) > 0.4 * 2 * np.pi * MARKER_RADIUS_PX
