@@ -112,9 +112,8 @@ def draw_legend(img: np.ndarray, near: str, others: bool = False, runner_box: bo
     x0 = max(0, img.shape[1] - text_w - 2 * pad - 4 * scale)
     y0 = 4 * scale if x0 >= keep_left_px * scale else (30 * LABEL_ROWS + 10) * scale
     y1 = min(img.shape[0], y0 + pad + row_h * len(entries))
-    panel = out.copy()
-    cv2.rectangle(panel, (x0, y0), (img.shape[1] - 4 * scale, y1), (0, 0, 0), -1)
-    cv2.addWeighted(panel, 0.6, out, 0.4, 0, dst=out)
+    roi = out[y0:y1, x0:img.shape[1] - 4 * scale]
+    roi[:] = (roi * 0.4).astype(np.uint8)  # 60 % black panel, blended on the panel only (cheap per frame)
     for row, (text, colour) in enumerate(entries):
         org = (x0 + pad, y0 + pad + row_h * row + 8 * scale)
         cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, font, colour, thick, cv2.LINE_AA)
