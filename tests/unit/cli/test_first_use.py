@@ -137,3 +137,18 @@ def test_readme_exit_codes_are_the_ones_the_cli_returns():
         assert cls.exit_code == code
     classes = {cls for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.RunformError)}
     assert classes == {cls for _, cls in EXIT_CODES.values()}, "a new error class needs its exit code in README"
+
+
+def test_every_option_in_the_readme_usage_exists():
+    """README's usage examples use only options the commands accept (checked against their --help)."""
+    text = README.read_text()
+    usage = text[text.index("## Usage"):text.index("## Batch and scale-out")]
+    commands = [line.split("#")[0].split() for line in usage.splitlines() if line.startswith("runform ")]
+    assert len(commands) >= 10
+    for words in commands:
+        if words[1].startswith("--"):
+            help_text = runner.invoke(app, ["--help"], terminal_width=200).output
+        else:
+            help_text = runner.invoke(app, [words[1], "--help"], terminal_width=200).output
+        for option in (w for w in words if w.startswith("-")):
+            assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text), f"{' '.join(words)}: {option}"
