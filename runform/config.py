@@ -20,7 +20,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "xc", "trail", "hill-sprint",
 )  # fmt: skip
 
-#: The event used when ``--event`` is not given (must match coaching/data/profiles.yaml default_event).
+#: The event used when ``--event`` is not given: the one definition (coaching reads it from here).
 DEFAULT_EVENT = "10k"
 #: Command-line flags whose names differ from the Config field they set (used in error messages).
 OPTION_FLAGS = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-speed", "programme_weeks": "--weeks",

@@ -7,9 +7,11 @@ provides one stage; only this module knows their order.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -32,16 +34,25 @@ from runform.report import DIAGNOSTIC_FILE, render_comparison, render_report, wr
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["analyze", "analyze_keypoints", "compare_sessions", "run", "write_outputs"]
+__all__ = ["StageProgress", "analyze", "analyze_keypoints", "compare_sessions", "run", "write_outputs"]
+
+#: ``progress(done, total, stage)``: ``stage`` "pose" (frames read, total an estimate), "report"
+#: (0 of 1 when it starts, 1 of 1 when written) and "video" (annotated-video frames written). The
+#: video is written in a thread beside the report, so its calls come from that thread. A
+#: two-argument ``progress(done, total)`` (:data:`runform.pose.ProgressCallback`) still works and
+#: hears about "pose" only.
+StageProgress = Callable[[int, int, str], None]
 
 
 def run(
     source: str | Path,
     config: Config | None = None,
     out_dir: str | Path | None = None,
-    progress: ProgressCallback | None = None,
+    progress: StageProgress | ProgressCallback | None = None,
 ) -> Analysis:
     """Analyse one clip or keypoint file and, with ``out_dir``, write its whole output folder.
+
+    ``progress`` hears about every stage (:data:`StageProgress`): pose, then report and video.
 
     Raises :class:`~runform.errors.QualityRefused` when the quality gate refuses the clip; with
     ``out_dir`` the folder then holds only ``diagnostic.html`` (marked REFUSED: quality table, key
@@ -60,41 +71,67 @@ def run(
             "The clip cannot be analysed reliably", found="; ".join(c.message for c in refusals), fix=fix
         )
     if out_dir is not None:
-        write_outputs(analysis, out_dir)
+        write_outputs(analysis, out_dir, progress)
     return analysis
 
 
 def analyze(
-    source: str | Path, config: Config | None = None, progress: ProgressCallback | None = None, **options: object
+    source: str | Path, config: Config | None = None, progress: StageProgress | ProgressCallback | None = None,
+    **options: object,
 ) -> Analysis:
-    """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`."""
+    """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`;
+    ``progress`` hears about the "pose" stage."""
     config = config or make_config(**options)
+    staged = _staged(progress)
+    pose_progress = None if staged is None else (lambda done, total: staged(done, total, "pose"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are handled as NaN results
-        return _analyze(Path(source), config, progress)
+        return _analyze(Path(source), config, pose_progress)
 
 
-def write_outputs(analysis: Analysis, out_dir: str | Path) -> Path:
+def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgress | ProgressCallback | None = None) -> Path:
     """The output folder: analysis.json and the CSVs, then (per ``analysis.config``) report.html
     and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole.
 
     The annotated video (decode, draw, encode: OpenCV and libx264 release the GIL) is written in a
     thread while the report (plots, key frames) is rendered, so the two share the cores.
+    ``progress`` hears about the "report" and "video" stages (:data:`StageProgress`).
     """
+    staged = _staged(progress) or _no_progress
     payload = analysis_to_json(analysis)  # computed before any file is touched
     with output_folder(out_dir) as folder:
         source = Path(analysis.source)
         with_video = analysis.config.write_report and analysis.config.write_video and source.suffix.lower() in VIDEO_SUFFIXES
         with ThreadPoolExecutor(1, thread_name_prefix="runform-video") as pool:
             video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
-                                analysis.config.slow_motion_factor_int) if with_video else None  # fmt: skip
+                                analysis.config.slow_motion_factor_int,
+                                lambda done, total: staged(done, total, "video")) if with_video else None  # fmt: skip
             write_tables(analysis, folder, payload)
             if analysis.config.write_report:
+                staged(0, 1, "report")
                 html = render_report(analysis, source, has_video=with_video)
                 (folder / "report.html").write_text(html, encoding="utf-8")
+                staged(1, 1, "report")
             if video is not None:
                 video.result()  # re-raises a failure of the video thread
     return Path(out_dir)
+
+
+def _no_progress(done: int, total: int, stage: str) -> None:
+    """The progress callback when nobody listens."""
+
+
+def _staged(progress: StageProgress | ProgressCallback | None) -> StageProgress | None:
+    """``progress`` as a :data:`StageProgress`; a two-argument callback hears about "pose" only."""
+    if progress is None:
+        return None
+    try:
+        inspect.signature(progress).bind(0, 0, "pose")
+    except TypeError:  # progress(done, total): the pose backends' callback
+        return lambda done, total, stage: progress(done, total) if stage == "pose" else None  # type: ignore[call-arg]
+    except ValueError:  # no signature (some builtins): assume the stage-aware form
+        pass
+    return progress  # type: ignore[return-value]
 
 
 def _write_refused_diagnostic(analysis: Analysis, source: Path, out_dir: str | Path) -> Path | None:

@@ -33,6 +33,7 @@ from fixtures.data import (  # noqa: F401 - fixtures and helpers used by the tes
     write_transformed,
 )
 from fixtures.gait import gait_csv, gait_keypoints, make_gait_keypoints  # noqa: F401
+from fixtures.schema_watch import schema_watch, schema_watch_base  # noqa: F401 - every analysis.json is validated
 
 # benchmarks/accuracy.py is imported by tests/integration/test_accuracy.py as a module
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -49,3 +50,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # noqa: ANN201
+    """After each test body: every analysis.json written under the session's temporary folders
+    follows the published schema (fixtures.schema_watch), else the test fails."""
+    result = yield
+    schema_watch.check()
+    return result

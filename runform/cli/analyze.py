@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from runform.cli.common import console, guard, native_stderr_silenced
 from runform.cli.render import print_analysis
@@ -31,9 +31,26 @@ def run_analysis(source: Path, output: Path | None, **options: object) -> None:
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=console, transient=True,
     ) as bar:  # fmt: skip
-        task = bar.add_task(f"Analysing {source.name}", total=None)
-        analysis = run(source, config, output, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        analysis = run(source, config, output, progress=StageBars(bar, source.name))
     print_analysis(analysis, output)
+
+
+class StageBars:
+    """The pipeline's :data:`~runform.pipeline.StageProgress` as one Rich bar per stage (pose, report,
+    video), each added when its stage starts. Rich's Progress is thread-safe: the video stage
+    reports from its own thread."""
+
+    LABELS = {"pose": "Analysing {name}", "report": "Writing report.html", "video": "Writing annotated.mp4"}
+
+    def __init__(self, bar: Progress, name: str) -> None:
+        self.bar, self.name = bar, name
+        self.tasks: dict[str, TaskID] = {}
+        self.tasks["pose"] = bar.add_task(self.LABELS["pose"].format(name=name), total=None)
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(self.LABELS.get(stage, stage).format(name=self.name), total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
 
 
 def analyze(

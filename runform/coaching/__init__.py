@@ -8,6 +8,7 @@ from runform.coaching import compare, findings, legs, profiles, programme, step_
 from runform.coaching.legs import leg_tracking, mark_unreliable_legs
 from runform.coaching.profiles import cite, event_profile, load
 from runform.coaching.step_length import relative_step_length
+from runform.config import DEFAULT_EVENT
 from runform.model import Calibration
 
 STEP_METRIC = "step_length_pct_expected"
@@ -33,7 +34,7 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
     band = data["profiles"][profile]["knee_lift_deg"]
     return {
         "event": event,
-        "event_defaulted": event == data["default_event"] and entry is data["events"][data["default_event"]],
+        "event_defaulted": event == DEFAULT_EVENT,
         "profile": profile,
         "profile_label": data["profiles"][profile]["label"],
         "profile_summary": " ".join(data["profiles"][profile]["summary"].split()),

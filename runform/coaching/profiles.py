@@ -7,6 +7,8 @@ from importlib import resources
 
 import yaml
 
+from runform.config import DEFAULT_EVENT
+
 
 @cache
 def load(name: str) -> dict:
@@ -15,9 +17,10 @@ def load(name: str) -> dict:
 
 
 def event_profile(event: str | None) -> tuple[str, str, dict]:
-    """(event, profile name, event entry) for ``--event`` (None -> the default event)."""
+    """(event, profile name, event entry) for ``--event`` (None -> :data:`runform.config.DEFAULT_EVENT`,
+    the one definition of the default event: ``data/profiles.yaml`` holds the events, not the default)."""
     data = load("profiles")
-    event = event or data["default_event"]
+    event = event or DEFAULT_EVENT
     entry = data["events"][event]
     return event, entry["profile"], entry
 

@@ -1,4 +1,9 @@
-"""Skeleton overlays on video frames (OpenCV drawing), shared by key frames and the annotated video."""
+"""Skeleton overlays on video frames (OpenCV drawing), shared by key frames and the annotated video.
+
+Colours: each leg in its own colour (``RGB``, the plots' colours), used for its skeleton, its live
+thigh angle ("right thigh 32 deg") and its contact / toe-off markers at the foot; the legend
+(:func:`draw_legend`) says which colour is which leg and which leg is near the camera.
+"""
 
 from __future__ import annotations
 
@@ -46,15 +51,93 @@ def _thigh_arc(img: np.ndarray, kp: Keypoints, i: int, direction: int, side: str
     end = 90.0 - direction * value
     cv2.ellipse(img, _int(hip), (radius, radius), 0, min(start, end), max(start, end), RGB[side], 2 * scale, cv2.LINE_AA)
     cv2.line(img, _int(hip), _int(hip + np.array([0, radius])), (200, 200, 200), 1, cv2.LINE_AA)
-    text = f"thigh {value:.0f} deg"
+    text = thigh_label(side, value)
     (width, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, 4 * scale)
     x = hip[0] + direction * (radius + 8 * scale) - (0 if direction > 0 else width)
     org = (int(np.clip(x, 4, img.shape[1] - width - 4)), int(np.clip(hip[1] + 20 * scale, 20, img.shape[0] - 4)))
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, (0, 0, 0), 4 * scale, cv2.LINE_AA)  # outline
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7 * scale, (255, 255, 255), 1 * scale + 1, cv2.LINE_AA)
+    _outlined(img, text, org, 0.7 * scale, RGB[side], 2 * scale)
+
+
+def thigh_label(side: str, value_deg: float) -> str:
+    """The live thigh angle's text, naming its leg: ``"left thigh 32 deg"``."""
+    return f"{side} thigh {value_deg:.0f} deg"
+
+
+#: Contact / toe-off marker at the foot: ring radius and line width at 720 px frame height.
+MARKER_RADIUS_PX = 16
+MARKER_WIDTH_PX = 4
+EVENT_WORDS = {"contact": "contact", "toe_off": "toe-off"}
+
+
+def draw_event_marker(img: np.ndarray, foot_xy: np.ndarray, side: str, event: str) -> None:
+    """A ring in the leg's colour around ``foot_xy`` (white-rimmed so it shows on any floor), with
+    "contact" or "toe-off" beside it; drawn in place. Nothing when the position is unknown."""
+    if not np.isfinite(foot_xy).all():
+        return
+    scale = max(1, int(round(img.shape[0] / 720)))
+    radius, width = MARKER_RADIUS_PX * scale, MARKER_WIDTH_PX * scale
+    centre = _int(foot_xy)
+    cv2.circle(img, centre, radius, (255, 255, 255), width + 2 * scale, cv2.LINE_AA)
+    cv2.circle(img, centre, radius, RGB[side], width, cv2.LINE_AA)
+    text = EVENT_WORDS.get(event, event)
+    (text_w, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, 2 * scale)
+    x = int(np.clip(centre[0] - text_w / 2, 4, img.shape[1] - text_w - 4))
+    y = int(np.clip(centre[1] - radius - 8 * scale, 16 * scale, img.shape[0] - 4))
+    _outlined(img, text, (x, y), 0.6 * scale, RGB[side], 2 * scale)
+
+
+def legend_entries(near: str, others: bool = False, runner_box: bool = False) -> list[tuple[str, tuple[int, int, int]]]:
+    """The legend's lines (text, RGB colour): each leg's colour and which is near the camera, the
+    event rings, and the boxes when persons are drawn."""
+    far = "left" if near == "right" else "right"
+    entries = [(f"{near} leg (near)", RGB[near]), (f"{far} leg (far)", RGB[far]),
+               ("ring: contact / toe-off", (255, 255, 255))]  # fmt: skip
+    if runner_box:
+        entries.append(("box: analysed runner", CHOSEN_RGB))
+    if others:
+        entries.append(("faint box: other person", OTHER_RGB))
+    return entries
+
+
+def draw_legend(img: np.ndarray, near: str, others: bool = False, runner_box: bool = False,
+                keep_left_px: int = 0) -> np.ndarray:  # fmt: skip
+    """The colour legend in the top-right corner on a dark translucent panel; returns a copy. When
+    the panel would reach into the ``keep_left_px`` pixels on the left (a narrow portrait frame
+    with the :func:`label` rows), it goes below those rows instead."""
+    out = img.copy()
+    scale = max(1, int(round(img.shape[0] / 720)))
+    font, thick, row_h, pad = 0.5 * scale, scale, 20 * scale, 8 * scale
+    entries = legend_entries(near, others, runner_box)
+    text_w = max(cv2.getTextSize(t, cv2.FONT_HERSHEY_SIMPLEX, font, thick)[0][0] for t, _ in entries)
+    x0 = max(0, img.shape[1] - text_w - 2 * pad - 4 * scale)
+    y0 = 4 * scale if x0 >= keep_left_px * scale else (30 * LABEL_ROWS + 10) * scale
+    y1 = min(img.shape[0], y0 + pad + row_h * len(entries))
+    roi = out[y0:y1, x0:img.shape[1] - 4 * scale]
+    roi[:] = (roi * 0.4).astype(np.uint8)  # 60 % black panel, blended on the panel only (cheap per frame)
+    for row, (text, colour) in enumerate(entries):
+        org = (x0 + pad, y0 + pad + row_h * row + 8 * scale)
+        cv2.putText(out, text, org, cv2.FONT_HERSHEY_SIMPLEX, font, colour, thick, cv2.LINE_AA)
+    return out
+
+
+def _outlined(img: np.ndarray, text: str, org: tuple[int, int], font_scale: float, colour, thickness: int) -> None:  # noqa: ANN001
+    """Text in ``colour`` over a black outline, readable on any background."""
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, font_scale, (0, 0, 0), thickness + 3, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, font_scale, colour, thickness, cv2.LINE_AA)
+
+
+#: Rows of :func:`label` text kept clear of the legend in narrow frames (stride counter + events).
+LABEL_ROWS = 3
+
+
+def label_width_px(text: str, img_height_px: int) -> int:
+    """Width of :func:`label` ``text`` on a frame ``img_height_px`` tall."""
+    scale = max(1, int(round(img_height_px / 720)))
+    return 12 * scale + cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.8 * scale, 5 * scale)[0][0]
 
 
 def label(img: np.ndarray, text: str, row: int, colour=(255, 255, 255)) -> None:  # noqa: ANN001
+    """``text`` in the top-left corner, on text row ``row`` (0 first)."""
     scale = max(1, int(round(img.shape[0] / 720)))
     org = (12 * scale, (30 + 30 * row) * scale)
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.8 * scale, (0, 0, 0), 5 * scale, cv2.LINE_AA)

@@ -1,14 +1,16 @@
-"""Annotated video (H.264 via PyAV's libx264, browser-playable): skeleton, live thigh angle arc
-and value, contact / toe-off markers, stride counter, optional slow motion (each frame repeated).
+"""Annotated video (H.264 via PyAV's libx264, browser-playable): skeleton with each leg in its
+colour, the near leg's live thigh angle naming its leg, a colour legend, contact / toe-off rings at
+the foot (held for ``MARKER_S``), stride counter, optional slow motion (each frame repeated).
 
 Speed: the video is for viewing (every measurement comes from full-resolution pose), so frames
 are reduced to at most ``MAX_LONG_SIDE_PX`` on their long side *before* drawing and encoding; the
-per-frame event look-ups are precomputed numpy arrays. For the 720x1280 demo clip this cuts the
-video from about 1x to about 0.2x the pose time (``python benchmarks/speed.py``).
+per-frame event look-ups are precomputed numpy arrays (:class:`FrameAnnotator`). For the 720x1280
+demo clip this cuts the video from about 1x to about 0.2x the pose time (``python benchmarks/speed.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,9 +20,12 @@ import numpy as np
 
 from runform.io import iter_frames, probe
 from runform.model import Keypoints
-from runform.report.overlay import draw_persons, draw_skeleton, label
+from runform.report.overlay import draw_event_marker, draw_legend, draw_persons, draw_skeleton, label, label_width_px
 
-MARKER_S = 0.1  # how long a contact / toe-off label stays on screen
+#: How long a contact / toe-off ring (and its corner label) stays on screen after the event, in
+#: seconds of the run (5 frames at 30 fps): long enough to see at normal speed, short enough that
+#: the middle of each stance and swing shows no ring.
+MARKER_S = 0.15
 #: Long side of the annotated video in pixels (720p class); smaller clips keep their size.
 MAX_LONG_SIDE_PX = 720
 #: libx264 settings: the reduced size is about 4x faster than full size; "ultrafast" encodes the
@@ -36,44 +41,108 @@ def output_size(width_px: int, height_px: int, max_long_side_px: int = MAX_LONG_
     return max(2, int(width_px * scale) // 2 * 2), max(2, int(height_px * scale) // 2 * 2)
 
 
-def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: int = 1) -> int:  # noqa: ANN001
-    """Write ``out_path``; returns the number of frames written (input frames x slow_motion)."""
-    kp, events = analysis.keypoints, analysis.events
-    direction = analysis.cleaning.direction
-    near = "left" if direction < 0 else "right"
-    fps = probe(source).nominal_fps
-    times = events["time_s"].to_numpy(dtype=float)
-    order = np.argsort(times, kind="stable")
-    times, kinds, sides = times[order], events["event"].to_numpy()[order], events["side"].to_numpy()[order]
-    near_contacts = np.sort(times[(kinds == "contact") & (sides == near)])
+class FrameAnnotator:
+    """Draws the annotations of one analysis on its video's frames, reduced to ``out_size_px``.
+
+    ``frame_size_px``: (width, height) of the decoded frames; ``fps``: the file's frame rate.
+    Keypoints and events live in the run's time (``--real-fps`` rescales it): a frame at clip time
+    ``t`` shows the keypoint row at ``t * time_scale`` when there is one within a frame (frames
+    outside ``--start``/``--end`` get no skeleton).
+    """
+
+    def __init__(self, analysis, frame_size_px: tuple[int, int], out_size_px: tuple[int, int], fps: float) -> None:  # noqa: ANN001
+        kp = analysis.keypoints
+        self.persons = analysis.persons
+        self.direction = analysis.cleaning.direction
+        self.near = "left" if self.direction < 0 else "right"
+        self.box_scale = out_size_px[0] / frame_size_px[0]
+        self.kp = _scaled(kp, self.box_scale, out_size_px[1] / frame_size_px[1])
+        real_fps = analysis.config.real_fps
+        self.time_scale = fps / real_fps if real_fps else 1.0
+        rate = kp.sampling_rate_hz if np.isfinite(kp.sampling_rate_hz) and kp.sampling_rate_hz > 0 else fps
+        self.frame_s = 1.0 / rate
+        events = analysis.events.sort_values("time_s", kind="stable")
+        self.times = events["time_s"].to_numpy(dtype=float)
+        self.kinds = events["event"].to_numpy().astype(str)
+        self.sides = events["side"].to_numpy().astype(str)
+        self.near_contacts = np.sort(self.times[(self.kinds == "contact") & (self.sides == self.near)])
+        self.feet = np.array([self._foot(t, kind, side) for t, kind, side in zip(self.times, self.kinds, self.sides)])
+        tracks = len(self.persons.track_ids) if self.persons is not None else 0
+        keep_left = label_width_px("CONTACT right  t=00.00s", out_size_px[1]) // max(1, round(out_size_px[1] / 720))
+        self.legend = {"others": tracks > 1, "runner_box": tracks > 0, "keep_left_px": keep_left}
+
+    def _foot(self, time_s: float, kind: str, side: str) -> np.ndarray:
+        """Where the event's foot was on the event frame (reduced-frame pixels): the toe at toe-off,
+        the middle of heel and toe at contact (the ankle when those are missing)."""
+        if self.kp.n_frames == 0:
+            return np.full(2, np.nan)
+        i = int(np.argmin(np.abs(self.kp.time_s - time_s)))
+        parts = ("foot_index",) if kind == "toe_off" else ("heel", "foot_index")
+        xy = [self.kp.xy_px[i, self.kp.index(f"{side}_{p}")] for p in parts if self.kp.has(f"{side}_{p}")]
+        foot = np.mean(xy, axis=0) if xy else np.full(2, np.nan)
+        if not np.isfinite(foot).all() and self.kp.has(f"{side}_ankle"):
+            foot = self.kp.xy_px[i, self.kp.index(f"{side}_ankle")]
+        return np.asarray(foot, dtype=float)
+
+    def row(self, clip_time_s: float) -> int | None:
+        """The keypoint row shown on the frame at ``clip_time_s``, or None outside the analysed window."""
+        if self.kp.n_frames == 0:
+            return None
+        t = clip_time_s * self.time_scale
+        i = int(np.argmin(np.abs(self.kp.time_s - t)))
+        return i if abs(self.kp.time_s[i] - t) <= self.frame_s else None
+
+    def active_events(self, clip_time_s: float) -> np.ndarray:
+        """Indices (into the sorted events) of the events whose ring shows on this frame."""
+        t = clip_time_s * self.time_scale
+        return np.flatnonzero((self.times <= t + 0.5 * self.frame_s) & (self.times > t - MARKER_S))
+
+    def draw(self, rgb: np.ndarray, frame_index: int, clip_time_s: float) -> np.ndarray:
+        """The annotated frame (``rgb`` already reduced to the output size; not modified)."""
+        img = draw_persons(rgb, self.persons, frame_index, box_scale=self.box_scale)
+        i = self.row(clip_time_s)
+        if i is not None:
+            img = draw_skeleton(img, self.kp, i, self.direction, self.near)
+        img = draw_legend(img, self.near, **self.legend)
+        t = clip_time_s * self.time_scale
+        label(img, f"stride {int(np.searchsorted(self.near_contacts, t, side='right'))}  t={clip_time_s:5.2f}s", 0)
+        for row, k in enumerate(self.active_events(clip_time_s), start=1):
+            draw_event_marker(img, self.feet[k], self.sides[k], self.kinds[k])
+            colour = CONTACT_RGB if self.kinds[k] == "contact" else TOE_OFF_RGB
+            label(img, f"{self.kinds[k].replace('_', '-').upper()} {self.sides[k]}", row, colour)
+        return img
+
+
+def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: int = 1,  # noqa: ANN001
+                          progress: Callable[[int, int], None] | None = None) -> int:  # fmt: skip
+    """Write ``out_path``; returns the number of frames written (input frames x slow_motion).
+
+    ``progress(done, total)`` is called after each input frame (``total``: the clip's frame count,
+    an estimate)."""
+    info = probe(source)
+    fps = info.nominal_fps
     written = 0
     with av.open(str(out_path), "w") as container:
         stream = None
-        small_kp: Keypoints | None = None
-        for frame in iter_frames(source):
+        annotator: FrameAnnotator | None = None
+        for done, frame in enumerate(iter_frames(source), start=1):
             img = frame.rgb
-            if stream is None:
+            if stream is None or annotator is None:
                 width, height = output_size(img.shape[1], img.shape[0])
                 stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
                 stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
                 stream.options = dict(X264_OPTIONS)
-                small_kp = _scaled(kp, width / img.shape[1], height / img.shape[0])
+                annotator = FrameAnnotator(analysis, (img.shape[1], img.shape[0]), (width, height), fps)
             if img.shape[:2] != (stream.height, stream.width):
                 img = cv2.resize(img, (stream.width, stream.height), interpolation=cv2.INTER_LINEAR)  # AREA: 10x slower
-            i = int(np.argmin(np.abs(kp.time_s - frame.time_s)))
-            img = draw_persons(img, analysis.persons, frame.index, box_scale=width / frame.rgb.shape[1])
-            img = draw_skeleton(img, small_kp, i, direction, near)
-            strides_done = int(np.searchsorted(near_contacts, frame.time_s, side="right"))
-            label(img, f"stride {strides_done}  t={frame.time_s:5.2f}s", 0)
-            recent = np.flatnonzero((times <= frame.time_s + 0.5 / fps) & (times > frame.time_s - MARKER_S))
-            for row, k in enumerate(recent, start=1):
-                colour = CONTACT_RGB if kinds[k] == "contact" else TOE_OFF_RGB
-                label(img, f"{str(kinds[k]).replace('_', '-').upper()} {sides[k]}", row, colour)
+            img = annotator.draw(img, frame.index, frame.time_s)
             video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
             for _ in range(slow_motion):
                 for packet in stream.encode(video_frame):
                     container.mux(packet)
                 written += 1
+            if progress is not None:
+                progress(done, max(info.n_frames_estimate, done))
         if stream is not None:
             for packet in stream.encode():
                 container.mux(packet)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from runform import errors
 from runform.cli import app
 from runform.config import EVENT_NAMES
 from runform.io import validate_analysis
@@ -116,3 +117,38 @@ def test_terminal_summary_has_a_plain_headline_and_no_stray_dots(gait_csv, tmp_p
     assert re.search(r"Knee lift \d+ deg: (below|within|above) the 10k band \(35-50 deg\)", result.output)
     assert not [line for line in result.output.splitlines() if line.strip() in (".", "")[:1] or line.rstrip().endswith(" .")]
     assert "Which programme?" in result.output
+
+
+#: README's words for each exit code, and the error class the CLI turns into it.
+EXIT_CODES = {1: ("other runform error", errors.RunformError), 2: ("bad input file", errors.InputError),
+              3: ("bad option", errors.OptionError), 4: ("bad keypoint data", errors.KeypointDataError),
+              5: ("cannot analyse", errors.AnalysisError), 6: ("quality gate refused", errors.QualityRefused),
+              7: ("output folder not writable", errors.OutputError), 130: ("interrupted", errors.Cancelled)}  # fmt: skip
+
+
+def test_readme_exit_codes_are_the_ones_the_cli_returns():
+    """README's exit-code list names every code the CLI returns (the error classes' codes; each is
+    exercised through the CLI in tests/integration/test_bad_inputs.py) and no other."""
+    text = " ".join(README.read_text().split())
+    listed = text[text.index("Exit codes:"):].split(". Every error")[0]
+    assert {int(code) for code in re.findall(r"(\d+) [a-z]", listed)} == {0, *EXIT_CODES}
+    for code, (words, cls) in EXIT_CODES.items():
+        assert f"{code} {words}" in listed
+        assert cls.exit_code == code
+    classes = {cls for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.RunformError)}
+    assert classes == {cls for _, cls in EXIT_CODES.values()}, "a new error class needs its exit code in README"
+
+
+def test_every_option_in_the_readme_usage_exists():
+    """README's usage examples use only options the commands accept (checked against their --help)."""
+    text = README.read_text()
+    usage = text[text.index("## Usage"):text.index("## Batch and scale-out")]
+    commands = [line.split("#")[0].split() for line in usage.splitlines() if line.startswith("runform ")]
+    assert len(commands) >= 10
+    for words in commands:
+        if words[1].startswith("--"):
+            help_text = runner.invoke(app, ["--help"], terminal_width=200).output
+        else:
+            help_text = runner.invoke(app, [words[1], "--help"], terminal_width=200).output
+        for option in (w for w in words if w.startswith("-")):
+            assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text), f"{' '.join(words)}: {option}"

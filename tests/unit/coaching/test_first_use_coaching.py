@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from runform.coaching import coach, leg_tracking, mark_unreliable_legs
-from runform.coaching.profiles import load
+from runform.coaching.profiles import event_profile, load
 from runform.coaching.programme import progressed_dose
 from runform.coaching.step_length import expected_step_length_m, relative_step_length
+from runform.config import DEFAULT_EVENT, EVENT_NAMES
 from runform.model import Calibration
 
 REFERENCES = Path("/work/shared/REFERENCES.md")
@@ -132,3 +133,12 @@ def test_distance_programme_says_how_to_choose_and_progresses_the_dose():
     assert [d["dose"] for d in week1["drills"]] != [d["dose"] for d in week2["drills"]]
     assert progressed_dose("3 x 10 per leg", 1) == "4 x 10 per leg"
     assert coach(_summary(80.0, None), pd.DataFrame(), "100m")["programme"]["choose"] is None
+
+
+def test_the_default_event_has_one_definition_and_the_profiles_cover_every_event():
+    """config.DEFAULT_EVENT is the only default (the profile data cannot carry a second copy that
+    could diverge), and profiles.yaml defines exactly the events --event accepts."""
+    data = load("profiles")
+    assert "default_event" not in data
+    assert set(data["events"]) == set(EVENT_NAMES) and DEFAULT_EVENT in data["events"]
+    assert event_profile(None)[0] == DEFAULT_EVENT

@@ -59,3 +59,19 @@ def _empty(tmp_path: Path) -> Path:
     folder = tmp_path / "empty"
     folder.mkdir()
     return folder
+
+
+def test_every_written_analysis_json_is_validated_after_the_test(gait_csv, tmp_path):
+    """tests/conftest.py validates each analysis.json a test writes (fixtures.schema_watch)."""
+    from fixtures.schema_watch import schema_watch
+
+    from runform.pipeline import run
+
+    run(gait_csv, out_dir=tmp_path / "good")
+    before = schema_watch.n_validated
+    schema_watch.check()
+    assert schema_watch.n_validated == before + 1
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "analysis.json").write_text(json.dumps({"schema_version": "0.1"}))
+    with pytest.raises(pytest.fail.Exception, match="does not follow the schema"):
+        schema_watch.check()  # what the hook does after the test body: the test fails

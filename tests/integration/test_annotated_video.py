@@ -1,0 +1,112 @@
+"""Issue 15, annotated video: the live thigh angle names its leg, a colour legend, and contact /
+toe-off marked at the foot (a ring in the leg's colour for a few frames), drawn by the same
+:class:`~runform.report.video.FrameAnnotator` that ``write_annotated_video`` uses, on the shared
+clip's real BlazePose keypoints and frames."""
+
+from __future__ import annotations
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+from runform.io import iter_frames, probe
+from runform.pipeline import write_outputs
+from runform.report.overlay import MARKER_RADIUS_PX, RGB, legend_entries, thigh_label
+from runform.report.video import MARKER_S, FrameAnnotator, output_size
+
+
+def test_thigh_label_names_the_leg():
+    assert thigh_label("left", 32.4) == "left thigh 32 deg"
+    assert thigh_label("right", -5.6) == "right thigh -6 deg"
+
+
+def test_legend_names_each_leg_near_or_far_and_the_boxes():
+    texts = [text for text, _ in legend_entries("left", others=True, runner_box=True)]
+    assert texts[:2] == ["left leg (near)", "right leg (far)"]
+    assert any("contact" in t and "toe-off" in t for t in texts)
+    assert any("other person" in t for t in texts)
+    assert not any("other person" in t for t, _ in legend_entries("right"))
+    assert dict(legend_entries("right"))["right leg (near)"] == RGB["right"]
+
+
+#: Frames kept for drawing (the first seconds of the clip: about 100 MB at the video's size).
+WINDOW_S = 4.0
+
+
+@pytest.fixture(scope="module")
+def frames(clip):
+    """The shared clip's first ``WINDOW_S`` seconds reduced to the annotated video's size, by
+    decoded-frame index; the decoded frame size; the video's size; the frame rate."""
+    info = probe(clip)
+    size = output_size(info.width_px, info.height_px)
+    out, frame_size = {}, None
+    for f in iter_frames(clip, end_s=WINDOW_S):
+        frame_size = frame_size or (f.rgb.shape[1], f.rgb.shape[0])
+        out[f.index] = (f.time_s, cv2.resize(f.rgb, size, interpolation=cv2.INTER_LINEAR))
+    return out, frame_size, size, info.nominal_fps
+
+
+@pytest.fixture(scope="module")
+def annotator(clip_analysis, frames):
+    _, frame_size, size, fps = frames
+    return FrameAnnotator(clip_analysis, frame_size, size, fps)
+
+
+def _ring_pixels(img: np.ndarray, centre: np.ndarray, colour: tuple[int, int, int]) -> int:
+    """Pixels of ``colour`` (within 40 per channel) in an annulus around the ring's radius."""
+    yy, xx = np.mgrid[: img.shape[0], : img.shape[1]]
+    dist = np.hypot(xx - centre[0], yy - centre[1])
+    annulus = np.abs(dist - MARKER_RADIUS_PX) <= 3
+    close = np.abs(img.astype(int) - np.array(colour)).max(axis=2) <= 40
+    return int((annulus & close).sum())
+
+
+def test_contact_and_toe_off_are_marked_at_the_foot_and_only_around_the_event(annotator, frames):
+    by_index, *_ = frames
+    times = np.array([t for t, _ in by_index.values()])
+    indices = np.array(list(by_index))
+    for kind in ("contact", "toe_off"):
+        inside = (annotator.times > 1.0) & (annotator.times < WINDOW_S - 0.5)
+        k = int(np.flatnonzero((annotator.kinds == kind) & (annotator.sides == annotator.near) & inside)[0])
+        side, foot = annotator.sides[k], annotator.feet[k]
+        # the event frame and the frames just after it: a ring in the leg's colour around the foot
+        at_event = indices[(times >= annotator.times[k] - 0.5 / 30) & (times <= annotator.times[k] + MARKER_S - 0.5 / 30)]
+        assert len(at_event) >= 3, "the marker stays visible for a few frames"
+        ring = [_ring_pixels(annotator.draw(by_index[i][1], int(i), by_index[i][0]), foot, RGB[side]) for i in at_event]
+        assert min(ring) > 0.6 * 2 * np.pi * MARKER_RADIUS_PX, ring
+        # the frame farthest from any event among those past every ring's hold: no ring at the foot
+        clear = np.array([len(annotator.active_events(t)) == 0 for t in times])
+        gaps = np.array([np.min(np.abs(annotator.times - t)) for t in times])
+        far = int(indices[np.argmax(np.where(clear, gaps, -1))])
+        assert clear.any() and gaps[indices == far][0] > 2 / 30, "a frame at least two frames from any event"
+        row = annotator.row(by_index[far][0])
+        kp = annotator.kp
+        foot_far = np.nanmean([kp.xy_px[row, kp.index(f"{side}_{p}")] for p in ("heel", "foot_index")], axis=0)
+        plain = _ring_pixels(annotator.draw(by_index[far][1], far, by_index[far][0]), foot_far, RGB[side])
+        assert plain < min(ring) / 3, (plain, ring)
+
+
+def test_the_legend_is_drawn_in_a_corner_with_both_leg_colours(annotator, frames):
+    by_index, *_ = frames
+    time_s, raw = by_index[100]
+    img = annotator.draw(raw, 100, time_s)
+    h, w = raw.shape[:2]
+    corner = (slice(0, h // 3), slice(w // 2, w))  # top right (below the label rows in a portrait frame)
+    assert np.abs(img[corner].astype(int) - raw[corner].astype(int)).mean() > 10
+    for side in ("left", "right"):
+        assert (np.abs(img[corner].astype(int) - np.array(RGB[side])).max(axis=2) <= 40).sum() > 20, side
+
+
+def test_the_written_video_shows_the_ring_and_its_progress_is_reported(clip_analysis, tmp_path, annotator):
+    calls: list[tuple[int, int, str]] = []
+    out = write_outputs(clip_analysis, tmp_path / "out", progress=lambda done, total, stage: calls.append((done, total, stage)))
+    video = [(done, total) for done, total, stage in calls if stage == "video"]
+    assert [done for done, _ in video] == list(range(1, 361)) and video[-1] == (360, 360)
+    assert [(done, total) for done, total, stage in calls if stage == "report"] == [(0, 1), (1, 1)]
+    k = int(np.flatnonzero(annotator.kinds == "contact")[3])
+    frame_index = int(np.ceil(annotator.times[k] * 30))
+    with av.open(str(out / "annotated.mp4")) as container:
+        img = next(f.to_ndarray(format="rgb24") for i, f in enumerate(container.decode(video=0)) if i == frame_index)
+    side = annotator.sides[k]
+    assert _ring_pixels(img, annotator.feet[k], RGB[side]) > 0.4 * 2 * np.pi * MARKER_RADIUS_PX
