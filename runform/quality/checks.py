@@ -197,10 +197,12 @@ class LegSwaps(BaseQualityCheck):
 
 @dataclass
 class MultiplePeople(BaseQualityCheck):
-    """Tracking jumps: the pose model may have switched to another person."""
+    """Tracking jumps: the pose model may have switched to another person (the runner entering the
+    frame at the start of an overground pass is not one)."""
 
     def _evaluate(self, g: GateInput) -> list[Check]:
-        jumps = camera.tracking_jumps(g.raw, g.calibration.leg_length_px)
+        entries = tuple(a for a, _ in g.persons.passes) if g.persons is not None else ()
+        jumps = camera.tracking_jumps(g.raw, g.calibration.leg_length_px, entries=entries)
         return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",
                       "the tracked body jumped or was lost and found again " f"{jumps} times: another person may have been "
                       "tracked; the analysed runner is the most prominent person" if jumps else "one runner tracked throughout",
