@@ -152,13 +152,18 @@ class StrideCount(BaseQualityCheck):
 
 @dataclass
 class Occlusion(BaseQualityCheck):
-    """Fraction of leg landmarks missing or low-confidence before gap filling."""
+    """Fraction of leg landmarks missing or low-confidence before gap filling, in the frames of the
+    runner's passes (whole body in view) when the video has them: outside them the runner is not in
+    view, which is not occlusion."""
 
     max_occluded_frac: float = MAX_OCCLUDED_FRAC
     refuse_occluded_frac: float = REFUSE_OCCLUDED_FRAC
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         frac = g.cleaning.fraction_missing_before_fill
+        if g.persons is not None and g.persons.passes and g.raw.n_frames:
+            outside = 1.0 - sum(b - a + 1 for a, b in g.persons.passes) / g.raw.n_frames  # all landmarks NaN there
+            frac = max(frac - outside, 0.0) / (1.0 - outside) if outside < 1.0 else frac
         verdict = "refuse" if frac > self.refuse_occluded_frac else "warn" if frac > self.max_occluded_frac else "pass"
         return [Check("occlusion", verdict, round(frac, 3), f"<= {self.max_occluded_frac:.0%} of leg landmarks missing",
                       f"{frac:.0%} of leg landmarks were missing or low-confidence",

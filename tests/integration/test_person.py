@@ -4,7 +4,8 @@ Clips are built from the shared treadmill clip (``tests/fixtures/person_clips.py
 copy of the scene that stands still or moves at a walking rhythm, on either side, and beside a second
 (time-shifted) runner for the overrides. Contacts are checked against labels v2 and cadence against
 the upstream 168.9 steps/min; toe-offs only against the single-person run of the clean clip (toe-off
-detection is being reworked separately).
+detection is being reworked separately). Overground: the runner's crop crossing a wide frame twice
+(``make_overground_clip``), checked against the labels v2 mapped to each pass.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import CLIP_FPS, WALKING, match_events, need
-from fixtures.person_clips import make_pair_clip
+from fixtures.person_clips import make_overground_clip, make_pair_clip
 from typer.testing import CliRunner
 
 from runform.cli import app
 from runform.config import make_config
 from runform.errors import OptionError
-from runform.pipeline import analyze_keypoints
+from runform.pipeline import analyze_keypoints, run
 from runform.pose.mediapipe_backend import MediaPipePose
 from runform.pose.selection import choose_runner, parse_person
 
@@ -166,3 +167,81 @@ def test_parse_person(text, expected):
 def test_parse_person_refuses_garbage():
     with pytest.raises(OptionError, match="person"):
         parse_person("somebody")
+
+
+# --- overground passes -----------------------------------------------------------------------
+#: Labels this far inside a pass's ends are checked: an event needs part of the stance around it in view.
+PASS_EDGE_FRAMES = 6
+
+
+@pytest.fixture(scope="session")
+def overground_run(tmp_path_factory, clip):
+    """(source frame per composite frame, analysis, output folder) of the runner crossing the frame twice."""
+    folder = tmp_path_factory.mktemp("overground")
+    path = folder / "overground.mp4"
+    shown = make_overground_clip(clip, path)
+    analysis = run(path, make_config(write_video=False), out_dir=folder / "out")
+    return shown, analysis, folder / "out"
+
+
+def _labels_in_passes(labels, shown, passes, edge=PASS_EDGE_FRAMES):
+    """Labels v2 moved to the composite's frames and times, for each pass, away from its ends."""
+    out = []
+    for a, b in passes:
+        offsets = {int(c - shown[c]) for c in range(a, b + 1) if shown[c] >= 0}
+        assert len(offsets) == 1, "a pass shows one stretch of the clip"
+        offset = offsets.pop()
+        lab = labels.assign(frame=labels["frame"] + offset, time_s=labels["time_s"] + offset / CLIP_FPS)
+        out.append(lab[lab["frame"].between(a + edge, b - edge)])
+    return out
+
+
+def test_overground_two_passes_one_runner(overground_run):
+    shown, analysis, _ = overground_run
+    persons = analysis.persons
+    assert persons.n_persons == 1, "the two passes' tracks are one runner"
+    assert len(persons.passes) == 2
+    gap = np.flatnonzero(shown < 0)
+    (a1, b1), (a2, b2) = persons.passes
+    assert b1 < gap[0] and a2 > gap[-1]
+    assert min(b1 - a1, b2 - a2) + 1 >= 1.5 * CLIP_FPS
+
+
+def test_overground_events_only_with_the_whole_body_in_view(overground_run):
+    _, analysis, _ = overground_run
+    frames = analysis.events["frame"].to_numpy()
+    inside = np.zeros(len(frames), dtype=bool)
+    for a, b in analysis.persons.passes:
+        inside |= (frames >= a) & (frames <= b)
+    assert len(frames) >= 16 and inside.all(), analysis.events
+
+
+@pytest.mark.parametrize(("kind", "tolerance_frames"), [("contact", 1.0), ("toe_off", 1.25)])
+def test_overground_events_match_labels_in_each_pass(overground_run, labels, kind, tolerance_frames):
+    shown, analysis, _ = overground_run
+    for lab in _labels_in_passes(labels, shown, analysis.persons.passes):
+        matched = match_events(analysis.events, lab[lab["event"] == kind])
+        assert len(matched) >= 3
+        assert (matched["error_frames"].abs() <= tolerance_frames).mean() >= 0.9, matched
+
+
+def test_overground_no_stride_spans_the_gap(overground_run):
+    _, analysis, _ = overground_run
+    strides = analysis.strides
+    passes = analysis.persons.passes
+    which = [next(k for k, (a, b) in enumerate(passes) if a <= s["contact_frame"] <= b) for _, s in strides.iterrows()]
+    ends = [next(k for k, (a, b) in enumerate(passes) if a <= s["next_contact_frame"] <= b) for _, s in strides.iterrows()]
+    assert which == ends
+    assert sorted(set(which)) == [0, 1], "both passes give strides"
+    assert strides["cadence_steps_per_min"].median() == pytest.approx(UPSTREAM_CADENCE, rel=0.02)
+
+
+def test_overground_gate_and_report_give_strides_per_pass(overground_run):
+    _, analysis, out = overground_run
+    check = analysis.quality.get("person_choice")
+    passes = analysis.persons.passes
+    counts = [int(analysis.strides["contact_frame"].between(a, b).sum()) for a, b in passes]
+    expected = f"2 passes with the whole body in view: {counts[0]}, {counts[1]} strides"
+    assert expected in check.message
+    assert analysis.quality.get("occlusion").verdict == "pass", "frames outside the passes are not occlusion"
+    assert expected in (out / "report.html").read_text(encoding="utf-8")
