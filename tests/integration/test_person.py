@@ -10,6 +10,9 @@ detection is being reworked separately). Overground: the runner's crop crossing 
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import CLIP_FPS, WALKING, match_events, need
@@ -22,6 +25,7 @@ from runform.errors import OptionError
 from runform.pipeline import analyze_keypoints, run
 from runform.pose.mediapipe_backend import MediaPipePose
 from runform.pose.selection import choose_runner, parse_person
+from runform.report import render_report
 
 UPSTREAM_CADENCE = 168.9
 LAYOUTS = {"walker-left": ("right", "slow"), "standing-right": ("left", "frozen")}
@@ -48,6 +52,26 @@ def test_auto_choice_is_the_runner(pair_run):
     assert analysis_check(pair_run).verdict == "pass"
     centre_x = np.nanmedian((persons.chosen_boxes()[:, 0] + persons.chosen_boxes()[:, 2]) / 2)
     assert x0 <= centre_x <= x1
+
+
+def _panel_rects(html: str) -> list[tuple[str, float, float]]:
+    """(class, x centre, svg width) of each person box in the report's persons panel."""
+    panel = re.search(r'<svg class="persons-panel" viewBox="0 0 (\d+) (\d+)".*?</svg>', html, re.S)
+    assert panel, "the report has a persons panel"
+    rects = re.findall(r'<rect class="person (\w+)" x="([\d.-]+)" y="[\d.-]+" width="([\d.]+)"', panel.group(0))
+    return [(kind, float(x) + float(w) / 2, float(panel.group(1))) for kind, x, w in rects]
+
+
+def test_report_draws_every_person_and_marks_the_runner(pair_run):
+    _, (x0, x1), backend, analysis = pair_run
+    html = render_report(analysis, Path(analysis.source))
+    rects = _panel_rects(html)
+    kinds = [k for k, _, _ in rects]
+    assert kinds.count("chosen") == 1 and kinds.count("other") >= 1
+    _, centre, width = next(r for r in rects if r[0] == "chosen")
+    scale = width / backend.info_.width_px
+    assert x0 * scale <= centre <= x1 * scale, "the clear box is on the runner"
+    assert f"choice confidence {analysis.persons.confidence:.0%}" in html
 
 
 def analysis_check(pair_run):
@@ -244,4 +268,6 @@ def test_overground_gate_and_report_give_strides_per_pass(overground_run):
     expected = f"2 passes with the whole body in view: {counts[0]}, {counts[1]} strides"
     assert expected in check.message
     assert analysis.quality.get("occlusion").verdict == "pass", "frames outside the passes are not occlusion"
-    assert expected in (out / "report.html").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert expected in page
+    assert [k for k, _, _ in _panel_rects(page)] == ["chosen"]
