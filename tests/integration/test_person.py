@@ -1,8 +1,8 @@
 """Several people in view (issue 16): the runner is chosen, tracked and analysed; --person; --start/--end.
 
 Clips are built from the shared treadmill clip (``tests/fixtures/person_clips.py``): the runner beside a larger
-copy of the scene that stands still or moves at a walking rhythm, on either side, and beside a second
-(time-shifted) runner for the overrides. Contacts are checked against labels v2 and cadence against
+copy of the scene that stands still or moves at a walking rhythm, on either side, a larger person
+walking across the frame, and beside a second (time-shifted) runner for the overrides. Contacts are checked against labels v2 and cadence against
 the upstream 168.9 steps/min; toe-offs only against the single-person run of the clean clip (toe-off
 detection is being reworked separately). Overground: the runner's crop crossing a wide frame twice
 (``make_overground_clip``), checked against the labels v2 mapped to each pass.
@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import av
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import CLIP_FPS, WALKING, match_events, need
-from fixtures.person_clips import make_overground_clip, make_pair_clip
+from fixtures.person_clips import make_crossing_clip, make_overground_clip, make_pair_clip
 from typer.testing import CliRunner
 
 from runform.cli import app
@@ -28,15 +30,20 @@ from runform.pose.selection import choose_runner, parse_person
 from runform.report import render_report
 
 UPSTREAM_CADENCE = 168.9
-LAYOUTS = {"walker-left": ("right", "slow"), "standing-right": ("left", "frozen")}
+#: Runner beside: a larger person walking on the spot on the left, a larger person standing on the
+#: right, a larger person walking across the left of the frame and leaving it (5 s clip).
+LAYOUTS = {
+    "walker-left": lambda clip, path: make_pair_clip(clip, path, runner_side="right", other="slow"),
+    "standing-right": lambda clip, path: make_pair_clip(clip, path, runner_side="left", other="frozen"),
+    "walker-crossing": lambda clip, path: make_crossing_clip(clip, path),
+}
 
 
 @pytest.fixture(scope="session", params=sorted(LAYOUTS))
 def pair_run(request, tmp_path_factory, clip):
     """(layout, runner x range, backend after estimate, analysis) for one multi-person clip."""
-    side, other = LAYOUTS[request.param]
     path = tmp_path_factory.mktemp("persons") / f"{request.param}.mp4"
-    x_range = make_pair_clip(clip, path, runner_side=side, other=other)
+    x_range = LAYOUTS[request.param](clip, path)
     backend = MediaPipePose()
     kp = backend.estimate(path)
     analysis = analyze_keypoints(kp, make_config(), str(path), persons=backend.persons_)
@@ -135,6 +142,20 @@ def test_person_overrides_pick_the_intended_track(right_runner_run, two_runners,
     k = survey.track_ids.index(choice.track_id)
     centre_x = np.nanmedian((survey.boxes_px[k, :, 0] + survey.boxes_px[k, :, 2]) / 2)
     assert (centre_x < x1) if expected == "left" else (centre_x > x1)
+
+
+def test_cli_person_point_analyses_the_person_there(two_runners, tmp_path):
+    """``runform analyze --person x,y`` end to end: a point on the right-hand runner picks them."""
+    path, (_, x1) = two_runners
+    with av.open(str(path)) as container:
+        height_px = container.streams.video[0].codec_context.height
+    out = tmp_path / "point"
+    args = ["analyze", str(path), "--person", f"{x1 + 150:.0f},{height_px - 200}", "--no-report", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "the runner was chosen by --person point" in (out / "analysis.json").read_text(encoding="utf-8")
+    keypoints = pd.read_csv(out / "keypoints.csv")
+    assert keypoints[["left_hip_x", "right_hip_x"]].median().min() > x1, "landmarks on the right-hand runner"
 
 
 def test_two_runners_make_an_unsure_auto_choice(right_runner_run):
