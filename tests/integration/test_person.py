@@ -292,3 +292,37 @@ def test_overground_gate_and_report_give_strides_per_pass(overground_run):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert expected in page
     assert [k for k, _, _ in _panel_rects(page)] == ["chosen"]
+
+
+@pytest.fixture(scope="session")
+def partly_out_run(tmp_path_factory, clip):
+    """5 s: the runner (left, smaller) drifts partly out through the left edge in frames 60-90 (the
+    front foot, then half the body, past the edge) beside a larger person standing on the right."""
+    path = tmp_path_factory.mktemp("persons") / "partly_out.mp4"
+    x_range = make_pair_clip(clip, path, runner_side="left", other="frozen", max_frames=150, slide=(60, 90, 130))
+    import runform
+
+    return x_range, runform.analyze(path, write_video=False, write_report=False)
+
+
+def test_runner_partly_out_of_the_frame(partly_out_run, labels):
+    """Still the runner; analysed only while the whole body is in view; no stride across the drift."""
+    (x0, x1), analysis = partly_out_run
+    persons = analysis.persons
+    assert persons.method == "auto" and persons.confidence >= 0.5
+    centre_x = np.nanmedian((persons.chosen_boxes()[:, 0] + persons.chosen_boxes()[:, 2]) / 2)
+    assert x0 <= centre_x <= x1
+    passes = persons.passes
+    assert len(passes) == 2 and passes[0][1] < 70 and passes[1][0] > 80, passes  # fully out 65-85
+    frames = analysis.events["frame"]
+    assert all(any(a <= f <= b for a, b in passes) for f in frames), "events only with the whole body in view"
+    strides = analysis.strides
+    assert not ((strides["contact_frame"] < passes[0][1]) & (strides["next_contact_frame"] > passes[1][0])).any()
+    expected = labels[(labels["event"] == "contact")
+                      & labels["frame"].apply(lambda f: any(a + PASS_EDGE_FRAMES <= f <= b - PASS_EDGE_FRAMES for a, b in passes))]  # fmt: skip
+    found = match_events(analysis.events, expected)
+    assert (found["error_frames"].abs() <= 1.0).mean() >= 0.8, found
+    events = analysis.events
+    contacts = events[(events["event"] == "contact") & events["frame"].between(labels["frame"].min(), labels["frame"].max())]
+    precise = match_events(labels, contacts)  # each detected contact in the labelled frames against the nearest label
+    assert (precise["error_frames"].abs() <= 1.0).all(), precise
