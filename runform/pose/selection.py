@@ -152,12 +152,13 @@ def running_periodicity(energy: np.ndarray, fps: float, step_hz: tuple[float, fl
 
 def join_passes(track_ids: list[int], boxes: np.ndarray, energy: dict[int, np.ndarray], fps: float,
                 max_size_ratio: float = PASS_MAX_SIZE_RATIO, max_freq_diff: float = PASS_MAX_FREQ_DIFF,
-                min_periodicity: float = PASS_MIN_PERIODICITY) -> tuple[list[int], np.ndarray, dict[int, np.ndarray]]:  # fmt: skip
+                min_periodicity: float = PASS_MIN_PERIODICITY, min_activity: float = PASS_MIN_ACTIVITY,
+                ) -> tuple[list[int], np.ndarray, dict[int, np.ndarray]]:  # fmt: skip
     """Join the tracks of one runner's passes (see module docstring); returns ids, boxes and energy.
 
     In order of their first frame, a track whose legs move at a running rhythm (periodicity at
-    least ``min_periodicity`` in a running band, mean energy at least ``PASS_MIN_ACTIVITY`` of the
-    reference) joins the latest-ending earlier such chain that ended before it started, has a box
+    least ``min_periodicity`` in a running band, mean energy at least ``min_activity`` x
+    ``REFERENCE_ENERGY``) joins the latest-ending earlier such chain that ended before it started, has a box
     side within ``max_size_ratio`` and a leg-motion frequency within ``max_freq_diff`` (or twice /
     half of it) of its own. The joined track keeps the first track's id.
     """
@@ -170,7 +171,7 @@ def join_passes(track_ids: list[int], boxes: np.ndarray, energy: dict[int, np.nd
     nan = np.full(boxes.shape[1], np.nan)
     gait = [running_periodicity(energy.get(t, nan), fps) for t in track_ids]
     with np.errstate(all="ignore"):
-        active = [bool(np.nanmean(energy.get(t, nan)) >= PASS_MIN_ACTIVITY * REFERENCE_ENERGY) for t in track_ids]
+        active = [bool(np.nanmean(energy.get(t, nan)) >= min_activity * REFERENCE_ENERGY) for t in track_ids]
     gait = [g if a else (0.0, float("nan")) for g, a in zip(gait, active)]
     chains: list[list[int]] = []
     for k in sorted(range(len(track_ids)), key=lambda k: first[k]):
@@ -193,7 +194,9 @@ def _running_hz(freq_hz: float) -> bool:
 def _same_runner(a: int, b: int, alive: np.ndarray, sizes: np.ndarray, gait: list[tuple[float, float]],
                  max_size_ratio: float, max_freq_diff: float, min_periodicity: float) -> bool:  # fmt: skip
     """Track ``b`` can be a later pass of the runner whose latest pass is track ``a``."""
-    if not (alive[a].any() and alive[b].any()) or (alive[a] & alive[b]).any() or np.flatnonzero(alive[a])[-1] >= np.flatnonzero(alive[b])[0]:
+    if not (alive[a].any() and alive[b].any()):
+        return False
+    if np.flatnonzero(alive[a])[-1] >= np.flatnonzero(alive[b])[0]:  # b must start after a ended
         return False
     (periodic_a, freq_a), (periodic_b, freq_b) = gait[a], gait[b]
     if min(periodic_a, periodic_b) < min_periodicity or not (_running_hz(freq_a) and _running_hz(freq_b)):
