@@ -26,7 +26,13 @@ from runform.errors import InputError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
 from runform.io import VIDEO_SUFFIXES, analysis_to_json, load_analysis_json, output_folder, write_tables
 from runform.kinematics import calibrate, clean_keypoints
-from runform.metrics import StrideMetrics, gait_cycle_curves, overall_cadence_steps_per_min, run_summary
+from runform.metrics import (
+    StrideMetrics,
+    gait_cycle_curves,
+    missing_spans_s,
+    overall_cadence_steps_per_min,
+    run_summary,
+)
 from runform.model import Analysis, Keypoints, PersonTracks
 from runform.pose import ProgressCallback, backend_for
 from runform.quality import GateInput, QualityGate
@@ -235,7 +241,7 @@ def analyze_keypoints(
     quality = QualityGate().check(gate_input).report_
     clock.lap("quality")
     # 6. summary with uncertainty, gait-cycle curves, coaching (none for a refused clip)
-    cadence = overall_cadence_steps_per_min(events)
+    cadence = overall_cadence_steps_per_min(events, missing_spans_s(kp))  # not across the runner's absences
     confidence = quality.get("keypoint_confidence")
     summary = run_summary(
         strides,

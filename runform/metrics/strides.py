@@ -3,6 +3,9 @@
 A stride of a side runs from that foot's contact to its next contact; it contains that foot's
 toe-off (stance = contact..toe-off, swing = toe-off..next contact) and the other foot's contact.
 Angles are read at event times by linear interpolation between frames (sub-frame events).
+No stride is built across missing data (:func:`missing_spans_s`: the runner out of view between two
+overground passes, the pose lost): its contact-to-contact interval may contain no stretch without a
+pelvis longer than ``max_missing_frac_stride`` of it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,26 @@ REARFOOT_MIN_DEG = 8.0
 #: Foot descent speed is the ankle's mean downward speed over this window before contact.
 DESCENT_WINDOW_S = 0.06
 FOREFOOT_MAX_DEG = -1.6
+#: Longest stretch without a pelvis inside a stride, as a fraction of the stride: 0.2 is about 0.14 s
+#: at 170 steps/min, just over the cleaning's longest interpolated gap (``max_gap_s`` 0.12 s).
+MAX_MISSING_FRAC_STRIDE = 0.2
+
+
+def missing_spans_s(kp: Keypoints) -> list[tuple[float, float]]:
+    """(last time with a pelvis, next time with one) around each run of frames without a pelvis
+    (either hip missing), inside the clip; a run at either end of the clip is not a span."""
+    hips = kp.xy_px[:, [kp.index("left_hip"), kp.index("right_hip")], :]
+    valid = np.isfinite(hips).all(axis=(1, 2))
+    edges = np.diff(valid.astype(int))
+    starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1) + 1  # last valid, next valid
+    if len(starts) and len(ends) and ends[0] <= starts[0]:
+        ends = ends[1:]
+    return [(float(kp.time_s[a]), float(kp.time_s[b])) for a, b in zip(starts, ends)]
+
+
+def longest_span_within_s(spans: list[tuple[float, float]], t0: float, t1: float) -> float:
+    """Longest part of any of ``spans`` that lies between ``t0`` and ``t1`` (0 when none)."""
+    return max((min(b, t1) - max(a, t0) for a, b in spans if a < t1 and b > t0), default=0.0)
 
 
 @dataclass
@@ -32,13 +55,18 @@ class StrideMetrics:
     ----------
     max_stride_s:
         Strides longer than this (missed events) are dropped: 2.0 s is a 60 steps/min walk.
+    max_missing_frac_stride:
+        Strides containing a stretch without a pelvis longer than this fraction of the stride are
+        dropped (:data:`MAX_MISSING_FRAC_STRIDE`).
     """
 
     max_stride_s: float = 2.0
+    max_missing_frac_stride: float = MAX_MISSING_FRAC_STRIDE
 
     def calculate(self, kp: Keypoints, events: pd.DataFrame, direction: int, calibration: Calibration) -> StrideMetrics:
         self._kp, self._dir, self._cal = kp, direction, calibration
         self._series = self._angle_series()
+        self._missing = missing_spans_s(kp)
         rows = [row for side in ("left", "right") for row in self._side_rows(events, side)]
         self.per_stride_ = pd.DataFrame(rows)
         return self
@@ -74,6 +102,8 @@ class StrideMetrics:
             other = ev[(ev["side"] != side) & (ev["event"] == "contact") & (ev["time_s"] > t0) & (ev["time_s"] < t1)]
             if len(toe) != 1 or len(other) != 1 or t1 - t0 > self.max_stride_s:
                 continue
+            if longest_span_within_s(self._missing, t0, t1) > self.max_missing_frac_stride * (t1 - t0):
+                continue  # across the runner's absence (between passes) or a lost pose
             rows.append(self._stride_row(side, c0, toe.iloc[0], c1, other.iloc[0], ev))
         return rows
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from runform.metrics.strides import MAX_MISSING_FRAC_STRIDE, longest_span_within_s
 from runform.metrics.uncertainty import attach
 from runform.model import STRIDE_ID_COLUMNS
 
@@ -66,7 +67,7 @@ def summarize(per_stride: pd.DataFrame) -> dict:
     return out
 
 
-def overall_cadence_steps_per_min(events: pd.DataFrame) -> float | None:
+def overall_cadence_steps_per_min(events: pd.DataFrame, missing_s: list[tuple[float, float]] = ()) -> float | None:
     """Steps per minute over the whole clip, from each foot's contacts.
 
     Each foot's contacts are split into runs whose gaps are whole numbers of strides (within
@@ -74,11 +75,14 @@ def overall_cadence_steps_per_min(events: pd.DataFrame) -> float | None:
     of 1.5 strides, a misplaced contact, ends it). The stride period is the least-squares slope of
     contact time on stride number, pooled over the runs and both feet (each run its own intercept);
     cadence = 120 / period. A missed or misplaced contact therefore moves the result very little.
-    Falls back to all contacts together (steps) when no foot has three contacts in a run."""
-    runs = [r for side in ("left", "right") for r in _contact_runs(events, side)]
+    Falls back to all contacts together (steps) when no foot has three contacts in a run.
+    ``missing_s``: spans without the runner (:func:`~runform.metrics.strides.missing_spans_s`); a
+    run also ends at a gap that holds more than ``MAX_MISSING_FRAC_STRIDE`` of a stride of them
+    (between two overground passes the runner's rhythm is not seen)."""
+    runs = [r for side in ("left", "right") for r in _contact_runs(events, side, missing_s)]
     if runs:
         return round(120.0 / _pooled_slope(runs), 3)
-    runs = _contact_runs(events, None)
+    runs = _contact_runs(events, None, missing_s)
     return round(60.0 / _pooled_slope(runs), 3) if runs else None
 
 
@@ -86,7 +90,8 @@ def overall_cadence_steps_per_min(events: pd.DataFrame) -> float | None:
 STRIDE_GAP_TOLERANCE = 0.25
 
 
-def _contact_runs(events: pd.DataFrame, side: str | None) -> list[tuple[np.ndarray, np.ndarray]]:
+def _contact_runs(events: pd.DataFrame, side: str | None,
+                  missing_s: list[tuple[float, float]] = ()) -> list[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
     """(stride number, time) arrays of runs of at least 3 contacts with whole-stride gaps."""
     mask = events["event"] == "contact"
     if side is not None:
@@ -97,6 +102,8 @@ def _contact_runs(events: pd.DataFrame, side: str | None) -> list[tuple[np.ndarr
     ratio = np.diff(t) / np.median(np.diff(t))
     whole = np.round(ratio)
     fits = (whole >= 1) & (np.abs(ratio - whole) <= STRIDE_GAP_TOLERANCE)
+    limit = MAX_MISSING_FRAC_STRIDE * np.median(np.diff(t))
+    fits &= np.array([longest_span_within_s(list(missing_s), a, b) <= limit for a, b in zip(t[:-1], t[1:])], dtype=bool)
     runs, start = [], 0
     for i, ok in enumerate(np.append(fits, False)):
         if not ok:

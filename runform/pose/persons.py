@@ -4,7 +4,7 @@
 ``detect_every`` frames (alternately on the letterboxed frame and on one of a grid of zoomed
 square tiles, so that small people are found too), tracks the boxes, and accumulates each track's
 leg motion energy on a small grey copy of the frame. :meth:`PersonSurvey.finish` returns the
-per-frame boxes of every track and the runner choice (:mod:`runform.pose.selection`).
+per-frame boxes of every track (the tracks of one runner's passes joined) and the runner choice (:mod:`runform.pose.selection`).
 
 :func:`crop_windows` turns the chosen track's boxes into one square crop per frame (constant side,
 smoothed centre, frame pixels; may extend past the frame, where the crop is padded black) so the
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from runform.pose.detection import Detection, PersonDetector, iou
-from runform.pose.selection import LegMotion, RunnerChoice, choose_runner
+from runform.pose.selection import LegMotion, RunnerChoice, choose_runner, join_passes
 from runform.pose.tracking import PersonTracker
 
 #: Height of the grey copy used for leg motion energy (pixels).
@@ -158,6 +158,7 @@ class PersonSurvey:
         ids, boxes = self.tracker.boxes(n, hold_frames=self.settled_every)
         boxes = _smooth_boxes(boxes, window=2 * self.detect_every + 1)
         energy = {tid: self.motion.series(tid, n) for tid in ids}
+        ids, boxes, energy = join_passes(ids, boxes, energy, self.fps)
         choice = choose_runner(ids, boxes, energy, self.fps, person=person)
         return SurveyResult(ids, boxes, choice)
 

@@ -13,6 +13,11 @@ mean energy relative to ``reference_energy`` (capped at 1) and *presence* the fr
 the track exists. The choice's ``confidence`` is ``1 - second / best`` score (1 when only one
 person is seen, about 0 when two people run alike).
 
+A runner crossing the frame several times (overground passes) leaves one track per pass:
+:func:`join_passes` joins tracks that follow one another in time without overlapping, have about
+the same size and show running leg motion at about the same frequency, into one track, before the
+choice.
+
 Overrides (``person``): ``"x,y"`` (pixels, a point on the runner in the first frame where some
 tracked box contains it: the containing box with the nearest centre wins), ``"left"`` / ``"right"``
 (smallest / largest median box centre x), ``"largest"`` (largest median box).
@@ -35,6 +40,18 @@ REFERENCE_ENERGY = 4.0
 #: a walker's step frequency (1.7-2.1 Hz, 100-125 steps/min) is not taken for a running stride.
 RUNNING_STRIDE_HZ = (1.2, 1.7)
 PERSON_KEYWORDS = ("left", "right", "largest")
+#: Passes of one runner: box sides within this factor (the same person at the same distance; a
+#: person's box side varies about 10-20 % over a stride).
+PASS_MAX_SIZE_RATIO = 1.35
+#: Passes of one runner: leg-motion frequencies within this fraction (or of twice it: step vs stride).
+PASS_MAX_FREQ_DIFF = 0.2
+#: Passes of one runner: the leg-energy periodicity of each is at least this (one pass of the shared
+#: runner across a frame three clips wide: 0.18-0.53; noise reaches 0.3 on a 3 s track, so the
+#: activity below is what rules out a standing person).
+PASS_MIN_PERIODICITY = 0.15
+#: Passes of one runner: the mean leg energy of each is at least this fraction of ``REFERENCE_ENERGY``
+#: (a standing person's static background: under 0.25).
+PASS_MIN_ACTIVITY = 0.5
 
 
 def parse_person(person: str | None) -> str | tuple[float, float] | None:
@@ -115,7 +132,8 @@ def running_periodicity(energy: np.ndarray, fps: float, step_hz: tuple[float, fl
         return 0.0, float("nan")
     idx = np.flatnonzero(finite)
     x = np.interp(np.arange(idx[0], idx[-1] + 1), idx, energy[idx])
-    x = x - np.convolve(x, np.ones(int(2 * fps)) / int(2 * fps), mode="same")  # remove drifts slower than 0.5 Hz
+    width = min(int(2 * fps), max(len(x) // 2, 1))  # a short track (one overground pass) may be under 2 s
+    x = x - np.convolve(x, np.ones(width) / width, mode="same")  # remove drifts slower than 0.5 Hz
     x = x - x.mean()
     denom = float(np.dot(x, x))
     if denom <= 0:
@@ -126,10 +144,69 @@ def running_periodicity(energy: np.ndarray, fps: float, step_hz: tuple[float, fl
     ac = np.array([float(np.dot(x[:-lag], x[lag:])) / denom * len(x) / (len(x) - lag) for lag in lags])
     peaks = [i for i in range(len(ac)) if (i == 0 or ac[i] >= ac[i - 1]) and (i == len(ac) - 1 or ac[i] >= ac[i + 1])]
     top = max(ac[i] for i in peaks)
-    best = next(i for i in peaks if ac[i] >= 0.8 * top)  # the shortest strong period, not its multiples
+    best = next(i for i in peaks if ac[i] >= top - 0.2 * abs(top))  # the shortest strong period, not its multiples
     freq = fps / lags[best]
     running = step_hz[0] <= freq <= step_hz[1] or stride_hz[0] <= freq <= stride_hz[1]
     return max(float(ac[best]), 0.0) * (1.0 if running else 0.25), float(freq)
+
+
+def join_passes(track_ids: list[int], boxes: np.ndarray, energy: dict[int, np.ndarray], fps: float,
+                max_size_ratio: float = PASS_MAX_SIZE_RATIO, max_freq_diff: float = PASS_MAX_FREQ_DIFF,
+                min_periodicity: float = PASS_MIN_PERIODICITY, min_activity: float = PASS_MIN_ACTIVITY,
+                ) -> tuple[list[int], np.ndarray, dict[int, np.ndarray]]:  # fmt: skip
+    """Join the tracks of one runner's passes (see module docstring); returns ids, boxes and energy.
+
+    In order of their first frame, a track whose legs move at a running rhythm (periodicity at
+    least ``min_periodicity`` in a running band, mean energy at least ``min_activity`` x
+    ``REFERENCE_ENERGY``) joins the latest-ending earlier such chain that ended before it started, has a box
+    side within ``max_size_ratio`` and a leg-motion frequency within ``max_freq_diff`` (or twice /
+    half of it) of its own. The joined track keeps the first track's id.
+    """
+    alive = np.isfinite(boxes[..., 0])
+    if len(track_ids) < 2:
+        return list(track_ids), boxes, energy
+    first = [int(np.flatnonzero(a)[0]) if a.any() else -1 for a in alive]
+    with np.errstate(all="ignore"):
+        sizes = np.nanmedian(boxes[..., 2] - boxes[..., 0], axis=1)
+    nan = np.full(boxes.shape[1], np.nan)
+    gait = [running_periodicity(energy.get(t, nan), fps) for t in track_ids]
+    with np.errstate(all="ignore"):
+        active = [bool(np.nanmean(energy.get(t, nan)) >= min_activity * REFERENCE_ENERGY) for t in track_ids]
+    gait = [g if a else (0.0, float("nan")) for g, a in zip(gait, active)]
+    chains: list[list[int]] = []
+    for k in sorted(range(len(track_ids)), key=lambda k: first[k]):
+        fits = [c for c in chains if _same_runner(c[-1], k, alive, sizes, gait, max_size_ratio, max_freq_diff, min_periodicity)]
+        if fits:
+            max(fits, key=lambda c: np.flatnonzero(alive[c[-1]])[-1]).append(k)
+        else:
+            chains.append([k])
+    chains.sort(key=lambda c: c[0])
+    ids = [track_ids[c[0]] for c in chains]
+    joined = np.stack([np.fmax.reduce(boxes[c], axis=0) for c in chains]) if chains else boxes[:0]
+    merged = {track_ids[c[0]]: np.fmax.reduce([energy.get(track_ids[k], nan) for k in c], axis=0) for c in chains}
+    return ids, joined, merged
+
+
+def _running_hz(freq_hz: float) -> bool:
+    return bool(RUNNING_STEP_HZ[0] <= freq_hz <= RUNNING_STEP_HZ[1] or RUNNING_STRIDE_HZ[0] <= freq_hz <= RUNNING_STRIDE_HZ[1])
+
+
+def _same_runner(a: int, b: int, alive: np.ndarray, sizes: np.ndarray, gait: list[tuple[float, float]],
+                 max_size_ratio: float, max_freq_diff: float, min_periodicity: float) -> bool:  # fmt: skip
+    """Track ``b`` can be a later pass of the runner whose latest pass is track ``a``."""
+    if not (alive[a].any() and alive[b].any()):
+        return False
+    if np.flatnonzero(alive[a])[-1] >= np.flatnonzero(alive[b])[0]:  # b must start after a ended
+        return False
+    (periodic_a, freq_a), (periodic_b, freq_b) = gait[a], gait[b]
+    if min(periodic_a, periodic_b) < min_periodicity or not (_running_hz(freq_a) and _running_hz(freq_b)):
+        return False
+    if not (sizes[a] > 0 and sizes[b] > 0):
+        return False
+    if max(sizes[a], sizes[b]) / min(sizes[a], sizes[b]) > max_size_ratio:
+        return False
+    ratio = freq_b / freq_a
+    return any(abs(ratio / alias - 1) <= max_freq_diff for alias in (0.5, 1.0, 2.0))
 
 
 @dataclass

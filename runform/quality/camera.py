@@ -58,11 +58,13 @@ def pelvis_travel_frac_leg(kp: Keypoints, leg_length_px: float) -> float:
     return float((hi - lo) / leg_length_px)
 
 
-def tracking_jumps(kp: Keypoints, leg_length_px: float, max_jump_frac_leg: float = 0.5) -> int:
+def tracking_jumps(kp: Keypoints, leg_length_px: float, max_jump_frac_leg: float = 0.5, entries: tuple[int, ...] = ()) -> int:
     """Frames where the whole body jumps by more than ``max_jump_frac_leg`` leg lengths at once
-    (the pose model switched to another person), or reappears after being lost."""
+    (the pose model switched to another person), or reappears after being lost other than at one
+    of the ``entries`` (first frames of the runner's overground passes)."""
     centre = np.nanmean(kp.xy_px, axis=1) if kp.n_frames else np.zeros((0, 2))
     step = np.linalg.norm(np.diff(centre, axis=0), axis=1)
     lost = np.isnan(centre[:, 0])
-    reappear = int(np.sum(lost[:-1] & ~lost[1:])) if len(lost) > 1 else 0
+    reappear_at = np.flatnonzero(lost[:-1] & ~lost[1:]) + 1
+    reappear = int(np.sum(~np.isin(reappear_at, list(entries))))
     return int(np.sum(step > max_jump_frac_leg * leg_length_px)) + reappear

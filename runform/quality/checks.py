@@ -152,13 +152,18 @@ class StrideCount(BaseQualityCheck):
 
 @dataclass
 class Occlusion(BaseQualityCheck):
-    """Fraction of leg landmarks missing or low-confidence before gap filling."""
+    """Fraction of leg landmarks missing or low-confidence before gap filling, in the frames of the
+    runner's passes (whole body in view) when the video has them: outside them the runner is not in
+    view, which is not occlusion."""
 
     max_occluded_frac: float = MAX_OCCLUDED_FRAC
     refuse_occluded_frac: float = REFUSE_OCCLUDED_FRAC
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         frac = g.cleaning.fraction_missing_before_fill
+        if g.persons is not None and g.persons.passes and g.raw.n_frames:
+            outside = 1.0 - sum(b - a + 1 for a, b in g.persons.passes) / g.raw.n_frames  # all landmarks NaN there
+            frac = max(frac - outside, 0.0) / (1.0 - outside) if outside < 1.0 else frac
         verdict = "refuse" if frac > self.refuse_occluded_frac else "warn" if frac > self.max_occluded_frac else "pass"
         return [Check("occlusion", verdict, round(frac, 3), f"<= {self.max_occluded_frac:.0%} of leg landmarks missing",
                       f"{frac:.0%} of leg landmarks were missing or low-confidence",
@@ -197,10 +202,12 @@ class LegSwaps(BaseQualityCheck):
 
 @dataclass
 class MultiplePeople(BaseQualityCheck):
-    """Tracking jumps: the pose model may have switched to another person."""
+    """Tracking jumps: the pose model may have switched to another person (the runner entering the
+    frame at the start of an overground pass is not one)."""
 
     def _evaluate(self, g: GateInput) -> list[Check]:
-        jumps = camera.tracking_jumps(g.raw, g.calibration.leg_length_px)
+        entries = tuple(a for a, _ in g.persons.passes) if g.persons is not None else ()
+        jumps = camera.tracking_jumps(g.raw, g.calibration.leg_length_px, entries=entries)
         return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",
                       "the tracked body jumped or was lost and found again " f"{jumps} times: another person may have been "
                       "tracked; the analysed runner is the most prominent person" if jumps else "one runner tracked throughout",

@@ -18,6 +18,7 @@ import numpy as np
 
 from runform.io import VIDEO_SUFFIXES, iter_frames
 from runform.report.overlay import draw_persons, draw_skeleton
+from runform.report.persons import persons_text
 
 logger = logging.getLogger(__name__)
 
@@ -102,24 +103,10 @@ img{{max-height:480px}}</style></head><body>
 <p>The quality gate refused this clip, so no metrics or coaching were produced (exit code 6).
 This page shows whom runform looked at and why it failed.</p>
 <h2>Why</h2><ul>{why}</ul>
-<h2>Who was analysed</h2><p>{e(_persons_text(analysis.persons))}</p>
+<h2>Who was analysed</h2><p>{e(persons_text(analysis.persons))}</p>
 <h2>Key frames</h2><p>Yellow box: the person analysed, with the skeleton the pose model tracked; faint grey boxes:
 other people detected.</p>{figures or "<p>(no video frames: keypoint input)</p>"}
 <h2>Quality checks</h2><table><tr><th>verdict</th><th>check</th><th>value</th><th>threshold</th><th>finding</th>
 <th>what to do</th></tr>{rows}</table>
 </body></html>
 """
-
-
-def _persons_text(persons) -> str:  # noqa: ANN001 - model.PersonTracks | None
-    if persons is None:
-        return "No person detection ran (keypoint input)."
-    if persons.chosen_track_id is None:
-        return "The person detector found nobody; the pose model's own choice was analysed."
-    how = {"auto": "as the one with the most running-like leg motion", "only-person": "as the only person in view"}
-    text = (f"{persons.n_persons} {'person' if persons.n_persons == 1 else 'people'} tracked; person "
-            f"{persons.chosen_track_id} was analysed, chosen {how.get(persons.method, 'by --person ' + persons.method)} "
-            f"(choice confidence {persons.confidence:.0%}).")  # fmt: skip
-    if persons.passes:
-        text += f" Whole body in view in {len(persons.passes)} stretch(es)."
-    return text

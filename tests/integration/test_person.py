@@ -1,37 +1,49 @@
 """Several people in view (issue 16): the runner is chosen, tracked and analysed; --person; --start/--end.
 
 Clips are built from the shared treadmill clip (``tests/fixtures/person_clips.py``): the runner beside a larger
-copy of the scene that stands still or moves at a walking rhythm, on either side, and beside a second
-(time-shifted) runner for the overrides. Contacts are checked against labels v2 and cadence against
+copy of the scene that stands still or moves at a walking rhythm, on either side, a larger person
+walking across the frame, and beside a second (time-shifted) runner for the overrides. Contacts are checked against labels v2 and cadence against
 the upstream 168.9 steps/min; toe-offs only against the single-person run of the clean clip (toe-off
-detection is being reworked separately).
+detection is being reworked separately). Overground: the runner's crop crossing a wide frame twice
+(``make_overground_clip``), checked against the labels v2 mapped to each pass.
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import av
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import CLIP_FPS, WALKING, match_events, need
-from fixtures.person_clips import make_pair_clip
+from fixtures.person_clips import make_crossing_clip, make_overground_clip, make_pair_clip
 from typer.testing import CliRunner
 
 from runform.cli import app
 from runform.config import make_config
 from runform.errors import OptionError
-from runform.pipeline import analyze_keypoints
+from runform.pipeline import analyze_keypoints, run
 from runform.pose.mediapipe_backend import MediaPipePose
 from runform.pose.selection import choose_runner, parse_person
+from runform.report import render_report
 
 UPSTREAM_CADENCE = 168.9
-LAYOUTS = {"walker-left": ("right", "slow"), "standing-right": ("left", "frozen")}
+#: Runner beside: a larger person walking on the spot on the left, a larger person standing on the
+#: right, a larger person walking across the left of the frame and leaving it (5 s clip).
+LAYOUTS = {
+    "walker-left": lambda clip, path: make_pair_clip(clip, path, runner_side="right", other="slow"),
+    "standing-right": lambda clip, path: make_pair_clip(clip, path, runner_side="left", other="frozen"),
+    "walker-crossing": lambda clip, path: make_crossing_clip(clip, path),
+}
 
 
 @pytest.fixture(scope="session", params=sorted(LAYOUTS))
 def pair_run(request, tmp_path_factory, clip):
     """(layout, runner x range, backend after estimate, analysis) for one multi-person clip."""
-    side, other = LAYOUTS[request.param]
     path = tmp_path_factory.mktemp("persons") / f"{request.param}.mp4"
-    x_range = make_pair_clip(clip, path, runner_side=side, other=other)
+    x_range = LAYOUTS[request.param](clip, path)
     backend = MediaPipePose()
     kp = backend.estimate(path)
     analysis = analyze_keypoints(kp, make_config(), str(path), persons=backend.persons_)
@@ -47,6 +59,26 @@ def test_auto_choice_is_the_runner(pair_run):
     assert analysis_check(pair_run).verdict == "pass"
     centre_x = np.nanmedian((persons.chosen_boxes()[:, 0] + persons.chosen_boxes()[:, 2]) / 2)
     assert x0 <= centre_x <= x1
+
+
+def _panel_rects(html: str) -> list[tuple[str, float, float]]:
+    """(class, x centre, svg width) of each person box in the report's persons panel."""
+    panel = re.search(r'<svg class="persons-panel" viewBox="0 0 (\d+) (\d+)".*?</svg>', html, re.S)
+    assert panel, "the report has a persons panel"
+    rects = re.findall(r'<rect class="person (\w+)" x="([\d.-]+)" y="[\d.-]+" width="([\d.]+)"', panel.group(0))
+    return [(kind, float(x) + float(w) / 2, float(panel.group(1))) for kind, x, w in rects]
+
+
+def test_report_draws_every_person_and_marks_the_runner(pair_run):
+    _, (x0, x1), backend, analysis = pair_run
+    html = render_report(analysis, Path(analysis.source))
+    rects = _panel_rects(html)
+    kinds = [k for k, _, _ in rects]
+    assert kinds.count("chosen") == 1 and kinds.count("other") >= 1
+    _, centre, width = next(r for r in rects if r[0] == "chosen")
+    scale = width / backend.info_.width_px
+    assert x0 * scale <= centre <= x1 * scale, "the clear box is on the runner"
+    assert f"choice confidence {analysis.persons.confidence:.0%}" in html
 
 
 def analysis_check(pair_run):
@@ -112,6 +144,20 @@ def test_person_overrides_pick_the_intended_track(right_runner_run, two_runners,
     assert (centre_x < x1) if expected == "left" else (centre_x > x1)
 
 
+def test_cli_person_point_analyses_the_person_there(two_runners, tmp_path):
+    """``runform analyze --person x,y`` end to end: a point on the right-hand runner picks them."""
+    path, (_, x1) = two_runners
+    with av.open(str(path)) as container:
+        height_px = container.streams.video[0].codec_context.height
+    out = tmp_path / "point"
+    args = ["analyze", str(path), "--person", f"{x1 + 150:.0f},{height_px - 200}", "--no-report", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "the runner was chosen by --person point" in (out / "analysis.json").read_text(encoding="utf-8")
+    keypoints = pd.read_csv(out / "keypoints.csv")
+    assert keypoints[["left_hip_x", "right_hip_x"]].median().min() > x1, "landmarks on the right-hand runner"
+
+
 def test_two_runners_make_an_unsure_auto_choice(right_runner_run):
     backend, _ = right_runner_run
     survey = backend.persons_
@@ -166,3 +212,117 @@ def test_parse_person(text, expected):
 def test_parse_person_refuses_garbage():
     with pytest.raises(OptionError, match="person"):
         parse_person("somebody")
+
+
+# --- overground passes -----------------------------------------------------------------------
+#: Labels this far inside a pass's ends are checked: an event needs part of the stance around it in view.
+PASS_EDGE_FRAMES = 6
+
+
+@pytest.fixture(scope="session")
+def overground_run(tmp_path_factory, clip):
+    """(source frame per composite frame, analysis, output folder) of the runner crossing the frame twice."""
+    folder = tmp_path_factory.mktemp("overground")
+    path = folder / "overground.mp4"
+    shown = make_overground_clip(clip, path)
+    analysis = run(path, make_config(write_video=False), out_dir=folder / "out")
+    return shown, analysis, folder / "out"
+
+
+def _labels_in_passes(labels, shown, passes, edge=PASS_EDGE_FRAMES):
+    """Labels v2 moved to the composite's frames and times, for each pass, away from its ends."""
+    out = []
+    for a, b in passes:
+        offsets = {int(c - shown[c]) for c in range(a, b + 1) if shown[c] >= 0}
+        assert len(offsets) == 1, "a pass shows one stretch of the clip"
+        offset = offsets.pop()
+        lab = labels.assign(frame=labels["frame"] + offset, time_s=labels["time_s"] + offset / CLIP_FPS)
+        out.append(lab[lab["frame"].between(a + edge, b - edge)])
+    return out
+
+
+def test_overground_two_passes_one_runner(overground_run):
+    shown, analysis, _ = overground_run
+    persons = analysis.persons
+    assert persons.n_persons == 1, "the two passes' tracks are one runner"
+    assert len(persons.passes) == 2
+    gap = np.flatnonzero(shown < 0)
+    (a1, b1), (a2, b2) = persons.passes
+    assert b1 < gap[0] and a2 > gap[-1]
+    assert min(b1 - a1, b2 - a2) + 1 >= 1.5 * CLIP_FPS
+
+
+def test_overground_events_only_with_the_whole_body_in_view(overground_run):
+    _, analysis, _ = overground_run
+    frames = analysis.events["frame"].to_numpy()
+    inside = np.zeros(len(frames), dtype=bool)
+    for a, b in analysis.persons.passes:
+        inside |= (frames >= a) & (frames <= b)
+    assert len(frames) >= 16 and inside.all(), analysis.events
+
+
+@pytest.mark.parametrize(("kind", "tolerance_frames"), [("contact", 1.0), ("toe_off", 1.25)])
+def test_overground_events_match_labels_in_each_pass(overground_run, labels, kind, tolerance_frames):
+    shown, analysis, _ = overground_run
+    for lab in _labels_in_passes(labels, shown, analysis.persons.passes):
+        matched = match_events(analysis.events, lab[lab["event"] == kind])
+        assert len(matched) >= 3
+        assert (matched["error_frames"].abs() <= tolerance_frames).mean() >= 0.9, matched
+
+
+def test_overground_no_stride_spans_the_gap(overground_run):
+    _, analysis, _ = overground_run
+    strides = analysis.strides
+    passes = analysis.persons.passes
+    which = [next(k for k, (a, b) in enumerate(passes) if a <= s["contact_frame"] <= b) for _, s in strides.iterrows()]
+    ends = [next(k for k, (a, b) in enumerate(passes) if a <= s["next_contact_frame"] <= b) for _, s in strides.iterrows()]
+    assert which == ends
+    assert sorted(set(which)) == [0, 1], "both passes give strides"
+    assert strides["cadence_steps_per_min"].median() == pytest.approx(UPSTREAM_CADENCE, rel=0.02)
+
+
+def test_overground_gate_and_report_give_strides_per_pass(overground_run):
+    _, analysis, out = overground_run
+    check = analysis.quality.get("person_choice")
+    passes = analysis.persons.passes
+    counts = [int(analysis.strides["contact_frame"].between(a, b).sum()) for a, b in passes]
+    expected = f"2 passes with the whole body in view: {counts[0]}, {counts[1]} strides"
+    assert expected in check.message
+    assert analysis.quality.get("occlusion").verdict == "pass", "frames outside the passes are not occlusion"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert expected in page
+    assert [k for k, _, _ in _panel_rects(page)] == ["chosen"]
+
+
+@pytest.fixture(scope="session")
+def partly_out_run(tmp_path_factory, clip):
+    """5 s: the runner (left, smaller) drifts partly out through the left edge in frames 60-90 (the
+    front foot, then half the body, past the edge) beside a larger person standing on the right."""
+    path = tmp_path_factory.mktemp("persons") / "partly_out.mp4"
+    x_range = make_pair_clip(clip, path, runner_side="left", other="frozen", max_frames=150, slide=(60, 90, 130))
+    import runform
+
+    return x_range, runform.analyze(path, write_video=False, write_report=False)
+
+
+def test_runner_partly_out_of_the_frame(partly_out_run, labels):
+    """Still the runner; analysed only while the whole body is in view; no stride across the drift."""
+    (x0, x1), analysis = partly_out_run
+    persons = analysis.persons
+    assert persons.method == "auto" and persons.confidence >= 0.5
+    centre_x = np.nanmedian((persons.chosen_boxes()[:, 0] + persons.chosen_boxes()[:, 2]) / 2)
+    assert x0 <= centre_x <= x1
+    passes = persons.passes
+    assert len(passes) == 2 and passes[0][1] < 70 and passes[1][0] > 80, passes  # fully out 65-85
+    frames = analysis.events["frame"]
+    assert all(any(a <= f <= b for a, b in passes) for f in frames), "events only with the whole body in view"
+    strides = analysis.strides
+    assert not ((strides["contact_frame"] < passes[0][1]) & (strides["next_contact_frame"] > passes[1][0])).any()
+    expected = labels[(labels["event"] == "contact")
+                      & labels["frame"].apply(lambda f: any(a + PASS_EDGE_FRAMES <= f <= b - PASS_EDGE_FRAMES for a, b in passes))]  # fmt: skip
+    found = match_events(analysis.events, expected)
+    assert (found["error_frames"].abs() <= 1.0).mean() >= 0.8, found
+    events = analysis.events
+    contacts = events[(events["event"] == "contact") & events["frame"].between(labels["frame"].min(), labels["frame"].max())]
+    precise = match_events(labels, contacts)  # each detected contact in the labelled frames against the nearest label
+    assert (precise["error_frames"].abs() <= 1.0).all(), precise

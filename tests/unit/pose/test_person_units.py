@@ -7,7 +7,7 @@ import pytest
 
 from runform.pose.detection import COORD_SCALE_PX, NUM_ANCHORS, Detection, decode, ssd_anchor_centres, weighted_nms
 from runform.pose.persons import crop, crop_windows, find_passes, tile_grid, whole_body_in_view
-from runform.pose.selection import choose_runner, running_periodicity
+from runform.pose.selection import choose_runner, join_passes, running_periodicity
 from runform.pose.tracking import PersonTracker
 
 
@@ -89,6 +89,50 @@ def test_choose_runner_scores_and_overrides():
     assert choose_runner([0, 1], boxes, energy, fps, person="largest").track_id == 1
     assert choose_runner([0, 1], boxes, energy, fps, person="right").track_id == 1
     assert choose_runner([0, 1], boxes, energy, fps, person="50,50").track_id == 0
+
+
+def test_running_periodicity_of_a_short_track():
+    """One pass across the frame can be shorter than the 2 s drift filter (it used to raise)."""
+    fps, t = 30.0, np.arange(56) / 30.0
+    periodic, freq = running_periodicity(5 + np.sin(2 * np.pi * 1.42 * t), fps)
+    assert periodic > 0.3 and freq == pytest.approx(1.42, abs=0.15)
+
+
+def _tracks(spans, sizes, freqs, n=400, fps=30.0):
+    """Boxes and leg energy of tracks alive over ``spans`` (first, last frame), box side ``sizes``."""
+    t = np.arange(n) / fps
+    boxes = np.full((len(spans), n, 4), np.nan)
+    energy = {}
+    for k, ((a, b), side, f) in enumerate(zip(spans, sizes, freqs)):
+        boxes[k, a:b + 1] = [100 + k, 50, 100 + k + side, 50 + side]
+        e = np.full(n, np.nan)
+        e[a:b + 1] = (5 + np.sin(2 * np.pi * f * t) if f else np.random.default_rng(k).normal(0.5, 0.1, n))[a:b + 1]
+        energy[k + 1] = e
+    return [k + 1 for k in range(len(spans))], boxes, energy
+
+
+def test_join_passes_joins_one_runners_passes_only():
+    # runner passes 1 and 3 (same size and rhythm), a bystander (2) overlapping pass 1, a smaller runner (4)
+    ids, boxes, energy = _tracks([(0, 90), (20, 300), (140, 230), (250, 399)], [200, 210, 205, 100],
+                                 [1.42, 0.0, 1.45, 1.42])  # fmt: skip
+    new_ids, joined, merged = join_passes(ids, boxes, energy, 30.0)
+    assert new_ids == [1, 2, 4]
+    alive = np.isfinite(joined[0, :, 0])
+    assert alive[0:91].all() and alive[140:231].all() and not alive[91:140].any() and not alive[231:].any()
+    assert np.isfinite(merged[1][140:231]).all()
+    choice = choose_runner(new_ids, joined, merged, 30.0)
+    assert choice.track_id == 1
+
+
+@pytest.mark.parametrize("spans, sizes, freqs", [
+    ([(0, 90), (80, 200)], [200, 200], [1.42, 1.42]),
+    ([(0, 90), (120, 220)], [200, 300], [1.42, 1.42]),
+    ([(0, 90), (120, 220)], [200, 200], [1.42, 0.9]),
+    ([(0, 90), (120, 220)], [200, 200], [1.42, 0.0]),
+], ids=["overlapping", "other-size", "walking", "standing"])  # fmt: skip
+def test_join_passes_keeps_different_people_apart(spans, sizes, freqs):
+    ids, boxes, energy = _tracks(spans, sizes, freqs)
+    assert join_passes(ids, boxes, energy, 30.0)[0] == ids
 
 
 def test_crop_pads_outside_the_frame_and_windows_follow_the_track():

@@ -18,7 +18,10 @@ def test_walking_demo_is_refused_as_not_running(walking_analysis):
     assert analysis.quality.verdict == "refuse"
     assert v["running"] == "refuse"
     assert "walking" in next(c.message for c in analysis.quality.checks if c.name == "running")
-    assert v["multiple_people"] == "warn"
+    # several people: the detector tracked them and the gate says whom it analysed; the analysed person
+    # entering the frame (the start of their pass) is not a tracking jump
+    assert "people tracked" in next(c.message for c in analysis.quality.checks if c.name == "person_choice")
+    assert analysis.persons.n_persons >= 2 and analysis.persons.passes
     assert v["surface"] == "pass" and next(c.value for c in analysis.quality.checks if c.name == "surface") == "overground"
 
 
@@ -78,3 +81,29 @@ def test_person_choice_check(method, confidence, passes, verdict, text):
     (check,) = PersonChoice().check(g).checks_
     assert check.name == "person_choice" and check.verdict == verdict and text in check.message
     assert "2 people tracked" in check.message
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice")
+def test_frames_outside_the_passes_are_neither_occlusion_nor_tracking_loss():
+    """Overground: 100 of 300 frames have the runner in view (two passes); inside them 10 % of the
+    leg landmarks are missing. Occlusion is 10 %, and entering at each pass start is no tracking loss."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from runform.model import PersonTracks
+    from runform.quality import MultiplePeople, Occlusion
+
+    xy = np.full((300, 33, 2), np.nan)
+    xy[50:100] = xy[200:250] = 100.0
+    raw = SimpleNamespace(n_frames=300, xy_px=xy)
+    persons = PersonTracks((0,), np.zeros((1, 300, 4)), 0, "only-person", 1.0, passes=((50, 99), (200, 249)))
+    frac = (200 + 0.1 * 100) / 300  # what the cleaning reports over the whole clip
+    g = SimpleNamespace(persons=persons, raw=raw, cleaning=SimpleNamespace(fraction_missing_before_fill=frac),
+                        calibration=SimpleNamespace(leg_length_px=100.0))  # fmt: skip
+    (occlusion,) = Occlusion().check(g).checks_
+    assert occlusion.value == pytest.approx(0.1) and occlusion.verdict == "pass"
+    (jumps,) = MultiplePeople().check(g).checks_
+    assert jumps.value == 0
+    xy[150] = 100.0  # found again for one frame between the passes: counted
+    assert MultiplePeople().check(g).checks_[0].value == 1
