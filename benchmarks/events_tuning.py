@@ -17,6 +17,7 @@ import argparse
 import json
 import pickle
 import sys
+import tempfile
 import warnings
 import zlib
 from concurrent.futures import ProcessPoolExecutor
@@ -103,7 +104,8 @@ def main() -> None:
     parser.add_argument("--set", choices=["tuning", "held_out"], default="tuning")
     parser.add_argument("--param", nargs="*", default=[], help="detector parameter overrides, name=value")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/wt-events3_cache"))
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "runform_events_tuning",
+                        help="where the cleaned keypoints are cached (delete it after changing the cleaning)")
     parser.add_argument("--dump", type=Path, help="write every run's errors here (pickle)")
     args = parser.parse_args()
     params = {k: _value(v) for k, v in (p.split("=", 1) for p in args.param)}
