@@ -1,0 +1,73 @@
+"""Lost stances are placed from the other foot; contact timing does not depend on the frame rate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fixtures.gait import make_gait_keypoints
+
+from runform.events import FootGroundEventDetection
+from runform.kinematics import clean_keypoints
+
+
+def _detect(kp, **params):
+    clean, report = clean_keypoints(kp)
+    return FootGroundEventDetection(**params).detect(
+        clean, direction=report.direction, stride_frequency_hz=report.stride_frequency_hz, frame_times_s=kp.time_s
+    ).events_
+
+
+def _without_left_foot(kp, start_s: float, stop_s: float):
+    """The left leg's landmarks missing for longer than cleaning fills (a lost track)."""
+    xy = kp.xy_px.copy()
+    gap = (kp.time_s >= start_s) & (kp.time_s < stop_s)
+    for part in ("knee", "ankle", "heel", "foot_index"):
+        xy[gap, kp.index(f"left_{part}")] = np.nan
+    return kp.replace(xy_px=xy, note="left foot lost")
+
+
+def _signed(events, truth, side, kind):
+    found = events[(events["side"] == side) & (events["event"] == kind)]["time_s"].to_numpy()
+    expected = truth[(truth["side"] == side) & (truth["event"] == kind)]["time_s"].to_numpy()
+    return np.array([found[np.argmin(np.abs(found - t))] - t for t in expected])
+
+
+def _errors(events, truth, side, kind):
+    return np.abs(_signed(events, truth, side, kind))
+
+
+def test_stances_lost_in_a_gap_are_placed_from_the_other_foot():
+    kp, truth = make_gait_keypoints(60, 170, duration_s=8)
+    lost = _without_left_foot(kp, 3.5, 4.4)  # about one stride: one left stance is never seen
+    without = _detect(lost, fill_missed=False)
+    with_fill = _detect(lost)
+    for kind in ("contact", "toe_off"):
+        assert _errors(without, truth, "left", kind).max() > 0.2  # the lost stance is missing ...
+        errors = _errors(with_fill, truth, "left", kind)
+        assert errors.max() <= 2 / 60, (kind, errors)  # ... and placed within two frames from the right foot
+    placed = with_fill[(with_fill["time_s"] > 3.5) & (with_fill["time_s"] < 4.4) & (with_fill["side"] == "left")]
+    assert len(placed) and (placed["confidence"] < 0.3).all()  # marked as not timed from the foot
+    kinds = with_fill[with_fill["side"] == "left"].sort_values("time_s")["event"].tolist()
+    assert all(a != b for a, b in zip(kinds, kinds[1:]))
+
+
+def test_nothing_is_added_when_every_stance_is_seen():
+    kp, _ = make_gait_keypoints(60, 170, duration_s=6)
+    assert len(_detect(kp)) == len(_detect(kp, fill_missed=False))
+
+
+def _contact_bias_s(fps: int, **params) -> float:
+    kp, truth = make_gait_keypoints(fps, 170, duration_s=8)
+    events = _detect(kp, **params)
+    return float(np.mean([np.mean(_signed(events, truth, side, "contact")) for side in ("left", "right")]))
+
+
+@pytest.mark.parametrize("fps", [60, 120])
+def test_contact_timing_does_not_depend_on_the_frame_rate(fps):
+    """The contact velocity is a difference over the same +-1/30 s at every rate, so contacts found
+    at 30 fps and at higher rates agree; a one-frame difference (half-window 0) smooths less at
+    higher rates and moves their contacts earlier."""
+    same_window = abs(_contact_bias_s(fps) - _contact_bias_s(30))
+    one_frame = abs(_contact_bias_s(fps, velocity_half_window_s=0) - _contact_bias_s(30, velocity_half_window_s=0))
+    assert same_window < 0.003
+    assert same_window < one_frame
