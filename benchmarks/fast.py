@@ -3,8 +3,10 @@
 - ``fast``: ``--fast`` runs the bundled full BlazePose model on every other frame and interpolates
   the frames between (the lite model of ``model_complexity=0`` is not in the wheel and would be
   downloaded);
-- ``2proc@S``: pose in two processes (what a clip of 20 s or more gets on two cores), with the seam
-  forced to the fraction S of the 12 s clip so that the labelled events (frames 15-134) lie after it.
+- ``default`` is pose in two processes on two cores (the 12 s clip's seam falls after the
+  labelled frames 15-134); ``1proc``: one process (``--pose-workers 1``);
+- ``2proc@S``: two processes with the seam forced to the fraction S of the clip, so that the
+  labelled events lie after it (in the worker's frames).
 
 Prints a table and writes benchmarks/results/fast.json.
 
@@ -28,15 +30,16 @@ UPSTREAM_CADENCE = 168.9
 SEAMS = (0.1, 0.2, 0.3)
 
 
-def evaluate(fast: bool, seam: float | None = None) -> dict:
+def evaluate(fast: bool, seam: float | None = None, pose_workers: int | None = None) -> dict:
     from fixtures.data import CLIP, LABELS, match_events
 
     import runform
     from runform.pose import mediapipe_backend
 
     if seam is not None:
-        mediapipe_backend.PARENT_SHARE = seam
-    analysis = runform.analyze(CLIP, model_complexity=0 if fast else 1, pose_workers=None if seam is None else 2)
+        mediapipe_backend.PARENT_SHARE, mediapipe_backend.WORKER_START_FRAMES = seam, 0
+        pose_workers = 2
+    analysis = runform.analyze(CLIP, model_complexity=0 if fast else 1, pose_workers=pose_workers)
     labels = pd.read_csv(LABELS)
     out: dict = {"pose_s": analysis.timings_s["pose"], "verdict": analysis.quality.verdict}
     for kind in ("contact", "toe_off"):
@@ -53,7 +56,8 @@ def evaluate(fast: bool, seam: float | None = None) -> dict:
 def main() -> None:
     results = {"default": evaluate(False), "fast": evaluate(True)}
     results["pose_speedup"] = results["default"]["pose_s"] / results["fast"]["pose_s"]
-    names = ["default", "fast"]
+    names = ["default", "fast", "1proc"]
+    results["1proc"] = evaluate(False, pose_workers=1)
     for seam in SEAMS:
         names.append(f"2proc@{seam:g}")
         results[names[-1]] = evaluate(False, seam)

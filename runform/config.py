@@ -90,7 +90,7 @@ class Config(BaseModel):
     start_s: float | None = Field(None, ge=0, description="Analyse from this time in the clip (seconds).")
     end_s: float | None = Field(None, gt=0, description="Analyse up to this time in the clip (seconds).")
     pose_workers: int | None = Field(None, ge=1, le=2, description="Processes running the pose model: None = 2 "
-                                     "on clips of 20 s or more with two free cores, else 1.")  # fmt: skip
+                                     "on clips of 8 s or more with two free cores, else 1.")  # fmt: skip
 
     @field_validator("person")
     @classmethod

@@ -71,7 +71,7 @@ def analyze(
     person: Annotated[str | None, typer.Option("--person", help="Who to analyse: x,y (a point on the runner, pixels), left, right, largest; default: the runner.")] = None,
     start: Annotated[float | None, typer.Option("--start", help="Analyse from this time in seconds.")] = None,
     end: Annotated[float | None, typer.Option("--end", help="Analyse up to this time in seconds.")] = None,
-    pose_workers: Annotated[int | None, typer.Option("--pose-workers", metavar="N", help="Processes for the pose model, 1 or 2. [default: 2 on clips of 20 s or more with two free cores]")] = None,
+    pose_workers: Annotated[int | None, typer.Option("--pose-workers", metavar="N", help="Processes for the pose model, 1 or 2. [default: 2 on clips of 8 s or more with two free cores]")] = None,
 ) -> None:  # fmt: skip
     """Analyse one clip and write analysis.json, events.csv, strides.csv and keypoints.csv."""
     guard(run_analysis, source, output, height_m=height, treadmill_speed_mps=treadmill_speed, known_distance=known_distance,

@@ -21,9 +21,10 @@ analysed frame.
 
 Two cores: on a clip of at least ``PARALLEL_MIN_S`` seconds the landmark model runs in two
 processes. This process decodes every frame (the person survey and the camera-motion samples need
-them all) and runs the landmarks on the first ``PARENT_SHARE`` of the frames; one spawned worker
-process runs them on the rest, starting ``SEAM_OVERLAP_S`` earlier so that BlazePose's tracking has
-settled on the runner by the seam (the overlap frames are discarded). The crop pass is split the
+them all) and runs the landmarks on the first part of the frames (``PARENT_SHARE``, plus half the
+frames the worker needs to start, ``WORKER_START_FRAMES``); one spawned worker process runs them on
+the rest, starting ``SEAM_OVERLAP_S`` earlier so that BlazePose's tracking has settled on the
+runner by the seam (the overlap frames are discarded). The crop pass is split the
 same way (half each). ``workers=1`` (``--pose-workers 1``), one free core, or a daemonic process
 (a Dask batch worker, which already uses the cores) keep one process. Equivalence with the single
 process: ``tests/integration/test_parallel_pose.py``; speed: ``benchmarks/speed.py --long``.
@@ -55,12 +56,16 @@ logger = logging.getLogger(__name__)
 #: ``--fast``: the landmark model runs on every n-th frame (accuracy: docs/ACCURACY.md, "--fast").
 FAST_FRAME_STEP = 2
 #: Clips (analysed windows) at least this long run the landmark model in two processes.
-PARALLEL_MIN_S = 20.0
+PARALLEL_MIN_S = 8.0
 #: The worker process starts this long before its first kept frame (its tracker settles there).
-SEAM_OVERLAP_S = 1.0
-#: Share of the frames whose landmarks this process computes (it also decodes every frame and runs
-#: the person survey, so it takes less than half; measured with benchmarks/speed.py --long).
-PARENT_SHARE = 0.42
+SEAM_OVERLAP_S = 0.5
+#: Share of the frames whose landmarks this process computes on a long clip (it also decodes every
+#: frame and runs the person survey, so it takes less than half) ...
+PARENT_SHARE = 0.45
+#: ... plus half of the frames it can process while the worker starts (Python, MediaPipe and the
+#: model: about 2 s, 80 frames of pose here). Measured with benchmarks/speed.py: 12 s clip 5.8 s
+#: in two processes against 8.4-9.2 s in one.
+WORKER_START_FRAMES = 80
 
 
 class MediaPipePose(PoseBackend):
@@ -116,7 +121,7 @@ class MediaPipePose(PoseBackend):
         self.samples_: list[tuple[float, np.ndarray]] = []
         survey = PersonSurvey(info.nominal_fps) if self.detect_persons else None
         self.n_processes_ = self._n_processes(info)
-        split = self._split(info, PARENT_SHARE) if self.n_processes_ > 1 else None
+        split = self._split(info, PARENT_SHARE, WORKER_START_FRAMES) if self.n_processes_ > 1 else None
         rows: list[np.ndarray] = []
         times: list[float] = []
         self.first_frame_ = 0
@@ -161,11 +166,11 @@ class MediaPipePose(PoseBackend):
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
         )  # fmt: skip
 
-    def _split(self, info: VideoInfo, share: float) -> int:
+    def _split(self, info: VideoInfo, share: float, start_frames: int = 0) -> int:
         """First frame (index in the analysed window) whose landmarks the worker process computes."""
         end = info.duration_s if self.end_s is None else min(self.end_s, info.duration_s)
         n_window = max(1, int(round((end - (self.start_s or 0.0)) * info.nominal_fps)))
-        return max(1, int(n_window * share))
+        return max(1, min(int(0.8 * n_window), int(n_window * share + start_frames / 2)))
 
     def _crop_pass(self, source: Path, boxes: np.ndarray | None, n_frames: int, info: VideoInfo) -> np.ndarray:
         """Landmarks on a square crop around the chosen track in every frame (NaN where absent)."""
@@ -174,7 +179,7 @@ class MediaPipePose(PoseBackend):
         if boxes is None:
             return np.full((n_frames, len(BLAZEPOSE_NAMES), 4), np.nan, dtype=np.float32)
         windows = crop_windows(boxes)
-        split = self._split(info, 0.5) if self.n_processes_ > 1 else None
+        split = self._split(info, 0.5, WORKER_START_FRAMES) if self.n_processes_ > 1 else None
         with _tail_worker(self, source, split, info.nominal_fps, windows) as tail:
             data = _segment_rows(self._model_options(), iter_frames(source, start_s=self.start_s, end_s=self.end_s),
                                  0, n_frames if split is None else min(split, n_frames), 1, windows)  # fmt: skip

@@ -1,7 +1,9 @@
-"""Pose in two processes (long clips on two cores): the same events as one process, on the labelled clip.
+"""Pose in two processes (clips of ``PARALLEL_MIN_S`` or more on two cores): the same events as one
+process, on the labelled clip.
 
-The shared clip is 12 s, below ``PARALLEL_MIN_S``; the tests force two processes and move the seam
-early (``PARENT_SHARE``) so that most labelled events fall in the worker process's frames.
+By default the 12 s clip's seam falls after the labelled stretch (frames 15-134); these tests move
+it early (``PARENT_SHARE``, ``WORKER_START_FRAMES``) so that most labelled events fall in the worker
+process's frames.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ def parallel_analysis(clip):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(mediapipe_backend, "PARENT_SHARE", 0.1)  # seam at frame 36; labels span frames 15-134
+        mp.setattr(mediapipe_backend, "WORKER_START_FRAMES", 0)
         return runform.analyze(clip, pose_workers=2)
+
+
+@pytest.fixture(scope="module")
+def one_process_analysis(clip):
+    import runform
+
+    return runform.analyze(clip, pose_workers=1)
 
 
 def test_two_processes_match_labels_v2(parallel_analysis, labels):
@@ -37,8 +47,8 @@ def test_two_processes_match_labels_v2(parallel_analysis, labels):
         assert errors.abs().max() <= 2.5
 
 
-def test_two_processes_agree_with_one(parallel_analysis, clip_analysis):
-    one, two = clip_analysis, parallel_analysis
+def test_two_processes_agree_with_one(parallel_analysis, one_process_analysis):
+    one, two = one_process_analysis, parallel_analysis
     assert "2 processes" in two.keypoints.source and "processes" not in one.keypoints.source
     assert two.keypoints.n_frames == one.keypoints.n_frames
     assert np.array_equal(two.keypoints.time_s, one.keypoints.time_s)
@@ -61,12 +71,22 @@ def test_failed_worker_falls_back_to_one_process(clip, monkeypatch, caplog):
     assert np.isfinite(tail).all(axis=-1).mean() > 0.9
 
 
-def test_processes_chosen_by_clip_length_and_cores(clip, monkeypatch):
+def test_processes_chosen_by_clip_length_and_cores(clip, clip_analysis, monkeypatch):
     info = mediapipe_backend.probe(clip)  # 12 s
-    assert mediapipe_backend.MediaPipePose()._n_processes(info) == 1
-    assert mediapipe_backend.MediaPipePose(workers=2)._n_processes(info) == 2
-    monkeypatch.setattr(mediapipe_backend, "PARALLEL_MIN_S", 5.0)
     two_cores = len(mediapipe_backend.os.sched_getaffinity(0)) >= 2
     assert mediapipe_backend.MediaPipePose()._n_processes(info) == (2 if two_cores else 1)
+    assert ("2 processes" in clip_analysis.keypoints.source) == two_cores  # the default run
     assert mediapipe_backend.MediaPipePose(workers=1)._n_processes(info) == 1
+    assert mediapipe_backend.MediaPipePose(workers=2)._n_processes(info) == 2
     assert mediapipe_backend.MediaPipePose(end_s=4.0)._n_processes(info) == 1  # a 4 s window
+    monkeypatch.setattr(mediapipe_backend, "PARALLEL_MIN_S", 20.0)
+    assert mediapipe_backend.MediaPipePose()._n_processes(info) == 1
+
+
+def test_the_seam_leaves_the_worker_its_start_up_time(clip):
+    info = mediapipe_backend.probe(clip)
+    backend = mediapipe_backend.MediaPipePose(workers=2)
+    share, start = mediapipe_backend.PARENT_SHARE, mediapipe_backend.WORKER_START_FRAMES
+    assert backend._split(info, share, start) == int(360 * share + start / 2)
+    assert backend._split(info, share) == int(360 * share)
+    assert backend._split(info, 0.9, 500) == int(0.8 * 360)  # the worker always gets a fifth
