@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from runform.io import iter_frames, probe
+from runform.kinematics import angles
 from runform.model import Keypoints
 from runform.report.overlay import draw_event_marker, draw_legend, draw_persons, draw_skeleton, label, label_width_px
 
@@ -57,6 +58,7 @@ class FrameAnnotator:
         self.near = "left" if self.direction < 0 else "right"
         self.box_scale = out_size_px[0] / frame_size_px[0]
         self.kp = _scaled(kp, self.box_scale, out_size_px[1] / frame_size_px[1])
+        self.thigh_deg = angles.thigh_angle_deg(self.kp, self.near, self.direction)  # once, not per frame
         real_fps = analysis.config.real_fps
         self.time_scale = fps / real_fps if real_fps else 1.0
         rate = kp.sampling_rate_hz if np.isfinite(kp.sampling_rate_hz) and kp.sampling_rate_hz > 0 else fps
@@ -102,7 +104,7 @@ class FrameAnnotator:
         img = draw_persons(rgb, self.persons, frame_index, box_scale=self.box_scale)
         i = self.row(clip_time_s)
         if i is not None:
-            img = draw_skeleton(img, self.kp, i, self.direction, self.near)
+            img = draw_skeleton(img, self.kp, i, self.direction, self.near, self.thigh_deg)
         img = draw_legend(img, self.near, **self.legend)
         t = clip_time_s * self.time_scale
         label(img, f"stride {int(np.searchsorted(self.near_contacts, t, side='right'))}  t={clip_time_s:5.2f}s", 0)
