@@ -10,6 +10,7 @@ detection is being reworked separately). Overground: the runner's crop crossing 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -292,6 +293,11 @@ def test_overground_gate_and_report_give_strides_per_pass(overground_run):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert expected in page
     assert [k for k, _, _ in _panel_rects(page)] == ["chosen"]
+    record = json.loads((out / "analysis.json").read_text(encoding="utf-8"))["persons"]
+    assert record["n_tracked"] == 1 and record["chosen_track_id"] is not None
+    assert [(p["first_frame"], p["last_frame"]) for p in record["passes"]] == [tuple(map(int, p)) for p in passes]
+    assert [p["strides"] for p in record["passes"]] == counts
+    assert all(p["start_s"] < p["end_s"] for p in record["passes"])
 
 
 @pytest.fixture(scope="session")
