@@ -110,7 +110,7 @@ class FootGroundEventDetection(BaseEventDetection):
             rows = [self._side_events(kp, side, direction, spacing) for side in ("left", "right")]
         events = pd.concat(rows, ignore_index=True) if rows else empty_events()
         if self.fill_missed and len(events):
-            events = _fill_missed(events)
+            events = _fill_missed(events, kp.time_s, _pelvis_in_view(kp))
         if len(events):
             events["frame"] = nearest_frames(events["time_s"].to_numpy(), frame_times_s)
             events = events.sort_values(["time_s", "event"]).reset_index(drop=True)[EVENT_COLUMNS]
@@ -220,12 +220,19 @@ class FootGroundEventDetection(BaseEventDetection):
         return out
 
 
-def _fill_missed(events: pd.DataFrame, max_missing: int = 2) -> pd.DataFrame:
+def _pelvis_in_view(kp: Keypoints) -> np.ndarray:
+    """Per frame: at least one hip tracked (the runner is in view)."""
+    hips = [np.isfinite(kp.xy(f"{side}_hip")).all(axis=1) for side in ("left", "right") if kp.has(f"{side}_hip")]
+    return np.logical_or.reduce(hips) if hips else np.ones(kp.n_frames, dtype=bool)
+
+
+def _fill_missed(events: pd.DataFrame, time_s: np.ndarray, in_view: np.ndarray, max_missing: int = 2) -> pd.DataFrame:
     """Events with the stances one foot lost in a gap (a stride or two where it was not tracked:
     dropouts, leg swaps) placed from the other foot: where two consecutive events of a kind of one
     foot are 2-3 typical intervals apart, each missing one is put at the other foot's event of the
     same kind plus this foot's median lag behind it (running alternates the feet), with
-    ``RHYTHM_CONFIDENCE``. Not counted as timed from the foot."""
+    ``RHYTHM_CONFIDENCE``. Not counted as timed from the foot. Nothing is placed where the runner
+    was out of view (``in_view`` false at the nearest frame of ``time_s``: no pelvis)."""
     added = []
     for side, other in (("left", "right"), ("right", "left")):
         for kind in ("contact", "toe_off"):
@@ -247,7 +254,8 @@ def _fill_missed(events: pd.DataFrame, max_missing: int = 2) -> pd.DataFrame:
                 for k in range(1, n):
                     rough = start + k * gap / n
                     near = ref[np.argmin(np.abs(ref + lag - rough))]
-                    if abs(near + lag - rough) < 0.25 * typical:
+                    frame = int(np.argmin(np.abs(time_s - (near + lag)))) if len(time_s) else -1
+                    if abs(near + lag - rough) < 0.25 * typical and frame >= 0 and in_view[frame]:
                         added.append({"time_s": near + lag, "side": side, "event": kind, "confidence": RHYTHM_CONFIDENCE})
     if not added:
         return events

@@ -233,8 +233,10 @@ def test_keyboard_interrupt_mid_run(tmp_path, kp_csv, monkeypatch):
 
 def test_real_ctrl_c_on_a_video_run(tmp_path, clip):
     out = tmp_path / "out"
+    # a shell's background job ignores SIGINT and its children inherit that: give the run a normal Ctrl-C
     proc = subprocess.Popen([sys.executable, "-m", "runform.cli", "analyze", str(clip), "-o", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from runform.cli import app
+from runform.io.serialise import SCHEMA_VERSION
 
 runner = CliRunner()
 
@@ -24,7 +25,7 @@ def test_analyze_writes_output_contract(kp_csv, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Cadence" in result.output
     data = json.loads((out / "analysis.json").read_text())
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == SCHEMA_VERSION
     assert data["config"]["event"] == "10k"
     assert data["calibration"]["method"] == "height" and data["calibration"]["length_unit"] == "m"
     for key in ("cadence_steps_per_min", "contact_time_s", "max_thigh_angle_deg", "stride_length_m"):

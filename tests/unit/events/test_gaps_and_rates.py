@@ -51,6 +51,19 @@ def test_stances_lost_in_a_gap_are_placed_from_the_other_foot():
     assert all(a != b for a, b in zip(kinds, kinds[1:]))
 
 
+def test_nothing_is_placed_while_the_runner_is_out_of_view():
+    """The left foot lost for almost two strides, the whole runner out of view in the middle (an
+    overground runner leaving the frame): the right foot's event just before, plus the left foot's
+    lag, falls where nobody is in view, and must not be placed there."""
+    kp, _ = make_gait_keypoints(60, 170, duration_s=8)
+    lost = _without_left_foot(kp, 3.3, 4.5)
+    xy = lost.xy_px.copy()
+    xy[(kp.time_s >= 3.6) & (kp.time_s < 4.2)] = np.nan
+    events = _detect(lost.replace(xy_px=xy, note="runner out of view"))
+    inside = events[(events["time_s"] > 3.62) & (events["time_s"] < 4.18)]
+    assert inside.empty, inside
+
+
 def test_nothing_is_added_when_every_stance_is_seen():
     kp, _ = make_gait_keypoints(60, 170, duration_s=6)
     assert len(_detect(kp)) == len(_detect(kp, fill_missed=False))
