@@ -40,7 +40,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         "source": analysis.source,
         "config": _config(analysis),
         "video": analysis.video,
-        "persons": _persons(analysis),
+        "persons": None if analysis.persons is None else analysis.persons.as_dict(kp.time_s, _stride_starts(strides)),
         "keypoints": {"source": kp.source, "n_frames": kp.n_frames, "sampling_rate_hz": kp.sampling_rate_hz,
                       "processing": list(kp.log)},
         "cleaning": asdict(analysis.cleaning),
@@ -62,24 +62,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     })  # type: ignore[return-value]  # fmt: skip
 
 
-def _persons(analysis: Analysis) -> dict[str, Any] | None:
-    """Who was tracked and analysed; each pass (analysed-frame indices, clip seconds) with the
-    strides that start in it."""
-    persons = analysis.persons
-    if persons is None:
-        return None
-    time_s = analysis.keypoints.time_s
-    starts = analysis.strides["start_time_s"].to_numpy(dtype=float) if "start_time_s" in analysis.strides else np.array([])
-    passes = []
-    for first, last in persons.passes:
-        start_s = float(time_s[first]) if 0 <= first < len(time_s) else None
-        end_s = float(time_s[last]) if 0 <= last < len(time_s) else None
-        inside = (starts >= start_s) & (starts <= end_s) if start_s is not None and end_s is not None else starts < 0
-        passes.append({"first_frame": int(first) + persons.first_frame, "last_frame": int(last) + persons.first_frame,
-                       "start_s": start_s, "end_s": end_s, "strides": int(inside.sum())})  # fmt: skip
-    return {"n_tracked": len(persons.track_ids), "chosen_track_id": persons.chosen_track_id, "method": persons.method,
-            "confidence": persons.confidence, "scores": {str(k): v for k, v in persons.scores.items()},
-            "passes": passes}  # fmt: skip
+def _stride_starts(strides: pd.DataFrame) -> np.ndarray:
+    return strides["start_time_s"].to_numpy(dtype=float) if "start_time_s" in strides else np.zeros(0)
 
 
 def _config(analysis: Analysis) -> dict[str, Any]:

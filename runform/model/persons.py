@@ -66,9 +66,29 @@ class PersonTracks:
             return None
         return self.boxes_px[self.track_ids.index(self.chosen_track_id)]
 
-    def as_dict(self) -> dict:
-        """JSON-ready summary (no boxes)."""
-        return {"n_persons": self.n_persons, "chosen_track_id": self.chosen_track_id, "method": self.method,
-                "confidence": round(float(self.confidence), 3),
-                "scores": {str(k): round(float(v), 3) for k, v in self.scores.items()},
-                "passes": [list(p) for p in self.passes], "first_frame": self.first_frame}  # fmt: skip
+    def pass_times_s(self, time_s: np.ndarray) -> list[tuple[float | None, float | None]]:
+        """(start, end) time of each pass in ``time_s`` (the analysed frames' times; None for an index
+        past its end, as after resampling a variable-frame-rate clip)."""
+        def at(i: int) -> float | None:
+            return float(time_s[i]) if 0 <= i < len(time_s) else None
+
+        return [(at(a), at(b)) for a, b in self.passes]
+
+    def strides_per_pass(self, time_s: np.ndarray, stride_start_times_s: np.ndarray) -> list[int]:
+        """Strides starting in each pass (``time_s``: the analysed frames' times)."""
+        starts = np.asarray(stride_start_times_s, dtype=float)
+        return [0 if t0 is None or t1 is None else int(((starts >= t0 - 1e-6) & (starts <= t1 + 1e-6)).sum())
+                for t0, t1 in self.pass_times_s(time_s)]  # fmt: skip
+
+    def as_dict(self, time_s: np.ndarray, stride_start_times_s: np.ndarray) -> dict:
+        """JSON-ready summary (no boxes): ``analysis.json``'s ``persons``, each pass with its clip
+        frames (decoded-frame indices), clip seconds and the strides that start in it."""
+        counts = self.strides_per_pass(time_s, stride_start_times_s)
+        passes = [{"first_frame": a + self.first_frame, "last_frame": b + self.first_frame, "start_s": t0, "end_s": t1,
+                   "strides": n} for (a, b), (t0, t1), n in zip(self.passes, self.pass_times_s(time_s), counts)]  # fmt: skip
+        return {"n_tracked": self.n_persons, "chosen_track_id": self.chosen_track_id, "method": self.method,
+                "confidence": float(self.confidence), "scores": {str(k): float(v) for k, v in self.scores.items()},
+                "passes": passes}  # fmt: skip
+        return {"n_tracked": self.n_persons, "chosen_track_id": self.chosen_track_id, "method": self.method,
+                "confidence": float(self.confidence), "scores": {str(k): float(v) for k, v in self.scores.items()},
+                "passes": passes}  # fmt: skip

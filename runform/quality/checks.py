@@ -308,7 +308,7 @@ class PersonChoice(BaseQualityCheck):
         if persons is None or not persons.passes:
             return "; the whole body was never in view for long" if persons is not None else ""
         starts = g.strides["start_time_s"].to_numpy() if len(g.strides) else np.zeros(0)
-        counts = [int(((starts >= times[a] - 1e-6) & (starts <= times[b] + 1e-6)).sum()) for a, b in persons.passes]
+        counts = persons.strides_per_pass(times, starts)
         if len(persons.passes) == 1 and persons.passes[0] == (0, len(times) - 1):
             return ""
         label = "pass" if len(counts) == 1 else "passes"
