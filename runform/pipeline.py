@@ -29,7 +29,6 @@ from runform.kinematics import calibrate, clean_keypoints
 from runform.metrics import (
     StrideMetrics,
     gait_cycle_curves,
-    missing_spans_s,
     overall_cadence_steps_per_min,
     run_summary,
 )
@@ -233,7 +232,8 @@ def analyze_keypoints(
     clock.lap("events")
     # 4. calibration and metrics
     calibration = calibrate(kp, events, cleaning.direction, config)
-    strides = StrideMetrics().calculate(kp, events, cleaning.direction, calibration).per_stride_
+    stride_metrics = StrideMetrics().calculate(kp, events, cleaning.direction, calibration)
+    strides = stride_metrics.per_stride_
     clock.lap("metrics")
     # 5. quality gate
     timed_from_foot = detector.n_from_foot_ / max(len(events), 1)
@@ -241,7 +241,7 @@ def analyze_keypoints(
     quality = QualityGate().check(gate_input).report_
     clock.lap("quality")
     # 6. summary with uncertainty, gait-cycle curves, coaching (none for a refused clip)
-    cadence = overall_cadence_steps_per_min(events, missing_spans_s(kp))  # not across the runner's absences
+    cadence = overall_cadence_steps_per_min(events, stride_metrics.missing_spans_s_)  # not across the runner's absences
     confidence = quality.get("keypoint_confidence")
     summary = run_summary(
         strides,

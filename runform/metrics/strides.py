@@ -49,7 +49,9 @@ def longest_span_within_s(spans: list[tuple[float, float]], t0: float, t1: float
 
 @dataclass
 class StrideMetrics:
-    """Compute ``per_stride_`` (one row per stride and side) from keypoints and events.
+    """Compute ``per_stride_`` (one row per stride and side) from keypoints and events, and
+    ``missing_spans_s_`` (:func:`missing_spans_s`: the runner's absences, which the whole-clip
+    cadence must not span either).
 
     Parameters
     ----------
@@ -66,7 +68,7 @@ class StrideMetrics:
     def calculate(self, kp: Keypoints, events: pd.DataFrame, direction: int, calibration: Calibration) -> StrideMetrics:
         self._kp, self._dir, self._cal = kp, direction, calibration
         self._series = self._angle_series()
-        self._missing = missing_spans_s(kp)
+        self.missing_spans_s_ = missing_spans_s(kp)
         rows = [row for side in ("left", "right") for row in self._side_rows(events, side)]
         self.per_stride_ = pd.DataFrame(rows)
         return self
@@ -102,7 +104,7 @@ class StrideMetrics:
             other = ev[(ev["side"] != side) & (ev["event"] == "contact") & (ev["time_s"] > t0) & (ev["time_s"] < t1)]
             if len(toe) != 1 or len(other) != 1 or t1 - t0 > self.max_stride_s:
                 continue
-            if longest_span_within_s(self._missing, t0, t1) > self.max_missing_frac_stride * (t1 - t0):
+            if longest_span_within_s(self.missing_spans_s_, t0, t1) > self.max_missing_frac_stride * (t1 - t0):
                 continue  # across the runner's absence (between passes) or a lost pose
             rows.append(self._stride_row(side, c0, toe.iloc[0], c1, other.iloc[0], ev))
         return rows

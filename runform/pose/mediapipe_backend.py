@@ -99,12 +99,16 @@ class MediaPipePose(PoseBackend):
     def _model(self):  # noqa: ANN202
         return _pose_model(self._model_options())
 
+    def _window_s(self, info: VideoInfo) -> float:
+        """Length of the analysed window (``start_s`` .. ``end_s`` within the clip)."""
+        end = info.duration_s if self.end_s is None else min(self.end_s, info.duration_s)
+        return end - (self.start_s or 0.0)
+
     def _n_processes(self, info: VideoInfo) -> int:
         """Landmark processes for this clip: 2 on a long enough window with two free cores, else 1."""
         if self.workers is not None:
             return max(1, min(2, self.workers))
-        end = info.duration_s if self.end_s is None else min(self.end_s, info.duration_s)
-        window_s = end - (self.start_s or 0.0)
+        window_s = self._window_s(info)
         free_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         if window_s < PARALLEL_MIN_S or free_cores < 2 or multiprocessing.current_process().daemon:
             return 1
@@ -168,8 +172,7 @@ class MediaPipePose(PoseBackend):
 
     def _split(self, info: VideoInfo, share: float, start_frames: int = 0) -> int:
         """First frame (index in the analysed window) whose landmarks the worker process computes."""
-        end = info.duration_s if self.end_s is None else min(self.end_s, info.duration_s)
-        n_window = max(1, int(round((end - (self.start_s or 0.0)) * info.nominal_fps)))
+        n_window = max(1, int(round(self._window_s(info) * info.nominal_fps)))
         return max(1, min(int(0.8 * n_window), int(n_window * share + start_frames / 2)))
 
     def _crop_pass(self, source: Path, boxes: np.ndarray | None, n_frames: int, info: VideoInfo) -> np.ndarray:

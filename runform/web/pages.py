@@ -59,19 +59,20 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 def _athlete(db: Session, user: User, athlete_id: int):  # noqa: ANN202
-    try:
-        if not 1 <= athlete_id <= _MAX_ID:
-            raise services.NotFound(athlete_id)
-        return services.get_athlete(db, user, athlete_id)
-    except services.NotFound:
-        raise PageNotFound() from None
+    return _owned(services.get_athlete, db, user, athlete_id)
 
 
 def _session(db: Session, user: User, session_id: int):  # noqa: ANN202
+    return _owned(services.get_session, db, user, session_id)
+
+
+def _owned(get, db: Session, user: User, item_id: int):  # noqa: ANN001, ANN202
+    """``get(db, user, item_id)`` (the coach's own row), or the not-found page; ids outside the
+    database's range are not looked up."""
     try:
-        if not 1 <= session_id <= _MAX_ID:
-            raise services.NotFound(session_id)
-        return services.get_session(db, user, session_id)
+        if not 1 <= item_id <= _MAX_ID:
+            raise services.NotFound(item_id)
+        return get(db, user, item_id)
     except services.NotFound:
         raise PageNotFound() from None
 
