@@ -28,7 +28,9 @@ from scipy.stats import t as student_t
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(ROOT / "tests"))
+from fixtures.data import DATA  # noqa: E402 - one definition of where ../shared/data is (RUNFORM_SHARED_DATA)
+
 RBDS = DATA / "rbds"
 
 from runform.config import Config  # noqa: E402
