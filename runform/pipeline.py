@@ -35,7 +35,14 @@ from runform.metrics import (
 from runform.model import Analysis, Keypoints, PersonTracks
 from runform.pose import ProgressCallback, backend_for
 from runform.quality import GateInput, QualityGate
-from runform.report import DIAGNOSTIC_FILE, render_comparison, render_report, write_annotated_video, write_diagnostic
+from runform.report import (
+    DIAGNOSTIC_FILE,
+    KeyFrameGrabber,
+    render_comparison,
+    render_report,
+    write_annotated_video,
+    write_diagnostic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -108,13 +115,14 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgre
         source = Path(analysis.source)
         with_video = analysis.config.write_report and analysis.config.write_video and source.suffix.lower() in VIDEO_SUFFIXES
         with ThreadPoolExecutor(1, thread_name_prefix="runform-video") as pool:
+            grabber = KeyFrameGrabber(analysis) if with_video else None  # key frames from the video's decoding
             video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
                                 analysis.config.slow_motion_factor_int,
-                                lambda done, total: staged(done, total, "video")) if with_video else None  # fmt: skip
+                                lambda done, total: staged(done, total, "video"), grabber) if with_video else None  # fmt: skip
             write_tables(analysis, folder, payload)
             if analysis.config.write_report:
                 staged(0, 1, "report")
-                html = render_report(analysis, source, has_video=with_video)
+                html = render_report(analysis, source, has_video=with_video, grabber=grabber)
                 (folder / "report.html").write_text(html, encoding="utf-8")
                 staged(1, 1, "report")
             if video is not None:

@@ -26,6 +26,18 @@ SCHEDULER_ENV = "RUNFORM_DASK_SCHEDULER"
 CONNECT_TIMEOUT_S = 10
 
 
+#: Dask settings of the local cluster's workers. The statistical profiler samples the running task
+#: every 10 ms: pure overhead here. The nanny's ``MALLOC_TRIM_THRESHOLD_=65536`` (set for every worker
+#: process by default) switches off glibc's dynamic mmap threshold, so every decoded frame (2.7 MB at
+#: 720p) is mmap-ed, page-faulted and unmapped again: +4 CPU-s of system time per 12 s clip, measured
+#: by benchmarks/speed.py --batch. ``None`` unsets the variable (docs/SCALING.md: the same for workers
+#: of an existing cluster).
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
+
+
 def default_workers() -> int:
     """One worker process per core this process may use."""
     try:
@@ -65,8 +77,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
     n = workers or default_workers()
     import dask
 
-    # the workers' statistical profiler samples the running task every 10 ms: pure overhead here
-    with dask.config.set({"distributed.worker.profile.enabled": False}), LocalCluster(
+    with dask.config.set(LOCAL_WORKER_CONFIG), LocalCluster(
         n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster, Client(cluster) as client:  # fmt: skip
         logger.info("started a local Dask cluster of %d worker processes", n)

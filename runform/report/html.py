@@ -10,7 +10,7 @@ import numpy as np
 from runform.io import VIDEO_SUFFIXES, analysis_to_dict
 from runform.model import Analysis
 from runform.report import plots
-from runform.report.keyframes import key_frames, key_moments, representative_stride
+from runform.report.keyframes import KeyFrameGrabber, key_frames, key_moments, representative_stride
 from runform.report.persons import persons_panel
 
 STRIDE_COLUMNS = [
@@ -129,7 +129,10 @@ def _sticks(analysis) -> list[str]:  # noqa: ANN001
     return out
 
 
-def render_report(analysis: Analysis, source: Path | None = None, has_video: bool = False, compare_curves: dict | None = None) -> str:
+def render_report(analysis: Analysis, source: Path | None = None, has_video: bool = False, compare_curves: dict | None = None,
+                  grabber: KeyFrameGrabber | None = None) -> str:  # fmt: skip
+    """The report's HTML. ``grabber``: the key frames from a pass over the video made elsewhere
+    (the annotated video's); without one they are decoded from ``source``."""
     data = analysis_to_dict(analysis)
     summary, coaching = data["summary"], data["coaching"]
     band = (coaching or {}).get("knee_lift", {}).get("reference_deg")
@@ -154,12 +157,18 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
         knee_plot=plots.cycle_plot(curves, "knee_flexion_deg", "knee flexion (deg)", None, compare_curves),
         lift_plot=plots.per_stride_plot(strides, "max_thigh_angle_deg", "knee lift (deg)", (band["low"], band["high"]) if band else None)
         if len(strides) else "",
-        sticks=_sticks(analysis), frames=key_frames(analysis, source) if source else [], has_video=has_video,
+        sticks=_sticks(analysis), frames=_frames(analysis, source, grabber), has_video=has_video,
         finding_groups=_finding_groups(coaching), drills=list(drills.values()), stride_columns=[c[1] for c in columns],
         stride_rows=rows, accuracy_rows=accuracy_rows, definitions=DEFINITIONS, version=data["runform_version"],
         processing=[p.split("(")[0] for p in data["keypoints"]["processing"]],
         persons=persons_panel(analysis.persons, source),
     )  # fmt: skip
+
+
+def _frames(analysis: Analysis, source: Path | None, grabber: KeyFrameGrabber | None) -> list[tuple[str, str]]:
+    if grabber is not None:
+        return grabber.images()
+    return key_frames(analysis, source) if source else []
 
 
 def write_report(analysis: Analysis, out_dir: Path, with_video: bool = True) -> None:
@@ -168,9 +177,10 @@ def write_report(analysis: Analysis, out_dir: Path, with_video: bool = True) -> 
 
     source = Path(analysis.source)
     is_video = source.suffix.lower() in VIDEO_SUFFIXES
-    if with_video and is_video:
-        write_annotated_video(analysis, source, out_dir / "annotated.mp4", analysis.config.slow_motion_factor_int)
-    html = render_report(analysis, source, has_video=with_video and is_video)
+    grabber = KeyFrameGrabber(analysis) if with_video and is_video else None
+    if grabber is not None:
+        write_annotated_video(analysis, source, out_dir / "annotated.mp4", analysis.config.slow_motion_factor_int, key_frames=grabber)
+    html = render_report(analysis, source, has_video=grabber is not None, grabber=grabber)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
 
 

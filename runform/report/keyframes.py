@@ -1,17 +1,26 @@
-"""Key frames (contact, max knee lift, toe-off of a representative stride) as JPEG data URIs."""
+"""Key frames (contact, max knee lift, toe-off of a representative stride) as JPEG data URIs.
+
+The frames are collected by a :class:`KeyFrameGrabber` from a pass over the video that is made
+anyway: the annotated video offers it every reduced frame it decodes (so writing the report and
+the video decodes the clip once, not twice); without a video, :func:`key_frames` decodes the clip
+up to the last key moment itself.
+"""
 
 from __future__ import annotations
 
 import base64
+import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from runform.io import VIDEO_SUFFIXES, iter_frames
+from runform.io import VIDEO_SUFFIXES, iter_frames, probe
 from runform.report.overlay import draw_skeleton
 
 MAX_HEIGHT_PX = 480
+#: A frame further than this from a key moment is not used for it (seconds of the run).
+MAX_OFFSET_S = 0.5
 
 
 def representative_stride(analysis):  # noqa: ANN001, ANN201
@@ -39,34 +48,83 @@ def key_moments(analysis) -> list[tuple[str, float]]:  # noqa: ANN001
     return [("contact", float(t0)), ("toe-off", float(t_to)), ("max knee lift", t_lift)]
 
 
+def run_time_scale(analysis, file_fps: float) -> float:  # noqa: ANN001
+    """Run time per second of clip time: ``file_fps / real_fps`` for slow-motion files, else 1."""
+    real_fps = analysis.config.real_fps
+    return file_fps / real_fps if real_fps else 1.0
+
+
+class KeyFrameGrabber:
+    """Keeps, for each key moment, the offered frame closest to it (within ``MAX_OFFSET_S``).
+
+    A pass over the video calls :meth:`offer` with each frame in order and :meth:`finish` at its
+    end (also on failure); :meth:`images` waits for that (it may run in another thread) and draws
+    the skeleton on the kept frames. Frames may be reduced: ``scale`` maps the analysis's pixels
+    onto them.
+    """
+
+    def __init__(self, analysis) -> None:  # noqa: ANN001
+        self.analysis = analysis
+        self.moments = key_moments(analysis)
+        self.last_s = max((t for _, t in self.moments), default=-np.inf)
+        self._found: dict[str, tuple[float, np.ndarray, tuple[float, float]]] = {}
+        self._done = threading.Event()
+        if not self.moments:
+            self._done.set()
+
+    def wants(self, run_time_s: float) -> bool:
+        """Whether frames at or after ``run_time_s`` (the analysis's time, see
+        :func:`run_time_scale`) may still be needed."""
+        return not self._done.is_set() and run_time_s <= self.last_s + MAX_OFFSET_S
+
+    def offer(self, rgb: np.ndarray, run_time_s: float, scale: tuple[float, float] = (1.0, 1.0)) -> None:
+        """Keep (a copy of) ``rgb`` for every key moment it is the closest frame to so far;
+        ``scale``: (x, y) from the analysis's pixels to ``rgb``'s."""
+        if self._done.is_set():
+            return
+        t = run_time_s
+        for title, moment in self.moments:
+            kept = self._found.get(title)
+            if abs(t - moment) < MAX_OFFSET_S and (kept is None or abs(t - moment) < abs(kept[0] - moment)):
+                self._found[title] = (t, rgb.copy(), scale)
+        if t > self.last_s + MAX_OFFSET_S:
+            self.finish()
+
+    def finish(self) -> None:
+        self._done.set()
+
+    def images(self) -> list[tuple[str, str]]:
+        """[(title, JPEG data URI)] once the pass has finished."""
+        self._done.wait()
+        analysis, out = self.analysis, []
+        near = "left" if analysis.cleaning.direction < 0 else "right"
+        kp = analysis.keypoints
+        for title, _ in self.moments:
+            if title not in self._found:
+                continue
+            t, rgb, scale = self._found[title]
+            i = int(np.argmin(np.abs(kp.time_s - t)))
+            shown = kp if scale == (1.0, 1.0) else kp.replace(xy_px=kp.xy_px * np.asarray(scale))
+            img = draw_skeleton(rgb, shown, i, analysis.cleaning.direction, near)
+            factor = min(1.0, MAX_HEIGHT_PX / img.shape[0])
+            img = cv2.resize(img, (int(img.shape[1] * factor), int(img.shape[0] * factor)), interpolation=cv2.INTER_AREA)
+            ok, jpg = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
+            if ok:
+                out.append((f"{title} (t = {t:.2f} s)", "data:image/jpeg;base64," + base64.b64encode(jpg.tobytes()).decode()))
+        return out
+
+
 def key_frames(analysis, source: Path) -> list[tuple[str, str]]:  # noqa: ANN001
-    """[(title, data URI)] for the key moments; empty for keypoint-file sources."""
+    """[(title, data URI)] for the key moments, decoding ``source`` up to the last one; empty for
+    keypoint-file sources."""
     if source.suffix.lower() not in VIDEO_SUFFIXES:
         return []
-    moments = key_moments(analysis)
-    if not moments:
-        return []
-    wanted = {title: t for title, t in moments}
-    found: dict[str, tuple[float, np.ndarray]] = {}
-    last = max(wanted.values())
-    near = "left" if analysis.cleaning.direction < 0 else "right"
-    for frame in iter_frames(source):
-        for title, t in wanted.items():
-            closer = title not in found or abs(frame.time_s - t) < abs(found[title][0] - t)
-            if closer and abs(frame.time_s - t) < 0.5:
-                found[title] = (frame.time_s, frame.rgb)
-        if frame.time_s > last + 0.1:
-            break
-    out = []
-    for title, _ in moments:
-        if title not in found:
-            continue
-        t, rgb = found[title]
-        i = int(np.argmin(np.abs(analysis.keypoints.time_s - t)))
-        img = draw_skeleton(rgb, analysis.keypoints, i, analysis.cleaning.direction, near)
-        scale = min(1.0, MAX_HEIGHT_PX / img.shape[0])
-        img = cv2.resize(img, (int(img.shape[1] * scale), int(img.shape[0] * scale)), interpolation=cv2.INTER_AREA)
-        ok, jpg = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 80])
-        if ok:
-            out.append((f"{title} (t = {t:.2f} s)", "data:image/jpeg;base64," + base64.b64encode(jpg.tobytes()).decode()))
-    return out
+    grabber, time_scale = KeyFrameGrabber(analysis), run_time_scale(analysis, probe(source).nominal_fps)
+    try:
+        for frame in iter_frames(source):
+            if not grabber.wants(frame.time_s * time_scale):
+                break
+            grabber.offer(frame.rgb, frame.time_s * time_scale)
+    finally:
+        grabber.finish()
+    return grabber.images()

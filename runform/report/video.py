@@ -21,7 +21,8 @@ import numpy as np
 from runform.io import iter_frames, probe
 from runform.kinematics import angles
 from runform.model import Keypoints
-from runform.report.overlay import draw_event_marker, draw_legend, draw_persons, draw_skeleton, label, label_width_px
+from runform.report.keyframes import KeyFrameGrabber, run_time_scale
+from runform.report.overlay import Legend, draw_event_marker, draw_persons, draw_skeleton, label, label_width_px
 
 #: How long a contact / toe-off ring (and its corner label) stays on screen after the event, in
 #: seconds of the run (5 frames at 30 fps): long enough to see at normal speed, short enough that
@@ -56,11 +57,10 @@ class FrameAnnotator:
         self.persons = analysis.persons
         self.direction = analysis.cleaning.direction
         self.near = "left" if self.direction < 0 else "right"
-        self.box_scale = out_size_px[0] / frame_size_px[0]
-        self.kp = _scaled(kp, self.box_scale, out_size_px[1] / frame_size_px[1])
+        self.box_scale, self.y_scale = out_size_px[0] / frame_size_px[0], out_size_px[1] / frame_size_px[1]
+        self.kp = _scaled(kp, self.box_scale, self.y_scale)
         self.thigh_deg = angles.thigh_angle_deg(self.kp, self.near, self.direction)  # once, not per frame
-        real_fps = analysis.config.real_fps
-        self.time_scale = fps / real_fps if real_fps else 1.0
+        self.time_scale = run_time_scale(analysis, fps)
         rate = kp.sampling_rate_hz if np.isfinite(kp.sampling_rate_hz) and kp.sampling_rate_hz > 0 else fps
         self.frame_s = 1.0 / rate
         events = analysis.events.sort_values("time_s", kind="stable")
@@ -71,7 +71,7 @@ class FrameAnnotator:
         self.feet = np.array([self._foot(t, kind, side) for t, kind, side in zip(self.times, self.kinds, self.sides)])
         tracks = len(self.persons.track_ids) if self.persons is not None else 0
         keep_left = label_width_px("CONTACT right  t=00.00s", out_size_px[1]) // max(1, round(out_size_px[1] / 720))
-        self.legend = {"others": tracks > 1, "runner_box": tracks > 0, "keep_left_px": keep_left}
+        self.legend = Legend((out_size_px[1], out_size_px[0]), self.near, tracks > 1, tracks > 0, keep_left)
 
     def _foot(self, time_s: float, kind: str, side: str) -> np.ndarray:
         """Where the event's foot was on the event frame (reduced-frame pixels): the toe at toe-off,
@@ -99,13 +99,15 @@ class FrameAnnotator:
         t = clip_time_s * self.time_scale
         return np.flatnonzero((self.times <= t + 0.5 * self.frame_s) & (self.times > t - MARKER_S))
 
-    def draw(self, rgb: np.ndarray, frame_index: int, clip_time_s: float) -> np.ndarray:
-        """The annotated frame (``rgb`` already reduced to the output size; not modified)."""
-        img = draw_persons(rgb, self.persons, frame_index, box_scale=self.box_scale)
+    def draw(self, rgb: np.ndarray, frame_index: int, clip_time_s: float, inplace: bool = False) -> np.ndarray:
+        """The annotated frame (``rgb`` already reduced to the output size): drawn on a copy, or on
+        ``rgb`` itself when ``inplace`` (no full-frame copy at all: each costs ~0.5 ms at 720p)."""
+        img = rgb if inplace else rgb.copy()
+        draw_persons(img, self.persons, frame_index, box_scale=self.box_scale, inplace=True)
         i = self.row(clip_time_s)
         if i is not None:
-            img = draw_skeleton(img, self.kp, i, self.direction, self.near, self.thigh_deg)
-        img = draw_legend(img, self.near, **self.legend)
+            draw_skeleton(img, self.kp, i, self.direction, self.near, self.thigh_deg, inplace=True)
+        self.legend.draw(img, inplace=True)
         t = clip_time_s * self.time_scale
         label(img, f"stride {int(np.searchsorted(self.near_contacts, t, side='right'))}  t={clip_time_s:5.2f}s", 0)
         for row, k in enumerate(self.active_events(clip_time_s), start=1):
@@ -116,11 +118,23 @@ class FrameAnnotator:
 
 
 def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: int = 1,  # noqa: ANN001
-                          progress: Callable[[int, int], None] | None = None) -> int:  # fmt: skip
+                          progress: Callable[[int, int], None] | None = None,
+                          key_frames: KeyFrameGrabber | None = None) -> int:  # fmt: skip
     """Write ``out_path``; returns the number of frames written (input frames x slow_motion).
 
     ``progress(done, total)`` is called after each input frame (``total``: the clip's frame count,
-    an estimate)."""
+    an estimate). ``key_frames`` is offered every reduced frame before it is annotated (the
+    report's key frames come from this pass instead of a second decode); it is finished when the
+    video is, also on failure."""
+    try:
+        return _write(analysis, source, out_path, slow_motion, progress, key_frames)
+    finally:
+        if key_frames is not None:
+            key_frames.finish()
+
+
+def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: Callable[[int, int], None] | None,  # noqa: ANN001
+           key_frames: KeyFrameGrabber | None) -> int:  # fmt: skip
     info = probe(source)
     fps = info.nominal_fps
     written = 0
@@ -137,7 +151,9 @@ def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: i
                 annotator = FrameAnnotator(analysis, (img.shape[1], img.shape[0]), (width, height), fps)
             if img.shape[:2] != (stream.height, stream.width):
                 img = cv2.resize(img, (stream.width, stream.height), interpolation=cv2.INTER_LINEAR)  # AREA: 10x slower
-            img = annotator.draw(img, frame.index, frame.time_s)
+            if key_frames is not None and key_frames.wants(frame.time_s * annotator.time_scale):
+                key_frames.offer(img, frame.time_s * annotator.time_scale, (annotator.box_scale, annotator.y_scale))
+            img = annotator.draw(img, frame.index, frame.time_s, inplace=True)  # img: our own (resized) frame
             video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
             for _ in range(slow_motion):
                 for packet in stream.encode(video_frame):
