@@ -5,6 +5,8 @@ clip's real BlazePose keypoints and frames."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import av
 import cv2
 import numpy as np
@@ -110,3 +112,39 @@ def test_the_written_video_shows_the_ring_and_its_progress_is_reported(clip_anal
         img = next(f.to_ndarray(format="rgb24") for i, f in enumerate(container.decode(video=0)) if i == frame_index)
     side = annotator.sides[k]
     assert _ring_pixels(img, annotator.feet[k], RGB[side]) > 0.4 * 2 * np.pi * MARKER_RADIUS_PX
+
+
+def _data_uri_image(uri: str) -> np.ndarray:
+    import base64
+
+    return cv2.imdecode(np.frombuffer(base64.b64decode(uri.split(",", 1)[1]), np.uint8), cv2.IMREAD_COLOR)
+
+
+def test_key_frames_from_the_video_pass_match_a_separate_decoding(clip_analysis, tmp_path):
+    """The report's key frames are taken from the annotated video's decoding pass (reduced frames,
+    no second decode): the same moments, the same pictures as decoding the clip for them."""
+    from runform.report.keyframes import KeyFrameGrabber, key_frames, key_moments
+    from runform.report.video import write_annotated_video
+
+    source = Path(clip_analysis.source)
+    separate = key_frames(clip_analysis, source)
+    grabber = KeyFrameGrabber(clip_analysis)
+    write_annotated_video(clip_analysis, source, tmp_path / "a.mp4", key_frames=grabber)
+    from_video = grabber.images()
+    assert len(key_moments(clip_analysis)) == 3
+    assert [title for title, _ in from_video] == [title for title, _ in separate] and len(from_video) == 3
+    for (_, a), (_, b) in zip(from_video, separate):
+        img_a, img_b = _data_uri_image(a), _data_uri_image(b)
+        assert img_a.shape[0] == img_b.shape[0] == 480 and abs(img_a.shape[1] - img_b.shape[1]) <= 2
+        width = min(img_a.shape[1], img_b.shape[1])
+        assert np.abs(img_a[:, :width].astype(int) - img_b[:, :width]).mean() < 8  # same frame, same skeleton
+
+
+def test_a_failed_video_pass_never_leaves_the_report_waiting(clip_analysis, tmp_path):
+    from runform.report.keyframes import KeyFrameGrabber
+    from runform.report.video import write_annotated_video
+
+    grabber = KeyFrameGrabber(clip_analysis)
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the encoder raises
+        write_annotated_video(clip_analysis, Path(clip_analysis.source), tmp_path / "missing" / "a.mp4", key_frames=grabber)
+    assert grabber.images() == []  # returns at once: the pass was finished on failure
