@@ -167,3 +167,19 @@ def _busy_worker_pid(client, timeout_s: float = 120) -> int:  # noqa: ANN001
             return client.run(os.getpid, workers=busy[:1])[busy[0]]
         time.sleep(0.1)
     raise AssertionError("no worker started a job")
+
+
+def test_local_workers_run_without_the_nannys_malloc_trim_setting():
+    """Dask's nanny gives each worker MALLOC_TRIM_THRESHOLD_=65536, which makes glibc mmap every
+    decoded frame (+4 CPU-s of system time per 12 s clip, benchmarks/speed.py): the local cluster's
+    workers run without it and without the statistical profiler."""
+    import os
+
+    import dask
+
+    with make_executor(workers=1) as executor:
+        trim = executor.submit(os.environ.get, "MALLOC_TRIM_THRESHOLD_").result()
+        profiling = executor.submit(dask.config.get, "distributed.worker.profile.enabled").result()
+        threads = executor.submit(os.environ.get, "OMP_NUM_THREADS").result()
+    assert trim is None and profiling is False
+    assert threads == "1"  # the nanny's other settings are kept
