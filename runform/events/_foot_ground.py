@@ -41,7 +41,7 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
-from runform.kinematics import forward_position_px, parabolic_peak
+from runform.kinematics import forward_position_px, parabolic_peak, runner_in_view
 from runform.model import Keypoints
 
 #: Confidence factor of an event that could not be timed from the foot itself (stance too short,
@@ -110,7 +110,7 @@ class FootGroundEventDetection(BaseEventDetection):
             rows = [self._side_events(kp, side, direction, spacing) for side in ("left", "right")]
         events = pd.concat(rows, ignore_index=True) if rows else empty_events()
         if self.fill_missed and len(events):
-            events = _fill_missed(events, kp.time_s, _pelvis_in_view(kp))
+            events = _fill_missed(events, kp.time_s, runner_in_view(kp))
         if len(events):
             events["frame"] = nearest_frames(events["time_s"].to_numpy(), frame_times_s)
             events = events.sort_values(["time_s", "event"]).reset_index(drop=True)[EVENT_COLUMNS]
@@ -220,19 +220,13 @@ class FootGroundEventDetection(BaseEventDetection):
         return out
 
 
-def _pelvis_in_view(kp: Keypoints) -> np.ndarray:
-    """Per frame: at least one hip tracked (the runner is in view)."""
-    hips = [np.isfinite(kp.xy(f"{side}_hip")).all(axis=1) for side in ("left", "right") if kp.has(f"{side}_hip")]
-    return np.logical_or.reduce(hips) if hips else np.ones(kp.n_frames, dtype=bool)
-
-
 def _fill_missed(events: pd.DataFrame, time_s: np.ndarray, in_view: np.ndarray, max_missing: int = 2) -> pd.DataFrame:
     """Events with the stances one foot lost in a gap (a stride or two where it was not tracked:
     dropouts, leg swaps) placed from the other foot: where two consecutive events of a kind of one
     foot are 2-3 typical intervals apart, each missing one is put at the other foot's event of the
     same kind plus this foot's median lag behind it (running alternates the feet), with
     ``RHYTHM_CONFIDENCE``. Not counted as timed from the foot. Nothing is placed where the runner
-    was out of view (``in_view`` false at the nearest frame of ``time_s``: no pelvis)."""
+    was out of view (``in_view`` false at the nearest frame of ``time_s``: :func:`runner_in_view`)."""
     added = []
     for side, other in (("left", "right"), ("right", "left")):
         for kind in ("contact", "toe_off"):

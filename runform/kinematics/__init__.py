@@ -1,4 +1,5 @@
-"""Cleaning, direction and sides, calibration and joint angles (everything between pose and events)."""
+"""Cleaning, direction and sides, calibration, joint angles and whether the runner is in view (everything
+between pose and events)."""
 
 from runform.kinematics import angles
 from runform.kinematics.calibration import calibrate
@@ -7,6 +8,7 @@ from runform.kinematics.filtering import cutoff_rule_hz, interpolate_series, low
 from runform.kinematics.sides import SideAssignment, direction_sign
 from runform.kinematics.stride import forward_position_px, parabolic_peak, stride_frequency_hz
 from runform.kinematics.swaps import LegSwapRepair
+from runform.kinematics.view import out_of_view_spans_s, runner_in_view
 
 __all__ = [
     "LegSwapRepair",
@@ -19,7 +21,9 @@ __all__ = [
     "forward_position_px",
     "interpolate_series",
     "lowpass_series",
+    "out_of_view_spans_s",
     "parabolic_peak",
+    "runner_in_view",
     "stride_frequency_hz",
     "suggest_real_fps",
 ]

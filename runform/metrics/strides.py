@@ -4,8 +4,9 @@ A stride of a side runs from that foot's contact to its next contact; it contain
 toe-off (stance = contact..toe-off, swing = toe-off..next contact) and the other foot's contact.
 Angles are read at event times by linear interpolation between frames (sub-frame events).
 No stride is built across missing data (:func:`missing_spans_s`: the runner out of view between two
-overground passes, the pose lost): its contact-to-contact interval may contain no stretch without a
-pelvis longer than ``max_missing_frac_stride`` of it.
+overground passes, the pose lost; "in view" is :func:`runform.kinematics.runner_in_view`, the
+event detector's definition too): its contact-to-contact interval may contain no stretch out of
+view longer than ``max_missing_frac_stride`` of it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from runform.kinematics import angles
+from runform.kinematics import angles, out_of_view_spans_s
 from runform.kinematics.stride import forward_position_px
 from runform.model import Calibration, Keypoints
 
@@ -30,16 +31,9 @@ FOREFOOT_MAX_DEG = -1.6
 MAX_MISSING_FRAC_STRIDE = 0.2
 
 
-def missing_spans_s(kp: Keypoints) -> list[tuple[float, float]]:
-    """(last time with a pelvis, next time with one) around each run of frames without a pelvis
-    (either hip missing), inside the clip; a run at either end of the clip is not a span."""
-    hips = kp.xy_px[:, [kp.index("left_hip"), kp.index("right_hip")], :]
-    valid = np.isfinite(hips).all(axis=(1, 2))
-    edges = np.diff(valid.astype(int))
-    starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1) + 1  # last valid, next valid
-    if len(starts) and len(ends) and ends[0] <= starts[0]:
-        ends = ends[1:]
-    return [(float(kp.time_s[a]), float(kp.time_s[b])) for a, b in zip(starts, ends)]
+#: The runner's absences: (last time in view, next time in view) around each stretch out of view,
+#: the same definition of "in view" as the event detector's (:func:`runform.kinematics.runner_in_view`: both hips).
+missing_spans_s = out_of_view_spans_s
 
 
 def longest_span_within_s(spans: list[tuple[float, float]], t0: float, t1: float) -> float:

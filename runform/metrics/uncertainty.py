@@ -10,10 +10,19 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
   with the 2-D pose systematic angle error (knee 7.5 deg, Van Hooren et al. 2023; 5 deg assumed
   for segment angles), which projected motion capture cannot show;
 * ``uncertainty = 1.96 x sqrt(sd^2/n + method_rmse^2/n + systematic^2)``: the 95 % half-width of the
-  value, where ``systematic`` is the RMSE of one clip's mean error over the benchmark's tuning
-  runners (``trial_rmse``; errors that do not average out over the strides of one clip);
+  value. ``systematic`` (error_model.json, ``benchmarks/accuracy.py systematic_by_fps``) is the
+  error of one clip's value that does not average out over its strides, for a runner the model has
+  NOT seen: clip error = runner offset + within-runner scatter. The runner offsets (kinematic vs
+  force-plate events depend on how a runner brings the foot down, not on the frame rate) are pooled
+  over all benchmarked frame rates; their RMS ``s_b`` over the R = 10 tuning runners is widened by
+  Howe's 95 %-content / 95 %-confidence tolerance factor (k = 3.38 for 10 runners instead of 1.96,
+  the chi-square uncertainty of a spread estimated from 10 runners), and the within-runner scatter
+  ``s_w`` (speed, camera side, noise; per frame rate) is added in quadrature:
+  ``systematic = sqrt((k / 1.96 x s_b)^2 + s_w^2)``. The method was chosen by cross-validation within
+  the tuning runners (``benchmarks/error_model_cv.py``, docs/ACCURACY.md);
 * ``mdc95 = 1.96 x sqrt(2) x sqrt(sd^2/n + method_rmse^2/n)``: the smallest change between two
-  sessions filmed the same way that is real with 95 % confidence (the bias cancels in a retest).
+  sessions filmed the same way that is real with 95 % confidence (the runner's offset, being the
+  same in both sessions, cancels in a retest, so ``systematic`` is not part of it).
 
 Metrics absent from the benchmark (trunk lean, vertical oscillation, foot strike angle...) get
 only the stride term and ``validated: false``.
@@ -43,15 +52,15 @@ def _nearest_fps(table: dict, fps: float) -> dict:
 
 def method_error(metric: str, fps: float, source_kind: str, model: dict | None = None) -> tuple[float, float] | None:
     """(per-stride RMSE, systematic error of one clip's value) of ``metric`` at the nearest benchmarked
-    frame rate, or None. The systematic error is the RMSE of per-trial mean errors (``trial_rmse``)
-    where the benchmark measured it, else the bias."""
+    frame rate, or None. The systematic error is the new-runner ``systematic`` of the error model
+    where the benchmark measured it (see the module docstring), else the bias."""
     model = model or error_model()
     entry = _nearest_fps(model["by_fps"], fps).get(metric)
     if entry is None:
         return None
     if "rmse_pct" in entry:  # relative errors (lengths): returned as fractions, scaled by the caller
         return float(entry["rmse_pct"]) / 100, float(entry["bias_pct"]) / 100
-    rmse, bias = float(entry["rmse"]), float(entry.get("trial_rmse", abs(entry["bias"])))
+    rmse, bias = float(entry["rmse"]), float(entry.get("systematic", abs(entry["bias"])))
     if source_kind == "video":
         bias = float(np.hypot(bias, model.get("video_systematic_deg", {}).get(metric, 0.0)))
         floor = model.get("video_floor", {}).get(metric)

@@ -1,0 +1,93 @@
+"""Why some runners' kinematic contacts come early: foot speed at the force-plate contact.
+
+    python benchmarks/contact_retraction.py [--speed 35] [--runners 001 002 ...]
+
+For each RBDS runner (noise-free markers through the right-side virtual camera at 240 fps, so that
+neither pose noise nor the frame rate plays a part): the foot's backward speed relative to the pelvis
+(mean of heel and toe) at the force-plate contact, as a fraction of the ground speed (its median over
+30-60 % of stance), and how long before the force contact the foot reaches half the ground speed
+(runform's contact rule, here without its noise handling or template alignment). Next to it, the
+mean signed contact error of runform's detector at 60 fps with realistic noise, from the last
+``benchmarks/accuracy.py`` run (``accuracy_runs.json``). A diagnosis, not a tuning loop: it reads
+held-out runners too and nothing is chosen on it. Writes ``benchmarks/results/contact_retraction.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from accuracy import HELD_OUT, RBDS, TUNING  # noqa: E402
+
+from runform.io import from_rbds_joints  # noqa: E402
+from runform.pose.virtual_camera import VirtualCamera  # noqa: E402
+
+
+def foot_speed_at_contact(trial: str, fps: float = 240.0) -> dict:
+    """Median over the trial's stances (both feet) of the foot speed at force contact (fraction of
+    ground speed) and of the half-ground-speed crossing's time minus the force contact (ms)."""
+    kp = VirtualCamera(fps=fps, side="right").project(from_rbds_joints(RBDS / f"{trial}_joints.csv"))
+    events, t = pd.read_csv(RBDS / f"{trial}_events.csv"), kp.time_s
+    pelvis = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    speed_frac, lead_ms = [], []
+    for side in ("right", "left"):
+        parts = [kp.xy(f"{side}_{p}")[:, 0] - pelvis for p in ("heel", "foot_index")]
+        velocity = np.mean([np.gradient(x, t) for x in parts], axis=0)
+        contacts = events[(events["side"] == side) & (events["event"] == "contact")]["time_s"].to_numpy()
+        toe_offs = events[(events["side"] == side) & (events["event"] == "toe_off")]["time_s"].to_numpy()
+        for tc in contacts[1:-1]:
+            later = toe_offs[toe_offs > tc]
+            if not len(later):
+                continue
+            stance = later[0] - tc
+            ground = np.median(velocity[(t > tc + 0.3 * stance) & (t < tc + 0.6 * stance)])
+            v = velocity / ground
+            speed_frac.append(float(v[np.argmin(np.abs(t - tc))]))
+            near = np.flatnonzero((t > tc - 0.08) & (t < tc + 0.05))
+            up = near[:-1][(v[near[:-1]] < 0.5) & (v[near[:-1] + 1] >= 0.5)]
+            if len(up):
+                lead_ms.append(1000 * (t[up[-1]] - tc))
+    return {"foot_speed_at_force_contact_frac": float(np.median(speed_frac)),
+            "half_speed_minus_force_contact_ms": float(np.median(lead_ms)) if lead_ms else None}  # fmt: skip
+
+
+def detector_bias_ms(runner: str, speed: str, fps: float = 60) -> float | None:
+    path = ROOT / "benchmarks" / "results" / "accuracy_runs.json"
+    if not path.exists():
+        return None
+    runs = [r for r in json.loads(path.read_text()) if r["runner"] == runner and r["speed"] == speed and r["fps"] == fps]
+    errors = np.array([e for r in runs for e in r["contact_errors_ms"]], dtype=float)
+    return float(np.nanmean(errors)) if len(errors) else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--speed", default="35", choices=["25", "35", "45"])
+    parser.add_argument("--runners", nargs="+", default=TUNING + HELD_OUT)
+    args = parser.parse_args()
+    rows = []
+    print("| runner | set | foot speed at force contact (× ground speed) | half ground speed reached (ms vs force) "
+          "| runform contact bias, 60 fps + noise (ms) |\n|---|---|---|---|---|")  # fmt: skip
+    for runner in args.runners:
+        row = {"runner": runner, "set": "held out" if runner in HELD_OUT else "tuning",
+               **foot_speed_at_contact(f"RBDS{runner}runT{args.speed}"), "detector_bias_ms": detector_bias_ms(runner, args.speed)}  # fmt: skip
+        rows.append(row)
+        bias = "–" if row["detector_bias_ms"] is None else f"{row['detector_bias_ms']:+.1f}"
+        print(f"| RBDS{runner} | {row['set']} | {row['foot_speed_at_force_contact_frac']:.2f} "
+              f"| {row['half_speed_minus_force_contact_ms']:+.1f} | {bias} |")  # fmt: skip
+    out = ROOT / "benchmarks" / "results" / "contact_retraction.json"
+    out.write_text(json.dumps({"speed": args.speed, "rows": rows}, indent=1))
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""The error model behind the reported uncertainty: the new-runner systematic error
+(``benchmarks/accuracy.py systematic_by_fps``) and how ``runform.metrics.uncertainty`` uses it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from runform.metrics.uncertainty import attach, error_model
+
+accuracy = pytest.importorskip("accuracy")
+
+
+def test_tolerance_factor_matches_the_tables_and_tends_to_the_normal_quantile():
+    # Howe's approximation; tabulated two-sided 95 %/95 % factors: n=10 -> 3.379, n=30 -> 2.549
+    assert accuracy.tolerance_factor(10) == pytest.approx(3.379, abs=0.01)
+    assert accuracy.tolerance_factor(30) == pytest.approx(2.549, abs=0.01)
+    assert accuracy.tolerance_factor(10**6) == pytest.approx(1.96, abs=0.01)
+    assert accuracy.tolerance_factor(10, confidence=0.90) < accuracy.tolerance_factor(10)
+
+
+def synthetic_runs(offsets: dict[str, float], scatter: float, rates=(30, 60)) -> list[dict]:
+    rng = np.random.default_rng(3)
+    runs = []
+    for runner, offset in offsets.items():
+        for fps in rates:
+            for _ in range(6):
+                error = offset + scatter * rng.standard_normal()
+                runs.append({"runner": runner, "fps": fps, "held_out": False, "truth": {"contact_time_s": 0.25},
+                             "summary": {"contact_time_s": {"value": 0.25 + error}}})  # fmt: skip
+    return runs
+
+
+def test_systematic_pools_runner_offsets_over_frame_rates():
+    offsets = {f"{i:03d}": 0.010 * s for i, s in enumerate([1, -1] * 5)}  # s_b = 10 ms, same at every rate
+    runs = synthetic_runs(offsets, scatter=0.0)
+    k = accuracy.tolerance_factor(10)
+    for method in ("tolerance", "tolerance_by_fps"):
+        systematic = accuracy.systematic_by_fps(runs, "contact_time_s", method)
+        assert systematic == {"30": pytest.approx(0.010 * k / 1.96), "60": pytest.approx(0.010 * k / 1.96)}
+    # within-runner scatter is added in quadrature, per frame rate
+    noisy = accuracy.systematic_by_fps(synthetic_runs(offsets, scatter=0.004), "contact_time_s")
+    assert all(0.010 * k / 1.96 < v < np.hypot(0.0115 * k / 1.96, 0.006) for v in noisy.values())
+    # a point estimate (1.96 x s_b) is narrower than the new-runner tolerance band
+    point = accuracy.systematic_by_fps(runs, "contact_time_s", "point")
+    assert point["30"] == pytest.approx(0.010)
+
+
+def test_uncertainty_uses_the_systematic_part_and_the_mdc_does_not():
+    model = error_model()
+    entry = model["by_fps"]["60"]["contact_time_s"]
+    assert entry["systematic"] > abs(entry["bias"])
+    summary = {"contact_time_s": {"value": 0.25, "median": 0.25, "sd": 0.01, "n": 10_000}}
+    attach(summary, 60, "motion-capture", 0.9, model)
+    # with many strides the random part vanishes: the half-width is 1.96 x systematic and the MDC -> 0
+    assert summary["contact_time_s"]["uncertainty"] == pytest.approx(1.96 * entry["systematic"], rel=0.02)
+    assert summary["contact_time_s"]["mdc95"] < 0.1 * summary["contact_time_s"]["uncertainty"]
