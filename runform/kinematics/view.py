@@ -3,7 +3,8 @@
 The runner is in view where the pelvis is tracked, i.e. BOTH hips (the pelvis is the midpoint of
 the hips everywhere in runform: forward position, trunk lean, foot ahead of the hip). The event
 detector places no lost stance outside it, and no stride or cadence run spans a stretch outside it
-(:func:`out_of_view_spans_s`). docs/ACCURACY.md ("Runner in view") says how this was chosen over
+longer than ``runform.metrics`` allows (``MAX_MISSING_FRAC_STRIDE`` of a stride; the stretches:
+:func:`out_of_view_spans_s`). docs/ACCURACY.md ("Runner in view") says how this was chosen over
 "at least one hip".
 """
 
@@ -18,7 +19,7 @@ PELVIS_KEYPOINTS = ("left_hip", "right_hip")
 
 
 def runner_in_view(kp: Keypoints) -> np.ndarray:
-    """Per frame: True where both hips are tracked (finite). All True when the keypoint set has no hips."""
+    """Per frame: True where both hips are tracked (finite). All True when the keypoint set lacks either hip."""
     names = [n for n in PELVIS_KEYPOINTS if kp.has(n)]
     if len(names) < len(PELVIS_KEYPOINTS):
         return np.ones(kp.n_frames, dtype=bool)

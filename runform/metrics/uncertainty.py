@@ -18,8 +18,10 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
   Howe's 95 %-content / 95 %-confidence tolerance factor (k = 3.38 for 10 runners instead of 1.96,
   the chi-square uncertainty of a spread estimated from 10 runners), and the within-runner scatter
   ``s_w`` (speed, camera side, noise; per frame rate) is added in quadrature:
-  ``systematic = sqrt((k / 1.96 x s_b)^2 + s_w^2)``. The method was chosen by cross-validation within
-  the tuning runners (``benchmarks/error_model_cv.py``, docs/ACCURACY.md);
+  ``systematic = sqrt((k / 1.96 x s_b)^2 + s_w^2)``. (Howe's k is defined for a standard deviation
+  about the sample mean; ``s_b`` is taken about zero so that a mean bias counts too, which makes the
+  band approximately, and if anything conservatively, 95 %/95 %.) The method was chosen by
+  cross-validation within the tuning runners (``benchmarks/error_model_cv.py``, docs/ACCURACY.md);
 * ``mdc95 = 1.96 x sqrt(2) x sqrt(sd^2/n + method_rmse^2/n)``: the smallest change between two
   sessions filmed the same way that is real with 95 % confidence (the runner's offset, being the
   same in both sessions, cancels in a retest, so ``systematic`` is not part of it).

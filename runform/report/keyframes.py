@@ -57,10 +57,11 @@ def run_time_scale(analysis, file_fps: float) -> float:  # noqa: ANN001
 class KeyFrameGrabber:
     """Keeps, for each key moment, the offered frame closest to it (within ``MAX_OFFSET_S``).
 
-    A pass over the video calls :meth:`offer` with each frame in order and :meth:`finish` at its
-    end (also on failure); :meth:`images` waits for that (it may run in another thread) and draws
-    the skeleton on the kept frames. Frames may be reduced: ``scale`` maps the analysis's pixels
-    onto them.
+    A pass over the video calls :meth:`offer` with each frame in order while :meth:`wants` says
+    so, and :meth:`finish` after the last key moment or at its end (also on failure); :meth:`images`
+    waits for that (it may run in another thread) and draws the skeleton on the kept frames. Frames
+    may be reduced: ``scale`` maps the analysis's pixels onto them (from the annotated video: 720 px
+    on the long side, so a landscape clip's key frames are about 404 px tall instead of 480).
     """
 
     def __init__(self, analysis) -> None:  # noqa: ANN001
@@ -87,15 +88,15 @@ class KeyFrameGrabber:
             kept = self._found.get(title)
             if abs(t - moment) < MAX_OFFSET_S and (kept is None or abs(t - moment) < abs(kept[0] - moment)):
                 self._found[title] = (t, rgb.copy(), scale)
-        if t > self.last_s + MAX_OFFSET_S:
-            self.finish()
 
     def finish(self) -> None:
         self._done.set()
 
-    def images(self) -> list[tuple[str, str]]:
-        """[(title, JPEG data URI)] once the pass has finished."""
-        self._done.wait()
+    def images(self, timeout_s: float | None = None) -> list[tuple[str, str]]:
+        """[(title, JPEG data URI)] once the pass has finished (RuntimeError when it has not within
+        ``timeout_s``)."""
+        if not self._done.wait(timeout_s):
+            raise RuntimeError(f"the pass over the video did not finish within {timeout_s} s")
         analysis, out = self.analysis, []
         near = "left" if analysis.cleaning.direction < 0 else "right"
         kp = analysis.keypoints

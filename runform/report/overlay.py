@@ -105,7 +105,7 @@ def legend_entries(near: str, others: bool = False, runner_box: bool = False) ->
 class Legend:
     """The colour legend in the top-right corner on a dark translucent panel, for frames of one
     size. The text is rendered once (its colours and its anti-aliased coverage) and blended onto
-    each frame's panel: the same pixels as drawing it per frame, several times cheaper. When the
+    each frame's panel: within a few grey levels of drawing it per frame, and cheaper. When the
     panel would reach into the ``keep_left_px`` pixels on the left (a narrow portrait frame with
     the :func:`label` rows), it goes below those rows instead."""
 
@@ -118,9 +118,13 @@ class Legend:
         text_w = max(cv2.getTextSize(t, cv2.FONT_HERSHEY_SIMPLEX, font, thick)[0][0] for t, _ in entries)
         x0 = max(0, width - text_w - 2 * pad - 4 * scale)
         y0 = 4 * scale if x0 >= keep_left_px * scale else (30 * LABEL_ROWS + 10) * scale
+        y0 = min(y0, height)  # a frame too small for the panel below the labels: an empty panel
         y1 = min(height, y0 + pad + row_h * len(entries))
         self.box = (slice(y0, y1), slice(x0, max(x0, width - 4 * scale)))
         shape = (y1 - y0, self.box[1].stop - x0)
+        self._keep: np.ndarray | None = None
+        if min(shape) <= 0:  # no room for a panel on this frame
+            return
         text, coverage = np.zeros((*shape, 3), np.uint8), np.zeros(shape, np.uint8)
         for row, (words, colour) in enumerate(entries):
             org = (pad, pad + row_h * row + 8 * scale)
@@ -133,6 +137,8 @@ class Legend:
     def draw(self, img: np.ndarray, inplace: bool = False) -> np.ndarray:
         """``img`` with the legend: a copy, or ``img`` itself when ``inplace``."""
         out = img if inplace else img.copy()
+        if self._keep is None:
+            return out
         roi = out[self.box]
         roi[:] = cv2.add(cv2.multiply(roi, self._keep, dtype=cv2.CV_8U), self._text)
         return out

@@ -151,8 +151,12 @@ def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: C
                 annotator = FrameAnnotator(analysis, (img.shape[1], img.shape[0]), (width, height), fps)
             if img.shape[:2] != (stream.height, stream.width):
                 img = cv2.resize(img, (stream.width, stream.height), interpolation=cv2.INTER_LINEAR)  # AREA: 10x slower
-            if key_frames is not None and key_frames.wants(frame.time_s * annotator.time_scale):
-                key_frames.offer(img, frame.time_s * annotator.time_scale, (annotator.box_scale, annotator.y_scale))
+            if key_frames is not None:
+                run_time_s = frame.time_s * annotator.time_scale
+                if key_frames.wants(run_time_s):
+                    key_frames.offer(img, run_time_s, (annotator.box_scale, annotator.y_scale))
+                else:
+                    key_frames.finish()  # past the last key moment: the report need not wait for the rest
             img = annotator.draw(img, frame.index, frame.time_s, inplace=True)  # img: our own (resized) frame
             video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
             for _ in range(slow_motion):

@@ -51,7 +51,7 @@ def test_cadence_and_thigh_angle(run):
     assert run["timing_reliable"]
 
 
-COVERED_LIMITS = {  # metric -> (truth scale, widest sensible 95 % half-width)
+COVERED_LIMITS = {  # metric -> widest sensible 95 % half-width (units of the metric)
     "contact_time_s": 0.030, "flight_time_s": 0.030, "duty_factor": 0.040, "max_thigh_angle_deg": 3.0,
 }  # fmt: skip
 

@@ -130,7 +130,7 @@ def test_key_frames_from_the_video_pass_match_a_separate_decoding(clip_analysis,
     separate = key_frames(clip_analysis, source)
     grabber = KeyFrameGrabber(clip_analysis)
     write_annotated_video(clip_analysis, source, tmp_path / "a.mp4", key_frames=grabber)
-    from_video = grabber.images()
+    from_video = grabber.images(timeout_s=0)  # finished by the video pass
     assert len(key_moments(clip_analysis)) == 3
     assert [title for title, _ in from_video] == [title for title, _ in separate] and len(from_video) == 3
     for (_, a), (_, b) in zip(from_video, separate):
@@ -147,4 +147,22 @@ def test_a_failed_video_pass_never_leaves_the_report_waiting(clip_analysis, tmp_
     grabber = KeyFrameGrabber(clip_analysis)
     with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the encoder raises
         write_annotated_video(clip_analysis, Path(clip_analysis.source), tmp_path / "missing" / "a.mp4", key_frames=grabber)
-    assert grabber.images() == []  # returns at once: the pass was finished on failure
+    assert grabber.images(timeout_s=0) == []  # the pass was finished on failure
+
+
+def test_the_pass_releases_the_report_after_the_last_key_moment(clip_analysis, tmp_path):
+    """The report waits for the video pass only until it is past the last key moment."""
+    from runform.report.keyframes import MAX_OFFSET_S, KeyFrameGrabber
+    from runform.report.video import write_annotated_video
+
+    grabber, seen = KeyFrameGrabber(clip_analysis), []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, grabber._done.is_set()))
+
+    write_annotated_video(clip_analysis, Path(clip_analysis.source), tmp_path / "a.mp4", progress=progress, key_frames=grabber)
+    released = next(done for done, finished in seen if finished)
+    assert released < len(seen)  # well before the end of the clip
+    assert (released - 1) / 30 <= grabber.last_s + MAX_OFFSET_S + 2 / 30
+    with pytest.raises(RuntimeError):
+        KeyFrameGrabber(clip_analysis).images(timeout_s=0.01)  # nothing offered, never finished

@@ -19,13 +19,13 @@ def test_tolerance_factor_matches_the_tables_and_tends_to_the_normal_quantile():
     assert accuracy.tolerance_factor(10, confidence=0.90) < accuracy.tolerance_factor(10)
 
 
-def synthetic_runs(offsets: dict[str, float], scatter: float, rates=(30, 60)) -> list[dict]:
+def synthetic_runs(offsets: dict[str, float | dict[int, float]], scatter: float, rates=(30, 60)) -> list[dict]:
     rng = np.random.default_rng(3)
     runs = []
     for runner, offset in offsets.items():
         for fps in rates:
             for _ in range(6):
-                error = offset + scatter * rng.standard_normal()
+                error = (offset[fps] if isinstance(offset, dict) else offset) + scatter * rng.standard_normal()
                 runs.append({"runner": runner, "fps": fps, "held_out": False, "truth": {"contact_time_s": 0.25},
                              "summary": {"contact_time_s": {"value": 0.25 + error}}})  # fmt: skip
     return runs
@@ -44,6 +44,19 @@ def test_systematic_pools_runner_offsets_over_frame_rates():
     # a point estimate (1.96 x s_b) is narrower than the new-runner tolerance band
     point = accuracy.systematic_by_fps(runs, "contact_time_s", "point")
     assert point["30"] == pytest.approx(0.010)
+
+
+def test_offsets_are_pooled_over_frame_rates_not_estimated_per_rate():
+    # each runner +10 ms at 30 fps and -10 ms at 60 fps: pooled over the rates the runner offsets
+    # vanish (s_b = 0) and the 10 ms is within-runner scatter (not widened by k); estimated per rate
+    # the same 10 ms would be a runner offset, widened by the tolerance factor
+    offsets = {f"{i:03d}": {30: 0.010, 60: -0.010} for i in range(10)}
+    runs = synthetic_runs(offsets, scatter=0.0)
+    k = accuracy.tolerance_factor(10)
+    pooled = accuracy.systematic_by_fps(runs, "contact_time_s", "tolerance")
+    per_rate = accuracy.systematic_by_fps(runs, "contact_time_s", "tolerance_by_fps")
+    assert pooled == {"30": pytest.approx(0.010), "60": pytest.approx(0.010)}
+    assert per_rate == {"30": pytest.approx(0.010 * k / 1.96), "60": pytest.approx(0.010 * k / 1.96)}
 
 
 def test_uncertainty_uses_the_systematic_part_and_the_mdc_does_not():
