@@ -8,10 +8,12 @@ from runform.errors import InputError
 from runform.io import VIDEO_SUFFIXES, check_input_file, keypoint_suffixes
 from runform.pose.base import PoseBackend, ProgressCallback
 from runform.pose.keypoint_file import KeypointFile, load_keypoints
+from runform.pose.mediapipe_backend import n_pose_processes
 from runform.pose.noise import PoseNoise
 from runform.pose.virtual_camera import VirtualCamera
 
-__all__ = ["KeypointFile", "PoseBackend", "PoseNoise", "ProgressCallback", "VirtualCamera", "backend_for", "load_keypoints"]
+__all__ = ["KeypointFile", "PoseBackend", "PoseNoise", "ProgressCallback", "VirtualCamera", "backend_for", "load_keypoints",
+           "n_pose_processes"]
 
 
 def backend_for(source: Path, model_complexity: int = 1, **video_options: object) -> PoseBackend:

@@ -57,6 +57,13 @@ logger = logging.getLogger(__name__)
 FAST_FRAME_STEP = 2
 #: Clips (analysed windows) at least this long run the landmark model in two processes.
 PARALLEL_MIN_S = 8.0
+def n_pose_processes(window_s: float, free_cores: int) -> int:
+    """Landmark processes worth running on an analysed window of ``window_s`` seconds with
+    ``free_cores`` cores: 2 from ``PARALLEL_MIN_S`` on two or more cores (a shorter window does not
+    repay the second process's start), else 1."""
+    return 2 if window_s >= PARALLEL_MIN_S and free_cores >= 2 else 1
+
+
 #: The worker process starts this long before its first kept frame (its tracker settles there).
 SEAM_OVERLAP_S = 0.5
 #: Share of the frames whose landmarks this process computes on a long clip (it also decodes every
@@ -108,11 +115,10 @@ class MediaPipePose(PoseBackend):
         """Landmark processes for this clip: 2 on a long enough window with two free cores, else 1."""
         if self.workers is not None:
             return max(1, min(2, self.workers))
-        window_s = self._window_s(info)
         free_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        if window_s < PARALLEL_MIN_S or free_cores < 2 or multiprocessing.current_process().daemon:
+        if multiprocessing.current_process().daemon:
             return 1
-        return 2
+        return n_pose_processes(self._window_s(info), free_cores)
 
 
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:

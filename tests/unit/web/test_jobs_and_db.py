@@ -111,3 +111,26 @@ def _run_until_idle(database, settings, analyser) -> None:  # noqa: ANN001
         assert runner.wait_idle(30)
     finally:
         runner.stop()
+
+
+def test_a_job_on_the_local_cluster_runs_its_pose_in_two_processes_when_it_has_two_cores(tmp_path, monkeypatch, clip):
+    """The web app's Dask worker is daemonic (the pose backend alone would keep one process), but it
+    has the cores to itself: a long clip gets two pose processes, as `runform analyze` does."""
+    from fixtures.data import encode_rgb
+
+    from runform.batch import SCHEDULER_ENV, default_workers
+    from runform.io import iter_frames
+    from runform.web.jobs import pose_workers
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    short = encode_rgb((f.rgb for f in iter_frames(clip, end_s=3.0)), tmp_path / "short.mp4")
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    one_worker = make_settings(tmp_path / "data", url, executor="process", workers=1)
+    two_cores = default_workers() >= 2
+    assert pose_workers(str(clip), one_worker) == (2 if two_cores else 1)  # 12 s clip
+    assert pose_workers(str(short), one_worker) == 1  # too short to repay a second process
+    assert pose_workers(str(clip), make_settings(tmp_path / "data", url, executor="process", workers=default_workers())) == 1
+    assert pose_workers(str(clip), make_settings(tmp_path / "data", url, executor="thread", workers=1)) is None
+    assert pose_workers(str(tmp_path / "missing.mp4"), one_worker) is None  # the job itself reports the clip
+    monkeypatch.setenv(SCHEDULER_ENV, "tcp://127.0.0.1:1")
+    assert pose_workers(str(clip), one_worker) is None  # an existing cluster: its cores are unknown here
