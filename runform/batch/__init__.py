@@ -3,11 +3,12 @@ folder each, ``summary.csv`` and ``index.html``; resumable; the same executor fo
 
 from runform.batch.executor import SCHEDULER_ENV, default_workers, make_executor, scheduler_address
 from runform.batch.inputs import BatchItem, read_inputs
-from runform.batch.job import HEADLINE_METRICS, analyse_one
+from runform.batch.job import HEADLINE_METRICS, PROGRESS_FILE_OPTION, ProgressFile, analyse_one, read_progress
 from runform.batch.runner import BatchProgress, pending_items, run_batch
 from runform.batch.summary import INDEX_FILE, SUMMARY_FILE, read_summary
 
 __all__ = [
-    "HEADLINE_METRICS", "INDEX_FILE", "SCHEDULER_ENV", "SUMMARY_FILE", "BatchItem", "BatchProgress", "analyse_one",
-    "default_workers", "make_executor", "pending_items", "read_inputs", "read_summary", "run_batch", "scheduler_address",
+    "HEADLINE_METRICS", "INDEX_FILE", "PROGRESS_FILE_OPTION", "SCHEDULER_ENV", "SUMMARY_FILE", "BatchItem", "BatchProgress",
+    "ProgressFile", "analyse_one", "default_workers", "make_executor", "pending_items", "read_inputs", "read_progress",
+    "read_summary", "run_batch", "scheduler_address",
 ]  # fmt: skip

@@ -23,7 +23,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from runform.batch import analyse_one, default_workers, make_executor, scheduler_address  # as `runform batch`
+from runform.batch import (  # the same executor and job as `runform batch`
+    PROGRESS_FILE_OPTION,
+    analyse_one,
+    default_workers,
+    make_executor,
+    read_progress,
+    scheduler_address,
+)
 from runform.errors import RunformError
 from runform.io import probe
 from runform.pose import n_pose_processes
@@ -44,6 +51,12 @@ def _options(row: TrainingSession) -> dict[str, Any]:
     athlete = row.athlete
     return {"height_m": athlete.height_m, "event": athlete.event, "treadmill_speed_mps": row.treadmill_speed_mps,
             "runner_name": athlete.name}  # fmt: skip
+
+
+def progress_path(job_out_dir: str | Path) -> Path:
+    """Where a job keeps its progress: beside its output folder (which is replaced whole at the end)."""
+    out = Path(job_out_dir)
+    return out.with_name(out.name + ".progress.json")
 
 
 def pose_workers(source: str, settings: WebSettings) -> int | None:
@@ -73,6 +86,7 @@ class JobRunner:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._inflight: dict[int, Future] = {}
+        self._progress_files: dict[int, Path] = {}
         self._stack = ExitStack()
         self._thread: threading.Thread | None = None
         self._executor: Executor | None = None
@@ -120,6 +134,7 @@ class JobRunner:
         while not self._stop.is_set():
             try:
                 self._dispatch()
+                self._report_progress()
             except Exception:  # noqa: BLE001 - e.g. the database is briefly unreachable: retry at the next poll
                 logger.exception("job dispatcher: cannot read the queue; retrying")
             self._wake.wait(POLL_INTERVAL_S)
@@ -141,9 +156,12 @@ class JobRunner:
             workers = pose_workers(source, self.settings)
             if workers is not None:
                 options = {**options, "pose_workers": workers}
+            progress_file = progress_path(target)
+            options[PROGRESS_FILE_OPTION] = str(progress_file)
             future = self._executor.submit(self.analyse, source, target, options)
             with self._lock:
                 self._inflight[session_id] = future
+                self._progress_files[session_id] = progress_file
             future.add_done_callback(lambda f, sid=session_id: self._finished(sid, f))
 
     def _claim(self, session_id: int) -> tuple[str, str, dict] | None:
@@ -161,9 +179,26 @@ class JobRunner:
             return (str(clip_path(root, row.storage_key, row.clip_suffix)), str(out_dir(root, row.storage_key)),
                     _options(row))  # fmt: skip
 
+    def _report_progress(self) -> None:
+        """Copy each running job's progress file (written by the job on its worker) into its row:
+        0.1 when claimed, up to 0.95 while the job runs, 1 when recorded."""
+        with self._lock:
+            files = dict(self._progress_files)
+        fractions = {sid: f for sid, f in ((sid, read_progress(path)) for sid, path in files.items()) if f is not None}
+        if not fractions:
+            return
+        with self.db.session() as db:
+            for session_id, fraction in fractions.items():
+                db.execute(update(TrainingSession)
+                           .where(TrainingSession.id == session_id, TrainingSession.status == "running")
+                           .values(progress=round(0.1 + 0.85 * fraction, 3)))  # fmt: skip
+
     def _finished(self, session_id: int, future: Future) -> None:
         with self._lock:
             self._inflight.pop(session_id, None)
+            progress_file = self._progress_files.pop(session_id, None)
+        if progress_file is not None:
+            progress_file.unlink(missing_ok=True)  # a job that died leaves it behind
         try:
             result = future.result()
         except Exception as exc:  # noqa: BLE001 - e.g. a worker process died (out of memory)

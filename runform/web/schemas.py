@@ -48,7 +48,7 @@ class SessionOut(BaseModel):
     athlete_id: int
     date: date
     status: SessionStatus
-    progress: float = Field(description="0 queued, 0.1 running, 1 finished (coarse)")
+    progress: float = Field(description="0 queued, 0.1 claimed by a worker, up to 0.95 as the analysis runs (its own progress: pose, report, video), 1 finished")
     original_name: str
     treadmill_speed_mps: float | None
     conditions: str

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
+from pathlib import Path
 
+import pytest
 from fixtures.web import ReplayAnalyser, database_url, make_settings, replay_folder  # noqa: F401 - fixtures
 from typer.testing import CliRunner
 
@@ -134,3 +137,53 @@ def test_a_job_on_the_local_cluster_runs_its_pose_in_two_processes_when_it_has_t
     assert pose_workers(str(tmp_path / "missing.mp4"), one_worker) is None  # the job itself reports the clip
     monkeypatch.setenv(SCHEDULER_ENV, "tcp://127.0.0.1:1")
     assert pose_workers(str(clip), one_worker) is None  # an existing cluster: its cores are unknown here
+
+
+def test_the_session_shows_the_jobs_own_progress_while_it_runs(tmp_path, database_url, replay_folder):
+    """The job keeps its progress in a file beside its output folder (runform.batch.ProgressFile);
+    the dispatcher copies it into the session row, so the page's progress bar moves."""
+    import threading
+
+    from runform.batch import PROGRESS_FILE_OPTION, ProgressFile
+
+    settings = make_settings(tmp_path / "data", database_url)
+    migrate(database_url)
+    database = Database(database_url)
+    with database.session() as db:
+        row = _row(db, _athlete(db).id, "queued", 0, "e" * 32)
+        db.flush()
+        sid = row.id
+    (settings.sessions_dir / ("e" * 32)).mkdir(parents=True)
+    halfway, release, seen_files = threading.Event(), threading.Event(), []
+    replay = ReplayAnalyser(replay_folder)
+
+    def analyser(source: str, out_dir: str, options: dict) -> dict:
+        progress = ProgressFile(Path(options[PROGRESS_FILE_OPTION]), min_interval_s=0.0)
+        progress(50, 100, "pose")  # half the pose stage: 0.375 of the job
+        seen_files.append(progress.path)
+        halfway.set()
+        release.wait(30)
+        return replay(source, out_dir, options)
+
+    runner = JobRunner(database, settings, analyser)
+    runner.start()
+    try:
+        assert halfway.wait(30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with database.session() as db:
+                shown = db.get(TrainingSession, sid).progress
+            if shown > 0.1:
+                break
+            time.sleep(0.2)
+        assert shown == pytest.approx(0.1 + 0.85 * 0.375, abs=1e-3)
+        release.set()
+        assert runner.wait_idle(30)
+    finally:
+        release.set()
+        runner.stop()
+    with database.session() as db:
+        done = db.get(TrainingSession, sid)
+        assert (done.status, done.progress) == ("done", 1.0)
+    assert seen_files and not seen_files[0].exists()  # no progress file left beside the results
+    database.dispose()
