@@ -89,6 +89,3 @@ class PersonTracks:
         return {"n_tracked": self.n_persons, "chosen_track_id": self.chosen_track_id, "method": self.method,
                 "confidence": float(self.confidence), "scores": {str(k): float(v) for k, v in self.scores.items()},
                 "passes": passes}  # fmt: skip
-        return {"n_tracked": self.n_persons, "chosen_track_id": self.chosen_track_id, "method": self.method,
-                "confidence": float(self.confidence), "scores": {str(k): float(v) for k, v in self.scores.items()},
-                "passes": passes}  # fmt: skip

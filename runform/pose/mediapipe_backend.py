@@ -57,13 +57,6 @@ logger = logging.getLogger(__name__)
 FAST_FRAME_STEP = 2
 #: Clips (analysed windows) at least this long run the landmark model in two processes.
 PARALLEL_MIN_S = 8.0
-def n_pose_processes(window_s: float, free_cores: int) -> int:
-    """Landmark processes worth running on an analysed window of ``window_s`` seconds with
-    ``free_cores`` cores: 2 from ``PARALLEL_MIN_S`` on two or more cores (a shorter window does not
-    repay the second process's start), else 1."""
-    return 2 if window_s >= PARALLEL_MIN_S and free_cores >= 2 else 1
-
-
 #: The worker process starts this long before its first kept frame (its tracker settles there).
 SEAM_OVERLAP_S = 0.5
 #: Share of the frames whose landmarks this process computes on a long clip (it also decodes every
@@ -73,6 +66,13 @@ PARENT_SHARE = 0.45
 #: model: about 2 s, 80 frames of pose here). Measured with benchmarks/speed.py: 12 s clip 5.8 s
 #: in two processes against 8.4-9.2 s in one.
 WORKER_START_FRAMES = 80
+
+
+def n_pose_processes(window_s: float, free_cores: int) -> int:
+    """Landmark processes worth running on an analysed window of ``window_s`` seconds with
+    ``free_cores`` cores: 2 from ``PARALLEL_MIN_S`` on two or more cores (a shorter window does not
+    repay the second process's start), else 1."""
+    return 2 if window_s >= PARALLEL_MIN_S and free_cores >= 2 else 1
 
 
 class MediaPipePose(PoseBackend):

@@ -146,7 +146,7 @@ def running_periodicity(energy: np.ndarray, fps: float, step_hz: tuple[float, fl
     top = max(ac[i] for i in peaks)
     best = next(i for i in peaks if ac[i] >= top - 0.2 * abs(top))  # the shortest strong period, not its multiples
     freq = fps / lags[best]
-    running = step_hz[0] <= freq <= step_hz[1] or stride_hz[0] <= freq <= stride_hz[1]
+    running = _running_hz(freq, step_hz, stride_hz)
     return max(float(ac[best]), 0.0) * (1.0 if running else 0.25), float(freq)
 
 
@@ -187,8 +187,10 @@ def join_passes(track_ids: list[int], boxes: np.ndarray, energy: dict[int, np.nd
     return ids, joined, merged
 
 
-def _running_hz(freq_hz: float) -> bool:
-    return bool(RUNNING_STEP_HZ[0] <= freq_hz <= RUNNING_STEP_HZ[1] or RUNNING_STRIDE_HZ[0] <= freq_hz <= RUNNING_STRIDE_HZ[1])
+def _running_hz(freq_hz: float, step_hz: tuple[float, float] = RUNNING_STEP_HZ,
+                stride_hz: tuple[float, float] = RUNNING_STRIDE_HZ) -> bool:  # fmt: skip
+    """A leg-motion frequency in the running step or stride band."""
+    return bool(step_hz[0] <= freq_hz <= step_hz[1] or stride_hz[0] <= freq_hz <= stride_hz[1])
 
 
 def _same_runner(a: int, b: int, alive: np.ndarray, sizes: np.ndarray, gait: list[tuple[float, float]],

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from runform.io import VIDEO_SUFFIXES, iter_frames, probe
-from runform.report.overlay import draw_skeleton
+from runform.report.overlay import draw_skeleton, scaled_keypoints
 
 MAX_HEIGHT_PX = 480
 #: A frame further than this from a key moment is not used for it (seconds of the run).
@@ -105,7 +105,7 @@ class KeyFrameGrabber:
                 continue
             t, rgb, scale = self._found[title]
             i = int(np.argmin(np.abs(kp.time_s - t)))
-            shown = kp if scale == (1.0, 1.0) else kp.replace(xy_px=kp.xy_px * np.asarray(scale))
+            shown = scaled_keypoints(kp, *scale)
             img = draw_skeleton(rgb, shown, i, analysis.cleaning.direction, near)
             factor = min(1.0, MAX_HEIGHT_PX / img.shape[0])
             img = cv2.resize(img, (int(img.shape[1] * factor), int(img.shape[0] * factor)), interpolation=cv2.INTER_AREA)

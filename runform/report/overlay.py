@@ -18,6 +18,13 @@ RGB = {side: colour[::-1] for side, colour in BGR.items()}
 CHAIN = ("hip", "knee", "ankle", "heel", "foot_index", "ankle")
 
 
+def scaled_keypoints(kp: Keypoints, sx: float, sy: float) -> Keypoints:
+    """Keypoints in the pixels of a frame reduced by ``sx`` x ``sy`` (angles are unchanged when sx == sy)."""
+    if sx == 1.0 and sy == 1.0:
+        return kp
+    return kp.replace(xy_px=kp.xy_px * np.array([sx, sy]))
+
+
 def draw_skeleton(rgb: np.ndarray, kp: Keypoints, i: int, direction: int, near: str,
                   thigh_deg: np.ndarray | None = None, inplace: bool = False) -> np.ndarray:  # fmt: skip
     """Draw both legs (near leg thicker), the trunk, and the near thigh's angle arc with its value,

@@ -20,9 +20,16 @@ import numpy as np
 
 from runform.io import iter_frames, probe
 from runform.kinematics import angles
-from runform.model import Keypoints
 from runform.report.keyframes import KeyFrameGrabber, run_time_scale
-from runform.report.overlay import Legend, draw_event_marker, draw_persons, draw_skeleton, label, label_width_px
+from runform.report.overlay import (
+    Legend,
+    draw_event_marker,
+    draw_persons,
+    draw_skeleton,
+    label,
+    label_width_px,
+    scaled_keypoints,
+)
 
 #: How long a contact / toe-off ring (and its corner label) stays on screen after the event, in
 #: seconds of the run (5 frames at 30 fps): long enough to see at normal speed, short enough that
@@ -58,7 +65,7 @@ class FrameAnnotator:
         self.direction = analysis.cleaning.direction
         self.near = "left" if self.direction < 0 else "right"
         self.box_scale, self.y_scale = out_size_px[0] / frame_size_px[0], out_size_px[1] / frame_size_px[1]
-        self.kp = _scaled(kp, self.box_scale, self.y_scale)
+        self.kp = scaled_keypoints(kp, self.box_scale, self.y_scale)
         self.thigh_deg = angles.thigh_angle_deg(self.kp, self.near, self.direction)  # once, not per frame
         self.time_scale = run_time_scale(analysis, fps)
         rate = kp.sampling_rate_hz if np.isfinite(kp.sampling_rate_hz) and kp.sampling_rate_hz > 0 else fps
@@ -170,9 +177,3 @@ def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: C
                 container.mux(packet)
     return written
 
-
-def _scaled(kp: Keypoints, sx: float, sy: float) -> Keypoints:
-    """Keypoints in the reduced frame's pixels (angles are unchanged when sx == sy)."""
-    if sx == 1.0 and sy == 1.0:
-        return kp
-    return kp.replace(xy_px=kp.xy_px * np.array([sx, sy]))
