@@ -176,4 +176,3 @@ def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: C
             for packet in stream.encode():
                 container.mux(packet)
     return written
-
