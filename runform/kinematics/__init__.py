@@ -4,7 +4,7 @@ between pose and events)."""
 from runform.kinematics import angles
 from runform.kinematics.calibration import calibrate
 from runform.kinematics.clean import clean_keypoints, suggest_real_fps
-from runform.kinematics.filtering import cutoff_rule_hz, interpolate_series, lowpass_series
+from runform.kinematics.filtering import cutoff_rule_hz, interpolate_series, lowpass_series, upsample_cubic
 from runform.kinematics.sides import SideAssignment, direction_sign
 from runform.kinematics.stride import forward_position_px, parabolic_peak, stride_frequency_hz
 from runform.kinematics.swaps import LegSwapRepair
@@ -26,4 +26,5 @@ __all__ = [
     "runner_in_view",
     "stride_frequency_hz",
     "suggest_real_fps",
+    "upsample_cubic",
 ]

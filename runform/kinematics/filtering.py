@@ -115,6 +115,38 @@ def resample_uniform(kp: Keypoints, tolerance: float = 0.25) -> Keypoints:
     )  # fmt: skip
 
 
+def upsample_cubic(kp: Keypoints, rate_hz: float) -> Keypoints:
+    """``kp`` on a uniform grid at ``rate_hz`` (from its first time stamp), positions by a cubic
+    spline through each tracked run (at least 4 samples; shorter runs linearly), NaN in gaps and
+    outside the runs; confidence and depth linearly. For sub-frame timing on clips filmed slower
+    than the events need: a straight line between samples 1/15 s apart cuts the corner of a foot's
+    convex rise or deceleration and times it early or late (docs/ACCURACY.md, "15 fps")."""
+    from scipy.interpolate import CubicSpline
+
+    t = kp.time_s
+    grid = np.arange(t[0], t[-1] + 0.5 / rate_hz, 1.0 / rate_hz)
+    flat = _as_columns(kp.xy_px)
+    out = np.full((len(grid), flat.shape[1]), np.nan)
+    for col in range(flat.shape[1]):
+        for start, stop in finite_runs(np.isfinite(flat[:, col])):
+            if stop - start < 2:
+                continue
+            inside = (grid >= t[start] - 1e-9) & (grid <= t[stop - 1] + 1e-9)
+            run_t, run_v = t[start:stop], flat[start:stop, col]
+            out[inside, col] = CubicSpline(run_t, run_v)(grid[inside]) if stop - start >= 4 else np.interp(grid[inside], run_t, run_v)
+
+    def linear(values: np.ndarray) -> np.ndarray:
+        cols = _as_columns(values)
+        return np.stack([np.interp(grid, t, cols[:, c]) for c in range(cols.shape[1])], axis=1).reshape(
+            (len(grid),) + values.shape[1:])  # fmt: skip
+
+    depth = None if kp.depth is None else linear(kp.depth)
+    return kp.replace(
+        xy_px=out.reshape((len(grid),) + kp.xy_px.shape[1:]), confidence=linear(kp.confidence), time_s=grid,
+        depth=depth, note=f"upsample_cubic(rate_hz={rate_hz:g})",
+    )  # fmt: skip
+
+
 def lowpass(kp: Keypoints, cutoff_hz: float, order: int = 2) -> Keypoints:
     return kp.replace(
         xy_px=lowpass_series(kp.xy_px, cutoff_hz, kp.sampling_rate_hz, order),
