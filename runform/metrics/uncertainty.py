@@ -14,7 +14,8 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
   error of one clip's value that does not average out over its strides, for a runner the model has
   NOT seen: clip error = runner offset + within-runner scatter. The runner offsets (kinematic vs
   force-plate events depend on how a runner brings the foot down, not on the frame rate) are pooled
-  over all benchmarked frame rates; their RMS ``s_b`` over the R = 10 tuning runners is widened by
+  over the benchmarked frame rates from 30 fps up (at 15 fps, where the rate adds errors of its own,
+  they are the runner's at 15 fps); their RMS ``s_b`` over the R = 10 tuning runners is widened by
   Howe's 95 %-content / 95 %-confidence tolerance factor (k = 3.38 for 10 runners instead of 1.96,
   the chi-square uncertainty of a spread estimated from 10 runners), and the within-runner scatter
   ``s_w`` (speed, camera side, noise; per frame rate) is added in quadrature:
