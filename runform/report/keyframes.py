@@ -111,8 +111,8 @@ class KeyFrameGrabber:
                     scale: tuple[float, float] = (1.0, 1.0)) -> None:  # fmt: skip
         """Keep (a copy of) ``rgb`` when it is the first frame at or after the panel's frame index;
         ``clip_time_s``: its time in the clip (shown in the panel); ``scale`` as for :meth:`offer`."""
-        pending = not self._done.is_set() and self._panel is None and self.panel_index is not None
-        if pending and frame_index >= self.panel_index:
+        wanted = self.panel_index
+        if wanted is not None and frame_index >= wanted and self._panel is None and not self._done.is_set():
             self._panel = (clip_time_s, rgb.copy(), scale)
 
     def finish(self) -> None:
