@@ -136,3 +136,26 @@ def test_a_failed_video_pass_falls_back_to_decoding(clip_analysis, tmp_path):
     assert grabber.panel_image(timeout_s=0) is None  # finished on failure, frame never offered
     panel = persons_panel(analysis.persons, Path(analysis.source), grabber)
     _assert_same_panel(panel, persons_panel(analysis.persons, Path(analysis.source)))
+
+
+@pytest.mark.parametrize("with_video", [True, False], ids=["video-pass", "no-video"])
+def test_the_written_report_has_the_panel_decoding_only_without_a_video(clip_analysis, tmp_path, monkeypatch, with_video):
+    """``write_outputs``: with the annotated video the panel's frame comes from its pass (decoding
+    for the panel fails the test); with ``--no-video`` the panel decodes the clip itself."""
+    from runform.pipeline import write_outputs
+
+    analysis = dataclasses.replace(clip_analysis, config=clip_analysis.config.model_copy(update={"write_video": with_video}))
+    decodes = []
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        decodes.append(args)
+        if with_video:
+            raise AssertionError("the panel decoded the clip although the video pass kept its frame")
+        return iter_frames(*args, **kwargs)
+
+    monkeypatch.setattr(persons_module, "iter_frames", counted)
+    out = write_outputs(analysis, tmp_path / "out")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "annotated.mp4").exists() == with_video
+    assert '<svg class="persons-panel"' in html and '<rect class="person chosen"' in html
+    assert len(decodes) == (0 if with_video else 1)
