@@ -107,8 +107,9 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgre
 
     The annotated video (decode, draw, encode: OpenCV and libx264 release the GIL) is written in a
     thread while the report's plots are rendered, so the two share the cores; the report's key
-    frames come from the video's decoding pass (:class:`~runform.report.KeyFrameGrabber`: the
-    report waits until that pass is past the last key moment), so the clip is decoded once more, not twice.
+    frames and its persons panel's frame come from the video's decoding pass
+    (:class:`~runform.report.KeyFrameGrabber`: the report waits until that pass is past the last
+    key moment and the panel's frame), so the clip is decoded once more, not twice or three times.
     ``progress`` hears about the "report" and "video" stages (:data:`StageProgress`).
     """
     staged = _staged(progress) or _no_progress

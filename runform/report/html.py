@@ -131,8 +131,8 @@ def _sticks(analysis) -> list[str]:  # noqa: ANN001
 
 def render_report(analysis: Analysis, source: Path | None = None, has_video: bool = False, compare_curves: dict | None = None,
                   grabber: KeyFrameGrabber | None = None) -> str:  # fmt: skip
-    """The report's HTML. ``grabber``: the key frames from a pass over the video made elsewhere
-    (the annotated video's); without one they are decoded from ``source``."""
+    """The report's HTML. ``grabber``: the key frames and the persons panel's frame from a pass over
+    the video made elsewhere (the annotated video's); without one they are decoded from ``source``."""
     data = analysis_to_dict(analysis)
     summary, coaching = data["summary"], data["coaching"]
     band = (coaching or {}).get("knee_lift", {}).get("reference_deg")
@@ -161,7 +161,7 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
         finding_groups=_finding_groups(coaching), drills=list(drills.values()), stride_columns=[c[1] for c in columns],
         stride_rows=rows, accuracy_rows=accuracy_rows, definitions=DEFINITIONS, version=data["runform_version"],
         processing=[p.split("(")[0] for p in data["keypoints"]["processing"]],
-        persons=persons_panel(analysis.persons, source),
+        persons=persons_panel(analysis.persons, source, grabber),
     )  # fmt: skip
 
 

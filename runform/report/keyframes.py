@@ -1,9 +1,11 @@
 """Key frames (contact, max knee lift, toe-off of a representative stride) as JPEG data URIs.
 
 The frames are collected by a :class:`KeyFrameGrabber` from a pass over the video that is made
-anyway: the annotated video offers it every reduced frame it decodes (so writing the report and
-the video decodes the clip once, not twice); without a video, :func:`key_frames` decodes the clip
-up to the last key moment itself.
+anyway: the annotated video offers it every reduced frame it decodes, and the full-size frame
+of the report's persons panel (:func:`runform.report.persons.panel_frame`), so writing the report
+and the video decodes the clip once, not twice (or three times); without a video,
+:func:`key_frames` decodes the clip up to the last key moment itself (and the persons panel up to
+its frame).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from runform.io import VIDEO_SUFFIXES, iter_frames, probe
 from runform.report.overlay import draw_skeleton, scaled_keypoints
+from runform.report.persons import panel_frame
 
 MAX_HEIGHT_PX = 480
 #: A frame further than this from a key moment is not used for it (seconds of the run).
@@ -55,13 +58,19 @@ def run_time_scale(analysis, file_fps: float) -> float:  # noqa: ANN001
 
 
 class KeyFrameGrabber:
-    """Keeps, for each key moment, the offered frame closest to it (within ``MAX_OFFSET_S``).
+    """Keeps, for each key moment, the offered frame closest to it (within ``MAX_OFFSET_S``), and
+    the persons panel's frame.
 
-    A pass over the video calls :meth:`offer` with each frame in order while :meth:`wants` says
-    so, and :meth:`finish` after the last key moment or at its end (also on failure); :meth:`images`
-    waits for that (it may run in another thread) and draws the skeleton on the kept frames. Frames
+    A pass over the video calls :meth:`offer` and :meth:`offer_panel` with each frame in order
+    while :meth:`wants` says so, and :meth:`finish` after the last key moment and the panel's
+    frame, or at its end (also on failure); :meth:`images` and :meth:`panel_image` wait for that
+    (it may run in another thread); :meth:`images` draws the skeleton on the kept frames. Frames
     may be reduced: ``scale`` maps the analysis's pixels onto them (from the annotated video: 720 px
-    on the long side, so a landscape clip's key frames are about 404 px tall instead of 480).
+    on the long side, so a landscape clip's key frames are about 404 px tall instead of 480; the
+    panel's frame is offered at full size, being one frame).
+
+    Key moments are in the run's time (:func:`run_time_scale`: ``--real-fps`` rescales it), the
+    panel's frame is a decoded-frame index (:attr:`panel_index`).
     """
 
     def __init__(self, analysis) -> None:  # noqa: ANN001
@@ -69,14 +78,23 @@ class KeyFrameGrabber:
         self.moments = key_moments(analysis)
         self.last_s = max((t for _, t in self.moments), default=-np.inf)
         self._found: dict[str, tuple[float, np.ndarray, tuple[float, float]]] = {}
+        persons = analysis.persons
+        has_panel = persons is not None and persons.n_frames > 0
+        #: Decoded-frame index of the persons panel's frame (None without person tracks).
+        self.panel_index: int | None = persons.first_frame + panel_frame(persons) if has_panel else None
+        self._panel: tuple[float, np.ndarray, tuple[float, float]] | None = None
         self._done = threading.Event()
-        if not self.moments:
+        if not self.moments and self.panel_index is None:
             self._done.set()
 
-    def wants(self, run_time_s: float) -> bool:
+    def wants(self, run_time_s: float, frame_index: int | None = None) -> bool:
         """Whether frames at or after ``run_time_s`` (the analysis's time, see
-        :func:`run_time_scale`) may still be needed."""
-        return not self._done.is_set() and run_time_s <= self.last_s + MAX_OFFSET_S
+        :func:`run_time_scale`) or decoded frame ``frame_index`` (when given: a pass that offers
+        the panel's frame) may still be needed."""
+        if self._done.is_set():
+            return False
+        panel_pending = self.panel_index is not None and frame_index is not None and self._panel is None
+        return run_time_s <= self.last_s + MAX_OFFSET_S or panel_pending
 
     def offer(self, rgb: np.ndarray, run_time_s: float, scale: tuple[float, float] = (1.0, 1.0)) -> None:
         """Keep (a copy of) ``rgb`` for every key moment it is the closest frame to so far;
@@ -89,8 +107,23 @@ class KeyFrameGrabber:
             if abs(t - moment) < MAX_OFFSET_S and (kept is None or abs(t - moment) < abs(kept[0] - moment)):
                 self._found[title] = (t, rgb.copy(), scale)
 
+    def offer_panel(self, rgb: np.ndarray, frame_index: int, clip_time_s: float,
+                    scale: tuple[float, float] = (1.0, 1.0)) -> None:  # fmt: skip
+        """Keep (a copy of) ``rgb`` when it is the first frame at or after the panel's frame index;
+        ``clip_time_s``: its time in the clip (shown in the panel); ``scale`` as for :meth:`offer`."""
+        wanted = self.panel_index
+        if wanted is not None and frame_index >= wanted and self._panel is None and not self._done.is_set():
+            self._panel = (clip_time_s, rgb.copy(), scale)
+
     def finish(self) -> None:
         self._done.set()
+
+    def panel_image(self, timeout_s: float | None = None) -> tuple[float, np.ndarray, tuple[float, float]] | None:
+        """(clip time s, RGB, (x, y) scale) of the persons panel's frame once the pass has finished
+        (RuntimeError when it has not within ``timeout_s``); None when the pass did not offer it."""
+        if not self._done.wait(timeout_s):
+            raise RuntimeError(f"the pass over the video did not finish within {timeout_s} s")
+        return self._panel
 
     def images(self, timeout_s: float | None = None) -> list[tuple[str, str]]:
         """[(title, JPEG data URI)] once the pass has finished (RuntimeError when it has not within

@@ -130,9 +130,9 @@ def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: i
     """Write ``out_path``; returns the number of frames written (input frames x slow_motion).
 
     ``progress(done, total)`` is called after each input frame (``total``: the clip's frame count,
-    an estimate). ``key_frames`` is offered every reduced frame before it is annotated (the
-    report's key frames come from this pass instead of a second decode); it is finished when the
-    video is, also on failure."""
+    an estimate). ``key_frames`` is offered every reduced frame before it is annotated, and the
+    persons panel's frame at full size (the report's key frames and persons panel come from this
+    pass instead of a second decode); it is finished when the video is, also on failure."""
     try:
         return _write(analysis, source, out_path, slow_motion, progress, key_frames)
     finally:
@@ -160,10 +160,11 @@ def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: C
                 img = cv2.resize(img, (stream.width, stream.height), interpolation=cv2.INTER_LINEAR)  # AREA: 10x slower
             if key_frames is not None:
                 run_time_s = frame.time_s * annotator.time_scale
-                if key_frames.wants(run_time_s):
+                if key_frames.wants(run_time_s, frame.index):
                     key_frames.offer(img, run_time_s, (annotator.box_scale, annotator.y_scale))
+                    key_frames.offer_panel(frame.rgb, frame.index, frame.time_s)  # full size: one frame
                 else:
-                    key_frames.finish()  # past the last key moment: the report need not wait for the rest
+                    key_frames.finish()  # past the key moments and the panel: the report need not wait for the rest
             img = annotator.draw(img, frame.index, frame.time_s, inplace=True)  # img: our own (resized) frame
             video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
             for _ in range(slow_motion):
