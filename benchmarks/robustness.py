@@ -1,0 +1,165 @@
+"""Events on altered copies of the real labelled clip, against labels v2.
+
+The one real video with hand-labelled events (``../shared/data/treadmill_side_30fps.mp4``, labels
+v2) is re-encoded as the footage runform meets in the field would differ from it: mirrored (a
+right-facing runner), half the frame rate, lower resolutions, landscape with the runner smaller,
+heavy compression, a dark exposure, sensor noise, a phone's rotation tag, a tight crop. Each copy
+goes through ``runform.analyze`` (BlazePose, cleaning, the one event detector: the code a video
+runs) and its contacts and toe-offs are matched to the labels (sides exchanged for the mirrored
+copy). Nothing is tuned here; it shows where the method holds on video it was not built on.
+
+    python benchmarks/robustness.py [--only mirrored fps15 ...]
+
+Prints a table and writes ``benchmarks/results/robustness.json``. Targets (issue 11, real clip):
+contacts within 1 frame >= 90 %, toe-offs within 1.25 frames >= 90 %, mean signed error of each
+within +-0.5 frame, mean contact time 0.30 +- 0.02 s (frames of the copy's own rate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from fixtures.data import DATA, decode_rgb, encode_rgb, match_events  # noqa: E402
+
+import runform  # noqa: E402
+
+CLIP = DATA / "treadmill_side_30fps.mp4"
+LABELS = DATA / "treadmill_side_30fps_events.csv"
+CLIP_FPS = 30
+#: A detected event farther than this from its label (frames of the copy) counts as missed.
+MATCH_FRAMES = 3
+
+
+def _noise(img: np.ndarray, rng=np.random.default_rng(0)) -> np.ndarray:  # noqa: B008 - one stream for the clip
+    return np.clip(img + rng.normal(0, 12, img.shape), 0, 255).astype(np.uint8)
+
+
+def _landscape(img: np.ndarray) -> np.ndarray:
+    """The portrait frame at half size on a 1280 x 720 grey canvas (runner about 40 % of the height)."""
+    small = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    canvas = np.full((720, 1280, 3), 90, dtype=np.uint8)
+    y0, x0 = (720 - small.shape[0]) // 2, (1280 - small.shape[1]) // 2
+    canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+    return canvas
+
+
+def _resize(width: int, height: int) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda img: cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA)
+
+
+#: name -> (frame transform, keep every n-th frame, x264 CRF, display rotation, sides exchanged, what it stands for)
+VARIANTS: dict[str, tuple] = {
+    "original": (None, 1, None, None, False, "the clip as filmed (no re-encode)"),
+    "mirrored": (lambda img: img[:, ::-1], 1, 18, None, True, "runner facing right"),
+    "fps15": (lambda img: img, 2, 18, None, False, "15 fps (every second frame)"),
+    "half_res": (_resize(360, 640), 1, 18, None, False, "360 x 640"),
+    "third_res": (_resize(240, 426), 1, 18, None, False, "240 x 426 (a 480 x 360 class file)"),
+    "landscape_small": (_landscape, 1, 18, None, False, "1280 x 720 landscape, runner at half size"),
+    "crf30": (lambda img: img, 1, 30, None, False, "messaging-app compression (x264 CRF 30)"),
+    "crf38": (lambda img: img, 1, 38, None, False, "heavy compression (x264 CRF 38, blocky)"),
+    "dark": (lambda img: (img * 0.35).astype(np.uint8), 1, 18, None, False, "a third of the light"),
+    "noise": (_noise, 1, 18, None, False, "sensor noise (sd 12 grey levels)"),
+    "rotation_tag": (lambda img: np.ascontiguousarray(np.rot90(img, 1)), 1, 18, -90, False,
+                     "stored landscape with a phone's rotation tag"),
+    "tight_crop": (lambda img: img[240:], 1, 18, None, False, "head room cropped: 720 x 1040, runner fills the frame"),
+}
+
+
+def write_variant(name: str, dst: Path) -> Path:
+    transform, keep, crf, rotation, _, _ = VARIANTS[name]
+    if transform is None:
+        return CLIP
+    frames = (transform(img) for i, img in enumerate(decode_rgb(CLIP)) if i % keep == 0)
+    if crf == 18 and rotation is None:
+        return encode_rgb(frames, dst, CLIP_FPS // keep)
+    with av.open(str(dst), "w") as out:
+        stream = None
+        for img in frames:
+            if stream is None:
+                stream = out.add_stream("libx264", rate=CLIP_FPS // keep)
+                stream.width, stream.height, stream.pix_fmt = img.shape[1], img.shape[0], "yuv420p"
+                stream.options = {"crf": str(crf), "preset": "veryfast"}
+                if rotation is not None:
+                    stream.set_display_rotation(rotation)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return dst
+
+
+def score(name: str, analysis, labels: pd.DataFrame) -> dict:  # noqa: ANN001
+    _, keep, _, _, swapped, what = VARIANTS[name]
+    fps = CLIP_FPS / keep
+    if swapped:
+        labels = labels.assign(side=labels["side"].map({"left": "right", "right": "left"}))
+    row: dict = {"variant": name, "what": what, "fps": fps, "verdict": analysis.quality.verdict}
+    for kind, tolerance in (("contact", 1.0), ("toe_off", 1.25)):
+        errors = match_events(analysis.events, labels[labels["event"] == kind], fps=fps)["error_frames"].astype(float)
+        found = errors[errors.abs() <= MATCH_FRAMES]  # farther: a missed event (matched to a neighbour)
+        row[kind] = {"n_labels": int(len(errors)), "n_matched": int(len(found)),
+                     "within_pct": round(100 * float((errors.abs() <= tolerance).mean()), 1),
+                     "mean_signed_frames": round(float(found.mean()), 2) if len(found) else None,
+                     "mae_ms": round(1000 * float(found.abs().mean()) / fps, 1) if len(found) else None}  # fmt: skip
+    strides = analysis.strides
+    row["mean_contact_time_s"] = round(float(strides["contact_time_s"].mean()), 3) if len(strides) else None
+    row["cadence_steps_per_min"] = analysis.overall_cadence_steps_per_min
+    row["passes"] = bool(row["contact"]["within_pct"] >= 90 and row["toe_off"]["within_pct"] >= 90
+                         and all(row[k]["mean_signed_frames"] is not None and abs(row[k]["mean_signed_frames"]) <= 0.5
+                             for k in ("contact", "toe_off"))
+                         and row["mean_contact_time_s"] is not None and abs(row["mean_contact_time_s"] - 0.30) <= 0.02)  # fmt: skip
+    return row
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["| copy | fps | contacts within 1 frame (n) | mean signed (frames) | toe-offs within 1.25 frames (n) "
+             "| mean signed (frames) | mean contact time (s) | cadence | targets |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in rows:
+        c, t = r["contact"], r["toe_off"]
+        lines.append(f"| {r['variant']}: {r['what']} | {r['fps']:g} | {c['within_pct']} % ({c['n_matched']}/{c['n_labels']}) "
+                     f"| {c['mean_signed_frames']} | {t['within_pct']} % ({t['n_matched']}/{t['n_labels']}) "
+                     f"| {t['mean_signed_frames']} | {r['mean_contact_time_s']} | {r['cadence_steps_per_min']:.1f} "
+                     f"| {'met' if r['passes'] else '**not met**'} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=list(VARIANTS), help="run only these copies")
+    args = parser.parse_args()
+    labels = pd.read_csv(LABELS)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="runform-robust-") as tmp:
+        for name in args.only or list(VARIANTS):
+            path = write_variant(name, Path(tmp) / f"{name}.mp4")
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                analysis = runform.analyze(path, pose_workers=1)
+            row = score(name, analysis, labels)
+            row["seconds"] = round(time.perf_counter() - start, 1)
+            rows.append(row)
+            print(markdown(rows[-1:]).splitlines()[-1], flush=True)
+    print("\n" + markdown(rows))
+    out = ROOT / "benchmarks" / "results" / "robustness.json"
+    out.write_text(json.dumps({"clip": CLIP.name, "labels": LABELS.name, "rows": rows}, indent=1))
+    print(f"\nwrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
