@@ -41,7 +41,7 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
-from runform.kinematics import forward_position_px, parabolic_peak, runner_in_view, upsample_cubic
+from runform.kinematics import forward_position_px, interpolate_series, parabolic_peak, runner_in_view, upsample_cubic
 from runform.model import Keypoints
 
 #: Confidence factor of an event that could not be timed from the foot itself (stance too short,
@@ -81,6 +81,10 @@ class FootGroundEventDetection(BaseEventDetection):
     fill_missed:
         Place stances one foot lost in a gap (dropouts, leg swaps) from the other foot's events
         and this foot's lag behind them, with ``RHYTHM_CONFIDENCE``.
+    bracket_bridge_s:
+        Gaps in the heel and ankle tracks up to this long are bridged before the stance brackets
+        are found (a bracket is only a coarse stance limit; one missing frame beside it used to lose
+        the stance).
     min_sampling_rate_hz:
         Keypoints sampled below 90 % of this rate (15, 20, 24, 25 fps clips) are upsampled to it
         by a cubic spline before the events are read: between samples 1/15 s apart a straight line
@@ -100,6 +104,7 @@ class FootGroundEventDetection(BaseEventDetection):
     velocity_half_window_s: float = 1 / 30
     fill_missed: bool = True
     min_sampling_rate_hz: float = 30.0
+    bracket_bridge_s: float = 0.07
 
     def detect(
         self,
@@ -166,9 +171,10 @@ class FootGroundEventDetection(BaseEventDetection):
         alternating, as sub-frame indices."""
         heel = forward_position_px(kp, f"{side}_heel", direction)
         ankle = forward_position_px(kp, f"{side}_ankle", direction)
+        bridge = int(round(self.bracket_bridge_s * kp.sampling_rate_hz))
         found = [
-            _extrema(heel, spacing, self.min_prominence_frac_range, "contact"),
-            _extrema(-ankle, spacing, self.min_prominence_frac_range, "toe_off"),
+            _extrema(heel, spacing, self.min_prominence_frac_range, "contact", bridge),
+            _extrema(-ankle, spacing, self.min_prominence_frac_range, "toe_off", bridge),
         ]
         table = pd.DataFrame([e for group in found for e in group], columns=["index", "event", "prominence"])
         return _alternate(table) if len(table) else table
@@ -379,17 +385,22 @@ def _filled(signal: np.ndarray) -> np.ndarray:
     return np.interp(idx, idx[good], signal[good])
 
 
-def _extrema(signal: np.ndarray, spacing: float, prominence_frac: float, kind: str) -> list[tuple]:
+def _extrema(signal: np.ndarray, spacing: float, prominence_frac: float, kind: str, bridge: int = 0) -> list[tuple]:
+    """Stance brackets: maxima of ``signal`` at least ``spacing`` frames apart that stand out by
+    ``prominence_frac`` of its range. Gaps of up to ``bridge`` frames are bridged by a straight line
+    first (a bracket is a coarse stance limit; dropping one next to a one-frame gap lost the whole
+    stance); longer gaps can never hold a maximum."""
     good = np.isfinite(signal)
     if good.sum() < 5:
         return []
     lo, hi = np.nanpercentile(signal, [5, 95])
-    filled = np.where(good, signal, np.nanmin(signal) - (hi - lo))  # gaps can never be maxima
+    bridged = interpolate_series(signal, bridge) if bridge > 0 else signal
+    filled = np.where(np.isfinite(bridged), bridged, np.nanmin(signal) - (hi - lo))
     peaks, props = find_peaks(filled, distance=max(1, int(spacing)), prominence=prominence_frac * (hi - lo))
     out = []
     for peak, prom in zip(peaks, props["prominences"]):
-        if np.isfinite(signal[max(peak - 1, 0) : peak + 2]).all():
-            out.append((parabolic_peak(signal, int(peak)), kind, float(prom)))
+        if good[peak] and np.isfinite(bridged[max(peak - 1, 0) : peak + 2]).all():
+            out.append((parabolic_peak(bridged, int(peak)), kind, float(prom)))
     return out
 
 

@@ -84,3 +84,24 @@ def test_contact_timing_does_not_depend_on_the_frame_rate(fps):
     one_frame = abs(_contact_bias_s(fps, velocity_half_window_s=0) - _contact_bias_s(30, velocity_half_window_s=0))
     assert same_window < 0.003
     assert same_window < one_frame
+
+
+def test_a_one_frame_gap_beside_a_stance_bracket_does_not_lose_the_stance():
+    """A frame missing right after the ankle's most backward position (the toe-off bracket), as
+    leg-swap repair leaves on real video: the bracket is still found, so the stance is timed."""
+    kp, truth = make_gait_keypoints(30, 170, duration_s=8)
+    clean, report = clean_keypoints(kp)
+    ankle = clean.xy("left_ankle")[:, 0] * report.direction
+    i = int(np.argmin(ankle[90:130])) + 90  # a toe-off bracket of the left foot, mid-clip
+    xy = clean.xy_px.copy()
+    for part in ("ankle", "heel"):
+        xy[i + 1, clean.index(f"left_{part}")] = np.nan
+    holed = clean.replace(xy_px=xy, note="one frame lost beside a bracket")
+
+    def detect(**params):
+        return FootGroundEventDetection(fill_missed=False, **params).detect(
+            holed, direction=report.direction, stride_frequency_hz=report.stride_frequency_hz).events_  # fmt: skip
+
+    for kind in ("contact", "toe_off"):
+        assert _errors(detect(bracket_bridge_s=0.0), truth, "left", kind).max() > 0.1  # lost without bridging
+        assert _errors(detect(), truth, "left", kind).max() <= 2 / 30, kind
