@@ -90,15 +90,16 @@ class LegSwapRepair:
         """Return repaired keypoints; fills ``swapped_frames_`` (frame -> group name)."""
         self.swapped_frames_: dict[str, np.ndarray] = {}
         shank = np.linalg.norm(kp.xy("left_knee") - kp.xy("left_ankle"), axis=1)
-        scale = float(np.nanmedian(shank)) if np.isfinite(shank).any() else 50.0
-        scale *= max(1.0, REFERENCE_FPS / kp.sampling_rate_hz) ** 2
+        shank_px = float(np.nanmedian(shank)) if np.isfinite(shank).any() else 50.0
+        # the penalties grow with the squared frame interval below 30 fps; the shank length does not
+        scale = shank_px * max(1.0, REFERENCE_FPS / kp.sampling_rate_hz) ** 2
         out = kp
         for label, scored, exchanged in GROUPS:
             left = [out.index(f"left_{p}") for p in scored]
             right = [out.index(f"right_{p}") for p in scored]
             unary = _near_far_cost(out, scored, self.switch_penalty_frac_leg * scale * self.near_far_weight)
             if label == "foot":
-                unary = unary + _attachment_cost(out, scale)
+                unary = unary + _attachment_cost(out, shank_px)
             flip = _viterbi_swaps(out.xy_px[:, left], out.xy_px[:, right], self.switch_penalty_frac_leg * scale, unary)
             if label == "leg" and flip.sum() > len(flip) / 2:
                 flip = ~flip  # whole-leg identity is global and decided by SideAssignment later
