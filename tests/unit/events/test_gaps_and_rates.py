@@ -86,13 +86,15 @@ def test_contact_timing_does_not_depend_on_the_frame_rate(fps):
     assert same_window < one_frame
 
 
-def test_a_one_frame_gap_beside_a_stance_bracket_does_not_lose_the_stance():
+@pytest.mark.parametrize("fps", [30, 15])  # at 15 fps the gap is bridged after upsampling (3 samples at 30 Hz)
+def test_a_one_frame_gap_beside_a_stance_bracket_does_not_lose_the_stance(fps):
     """A frame missing right after the ankle's most backward position (the toe-off bracket), as
     leg-swap repair leaves on real video: the bracket is still found, so the stance is timed."""
-    kp, truth = make_gait_keypoints(30, 170, duration_s=8)
+    kp, truth = make_gait_keypoints(fps, 170, duration_s=8)
     clean, report = clean_keypoints(kp)
     ankle = clean.xy("left_ankle")[:, 0] * report.direction
-    i = int(np.argmin(ankle[90:130])) + 90  # a toe-off bracket of the left foot, mid-clip
+    a, b = 3 * fps, int(4.3 * fps)
+    i = int(np.argmin(ankle[a:b])) + a  # a toe-off bracket of the left foot, mid-clip
     xy = clean.xy_px.copy()
     for part in ("ankle", "heel"):
         xy[i + 1, clean.index(f"left_{part}")] = np.nan
@@ -104,4 +106,4 @@ def test_a_one_frame_gap_beside_a_stance_bracket_does_not_lose_the_stance():
 
     for kind in ("contact", "toe_off"):
         assert _errors(detect(bracket_bridge_s=0.0), truth, "left", kind).max() > 0.1  # lost without bridging
-        assert _errors(detect(), truth, "left", kind).max() <= 2 / 30, kind
+        assert _errors(detect(), truth, "left", kind).max() <= 2 / fps, kind
