@@ -8,7 +8,7 @@ goes through ``runform.analyze`` (BlazePose, cleaning, the one event detector: t
 runs) and its contacts and toe-offs are matched to the labels (sides exchanged for the mirrored
 copy). Nothing is tuned here; it shows where the method holds on video it was not built on.
 
-    python benchmarks/robustness.py [--only mirrored fps15 ...]
+    python benchmarks/robustness.py [--only mirrored fps15 ...]   # --only replaces those rows of the JSON
 
 Prints a table and writes ``benchmarks/results/robustness.json``. Targets (issue 11, real clip):
 contacts within 1 frame >= 90 %, toe-offs within 1.25 frames >= 90 %, mean signed error of each
@@ -155,8 +155,12 @@ def main() -> None:
             row["seconds"] = round(time.perf_counter() - start, 1)
             rows.append(row)
             print(markdown(rows[-1:]).splitlines()[-1], flush=True)
-    print("\n" + markdown(rows))
     out = ROOT / "benchmarks" / "results" / "robustness.json"
+    if args.only and out.exists():  # a partial run replaces its own rows and keeps the others
+        fresh = {r["variant"]: r for r in rows}
+        kept = {r["variant"]: r for r in json.loads(out.read_text())["rows"]}
+        rows = [fresh.get(name) or kept[name] for name in VARIANTS if name in fresh or name in kept]
+    print("\n" + markdown(rows))
     out.write_text(json.dumps({"clip": CLIP.name, "labels": LABELS.name, "rows": rows}, indent=1))
     print(f"\nwrote {out.relative_to(ROOT)}")
 

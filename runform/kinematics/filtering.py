@@ -104,9 +104,7 @@ def resample_uniform(kp: Keypoints, tolerance: float = 0.25) -> Keypoints:
     grid = np.arange(kp.time_s[0], kp.time_s[-1] + step / 2, step)
 
     def on_grid(values: np.ndarray) -> np.ndarray:
-        flat = _as_columns(values)
-        cols = [np.interp(grid, kp.time_s, flat[:, c], left=np.nan, right=np.nan) for c in range(flat.shape[1])]
-        return np.stack(cols, axis=1).reshape((len(grid),) + values.shape[1:])
+        return _linear_on_grid(values, kp.time_s, grid)
 
     depth = None if kp.depth is None else on_grid(kp.depth)
     return kp.replace(
@@ -115,10 +113,17 @@ def resample_uniform(kp: Keypoints, tolerance: float = 0.25) -> Keypoints:
     )  # fmt: skip
 
 
+def _linear_on_grid(values: np.ndarray, time_s: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """``values`` (time first) linearly interpolated at the times ``grid`` (NaN outside ``time_s``)."""
+    flat = _as_columns(values)
+    cols = [np.interp(grid, time_s, flat[:, c], left=np.nan, right=np.nan) for c in range(flat.shape[1])]
+    return np.stack(cols, axis=1).reshape((len(grid),) + values.shape[1:])
+
+
 def upsample_cubic(kp: Keypoints, rate_hz: float) -> Keypoints:
     """``kp`` on a uniform grid at ``rate_hz`` (from its first time stamp), positions by a cubic
-    spline through each tracked run (at least 4 samples; shorter runs linearly), NaN in gaps and
-    outside the runs; confidence and depth linearly. For sub-frame timing on clips filmed slower
+    spline through each tracked run (at least 4 samples; runs of 2-3 samples linearly; a single
+    isolated sample is dropped), NaN in gaps and outside the runs; confidence and depth linearly. For sub-frame timing on clips filmed slower
     than the events need: a straight line between samples 1/15 s apart cuts the corner of a foot's
     convex rise or deceleration and times it early or late (docs/ACCURACY.md, "15 fps")."""
     from scipy.interpolate import CubicSpline
@@ -135,14 +140,9 @@ def upsample_cubic(kp: Keypoints, rate_hz: float) -> Keypoints:
             run_t, run_v = t[start:stop], flat[start:stop, col]
             out[inside, col] = CubicSpline(run_t, run_v)(grid[inside]) if stop - start >= 4 else np.interp(grid[inside], run_t, run_v)
 
-    def linear(values: np.ndarray) -> np.ndarray:
-        cols = _as_columns(values)
-        return np.stack([np.interp(grid, t, cols[:, c]) for c in range(cols.shape[1])], axis=1).reshape(
-            (len(grid),) + values.shape[1:])  # fmt: skip
-
-    depth = None if kp.depth is None else linear(kp.depth)
+    depth = None if kp.depth is None else _linear_on_grid(kp.depth, t, grid)
     return kp.replace(
-        xy_px=out.reshape((len(grid),) + kp.xy_px.shape[1:]), confidence=linear(kp.confidence), time_s=grid,
+        xy_px=out.reshape((len(grid),) + kp.xy_px.shape[1:]), confidence=_linear_on_grid(kp.confidence, t, grid), time_s=grid,
         depth=depth, note=f"upsample_cubic(rate_hz={rate_hz:g})",
     )  # fmt: skip
 

@@ -118,6 +118,11 @@ class KeyFrameGrabber:
     def finish(self) -> None:
         self._done.set()
 
+    @property
+    def finished(self) -> bool:
+        """Whether the pass has finished (the report may read the frames)."""
+        return self._done.is_set()
+
     def panel_image(self, timeout_s: float | None = None) -> tuple[float, np.ndarray, tuple[float, float]] | None:
         """(clip time s, RGB, (x, y) scale) of the persons panel's frame once the pass has finished
         (RuntimeError when it has not within ``timeout_s``); None when the pass did not offer it."""

@@ -4,11 +4,10 @@ a 360 x 640 copy once lost the near foot's first stance (a stance bracket beside
 from __future__ import annotations
 
 import pytest
+import robustness  # benchmarks/ is on sys.path (tests/conftest.py)
 from conftest import match_events
 
 import runform
-
-robustness = pytest.importorskip("robustness")
 
 
 @pytest.fixture(scope="module")

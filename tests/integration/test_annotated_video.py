@@ -158,7 +158,7 @@ def test_the_pass_releases_the_report_after_the_last_key_moment(clip_analysis, t
     grabber, seen = KeyFrameGrabber(clip_analysis), []
 
     def progress(done: int, total: int) -> None:
-        seen.append((done, grabber._done.is_set()))
+        seen.append((done, grabber.finished))
 
     write_annotated_video(clip_analysis, Path(clip_analysis.source), tmp_path / "a.mp4", progress=progress, key_frames=grabber)
     released = next(done for done, finished in seen if finished)

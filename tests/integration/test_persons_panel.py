@@ -102,7 +102,7 @@ def test_the_pass_waits_for_a_late_panel_frame_then_releases_the_report(clip_ana
     grabber, seen = KeyFrameGrabber(analysis), []
 
     def progress(done: int, total: int) -> None:
-        seen.append((done, grabber._done.is_set()))
+        seen.append((done, grabber.finished))
 
     write_annotated_video(analysis, Path(analysis.source), tmp_path / "a.mp4", progress=progress, key_frames=grabber)
     released = next(done for done, finished in seen if finished)  # frames decoded when the report was let go
