@@ -26,7 +26,6 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 import pandas as pd
@@ -85,22 +84,7 @@ def write_variant(name: str, dst: Path) -> Path:
     if transform is None:
         return CLIP
     frames = (transform(img) for i, img in enumerate(decode_rgb(CLIP)) if i % keep == 0)
-    if crf == 18 and rotation is None:
-        return encode_rgb(frames, dst, CLIP_FPS // keep)
-    with av.open(str(dst), "w") as out:
-        stream = None
-        for img in frames:
-            if stream is None:
-                stream = out.add_stream("libx264", rate=CLIP_FPS // keep)
-                stream.width, stream.height, stream.pix_fmt = img.shape[1], img.shape[0], "yuv420p"
-                stream.options = {"crf": str(crf), "preset": "veryfast"}
-                if rotation is not None:
-                    stream.set_display_rotation(rotation)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return dst
+    return encode_rgb(frames, dst, CLIP_FPS // keep, crf=crf, display_rotation=rotation)
 
 
 def score(name: str, analysis, labels: pd.DataFrame) -> dict:  # noqa: ANN001

@@ -90,6 +90,7 @@ class ProgressFile:
 
     def __init__(self, path: Path, min_interval_s: float = 0.5) -> None:
         self.path, self.min_interval_s = path, min_interval_s
+        self._staging = path.with_name(path.name + ".tmp")
         self.fraction, self._stage, self._last = 0.0, "", -float("inf")
 
     def __call__(self, done: int, total: int, stage: str) -> None:
@@ -99,15 +100,14 @@ class ProgressFile:
         if stage == self._stage and now - self._last < self.min_interval_s:
             return
         self._stage, self._last = stage, now
-        staging = self.path.with_name(self.path.name + ".tmp")
         try:
-            staging.write_text(json.dumps({"stage": stage, "fraction": round(self.fraction, 4)}), encoding="utf-8")
-            os.replace(staging, self.path)
+            self._staging.write_text(json.dumps({"stage": stage, "fraction": round(self.fraction, 4)}), encoding="utf-8")
+            os.replace(self._staging, self.path)
         except OSError as exc:  # progress is a courtesy: never fail the analysis for it
             logger.debug("cannot write progress to %s: %s", self.path, exc)
 
     def remove(self) -> None:
-        for path in (self.path, self.path.with_name(self.path.name + ".tmp")):
+        for path in (self.path, self._staging):
             path.unlink(missing_ok=True)
 
 

@@ -118,12 +118,12 @@ class FootGroundEventDetection(BaseEventDetection):
         source_hz = kp.sampling_rate_hz
         if kp.n_frames > 3 and source_hz < 0.9 * self.min_sampling_rate_hz:
             kp = upsample_cubic(kp, self.min_sampling_rate_hz)
-        self._bridge = _bridge_samples(self.bracket_bridge_s, source_hz, kp.sampling_rate_hz)
+        bridge = _bridge_samples(self.bracket_bridge_s, source_hz, kp.sampling_rate_hz)
         rows: list[pd.DataFrame] = []
         self.n_from_foot_ = 0
         if np.isfinite(stride_frequency_hz) and kp.n_frames > 3:
             spacing = self.min_event_spacing_frac_stride * kp.sampling_rate_hz / stride_frequency_hz
-            rows = [self._side_events(kp, side, direction, spacing) for side in ("left", "right")]
+            rows = [self._side_events(kp, side, direction, spacing, bridge) for side in ("left", "right")]
         events = pd.concat(rows, ignore_index=True) if rows else empty_events()
         if self.fill_missed and len(events):
             events = _fill_missed(events, kp.time_s, runner_in_view(kp))
@@ -136,8 +136,8 @@ class FootGroundEventDetection(BaseEventDetection):
         return self
 
     # --- one foot -------------------------------------------------------------------------
-    def _side_events(self, kp: Keypoints, side: str, direction: int, spacing: float) -> pd.DataFrame:
-        brackets = self._brackets(kp, side, direction, spacing)
+    def _side_events(self, kp: Keypoints, side: str, direction: int, spacing: float, bridge: int) -> pd.DataFrame:
+        brackets = self._brackets(kp, side, direction, spacing, bridge)
         if brackets.empty:
             return empty_events().drop(columns="frame")
         kinds = brackets["event"].to_numpy()
@@ -168,12 +168,11 @@ class FootGroundEventDetection(BaseEventDetection):
             "time_s": times, "side": side, "event": kinds[keep], "confidence": np.round(np.clip(conf, 0, 1), 3),
         })  # fmt: skip
 
-    def _brackets(self, kp: Keypoints, side: str, direction: int, spacing: float) -> pd.DataFrame:
+    def _brackets(self, kp: Keypoints, side: str, direction: int, spacing: float, bridge: int) -> pd.DataFrame:
         """Heel's most forward (``contact``) and ankle's most backward (``toe_off``) positions,
-        alternating, as sub-frame indices."""
+        alternating, as sub-frame indices; gaps of up to ``bridge`` samples bridged first."""
         heel = forward_position_px(kp, f"{side}_heel", direction)
         ankle = forward_position_px(kp, f"{side}_ankle", direction)
-        bridge = getattr(self, "_bridge", _bridge_samples(self.bracket_bridge_s, kp.sampling_rate_hz, kp.sampling_rate_hz))
         found = [
             _extrema(heel, spacing, self.min_prominence_frac_range, "contact", bridge),
             _extrema(-ankle, spacing, self.min_prominence_frac_range, "toe_off", bridge),

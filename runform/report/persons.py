@@ -64,20 +64,20 @@ def persons_panel(persons, source: Path | None, grabber=None) -> dict | None:  #
     without one, or when that pass ended before the frame, ``source`` is decoded up to it."""
     if persons is None or source is None or Path(source).suffix.lower() not in VIDEO_SUFFIXES or not persons.n_frames:
         return None
+    i = panel_frame(persons)
     kept = grabber.panel_image() if grabber is not None else None
     if kept is None:
         if grabber is not None:
             logger.info("the video pass did not reach the persons panel's frame; decoding the clip for it")
-        kept = _decode_panel_frame(persons, Path(source))
+        kept = _decode_panel_frame(persons.first_frame + i, Path(source))
     if kept is None:
         return None
     time_s, rgb, scale = kept
-    return _panel(persons, rgb, time_s, scale)
+    return _panel(persons, i, rgb, time_s, scale)
 
 
-def _decode_panel_frame(persons, source: Path) -> tuple[float, np.ndarray, tuple[float, float]] | None:  # noqa: ANN001
-    """(clip time s, RGB, (1, 1)) of the panel's frame, decoding ``source`` up to it."""
-    wanted = persons.first_frame + panel_frame(persons)
+def _decode_panel_frame(wanted: int, source: Path) -> tuple[float, np.ndarray, tuple[float, float]] | None:
+    """(clip time s, RGB, (1, 1)) of decoded frame ``wanted``, decoding ``source`` up to it."""
     frame = None
     for frame in iter_frames(source):
         if frame.index >= wanted:
@@ -85,9 +85,9 @@ def _decode_panel_frame(persons, source: Path) -> tuple[float, np.ndarray, tuple
     return None if frame is None else (frame.time_s, frame.rgb, (1.0, 1.0))
 
 
-def _panel(persons, rgb: np.ndarray, time_s: float, scale: tuple[float, float]) -> dict | None:  # noqa: ANN001
-    """The panel from the frame ``rgb`` at clip time ``time_s``; ``scale``: (x, y) from the
-    analysis's frame pixels to ``rgb``'s."""
+def _panel(persons, i: int, rgb: np.ndarray, time_s: float, scale: tuple[float, float]) -> dict | None:  # noqa: ANN001
+    """The panel of analysed frame ``i`` (:func:`panel_frame`) from the frame ``rgb`` at clip time
+    ``time_s``; ``scale``: (x, y) from the analysis's frame pixels to ``rgb``'s."""
     h, w = rgb.shape[:2]
     factor = min(1.0, MAX_HEIGHT_PX / h)
     img = cv2.resize(rgb, (max(1, int(w * factor)), max(1, int(h * factor))), interpolation=cv2.INTER_AREA)
@@ -97,7 +97,7 @@ def _panel(persons, rgb: np.ndarray, time_s: float, scale: tuple[float, float]) 
     to_img = np.array([scale[0], scale[1], scale[0], scale[1]]) * factor  # x0, y0, x1, y1
     boxes = [{"track_id": tid, "chosen": tid == persons.chosen_track_id, "x": round(float(b[0]), 1),
               "y": round(float(b[1]), 1), "w": round(float(b[2] - b[0]), 1), "h": round(float(b[3] - b[1]), 1)}
-             for tid, b in zip(persons.track_ids, persons.boxes_px[:, panel_frame(persons)] * to_img)
+             for tid, b in zip(persons.track_ids, persons.boxes_px[:, i] * to_img)
              if np.isfinite(b).all()]  # fmt: skip
     boxes.sort(key=lambda b: b["chosen"])  # the runner's box drawn last, on top
     return {"uri": "data:image/jpeg;base64," + base64.b64encode(jpg.tobytes()).decode(), "width": img.shape[1],
