@@ -119,6 +119,29 @@ def probe(path: str | Path) -> VideoInfo:
         container.close()
 
 
+def scaled_rgb(frame, size_px: tuple[int, int]) -> np.ndarray:  # noqa: ANN001 - av.VideoFrame
+    """``frame`` as RGB of ``size_px`` (width, height; bilinear). A limited-range 4:2:0 frame (what
+    phones and cameras record) has its Y, U and V planes resized by OpenCV and is converted to RGB
+    at the small size (BT.601, as ffmpeg's default conversion): from 720 x 1280 to 404 x 720 that
+    costs half the CPU of converting at full size and resizing. Other pixel formats and odd sizes
+    take that longer way."""
+    import cv2
+
+    width, height = size_px
+    limited_420 = frame.format.name == "yuv420p" and getattr(frame, "color_range", 0) != 2  # 2: full (JPEG) range
+    if not limited_420 or width % 2 or height % 2 or frame.width % 2 or frame.height % 2:
+        return cv2.resize(frame.to_ndarray(format="rgb24"), (width, height), interpolation=cv2.INTER_LINEAR)
+    if (width, height) == (frame.width, frame.height):
+        return frame.to_ndarray(format="rgb24")
+    planes = [np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:, :w]
+              for plane, w in zip(frame.planes, (frame.width, frame.width // 2, frame.width // 2))]  # fmt: skip
+    y = cv2.resize(planes[0][: frame.height], (width, height), interpolation=cv2.INTER_LINEAR)
+    u, v = (cv2.resize(p[: frame.height // 2], (width // 2, height // 2), interpolation=cv2.INTER_LINEAR)
+            for p in planes[1:])  # fmt: skip
+    i420 = np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(height * 3 // 2, width)
+    return cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420)
+
+
 def _clockwise_rotation(frame) -> int:  # noqa: ANN001 - av.VideoFrame
     """Clockwise rotation (0/90/180/270) that displays the stored frame upright.
 
@@ -130,8 +153,13 @@ def _clockwise_rotation(frame) -> int:  # noqa: ANN001 - av.VideoFrame
 
 
 def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None = None,
-                start_s: float | None = None, end_s: float | None = None, skip: int = 0) -> Iterator[VideoFrame]:  # fmt: skip
+                start_s: float | None = None, end_s: float | None = None, skip: int = 0,
+                size_px: tuple[int, int] | None = None) -> Iterator[VideoFrame]:  # fmt: skip
     """Yield upright RGB frames with their real presentation timestamps (seconds from the first).
+
+    ``size_px``: (width, height) of the upright frames yielded, scaled while converting to RGB
+    (:func:`scaled_rgb`; for a reduced copy such as the annotated video's, much cheaper than
+    converting at full size and resizing).
 
     ``start_s`` / ``end_s`` keep only frames whose timestamp lies in ``[start_s, end_s]`` (clip
     time: indices and timestamps stay those of the whole clip). ``skip`` drops the window's first
@@ -174,8 +202,11 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
                 if skipped < skip:
                     skipped += 1
                     continue
-                rgb = frame.to_ndarray(format="rgb24")
                 k = _clockwise_rotation(frame) // 90
+                if size_px is None:
+                    rgb = frame.to_ndarray(format="rgb24")
+                else:  # scaled in the stored orientation, then turned upright
+                    rgb = scaled_rgb(frame, size_px[::-1] if k % 2 else size_px)
                 if k:
                     rgb = np.ascontiguousarray(np.rot90(rgb, k=-k))
                 q.put(VideoFrame(i, t - t0, rgb))

@@ -61,6 +61,34 @@ def test_rotation_metadata_is_honoured(rotated_clip, clip):
     assert np.abs(upright.astype(int) - original).mean() < 5
 
 
+@pytest.mark.parametrize("size_px", [(404, 720), (202, 360), (720, 1280), (403, 719)])
+def test_scaled_frames_match_a_full_size_conversion_resized(clip, size_px):
+    """The annotated video's frames come scaled from the decoder (planes resized, converted small):
+    they look like converting at full size and resizing (bilinear), sizes and colours alike; odd
+    sizes take the full conversion."""
+    import cv2
+
+    scaled = list(iter_frames(clip, size_px=size_px, max_frames=40))
+    full = list(iter_frames(clip, max_frames=40))
+    assert len(scaled) == len(full) == 40
+    for a, b in zip(scaled[::13], full[::13]):
+        assert (a.index, a.time_s) == (b.index, b.time_s)
+        assert a.rgb.shape == (size_px[1], size_px[0], 3) and a.rgb.dtype == np.uint8
+        expected = cv2.resize(b.rgb, size_px, interpolation=cv2.INTER_LINEAR).astype(int)
+        diff = a.rgb.astype(int) - expected
+        assert np.abs(diff).mean() < 2.5  # chroma interpolated on the small grid: a grey level or two
+        # no colour cast: the same BT.601 matrix and range (ffmpeg's fast integer path rounds blue about
+        # 1.6 levels lower; taking limited range for full, or full for limited, is off by 6-8 levels here)
+        assert np.abs(diff.mean(axis=(0, 1))).max() < 2.5
+
+
+def test_scaled_frames_of_a_rotated_file_are_upright(rotated_clip, clip):
+    upright = next(iter_frames(rotated_clip, size_px=(404, 720))).rgb
+    original = next(iter_frames(clip, size_px=(404, 720))).rgb
+    assert upright.shape == original.shape == (720, 404, 3)
+    assert np.abs(upright.astype(int) - original).mean() < 5
+
+
 def test_rotated_phone_file_gives_the_same_events(rotated_clip, clip_analysis):
     rotated = runform.analyze(rotated_clip)
     for _, row in rotated.events.iterrows():
