@@ -44,7 +44,7 @@ def prepare(job: tuple[str, float, str, Path]) -> Path:
     if path.exists():
         return path
     mocap = from_rbds_joints(RBDS / f"{trial}_joints.csv")
-    seed = zlib.crc32(f"{trial}|{fps}|{side}|realistic".encode())  # the seed accuracy.py uses
+    seed = zlib.crc32(f"{trial}|{fps:g}|{side}|realistic".encode())  # the seed accuracy.py uses
     raw = NOISE["realistic"].apply(VirtualCamera(fps=fps, side=side).project(mocap), seed=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -1,8 +1,11 @@
 """The cleaning chain: raw pose landmarks -> anatomically labelled, filtered keypoints.
 
-Order matters: resample (variable frame rate) -> mask low confidence -> blank glitches ->
-interpolate short gaps -> repair leg swaps -> direction -> anatomical sides -> stride
-frequency -> zero-lag low-pass at the documented cut-off rule. Every step is recorded in
+Order matters: resample (variable frame rate) -> mask low confidence -> repair leg swaps where
+the legs are clearly apart -> blank glitches -> interpolate short gaps -> repair leg swaps ->
+direction -> anatomical sides -> stride frequency -> zero-lag low-pass at the documented cut-off
+rule. The first swap repair comes before glitches: glitch removal blanked parts of a few-frame swap
+(its jumps in and out) and the rest was then left swapped; where the legs cross, which label is
+which is ambiguous and glitch removal goes first (docs/ACCURACY.md, fifth round). Every step is recorded in
 ``Keypoints.log`` so reports can list the filters that ran.
 """
 
@@ -43,11 +46,18 @@ def clean_keypoints(
     kp = resample_uniform(kp)
     kp = mask_low_confidence(kp, min_confidence)
     legs = [kp.index(n) for n in kp.names if n.split("_", 1)[-1] in ("hip", "knee", "ankle", "heel", "foot_index")]
+    # swaps where the legs are clearly apart first: such a swap is also a jump in and out, and glitch
+    # removal would blank parts of it (a foot here, an ankle there) so that the rest no longer looks
+    # like a swap; where they cross, glitch removal and interpolation go first (as before)
+    apart = LegSwapRepair(min_apart_frac_shank=APART_FRAC_SHANK)
+    kp = apart.repair(kp)
     before = int(np.isnan(kp.xy_px[:, legs, 0]).sum())
     kp = remove_glitches(kp)
     n_glitches = int(np.isnan(kp.xy_px[:, legs, 0]).sum()) - before
     fraction_missing_before_fill = float(np.isnan(kp.xy_px[:, legs, 0]).mean())
     kp = interpolate_gaps(kp, max_gap_s)
+    repair = LegSwapRepair()
+    kp = repair.repair(kp)
     fraction_missing = float(np.isnan(kp.xy_px[:, legs, 0]).mean())
     if fraction_missing > 0.9:
         raise AnalysisError(
@@ -56,8 +66,6 @@ def clean_keypoints(
             found=f"{fraction_missing:.0%} of leg landmarks missing",
             fix="film from the side with the whole body in frame, in good light",
         )
-    repair = LegSwapRepair()
-    kp = repair.repair(kp)
     direction = direction_sign(kp)
     sides = SideAssignment()
     kp = sides.assign(kp, direction)
@@ -68,12 +76,16 @@ def clean_keypoints(
     kp = lowpass(kp, cutoff)
     report = CleaningReport(
         direction=direction, stride_frequency_hz=stride_hz, cutoff_hz=cutoff,
-        n_swapped_frames=repair.n_swapped_frames_, n_glitches=n_glitches, side_cue=sides.cue_,
+        n_swapped_frames=apart.n_swapped_frames_ + repair.n_swapped_frames_, n_glitches=n_glitches, side_cue=sides.cue_,
         sides_relabelled=sides.relabelled_, fraction_missing=fraction_missing,
         fraction_missing_before_fill=fraction_missing_before_fill,
     )  # fmt: skip
     return kp, report
 
+
+#: Leg swaps are repaired before glitch removal only in runs of frames whose knees (feet: ankles) are
+#: at least this many shank lengths apart (docs/ACCURACY.md, fifth round).
+APART_FRAC_SHANK = 0.5
 
 #: Capture rates of phones and sports cameras, to suggest a ``--real-fps`` for slow-motion files.
 COMMON_CAPTURE_FPS = (60.0, 120.0, 240.0, 480.0, 960.0)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runform.kinematics.filtering import REFERENCE_FPS
+from runform.kinematics.filtering import REFERENCE_FPS, finite_runs
 from runform.model import Keypoints
 
 #: (name, landmarks whose motion is scored, landmarks exchanged when a swap is found)
@@ -37,22 +37,23 @@ def _viterbi_swaps(
     if n < 3:
         return np.zeros(n, dtype=bool)
     opts = np.stack([np.stack([a, b]), np.stack([b, a])])  # [state, track, T, J, 2]
-
-    def accel(s2: int, s1: int, s0: int, t: int) -> float:
-        d = opts[s0, :, t] - 2 * opts[s1, :, t - 1] + opts[s2, :, t - 2]
-        norms = np.sqrt(np.nansum(d * d, axis=-1))
-        return float(np.nansum(norms))
-
+    # accel[s2][s1][s0][t - 2]: summed acceleration norm of both tracks at frame t for the states of
+    # frames t-2, t-1, t (computed for all frames at once; the search below is then scalar)
+    accel = [[[_accel_norms(opts[s0, :, 2:] - 2 * opts[s1, :, 1:-1] + opts[s2, :, :-2]).tolist()
+               for s0 in (0, 1)] for s1 in (0, 1)] for s2 in (0, 1)]  # fmt: skip
+    unary_l = unary.tolist()
+    penalty = float(switch_penalty)
     # state index = 2 * s_prev + s_cur
-    cost = np.array([unary[1, 0], switch_penalty + unary[1, 1], switch_penalty + unary[1, 0], unary[1, 1]])
+    cost = [unary_l[1][0], penalty + unary_l[1][1], penalty + unary_l[1][0], unary_l[1][1]]
     back = np.zeros((n, 4), dtype=np.int8)
+    inf = float("inf")
     for t in range(2, n):
-        new = np.full(4, np.inf)
+        new = [inf, inf, inf, inf]
         for s1 in (0, 1):
             for s0 in (0, 1):
                 for s2 in (0, 1):
                     prev = 2 * s2 + s1
-                    c = cost[prev] + accel(s2, s1, s0, t) + unary[t, s0] + (switch_penalty if s0 != s1 else 0.0)
+                    c = cost[prev] + accel[s2][s1][s0][t - 2] + unary_l[t][s0] + (penalty if s0 != s1 else 0.0)
                     if c < new[2 * s1 + s0]:
                         new[2 * s1 + s0] = c
                         back[t, 2 * s1 + s0] = prev
@@ -64,6 +65,13 @@ def _viterbi_swaps(
         state = int(back[t, state])
     path[1], path[0] = bool(state % 2), bool(state // 2)
     return path
+
+
+def _accel_norms(d: np.ndarray) -> np.ndarray:
+    """(track, T, J, 2) second differences -> per frame, the sum over tracks and landmarks of their
+    norms (NaN landmarks count 0), summed in the same order as one frame's (track, J) block."""
+    norms = np.sqrt(np.nansum(d * d, axis=-1))  # (track, T, J)
+    return np.nansum(np.ascontiguousarray(norms.transpose(1, 0, 2)).reshape(norms.shape[1], -1), axis=1)
 
 
 @dataclass
@@ -81,10 +89,16 @@ class LegSwapRepair:
         or else its confidence, is attached to the physical leg, so a label swap flips the sign of
         the left-minus-right difference. A frame whose difference disagrees with the clip's
         majority sign by more than one robust spread costs this much in the "as labelled" state.
+    min_apart_frac_shank:
+        When > 0, keep only runs of swapped frames in which the two knees (feet: ankles) are at
+        least this many shank lengths apart (median over the run): the cleaning repairs such
+        clear swaps before glitch removal, and where the legs cross leaves them to the full
+        repair after glitch removal and interpolation.
     """
 
     switch_penalty_frac_leg: float = 1.0
     near_far_weight: float = 0.5
+    min_apart_frac_shank: float = 0.0
 
     def repair(self, kp: Keypoints) -> Keypoints:
         """Return repaired keypoints; fills ``swapped_frames_`` (frame -> group name)."""
@@ -103,6 +117,8 @@ class LegSwapRepair:
             flip = _viterbi_swaps(out.xy_px[:, left], out.xy_px[:, right], self.switch_penalty_frac_leg * scale, unary)
             if label == "leg" and flip.sum() > len(flip) / 2:
                 flip = ~flip  # whole-leg identity is global and decided by SideAssignment later
+            if self.min_apart_frac_shank > 0:
+                flip = _runs_apart(out, flip, "knee" if label == "leg" else "ankle", self.min_apart_frac_shank * shank_px)
             self.swapped_frames_[label] = np.flatnonzero(flip)
             if flip.any():
                 left = [out.index(f"left_{p}") for p in exchanged]
@@ -113,6 +129,18 @@ class LegSwapRepair:
     @property
     def n_swapped_frames_(self) -> int:
         return int(sum(len(v) for v in self.swapped_frames_.values()))
+
+
+def _runs_apart(kp: Keypoints, flip: np.ndarray, part: str, min_gap_px: float) -> np.ndarray:
+    """``flip`` without the runs of frames in which the two ``part`` landmarks are (median) closer
+    than ``min_gap_px``: where they cross, which label is which is ambiguous."""
+    gap = np.linalg.norm(kp.xy(f"left_{part}") - kp.xy(f"right_{part}"), axis=1)
+    out = flip.copy()
+    for a, b in finite_runs(flip):
+        g = gap[a:b]
+        if not np.isfinite(g).any() or np.nanmedian(g) < min_gap_px:
+            out[a:b] = False
+    return out
 
 
 def _near_far_cost(kp: Keypoints, parts: tuple[str, ...], weight: float) -> np.ndarray:
