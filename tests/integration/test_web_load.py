@@ -108,8 +108,10 @@ def test_killed_server_resumes_the_job_after_restart(tmp_path):
         _wait_up(base, server)
         headers = _token(base, "coach@a.test")
         athlete = httpx.post(f"{base}/api/athletes", headers=headers, json={"name": "Crash"}, timeout=30).json()["id"]
-        sid = httpx.post(f"{base}/api/athletes/{athlete}/sessions", headers=headers, timeout=60,
-                         files={"file": ("demo.mp4", DEMO_CLIP.read_bytes(), "video/mp4")}).json()["id"]  # fmt: skip
+        upload = httpx.post(f"{base}/api/athletes/{athlete}/sessions", headers=headers, timeout=60,
+                            files={"file": ("demo.mp4", DEMO_CLIP.read_bytes(), "video/mp4")})  # fmt: skip
+        assert upload.status_code == 202, (upload.status_code, upload.text)  # a failure says why
+        sid = upload.json()["id"]
         deadline = time.monotonic() + 30
         while httpx.get(f"{base}/api/sessions/{sid}", headers=headers).json()["status"] != "running":
             assert time.monotonic() < deadline, "the job never started"
