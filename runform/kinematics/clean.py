@@ -76,11 +76,17 @@ def clean_keypoints(
     kp = lowpass(kp, cutoff)
     report = CleaningReport(
         direction=direction, stride_frequency_hz=stride_hz, cutoff_hz=cutoff,
-        n_swapped_frames=apart.n_swapped_frames_ + repair.n_swapped_frames_, n_glitches=n_glitches, side_cue=sides.cue_,
+        n_swapped_frames=_n_swapped(apart, repair), n_glitches=n_glitches, side_cue=sides.cue_,
         sides_relabelled=sides.relabelled_, fraction_missing=fraction_missing,
         fraction_missing_before_fill=fraction_missing_before_fill,
     )  # fmt: skip
     return kp, report
+
+
+def _n_swapped(*repairs: LegSwapRepair) -> int:
+    """Frames exchanged by any of the repairs, each counted once (legs or feet, either pass)."""
+    frames = [f for r in repairs for f in r.swapped_frames_.values()]
+    return int(len(np.unique(np.concatenate(frames)))) if frames else 0
 
 
 #: Leg swaps are repaired before glitch removal only in runs of frames whose knees (feet: ankles) are

@@ -77,9 +77,29 @@ def test_scaled_frames_match_a_full_size_conversion_resized(clip, size_px):
         expected = cv2.resize(b.rgb, size_px, interpolation=cv2.INTER_LINEAR).astype(int)
         diff = a.rgb.astype(int) - expected
         assert np.abs(diff).mean() < 2.5  # chroma interpolated on the small grid: a grey level or two
-        # no colour cast: the same BT.601 matrix and range (ffmpeg's fast integer path rounds blue about
-        # 1.6 levels lower; taking limited range for full, or full for limited, is off by 6-8 levels here)
+        # no colour cast: the same matrix (this clip is tagged BT.709) and range; taking limited range
+        # for full, or full for limited, is off by 6-8 levels here
         assert np.abs(diff.mean(axis=(0, 1))).max() < 2.5
+
+
+@pytest.mark.parametrize("colorspace", [1, 5, 6])  # BT.709 (most HD phone video), BT.470BG, SMPTE 170M
+def test_scaled_frames_keep_the_frames_colour_matrix(colorspace):
+    """Saturated colours, where BT.709 and BT.601 differ by 10-20 levels: the small conversion uses
+    the frame's own colour tags, as the full-size one does."""
+    import cv2
+
+    from runform.io.video import scaled_rgb
+
+    h, w = 128, 96
+    yuv = np.full((h * 3 // 2, w), 128, np.uint8)
+    yuv[:h] = np.linspace(40, 200, w, dtype=np.uint8)[None, :]
+    yuv[h : h + h // 4] = 40  # U: little blue
+    yuv[h + h // 4 :] = 220  # V: much red
+    frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+    frame.colorspace, frame.color_range = colorspace, 1  # limited range
+    expected = cv2.resize(frame.to_ndarray(format="rgb24"), (48, 64), interpolation=cv2.INTER_LINEAR).astype(int)
+    diff = scaled_rgb(frame, (48, 64)).astype(int) - expected
+    assert np.abs(diff.mean(axis=(0, 1))).max() < 1.5 and np.abs(diff).mean() < 2.0
 
 
 def test_scaled_frames_of_a_rotated_file_are_upright(rotated_clip, clip):
