@@ -130,11 +130,11 @@ def scaled_rgb(frame, size_px: tuple[int, int]) -> np.ndarray:  # noqa: ANN001 -
     import cv2
 
     width, height = size_px
+    if (width, height) == (frame.width, frame.height):
+        return frame.to_ndarray(format="rgb24")
     limited_420 = frame.format.name == "yuv420p" and getattr(frame, "color_range", 0) != 2  # 2: full (JPEG) range
     if not limited_420 or width % 2 or height % 2 or frame.width % 2 or frame.height % 2:
         return cv2.resize(frame.to_ndarray(format="rgb24"), (width, height), interpolation=cv2.INTER_LINEAR)
-    if (width, height) == (frame.width, frame.height):
-        return frame.to_ndarray(format="rgb24")
     planes = [np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:, :w]
               for plane, w in zip(frame.planes, (frame.width, frame.width // 2, frame.width // 2))]  # fmt: skip
     y = cv2.resize(planes[0][: frame.height], (width, height), interpolation=cv2.INTER_LINEAR)

@@ -31,6 +31,10 @@ from runform.kinematics.stride import (
 from runform.kinematics.swaps import LegSwapRepair
 from runform.model import CleaningReport, Keypoints
 
+#: Leg swaps are repaired before glitch removal only in runs of frames whose knees (feet: ankles) are
+#: at least this many shank lengths apart (docs/ACCURACY.md, fifth round).
+APART_FRAC_SHANK = 0.5
+
 
 def clean_keypoints(
     kp: Keypoints, *, min_confidence: float = 0.3, max_gap_s: float = 0.12, cutoff_hz: float | None = None
@@ -88,10 +92,6 @@ def _n_swapped(*repairs: LegSwapRepair) -> int:
     frames = [f for r in repairs for f in r.swapped_frames_.values()]
     return int(len(np.unique(np.concatenate(frames)))) if frames else 0
 
-
-#: Leg swaps are repaired before glitch removal only in runs of frames whose knees (feet: ankles) are
-#: at least this many shank lengths apart (docs/ACCURACY.md, fifth round).
-APART_FRAC_SHANK = 0.5
 
 #: Capture rates of phones and sports cameras, to suggest a ``--real-fps`` for slow-motion files.
 COMMON_CAPTURE_FPS = (60.0, 120.0, 240.0, 480.0, 960.0)

@@ -1,8 +1,8 @@
 """Key frames (contact, max knee lift, toe-off of a representative stride) as JPEG data URIs.
 
 The frames are collected by a :class:`KeyFrameGrabber` from a pass over the video that is made
-anyway: the annotated video offers it every reduced frame it decodes, and the full-size frame
-of the report's persons panel (:func:`runform.report.persons.panel_frame`), so writing the report
+anyway: the annotated video offers it every reduced frame it decodes, the frame of the
+report's persons panel among them (:func:`runform.report.persons.panel_frame`), so writing the report
 and the video decodes the clip once, not twice (or three times); without a video,
 :func:`key_frames` decodes the clip up to the last key moment itself (and the persons panel up to
 its frame).
@@ -66,8 +66,8 @@ class KeyFrameGrabber:
     frame, or at its end (also on failure); :meth:`images` and :meth:`panel_image` wait for that
     (it may run in another thread); :meth:`images` draws the skeleton on the kept frames. Frames
     may be reduced: ``scale`` maps the analysis's pixels onto them (from the annotated video: 720 px
-    on the long side, so a landscape clip's key frames are about 404 px tall instead of 480; the
-    panel's frame is offered at full size, being one frame).
+    on the long side, so a landscape clip's key frames and persons panel are about 404 px tall
+    instead of 480).
 
     Key moments are in the run's time (:func:`run_time_scale`: ``--real-fps`` rescales it), the
     panel's frame is a decoded-frame index (:attr:`panel_index`).

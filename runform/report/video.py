@@ -130,9 +130,9 @@ def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: i
     """Write ``out_path``; returns the number of frames written (input frames x slow_motion).
 
     ``progress(done, total)`` is called after each input frame (``total``: the clip's frame count,
-    an estimate). ``key_frames`` is offered every reduced frame before it is annotated, and the
-    persons panel's frame at full size (the report's key frames and persons panel come from this
-    pass instead of a second decode); it is finished when the video is, also on failure."""
+    an estimate). ``key_frames`` is offered every reduced frame before it is annotated, for the key
+    frames and the persons panel (the report takes them from this pass instead of a second
+    decode); it is finished when the video is, also on failure."""
     try:
         return _write(analysis, source, out_path, slow_motion, progress, key_frames)
     finally:

@@ -35,8 +35,8 @@ def test_events_within_one_frame(run):
     # measured on this runner: contacts 0.98-0.99, toe-offs 0.79-1.00 (targets >= 0.95 at 60 fps,
     # >= 0.90 at 30 fps; docs/ACCURACY.md says where they are not met). The low one is 2.5 m/s at
     # 60 fps: this runner's toe-offs there are 12 ms late, so a few of 80 sit either side of one
-    # frame (0.83 before the swap repair moved ahead of glitch removal, which held-out went 90.5 ->
-    # 91.9 % at 60 fps). The old ankle-reversal toe-off scored 0 here.
+    # frame (0.83 before clear swaps were repaired ahead of glitch removal, which took the held-out
+    # toe-offs at 60 fps from 90.5 to 92.0 %). The old ankle-reversal toe-off scored 0 here.
     assert within_one_frame(run, "contact") >= 0.90
     assert within_one_frame(run, "toe_off") >= 0.75
 
