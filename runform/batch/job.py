@@ -51,8 +51,8 @@ def analyse_one(source: str, out_dir: str, options: dict[str, Any]) -> dict[str,
     (:data:`PROGRESS_FILE_OPTION`) the job keeps its progress in that file while it runs
     (:class:`ProgressFile`, :func:`read_progress`) and removes it at the end.
     """
-    from runform import run
     from runform.config import make_config
+    from runform.pipeline import run
 
     options = dict(options)
     progress_path = options.pop(PROGRESS_FILE_OPTION, None)
