@@ -8,7 +8,6 @@ from runform.coaching import compare, findings, legs, profiles, programme, step_
 from runform.coaching.legs import leg_tracking, mark_unreliable_legs
 from runform.coaching.profiles import cite, event_profile, load
 from runform.coaching.step_length import relative_step_length
-from runform.config import DEFAULT_EVENT
 from runform.model import Calibration
 
 STEP_METRIC = "step_length_pct_expected"
@@ -20,6 +19,7 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
 
     ``calibration`` gives the step length relative to speed and leg length (metres only);
     ``leg_quality`` (:func:`leg_tracking`) keeps asymmetry findings to runs with both legs reliable."""
+    defaulted = event is None
     event, profile, entry = event_profile(event)
     data = load("profiles")
     step = relative_step_length(summary, calibration)
@@ -34,7 +34,7 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
     band = data["profiles"][profile]["knee_lift_deg"]
     return {
         "event": event,
-        "event_defaulted": event == DEFAULT_EVENT,
+        "event_defaulted": defaulted,
         "profile": profile,
         "profile_label": data["profiles"][profile]["label"],
         "profile_summary": " ".join(data["profiles"][profile]["summary"].split()),

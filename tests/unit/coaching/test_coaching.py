@@ -144,3 +144,10 @@ def test_compare_cli(tmp_path):
     assert "improved" in result.output
     bad = CliRunner().invoke(app, ["compare", str(tmp_path / "a.json"), str(tmp_path / "missing.json")])
     assert bad.exit_code == 2
+
+
+def test_event_defaulted_only_when_no_event_was_given():
+    # an explicit --event 10k (the default event) is the user's choice, not a default
+    assert coach(neutral(), EMPTY, None)["event_defaulted"] is True
+    assert coach(neutral(), EMPTY, "10k")["event_defaulted"] is False
+    assert coach(neutral(), EMPTY, "800m")["event_defaulted"] is False
