@@ -13,7 +13,7 @@ from runform.cli.common import console, guard
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: the whole network; use HTTPS in front).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
-    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Clips, analyses and the SQLite file (default: $RUNFORM_DATA_DIR or ~/.local/share/runform).")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Clips, analyses and the SQLite file (default: $RUNFORM_DATA_DIR, else $XDG_DATA_HOME/runform, else ~/.local/share/runform).")] = None,
     database_url: Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db (default: $RUNFORM_DATABASE_URL or SQLite in the data dir).")] = None,
     workers: Annotated[int, typer.Option(help="Analyses run at the same time.", min=1, max=16)] = 1,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest accepted clip.", min=1)] = 500,
