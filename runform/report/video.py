@@ -38,8 +38,8 @@ MARKER_S = 0.15
 #: Long side of the annotated video in pixels (720p class); smaller clips keep their size.
 MAX_LONG_SIDE_PX = 720
 #: libx264 settings: the reduced size is about 4x faster than full size; "ultrafast" encodes the
-#: 404x720 demo video in 1.4 ms a frame against 3.6 ms for "veryfast" (files 2.7x larger, about
-#: 20 MB a minute: 4.0 MB for the 12 s demo): the video costs a fraction of the pose time (see benchmarks/speed.py).
+#: 404x720 demo frames in about 1.7 ms of CPU a frame against 4.4 ms for "veryfast" (files about
+#: 2.8x larger; about 20 MB a minute with the overlay: 4.0 MB for the 12 s demo; docs/SCALING.md): the video costs a fraction of the pose time (see benchmarks/speed.py).
 X264_OPTIONS = {"preset": "ultrafast", "crf": "23", "movflags": "+faststart"}
 CONTACT_RGB, TOE_OFF_RGB = (80, 255, 80), (255, 90, 90)
 

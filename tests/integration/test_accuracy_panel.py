@@ -25,7 +25,8 @@ COVERED = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_de
 def runs() -> dict[tuple[str, int], list[dict]]:
     for runner in accuracy.HELD_OUT:
         for speed in SPEEDS:
-            need(accuracy.RBDS / f"RBDS{runner}runT{speed}_joints.csv")
+            for suffix in ("_joints.csv", "_truth.json", "_events.csv"):
+                need(accuracy.RBDS / f"RBDS{runner}runT{speed}{suffix}")
     return {(speed, fps): [accuracy.run_trial(f"RBDS{runner}runT{speed}", fps, "right") for runner in accuracy.HELD_OUT]
             for speed in SPEEDS for fps in (30, 60)}  # fmt: skip
 
@@ -37,7 +38,8 @@ def _speed_id(speed: str) -> str:
 @pytest.mark.parametrize("speed", SPEEDS, ids=_speed_id)
 def test_30_fps_meets_the_targets_at_every_speed(runs, speed):
     # targets: >= 90 % of contacts and of toe-offs within one frame; mean contact- and flight-time
-    # error per trial <= 15 ms. Measured: contacts 96-100 %, toe-offs 95-99 %, 8.0-10.2 ms.
+    # error per trial <= 15 ms (asserted on the mean over the trials; the worst trials are below).
+    # Measured: contacts 96-100 %, toe-offs 95-99 %, 7.9-10.2 ms.
     group = runs[(speed, 30)]
     assert accuracy.event_stats(group, "contact")["within_1_frame"] >= 0.90
     assert accuracy.event_stats(group, "toe_off")["within_1_frame"] >= 0.90
@@ -47,9 +49,10 @@ def test_30_fps_meets_the_targets_at_every_speed(runs, speed):
 
 @pytest.mark.parametrize("speed", SPEEDS, ids=_speed_id)
 def test_60_fps_at_every_speed(runs, speed):
-    # target: mean contact- and flight-time error per trial <= 10 ms at every speed (measured 6.5,
-    # 9.9 and 7.0 ms: met). Within one frame the target (95 %) is not met: contacts 85-90 %,
-    # toe-offs 88-99 % (runner-specific offsets of kinematic vs force events, docs/ACCURACY.md).
+    # target: mean contact- and flight-time error per trial <= 10 ms at every speed: met on the mean
+    # over the trials (6.5, 9.9 and 7.0 ms; 3.5 m/s close to the line), not for every trial (below).
+    # Within one frame the target (95 %) is not met: contacts 84.6-90.1 %, toe-offs 88-99 %
+    # (runner-specific offsets of kinematic vs force events, docs/ACCURACY.md).
     group = runs[(speed, 60)]
     for key in ("contact_time_ms", "flight_time_ms"):
         assert accuracy.trial_stats(group, key)["mean_abs"] <= 10.0, key
@@ -82,3 +85,14 @@ def test_uncertainty_covers_the_truth_in_90_percent_of_held_out_trials(runs, fps
             reported = entry["value"] is not None and entry["uncertainty"] is not None
             hits.append(reported and abs(entry["value"] - run["truth"][metric]) <= entry["uncertainty"])
         assert np.mean(hits) >= 0.90, (metric, np.mean(hits))
+
+
+@pytest.mark.parametrize("fps", (30, 60))
+def test_worst_trial_contact_and_flight_time(runs, fps):
+    # Not met for every trial: 3 of 30 trials exceed 15 ms at 30 fps, 7 of 30 exceed 10 ms at 60 fps;
+    # the worst are RBDS022 at 2.5 m/s (29.0 ms at 30 fps) and RBDS002 at 3.5 m/s (30.9 ms at 60 fps;
+    # its foot already moves at 0.9 x ground speed when the force starts). A floor just outside
+    # those, so they cannot grow unseen.
+    group = [run for speed in SPEEDS for run in runs[(speed, fps)]]
+    for key in ("contact_time_ms", "flight_time_ms"):
+        assert accuracy.trial_stats(group, key)["max_abs"] <= 33.0, key
