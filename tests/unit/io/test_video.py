@@ -102,6 +102,33 @@ def test_scaled_frames_keep_the_frames_colour_matrix(colorspace):
     assert np.abs(diff.mean(axis=(0, 1))).max() < 1.5 and np.abs(diff).mean() < 2.0
 
 
+
+def test_reused_scaler_follows_each_frames_colour_tags():
+    """Frames are converted with one reused scaler per thread (a new one per frame cost about 1.5 s
+    per clip in a Dask worker); frames with other colour tags in between must still come out exactly
+    as their own conversion gives them."""
+    import threading
+
+    from runform.io.video import _reformatter, rgb24
+
+    h, w = 64, 48
+    yuv = np.full((h * 3 // 2, w), 128, np.uint8)
+    yuv[:h] = np.linspace(40, 200, w, dtype=np.uint8)[None, :]
+    yuv[h:] = 220
+    frames = []
+    for colorspace, color_range in ((1, 1), (5, 1), (1, 2), (6, 1), (1, 1)):
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        frame.colorspace, frame.color_range = colorspace, color_range
+        frames.append(frame)
+    for frame in frames:
+        assert np.array_equal(rgb24(frame), frame.to_ndarray(format="rgb24"))
+    assert _reformatter() is _reformatter()
+    other: list = []
+    thread = threading.Thread(target=lambda: other.append(_reformatter()))
+    thread.start()
+    thread.join()
+    assert other[0] is not _reformatter()  # one per thread: decoding threads never share one
+
 def test_scaled_frames_of_a_rotated_file_are_upright(rotated_clip, clip):
     upright = next(iter_frames(rotated_clip, size_px=(404, 720))).rgb
     original = next(iter_frames(clip, size_px=(404, 720))).rgb
