@@ -11,10 +11,12 @@ imported before the clock starts; variants alternate ``--repeat`` times and medi
 
 ``--long``: the same for a clip looped ``--long-factor`` times (memory must stay flat).
 ``--batch N``: ``runform batch`` of N copies of the clip with ``--workers 1`` and ``--workers 2``
-(whole commands, Dask cluster start included): clips per minute and the speed-up.
-Prints a table and writes benchmarks/results/speed.json.
+(whole commands, Dask cluster start included), alternating ``--repeat`` times: median clips per
+minute and the speed-up of the medians (one pair of runs swung from 1.43x to 1.64x on this VM,
+whose speed drifts). ``--batch-only`` skips the single-clip variants.
+Prints a table and writes benchmarks/results/speed.json (``--batch-only``: speed_batch.json).
 
-    python benchmarks/speed.py [--clip PATH] [--repeat 3] [--long] [--batch 4]
+    python benchmarks/speed.py [--clip PATH] [--repeat 3] [--long] [--batch 4] [--batch-only]
 """
 
 from __future__ import annotations
@@ -128,6 +130,13 @@ def batch_throughput(clip: Path, n_clips: int, workers: int) -> dict:
 
 
 def print_table(results: dict, args: argparse.Namespace) -> None:
+    if "short" in results:
+        print_single_clip(results, args)
+    if "batch" in results:
+        print_batch(results)
+
+
+def print_single_clip(results: dict, args: argparse.Namespace) -> None:
     med = results["short"]["median"]
     names = {"bare": "bare decode + BlazePose", "noout": "runform, --no-report --no-video", "default": "runform (report + video)"}
     print(f"{'variant':36s} {'frames':>7s} {'seconds':>8s} {'frames/s':>9s} {'ratio':>6s} {'peak MiB':>9s}")
@@ -145,10 +154,15 @@ def print_table(results: dict, args: argparse.Namespace) -> None:
     print(f"time ratio runform / bare (medians of {args.repeat} alternating runs): default {results['short']['ratio_default']:.2f}, "
           f"no outputs {results['short']['ratio_noout']:.2f}; whole processes: default {results['short']['ratio_default_process']:.2f}")  # fmt: skip
     print("runform default stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in med["default"]["stages_s"].items()))
-    if "batch" in results:
-        for r in results["batch"]["runs"]:
-            print(f"runform batch, {r['clips']} clips, {r['workers']} worker(s): {r['seconds']:.1f} s, {r['clips_per_min']:.2f} clips/min")
-        print(f"batch speed-up 2 workers / 1 worker: {results['batch']['speedup']:.2f}")
+
+
+def print_batch(results: dict) -> None:
+    n = results["batch"]["runs"][0]["clips"]
+    for w, seconds in results["batch"]["median_s"].items():
+        each = ", ".join(f"{r['seconds']:.1f}" for r in results["batch"]["runs"] if r["workers"] == w)
+        print(f"runform batch, {n} clips, {w} worker(s): median {seconds:.1f} s, {60 * n / seconds:.2f} clips/min (runs: {each})")
+    pairs = ", ".join(f"{x:.2f}" for x in results["batch"]["speedups_of_pairs"])
+    print(f"batch speed-up 2 workers / 1 worker: {results['batch']['speedup']:.2f} (medians; pairs: {pairs})")
 
 
 def main() -> None:
@@ -160,6 +174,7 @@ def main() -> None:
     parser.add_argument("--long-factor", type=int, default=10, help="how many times to loop the clip")
     parser.add_argument("--pose-workers", type=int, default=None, help=argparse.SUPPRESS)  # child option
     parser.add_argument("--batch", type=int, default=0, help="also time runform batch of this many clips, 1 and 2 workers")
+    parser.add_argument("--batch-only", action="store_true", help="only the batch runs (with --batch)")
     args = parser.parse_args()
     if args.child:
         result = (child_bare(str(args.clip)) if args.child == "bare"
@@ -171,8 +186,9 @@ def main() -> None:
     load = os.getloadavg()[0]
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, load average {load:.1f} at start",
                      "python": platform.python_version(), "clip": args.clip.name, "repeat": args.repeat}  # fmt: skip
-    results["short"] = compare_variants(args.clip, args.repeat)
-    if args.long:
+    if not args.batch_only:
+        results["short"] = compare_variants(args.clip, args.repeat)
+    if args.long and not args.batch_only:
         with tempfile.TemporaryDirectory() as tmp:
             long_clip = loop_clip(args.clip, args.long_factor, Path(tmp) / "long.mp4")
             results["long"] = {k: run_child(k, long_clip) for k in ("bare", "default")}
@@ -180,11 +196,13 @@ def main() -> None:
         results["long"]["factor"] = args.long_factor
         results["long"]["memory_ratio"] = results["long"]["default"]["peak_rss_mb"] / results["short"]["median"]["default"]["peak_rss_mb"]
     if args.batch:
-        runs = [batch_throughput(args.clip, args.batch, w) for w in (1, 2)]
-        results["batch"] = {"runs": runs, "speedup": runs[0]["seconds"] / runs[1]["seconds"]}
+        runs = [batch_throughput(args.clip, args.batch, w) for _ in range(args.repeat) for w in (1, 2)]
+        median_s = {w: statistics.median(r["seconds"] for r in runs if r["workers"] == w) for w in (1, 2)}
+        results["batch"] = {"runs": runs, "median_s": median_s, "speedup": median_s[1] / median_s[2],
+                            "speedups_of_pairs": [a["seconds"] / b["seconds"] for a, b in zip(runs[::2], runs[1::2])]}  # fmt: skip
     results["load_average_end"] = os.getloadavg()[0]
     print_table(results, args)
-    out = ROOT / "benchmarks" / "results" / "speed.json"
+    out = ROOT / "benchmarks" / "results" / ("speed_batch.json" if args.batch_only else "speed.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"wrote {out.relative_to(ROOT)}")
