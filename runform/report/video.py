@@ -39,7 +39,8 @@ MARKER_S = 0.15
 MAX_LONG_SIDE_PX = 720
 #: libx264 settings: the reduced size is about 4x faster than full size; "ultrafast" encodes the
 #: 404x720 demo frames in about 1.7 ms of CPU a frame against 4.4 ms for "veryfast" (files about
-#: 2.8x larger; about 20 MB a minute with the overlay: 4.0 MB for the 12 s demo; docs/SCALING.md): the video costs a fraction of the pose time (see benchmarks/speed.py).
+#: 2.8x larger; about 20 MB a minute with the overlay: 4.0 MB for the 12 s demo; docs/SCALING.md):
+#: the video costs a fraction of the pose time (see benchmarks/speed.py).
 X264_OPTIONS = {"preset": "ultrafast", "crf": "23", "movflags": "+faststart"}
 CONTACT_RGB, TOE_OFF_RGB = (80, 255, 80), (255, 90, 90)
 
