@@ -24,7 +24,7 @@ from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
 from runform.errors import InputError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
-from runform.io import VIDEO_SUFFIXES, analysis_to_json, load_analysis_json, output_folder, write_tables
+from runform.io import VIDEO_SUFFIXES, ReducedFrames, analysis_to_json, load_analysis_json, output_folder, write_tables
 from runform.kinematics import calibrate, clean_keypoints
 from runform.metrics import (
     StrideMetrics,
@@ -37,6 +37,7 @@ from runform.pose import ProgressCallback, backend_for
 from runform.quality import GateInput, QualityGate
 from runform.report import (
     DIAGNOSTIC_FILE,
+    MAX_LONG_SIDE_PX,
     KeyFrameGrabber,
     render_comparison,
     render_report,
@@ -72,7 +73,9 @@ def run(
     refused analysis instead. The output folder is built in a
     temporary folder and swapped in whole: no file of an earlier run survives beside the new ones.
     """
-    analysis = analyze(source, config or Config(), progress)
+    config = config or Config()
+    with_video = out_dir is not None and config.write_report and config.write_video
+    analysis, frames = _analyze_staged(Path(source), config, progress, keep_frames=with_video)
     if analysis.refused:
         refusals = analysis.quality.refusals
         fix = "; ".join(c.fix for c in refusals if c.fix)
@@ -83,7 +86,7 @@ def run(
             "The clip cannot be analysed reliably", found="; ".join(c.message for c in refusals), fix=fix
         )
     if out_dir is not None:
-        write_outputs(analysis, out_dir, progress)
+        write_outputs(analysis, out_dir, progress, frames)
     return analysis
 
 
@@ -93,15 +96,22 @@ def analyze(
 ) -> Analysis:
     """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`;
     ``progress`` hears about the "pose" stage."""
-    config = config or make_config(**options)
+    return _analyze_staged(Path(source), config or make_config(**options), progress)[0]
+
+
+def _analyze_staged(source: Path, config: Config, progress: StageProgress | ProgressCallback | None,
+                    keep_frames: bool = False) -> tuple[Analysis, ReducedFrames | None]:  # fmt: skip
+    """:func:`analyze`, and (``keep_frames``) the video's frames kept at the annotated video's size
+    by the pose pass (None when not kept: a keypoint file, a window, a clip over the memory budget)."""
     staged = _staged(progress)
     pose_progress = None if staged is None else (lambda done, total: staged(done, total, "pose"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are handled as NaN results
-        return _analyze(Path(source), config, pose_progress)
+        return _analyze(source, config, pose_progress, keep_frames)
 
 
-def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgress | ProgressCallback | None = None) -> Path:
+def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgress | ProgressCallback | None = None,
+                  frames: ReducedFrames | None = None) -> Path:
     """The output folder: analysis.json and the CSVs, then (per ``analysis.config``) report.html
     and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole.
 
@@ -110,7 +120,9 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgre
     frames and its persons panel's frame come from the video's decoding pass
     (:class:`~runform.report.KeyFrameGrabber`: the report waits until that pass is past the last
     key moment and the panel's frame), so the clip is decoded once more, not twice or three times.
-    ``progress`` hears about the "report" and "video" stages (:data:`StageProgress`).
+    ``progress`` hears about the "report" and "video" stages (:data:`StageProgress`). ``frames``:
+    the clip's frames kept by the pose pass at the video's size; with them the clip is not decoded
+    again at all.
     """
     staged = _staged(progress) or _no_progress
     payload = analysis_to_json(analysis)  # computed before any file is touched
@@ -121,7 +133,7 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgre
             grabber = KeyFrameGrabber(analysis) if with_video else None  # key frames from the video's decoding
             video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
                                 analysis.config.slow_motion_factor_int,
-                                lambda done, total: staged(done, total, "video"), grabber) if with_video else None  # fmt: skip
+                                lambda done, total: staged(done, total, "video"), grabber, frames) if with_video else None  # fmt: skip
             write_tables(analysis, folder, payload)
             if analysis.config.write_report:
                 staged(0, 1, "report")
@@ -192,18 +204,21 @@ class _Clock:
         self._last = now
 
 
-def _analyze(path: Path, config: Config, progress: ProgressCallback | None) -> Analysis:
+def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
+             keep_frames: bool = False) -> tuple[Analysis, ReducedFrames | None]:  # fmt: skip
     clock = _Clock()
-    # 1. pose: video -> BlazePose, keypoint files -> their loader
+    # 1. pose: video -> BlazePose (keeping the frames reduced for the annotated video), keypoint files -> their loader
+    keep = {"keep_frames_max_side_px": MAX_LONG_SIDE_PX} if keep_frames and path.suffix.lower() in VIDEO_SUFFIXES else {}
     backend = backend_for(path, config.model_complexity, person=config.person, start_s=config.start_s, end_s=config.end_s,
-                          workers=config.pose_workers)  # fmt: skip
+                          workers=config.pose_workers, **keep)  # fmt: skip
     raw = backend.estimate(path, progress)
     info = getattr(backend, "info_", None)
     video = asdict(info) if info is not None else None
     raw = _apply_real_fps(raw, config)
     clock.lap("pose")
     persons, first_frame = getattr(backend, "persons_", None), getattr(backend, "first_frame_", 0)
-    return analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock, persons, first_frame)
+    analysis = analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock, persons, first_frame)
+    return analysis, getattr(backend, "frames_", None)
 
 
 def analyze_keypoints(

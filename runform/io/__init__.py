@@ -14,7 +14,7 @@ from runform.io.serialise import (
     load_analysis_json,
     validate_analysis,
 )
-from runform.io.video import VIDEO_SUFFIXES, VideoFrame, VideoInfo, iter_frames, probe
+from runform.io.video import VIDEO_SUFFIXES, ReducedFrames, VideoFrame, VideoInfo, iter_frames, probe, reduced_size_px
 
 __all__ = [
     "OUTPUT_FILES",
@@ -22,6 +22,7 @@ __all__ = [
     "analysis_schema",
     "validate_analysis",
     "VIDEO_SUFFIXES",
+    "ReducedFrames",
     "VideoFrame",
     "VideoInfo",
     "analysis_to_dict",
@@ -40,6 +41,7 @@ __all__ = [
     "output_folder",
     "probe",
     "read_table",
+    "reduced_size_px",
     "register_loader",
     "to_csv",
     "write_tables",

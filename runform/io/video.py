@@ -26,6 +26,9 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 MAX_PIXELS = 7680 * 4320
 #: Frame rate assumed when a file states none (the commonest phone rate); a warning says so.
 FALLBACK_FPS = 30.0
+#: Memory that :class:`ReducedFrames` may hold (about 30 s of a 30 fps clip reduced to 404 x 720 in
+#: 4:2:0); a longer clip keeps none and its annotated video decodes the clip again.
+KEEP_BUDGET_BYTES = 384 * 2**20
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,78 @@ class VideoInfo:
     nominal_fps: float
     n_frames_estimate: int
     duration_s: float
+
+
+def reduced_size_px(width_px: int, height_px: int, max_long_side_px: int) -> tuple[int, int]:
+    """(width, height) of a reduced copy: at most ``max_long_side_px`` on the long side, even numbers."""
+    scale = min(1.0, max_long_side_px / max(width_px, height_px))
+    return max(2, int(width_px * scale) // 2 * 2), max(2, int(height_px * scale) // 2 * 2)
+
+
+class ReducedFrames:
+    """Reduced upright copies of every frame of a clip, kept while one pass decodes it, so that a
+    later pass at that size (the annotated video and the report's key frames) need not decode the
+    clip again: on the 12 s 720 x 1280 demo clip decoding and scaling cost about 1.2 CPU-s, keeping
+    the copies about 0.25 and turning them into RGB again 0.1 (``benchmarks/outputs.py``).
+
+    ``size_px``: (width, height) of the upright copies. Limited-range 4:2:0 frames are kept as their
+    resized planes (:func:`scaled_yuv420`, half the bytes of RGB) with their colour tags and turned
+    into RGB when read, exactly as :func:`scaled_rgb` does; other frames are kept as reduced RGB.
+    Iterating yields the same :class:`VideoFrame` objects as ``iter_frames(path, size_px=size_px)``.
+    Past ``budget_bytes`` the copies are dropped and :attr:`complete` is False (decode again).
+    """
+
+    def __init__(self, size_px: tuple[int, int], budget_bytes: int = KEEP_BUDGET_BYTES) -> None:
+        self.size_px = size_px
+        self.budget_bytes = budget_bytes
+        self.n_bytes = 0
+        self.overflowed = False
+        self.finished = False
+        self._frames: list[tuple[int, float, np.ndarray, tuple[int, int] | None, int]] = []
+
+    @classmethod
+    def for_clip(cls, info: VideoInfo, max_long_side_px: int,
+                 budget_bytes: int = KEEP_BUDGET_BYTES) -> ReducedFrames | None:  # fmt: skip
+        """A store for ``info``'s clip reduced to ``max_long_side_px``, or None when its frames
+        (as counted by :func:`probe`) would not fit in ``budget_bytes``."""
+        width, height = reduced_size_px(info.width_px, info.height_px, max_long_side_px)
+        if info.n_frames_estimate * width * height * 3 // 2 > budget_bytes:
+            return None
+        return cls((width, height), budget_bytes)
+
+    @property
+    def complete(self) -> bool:
+        """Every frame the pass decoded is kept (the pass ran to its end within the budget)."""
+        return self.finished and not self.overflowed
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def add(self, index: int, time_s: float, frame, quarter_turns: int) -> None:  # noqa: ANN001 - av.VideoFrame
+        """Keep ``frame`` (decoded, stored orientation; ``quarter_turns`` clockwise make it upright)."""
+        if self.overflowed:
+            return
+        stored = self.size_px[::-1] if quarter_turns % 2 else self.size_px
+        yuv = scaled_yuv420(frame, stored) if stored != (frame.width, frame.height) else None
+        if yuv is not None:
+            kept, tags = yuv, (frame.colorspace, frame.color_range)
+        else:
+            kept, tags = scaled_rgb(frame, stored), None
+        self.n_bytes += kept.nbytes
+        if self.n_bytes > self.budget_bytes:
+            self.overflowed = True
+            self._frames.clear()
+            logger.info("reduced frames over their %d MiB budget: the annotated video decodes the clip again",
+                        self.budget_bytes // 2**20)  # fmt: skip
+            return
+        self._frames.append((index, time_s, kept, tags, quarter_turns))
+
+    def __iter__(self) -> Iterator[VideoFrame]:
+        for index, time_s, kept, tags, quarter_turns in self._frames:
+            rgb = kept if tags is None else yuv420_rgb(kept, *tags)
+            if quarter_turns:
+                rgb = np.ascontiguousarray(np.rot90(rgb, k=-quarter_turns))
+            yield VideoFrame(index, time_s, rgb)
 
 
 def _reason(exc: BaseException) -> str:
@@ -121,28 +196,47 @@ def probe(path: str | Path) -> VideoInfo:
 
 def scaled_rgb(frame, size_px: tuple[int, int]) -> np.ndarray:  # noqa: ANN001 - av.VideoFrame
     """``frame`` as RGB of ``size_px`` (width, height; bilinear). A limited-range 4:2:0 frame (what
-    phones and cameras record) has its Y, U and V planes resized by OpenCV and is converted to RGB
-    at the small size by ffmpeg with the frame's own colour tags (BT.709 for most HD phone video,
-    BT.601 otherwise), as a full-size conversion would: from 720 x 1280 to 404 x 720 that costs
-    about a quarter less CPU than converting at full size and resizing. Other pixel formats and odd
-    sizes take that longer way."""
-    import av
+    phones and cameras record) has its Y, U and V planes resized by OpenCV (:func:`scaled_yuv420`)
+    and is converted to RGB at the small size by ffmpeg with the frame's own colour tags (BT.709 for
+    most HD phone video, BT.601 otherwise), as a full-size conversion would: from 720 x 1280 to
+    404 x 720 that costs about a quarter less CPU than converting at full size and resizing. Other
+    pixel formats and odd sizes take that longer way."""
     import cv2
 
     width, height = size_px
     if (width, height) == (frame.width, frame.height):
         return rgb24(frame)
+    yuv = scaled_yuv420(frame, size_px)
+    if yuv is None:
+        return cv2.resize(rgb24(frame), (width, height), interpolation=cv2.INTER_LINEAR)
+    return yuv420_rgb(yuv, frame.colorspace, frame.color_range)
+
+
+def scaled_yuv420(frame, size_px: tuple[int, int]) -> np.ndarray | None:  # noqa: ANN001 - av.VideoFrame
+    """A limited-range 4:2:0 ``frame``'s Y, U and V planes resized (bilinear) to ``size_px``
+    (width, height; even), stacked as one (height * 3 / 2, width) uint8 array (ffmpeg's yuv420p
+    layout); None for other pixel formats and odd sizes."""
+    import cv2
+
+    width, height = size_px
     limited_420 = frame.format.name == "yuv420p" and getattr(frame, "color_range", 0) != 2  # 2: full (JPEG) range
     if not limited_420 or width % 2 or height % 2 or frame.width % 2 or frame.height % 2:
-        return cv2.resize(rgb24(frame), (width, height), interpolation=cv2.INTER_LINEAR)
+        return None
     planes = [np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:, :w]
               for plane, w in zip(frame.planes, (frame.width, frame.width // 2, frame.width // 2))]  # fmt: skip
     y = cv2.resize(planes[0][: frame.height], (width, height), interpolation=cv2.INTER_LINEAR)
     u, v = (cv2.resize(p[: frame.height // 2], (width // 2, height // 2), interpolation=cv2.INTER_LINEAR)
             for p in planes[1:])  # fmt: skip
-    small = av.VideoFrame.from_ndarray(np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(height * 3 // 2, width),
-                                       format="yuv420p")  # fmt: skip
-    small.colorspace, small.color_range = frame.colorspace, frame.color_range
+    return np.concatenate([y.ravel(), u.ravel(), v.ravel()]).reshape(height * 3 // 2, width)
+
+
+def yuv420_rgb(yuv: np.ndarray, colorspace: int, color_range: int) -> np.ndarray:
+    """A stacked yuv420p array (:func:`scaled_yuv420`) as RGB, converted by ffmpeg with the given
+    colour tags (those of the frame it came from)."""
+    import av
+
+    small = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+    small.colorspace, small.color_range = colorspace, color_range
     return rgb24(small)
 
 
@@ -178,7 +272,7 @@ def _clockwise_rotation(frame) -> int:  # noqa: ANN001 - av.VideoFrame
 
 def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None = None,
                 start_s: float | None = None, end_s: float | None = None, skip: int = 0,
-                size_px: tuple[int, int] | None = None) -> Iterator[VideoFrame]:  # fmt: skip
+                size_px: tuple[int, int] | None = None, keep: ReducedFrames | None = None) -> Iterator[VideoFrame]:  # fmt: skip
     """Yield upright RGB frames with their real presentation timestamps (seconds from the first).
 
     ``size_px``: (width, height) of the upright frames yielded, scaled while converting to RGB
@@ -188,6 +282,8 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
     ``start_s`` / ``end_s`` keep only frames whose timestamp lies in ``[start_s, end_s]`` (clip
     time: indices and timestamps stay those of the whole clip). ``skip`` drops the window's first
     frames after decoding them, without converting them to RGB (a worker starting mid-clip).
+    ``keep``: every frame yielded is also kept there, reduced (:class:`ReducedFrames`; finished when
+    the clip's frames are exhausted, not when the caller stops early).
 
     Decoding happens in a background thread feeding a queue of at most ``prefetch`` frames.
     A decode error after some frames (a truncated file) ends the stream early; the caller is
@@ -227,11 +323,16 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
                     skipped += 1
                     continue
                 k = _clockwise_rotation(frame) // 90
+                if keep is not None:
+                    keep.add(i, t - t0, frame, k)
                 # scaled (size_px) in the stored orientation, then turned upright
                 rgb = rgb24(frame) if size_px is None else scaled_rgb(frame, size_px[::-1] if k % 2 else size_px)
                 if k:
                     rgb = np.ascontiguousarray(np.rot90(rgb, k=-k))
                 q.put(VideoFrame(i, t - t0, rgb))
+            else:  # every frame decoded (no early stop)
+                if keep is not None:
+                    keep.finished = True
         except Exception as exc:  # noqa: BLE001 - forwarded to the consumer thread
             q.put(exc)
         finally:

@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from runform.io.video import VideoInfo, iter_frames, probe
+from runform.io.video import ReducedFrames, VideoInfo, iter_frames, probe
 from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks
 from runform.pose.base import PoseBackend, ProgressCallback
 
@@ -85,8 +85,9 @@ class MediaPipePose(PoseBackend):
     def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, smooth_landmarks: bool = True, person: str | None = None,
                  detect_persons: bool = True, start_s: float | None = None, end_s: float | None = None,
-                 workers: int | None = None) -> None:  # fmt: skip
+                 workers: int | None = None, keep_frames_max_side_px: int | None = None) -> None:  # fmt: skip
         self.person = person
+        self.keep_frames_max_side_px = keep_frames_max_side_px
         self.workers = workers
         self.detect_persons = detect_persons
         self.start_s = start_s
@@ -135,8 +136,9 @@ class MediaPipePose(PoseBackend):
         rows: list[np.ndarray] = []
         times: list[float] = []
         self.first_frame_ = 0
+        keep = self._frame_store(info)
         with _tail_worker(self, source, split, info.nominal_fps, None) as tail, self._model() as model:
-            for i, frame in enumerate(iter_frames(source, start_s=self.start_s, end_s=self.end_s)):
+            for i, frame in enumerate(iter_frames(source, start_s=self.start_s, end_s=self.end_s, keep=keep)):
                 if i == 0:
                     self.first_frame_ = frame.index
                 mine = (split is None or i < split) and i % self.frame_step == 0
@@ -151,6 +153,7 @@ class MediaPipePose(PoseBackend):
                     progress(frame.index + 1, max(info.n_frames_estimate, frame.index + 1))
             data = np.stack(rows) if rows else np.zeros((0, len(BLAZEPOSE_NAMES), 4), dtype=np.float32)
             _stitch(data, split, tail)
+        self.frames_ = keep if keep is not None and keep.complete else None
         self.survey_ = survey
         result = survey.finish(person) if survey is not None else None
         self.cropped_ = False
@@ -175,6 +178,13 @@ class MediaPipePose(PoseBackend):
             + (f", {self.n_processes_} processes)" if self.n_processes_ > 1 else ")"),
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
         )  # fmt: skip
+
+    def _frame_store(self, info: VideoInfo) -> ReducedFrames | None:
+        """Where this pass keeps the clip's frames reduced (``keep_frames_max_side_px``) for a later
+        pass at that size: only over the whole clip and within the store's memory budget."""
+        if self.keep_frames_max_side_px is None or self.start_s is not None or self.end_s is not None:
+            return None
+        return ReducedFrames.for_clip(info, self.keep_frames_max_side_px)
 
     def _split(self, info: VideoInfo, share: float, start_frames: int = 0) -> int:
         """First frame (index in the analysed window) whose landmarks the worker process computes."""

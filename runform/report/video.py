@@ -18,7 +18,7 @@ import av
 import cv2
 import numpy as np
 
-from runform.io import iter_frames, probe
+from runform.io import ReducedFrames, iter_frames, probe, reduced_size_px
 from runform.kinematics import angles
 from runform.report.keyframes import KeyFrameGrabber, run_time_scale
 from runform.report.overlay import (
@@ -47,8 +47,7 @@ CONTACT_RGB, TOE_OFF_RGB = (80, 255, 80), (255, 90, 90)
 
 def output_size(width_px: int, height_px: int, max_long_side_px: int = MAX_LONG_SIDE_PX) -> tuple[int, int]:
     """(width, height) of the annotated video: at most ``max_long_side_px`` on the long side, even numbers."""
-    scale = min(1.0, max_long_side_px / max(width_px, height_px))
-    return max(2, int(width_px * scale) // 2 * 2), max(2, int(height_px * scale) // 2 * 2)
+    return reduced_size_px(width_px, height_px, max_long_side_px)
 
 
 class FrameAnnotator:
@@ -127,34 +126,39 @@ class FrameAnnotator:
 
 def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: int = 1,  # noqa: ANN001
                           progress: Callable[[int, int], None] | None = None,
-                          key_frames: KeyFrameGrabber | None = None) -> int:  # fmt: skip
+                          key_frames: KeyFrameGrabber | None = None, frames: ReducedFrames | None = None) -> int:  # fmt: skip
     """Write ``out_path``; returns the number of frames written (input frames x slow_motion).
 
     ``progress(done, total)`` is called after each input frame (``total``: the clip's frame count,
     an estimate). ``key_frames`` is offered every reduced frame before it is annotated, for the key
     frames and the persons panel (the report takes them from this pass instead of a second
-    decode); it is finished when the video is, also on failure."""
+    decode); it is finished when the video is, also on failure. ``frames``: the clip's frames kept
+    at the output size by the pose pass (:class:`~runform.io.ReducedFrames`), used instead of
+    decoding the clip again when complete."""
     try:
-        return _write(analysis, source, out_path, slow_motion, progress, key_frames)
+        return _write(analysis, source, out_path, slow_motion, progress, key_frames, frames)
     finally:
         if key_frames is not None:
             key_frames.finish()
 
 
 def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: Callable[[int, int], None] | None,  # noqa: ANN001
-           key_frames: KeyFrameGrabber | None) -> int:  # fmt: skip
+           key_frames: KeyFrameGrabber | None, frames: ReducedFrames | None) -> int:  # fmt: skip
     info = probe(source)
     fps = info.nominal_fps
     width, height = output_size(info.width_px, info.height_px)
     annotator = FrameAnnotator(analysis, (info.width_px, info.height_px), (width, height), fps)
     scale = (annotator.box_scale, annotator.y_scale)
     written = 0
+    if frames is not None and frames.complete and frames.size_px == (width, height):
+        reduced = iter(frames)
+    else:  # frames come scaled to the output size from the decoder (no full-size RGB copy)
+        reduced = iter_frames(source, size_px=(width, height))
     with av.open(str(out_path), "w") as container:
         stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = dict(X264_OPTIONS)
-        # frames come scaled to the output size from the decoder (no full-size RGB copy)
-        for done, frame in enumerate(iter_frames(source, size_px=(width, height)), start=1):
+        for done, frame in enumerate(reduced, start=1):
             img = frame.rgb
             if key_frames is not None:
                 run_time_s = frame.time_s * annotator.time_scale

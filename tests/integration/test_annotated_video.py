@@ -166,3 +166,24 @@ def test_the_pass_releases_the_report_after_the_last_key_moment(clip_analysis, t
     assert (released - 1) / 30 <= grabber.last_s + MAX_OFFSET_S + 2 / 30
     with pytest.raises(RuntimeError):
         KeyFrameGrabber(clip_analysis).images(timeout_s=0.01)  # nothing offered, never finished
+
+
+def test_video_from_the_pose_pass_frames_equals_the_video_from_decoding(clip_analysis, clip, tmp_path):
+    """The frames a pass keeps reduced (as the pose pass does for ``pipeline.run``) give the very
+    same annotated video, frame for frame, as decoding the clip again."""
+    from runform.io import ReducedFrames
+    from runform.report.video import MAX_LONG_SIDE_PX
+
+    kept = ReducedFrames.for_clip(probe(clip), MAX_LONG_SIDE_PX)
+    assert kept is not None
+    assert sum(1 for _ in iter_frames(clip, keep=kept)) == len(kept) == 360 and kept.complete
+    write_outputs(clip_analysis, tmp_path / "kept", frames=kept)
+    write_outputs(clip_analysis, tmp_path / "decoded")
+
+    def frames(path: Path) -> list[np.ndarray]:
+        with av.open(str(path)) as container:
+            return [f.to_ndarray(format="yuv420p") for f in container.decode(video=0)]
+
+    a, b = frames(tmp_path / "kept" / "annotated.mp4"), frames(tmp_path / "decoded" / "annotated.mp4")
+    assert len(a) == len(b) == 360
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))

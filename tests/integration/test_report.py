@@ -69,11 +69,19 @@ def test_annotated_video_decodes_with_same_frame_count(report_dir, clip):
     assert count(report_dir / "annotated.mp4") == count(clip) == 360
 
 
-def test_demo_writes_report(tmp_path):
+def test_demo_writes_report(tmp_path, monkeypatch):
+    """The demo writes every output, its annotated video and key frames from the frames the pose
+    pass kept reduced: the clip is decoded once (for the video, not at all)."""
+    import runform.report.video as video_module
+
+    decoded: list[object] = []
+    real_iter_frames = video_module.iter_frames
+    monkeypatch.setattr(video_module, "iter_frames", lambda *a, **k: decoded.append(a) or real_iter_frames(*a, **k))
     out = tmp_path / "demo"
     result = CliRunner().invoke(app, ["demo", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert {"report.html", "annotated.mp4", "analysis.json", "events.csv"} <= {p.name for p in out.iterdir()}
+    assert decoded == []
 
 
 def test_comparison_report(report_dir, tmp_path, browser):

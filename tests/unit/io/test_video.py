@@ -185,3 +185,34 @@ def test_frames_are_streamed_not_accumulated(clip):
     second = next(frames)
     assert first.index == 0 and second.index == 1 and second.time_s == pytest.approx(1 / 30)
     frames.close()
+
+
+@pytest.mark.parametrize("which", ["clip", "rotated_clip"])
+def test_frames_kept_during_a_pass_equal_a_reduced_decoding(which, request):
+    """``iter_frames(keep=...)`` keeps every frame reduced (4:2:0 planes, colour tags, rotation) so
+    that a later pass gets exactly what decoding the clip again at that size gives."""
+    from runform.io import ReducedFrames
+
+    path = request.getfixturevalue(which)
+    kept = ReducedFrames((202, 360))  # upright size; the rotated file stores it turned
+    full = [f.rgb.shape for f in iter_frames(path, max_frames=40, keep=kept)]
+    assert full[0] == (1280, 720, 3)  # the pass itself still gets full frames
+    assert not kept.complete and len(kept) == 40  # stopped early: not every frame
+    kept = ReducedFrames((202, 360))
+    n = sum(1 for _ in iter_frames(path, keep=kept))
+    assert kept.complete and len(kept) == n and kept.n_bytes == n * 202 * 360 * 3 // 2
+    for got, ref in zip(kept, iter_frames(path, size_px=(202, 360)), strict=True):
+        assert (got.index, got.time_s) == (ref.index, ref.time_s)
+        assert np.array_equal(got.rgb, ref.rgb)
+
+
+def test_frames_over_the_budget_are_dropped(clip):
+    from runform.io import ReducedFrames
+
+    info = probe(clip)
+    assert ReducedFrames.for_clip(info, 720, budget_bytes=100 * 2**20) is None  # 360 x 436 kB do not fit
+    kept = ReducedFrames.for_clip(info, 720)
+    assert kept is not None and kept.size_px == (404, 720)
+    kept.budget_bytes = 50 * 2**20  # the file's frame count was an underestimate
+    assert sum(1 for _ in iter_frames(clip, keep=kept)) == 360
+    assert kept.overflowed and not kept.complete and len(kept) == 0 and list(kept) == []
