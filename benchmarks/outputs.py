@@ -7,7 +7,10 @@ included); medians of ``--repeat`` calls. ``--baseline DIR``: also measure the r
 ``--rounds`` times so that both see the same load on a shared machine. Then (this tree) the
 persons panel alone: decoding the clip up to its frame (the fallback without a video pass) against
 building it from a kept frame (the video pass's), for the clip's own panel frame and for a panel
-frame near the clip's end (as when the most people are in view late). Prints tables and writes
+frame near the clip's end (as when the most people are in view late). Then (this tree) the frames
+kept by the pose pass (``runform.run``): a decoding pass with and without keeping every frame
+reduced (``iter_frames(keep=...)``, what the pose pass pays), and ``write_outputs`` drawing the
+video from the kept frames against decoding the clip again. Prints tables and writes
 benchmarks/results/outputs.json.
 
     python benchmarks/outputs.py [--clip PATH] [--repeat 3] [--baseline DIR --rounds 3]
@@ -92,6 +95,44 @@ def panel_costs(clip: Path, repeat: int = 5) -> list[dict]:
     return rows
 
 
+def kept_frames_costs(clip: Path, repeat: int = 5) -> list[dict]:
+    """Median wall and CPU: a decoding pass with / without keeping the frames reduced, and
+    ``write_outputs`` from the kept frames / decoding again."""
+    import runform
+    from runform.io import ReducedFrames, iter_frames, probe
+    from runform.pipeline import write_outputs
+    from runform.report import MAX_LONG_SIDE_PX
+
+    def timed(fn) -> dict:  # noqa: ANN001
+        walls, cpus = [], []
+        for _ in range(repeat):
+            c0, t0 = cpu_s(), time.perf_counter()
+            fn()
+            walls.append(time.perf_counter() - t0)
+            cpus.append(cpu_s() - c0)
+        return {"wall_s_median": statistics.median(walls), "cpu_s_median": statistics.median(cpus)}
+
+    info = probe(clip)
+
+    def decode(keep: bool) -> ReducedFrames | None:
+        kept = ReducedFrames.for_clip(info, MAX_LONG_SIDE_PX) if keep else None
+        for _ in iter_frames(clip, keep=kept):
+            pass
+        return kept
+
+    rows = [{"what": "decoding pass (full-size RGB)", "how": how, **timed(lambda k=keep: decode(k))}
+            for how, keep in (("frames not kept", False), ("frames kept reduced", True))]  # fmt: skip
+    kept = decode(True)
+    analysis = runform.analyze(clip)
+    with tempfile.TemporaryDirectory(prefix="runform-outputs-") as tmp:
+        for how, frames in (("decoding the clip again", None), ("from the kept frames", kept)):
+            rows.append({"what": "write_outputs", "how": how,
+                         **timed(lambda f=frames: write_outputs(analysis, Path(tmp) / "out", frames=f))})  # fmt: skip
+    rows.append({"what": "kept frames", "how": f"{len(kept)} frames, {kept.n_bytes / 2**20:.0f} MiB",
+                 "wall_s_median": 0.0, "cpu_s_median": 0.0})  # fmt: skip
+    return rows
+
+
 def run_child(tree: Path, clip: Path, repeat: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
     out = subprocess.run([sys.executable, __file__, "--child", "--clip", str(clip), "--repeat", str(repeat)],
@@ -124,8 +165,9 @@ def main() -> None:
              "wall_s_median": statistics.median(s["wall_s"]), "cpu_s_median": statistics.median(s["cpu_s"]), **s}
             for name, s in samples.items()]  # fmt: skip
     panel = panel_costs(args.clip)
-    RESULTS.write_text(json.dumps({"load_avg_1min_end": os.getloadavg()[0], "write_outputs": rows, "persons_panel": panel},
-                                  indent=2))  # fmt: skip
+    kept = kept_frames_costs(args.clip)
+    RESULTS.write_text(json.dumps({"load_avg_1min_end": os.getloadavg()[0], "write_outputs": rows, "persons_panel": panel,
+                                   "kept_frames": kept}, indent=2))  # fmt: skip
     print(f"{'write_outputs':14s} {'calls':>6s} {'wall s (median)':>16s} {'CPU s (median)':>16s}")  # noqa: T201
     for r in rows:
         print(f"{r['tree']:14s} {r['calls']:6d} {r['wall_s_median']:16.2f} {r['cpu_s_median']:16.2f}")  # noqa: T201
@@ -133,6 +175,9 @@ def main() -> None:
     for r in panel:
         print(f"{r['case']:32s} {r['frame_index']:6d} {r['how']:>16s} {r['wall_s_median'] * 1e3:9.1f} "
               f"{r['cpu_s_median'] * 1e3:9.1f}")  # noqa: T201
+    print(f"\n{'kept frames':30s} {'how':>34s} {'wall s':>8s} {'CPU s':>8s}")  # noqa: T201
+    for r in kept:
+        print(f"{r['what']:30s} {r['how']:>34s} {r['wall_s_median']:8.2f} {r['cpu_s_median']:8.2f}")  # noqa: T201
 
 
 if __name__ == "__main__":

@@ -66,6 +66,9 @@ def run(
     """Analyse one clip or keypoint file and, with ``out_dir``, write its whole output folder.
 
     ``progress`` hears about every stage (:data:`StageProgress`): pose, then report and video.
+    With ``out_dir`` (report and video on) the pose pass also keeps the clip's frames reduced to
+    the annotated video's size (:class:`~runform.io.ReducedFrames`, up to 384 MiB: about 30 s of
+    a 30 fps clip), so the video and the report's key frames need no second decode.
 
     Raises :class:`~runform.errors.QualityRefused` when the quality gate refuses the clip; with
     ``out_dir`` the folder then holds only ``diagnostic.html`` (marked REFUSED: quality table, key
@@ -77,6 +80,7 @@ def run(
     with_video = out_dir is not None and config.write_report and config.write_video
     analysis, frames = _analyze_staged(Path(source), config, progress, keep_frames=with_video)
     if analysis.refused:
+        frames = None  # not needed for the diagnostic: free them now
         refusals = analysis.quality.refusals
         fix = "; ".join(c.fix for c in refusals if c.fix)
         if out_dir is not None:
@@ -117,12 +121,12 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgre
 
     The annotated video (decode, draw, encode: OpenCV and libx264 release the GIL) is written in a
     thread while the report's plots are rendered, so the two share the cores; the report's key
-    frames and its persons panel's frame come from the video's decoding pass
+    frames and its persons panel's frame come from the video's pass over the frames
     (:class:`~runform.report.KeyFrameGrabber`: the report waits until that pass is past the last
-    key moment and the panel's frame), so the clip is decoded once more, not twice or three times.
-    ``progress`` hears about the "report" and "video" stages (:data:`StageProgress`). ``frames``:
-    the clip's frames kept by the pose pass at the video's size; with them the clip is not decoded
-    again at all.
+    key moment and the panel's frame). ``frames``: the clip's frames kept reduced by the pose pass
+    (:func:`run` asks for them); with them the clip is not decoded again at all, without them
+    (:func:`analyze` keeps none) it is decoded once more, not twice or three times.
+    ``progress`` hears about the "report" and "video" stages (:data:`StageProgress`).
     """
     staged = _staged(progress) or _no_progress
     payload = analysis_to_json(analysis)  # computed before any file is touched
@@ -130,7 +134,7 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgre
         source = Path(analysis.source)
         with_video = analysis.config.write_report and analysis.config.write_video and source.suffix.lower() in VIDEO_SUFFIXES
         with ThreadPoolExecutor(1, thread_name_prefix="runform-video") as pool:
-            grabber = KeyFrameGrabber(analysis) if with_video else None  # key frames from the video's decoding
+            grabber = KeyFrameGrabber(analysis) if with_video else None  # key frames from the video's pass
             video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
                                 analysis.config.slow_motion_factor_int,
                                 lambda done, total: staged(done, total, "video"), grabber, frames) if with_video else None  # fmt: skip

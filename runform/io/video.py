@@ -1,7 +1,9 @@
 """Streaming video reader (PyAV): real timestamps, rotation metadata honoured, bounded memory.
 
 Frames are decoded one at a time in a background thread into a small bounded queue, so pose
-estimation overlaps with decoding and memory does not grow with the clip's length.
+estimation overlaps with decoding and memory does not grow with the clip's length. A pass may also
+keep every frame reduced (:class:`ReducedFrames`, within a fixed memory budget) for a later pass
+at that size.
 """
 
 from __future__ import annotations
@@ -62,16 +64,22 @@ class ReducedFrames:
     clip again: on the 12 s 720 x 1280 demo clip decoding and scaling cost about 1.2 CPU-s, keeping
     the copies about 0.25 and turning them into RGB again 0.1 (``benchmarks/outputs.py``).
 
-    ``size_px``: (width, height) of the upright copies. Limited-range 4:2:0 frames are kept as their
-    resized planes (:func:`scaled_yuv420`, half the bytes of RGB) with their colour tags and turned
-    into RGB when read, exactly as :func:`scaled_rgb` does; other frames are kept as reduced RGB.
-    Iterating yields the same :class:`VideoFrame` objects as ``iter_frames(path, size_px=size_px)``.
-    Past ``budget_bytes`` the copies are dropped and :attr:`complete` is False (decode again).
+    ``size_px``: (width, height) of the upright copies. Limited-range 4:2:0 frames that are reduced
+    are kept as their resized planes (:func:`scaled_yuv420`, half the bytes of RGB) with their
+    colour tags and turned into RGB when read, exactly as :func:`scaled_rgb` does; other frames
+    (full range, 4:2:2/4:4:4, 10-bit, odd sizes, clips already small) are kept as reduced RGB.
+    Iterating a complete store yields frames equal to those of ``iter_frames(path, size_px=size_px)``
+    (fresh arrays: a reader may draw on them). The copies are dropped, and :attr:`complete` is
+    False (decode again), when they pass ``budget_bytes``, when the first frame shows that
+    ``expected_frames`` of its size would, or when keeping a frame fails (an optimisation must not
+    stop the pass).
     """
 
-    def __init__(self, size_px: tuple[int, int], budget_bytes: int = KEEP_BUDGET_BYTES) -> None:
+    def __init__(self, size_px: tuple[int, int], budget_bytes: int = KEEP_BUDGET_BYTES,
+                 expected_frames: int | None = None) -> None:  # fmt: skip
         self.size_px = size_px
         self.budget_bytes = budget_bytes
+        self.expected_frames = expected_frames
         self.n_bytes = 0
         self.overflowed = False
         self.finished = False
@@ -81,11 +89,11 @@ class ReducedFrames:
     def for_clip(cls, info: VideoInfo, max_long_side_px: int,
                  budget_bytes: int = KEEP_BUDGET_BYTES) -> ReducedFrames | None:  # fmt: skip
         """A store for ``info``'s clip reduced to ``max_long_side_px``, or None when its frames
-        (as counted by :func:`probe`) would not fit in ``budget_bytes``."""
+        (as counted by :func:`probe`) would not fit in ``budget_bytes`` even as 4:2:0 planes."""
         width, height = reduced_size_px(info.width_px, info.height_px, max_long_side_px)
         if info.n_frames_estimate * width * height * 3 // 2 > budget_bytes:
             return None
-        return cls((width, height), budget_bytes)
+        return cls((width, height), budget_bytes, info.n_frames_estimate)
 
     @property
     def complete(self) -> bool:
@@ -95,28 +103,49 @@ class ReducedFrames:
     def __len__(self) -> int:
         return len(self._frames)
 
-    def add(self, index: int, time_s: float, frame, quarter_turns: int) -> None:  # noqa: ANN001 - av.VideoFrame
-        """Keep ``frame`` (decoded, stored orientation; ``quarter_turns`` clockwise make it upright)."""
+    def add(self, index: int, time_s: float, frame, quarter_turns: int,  # noqa: ANN001 - av.VideoFrame
+            rgb: np.ndarray | None = None) -> None:  # fmt: skip
+        """Keep ``frame`` (decoded, stored orientation; ``quarter_turns`` clockwise make it upright).
+        ``rgb``: the frame already converted to RGB at full size (:func:`rgb24`), if the pass did."""
         if self.overflowed:
             return
-        stored = self.size_px[::-1] if quarter_turns % 2 else self.size_px
-        yuv = scaled_yuv420(frame, stored) if stored != (frame.width, frame.height) else None
-        if yuv is not None:
-            kept, tags = yuv, (frame.colorspace, frame.color_range)
-        else:
-            kept, tags = scaled_rgb(frame, stored), None
-        self.n_bytes += kept.nbytes
-        if self.n_bytes > self.budget_bytes:
-            self.overflowed = True
-            self._frames.clear()
-            logger.info("reduced frames over their %d MiB budget: the annotated video decodes the clip again",
-                        self.budget_bytes // 2**20)  # fmt: skip
+        try:
+            kept, tags = self._reduced(frame, self.size_px[::-1] if quarter_turns % 2 else self.size_px, rgb)
+        except Exception as exc:  # noqa: BLE001 - any failure only costs the second decode
+            self._drop(f"frame {index} could not be kept ({type(exc).__name__}: {exc})")
             return
-        self._frames.append((index, time_s, kept, tags, quarter_turns))
+        self.n_bytes += kept.nbytes
+        if not self._frames and self.expected_frames and self.expected_frames * kept.nbytes > self.budget_bytes:
+            self._drop(f"{self.expected_frames} frames of {kept.nbytes // 1024} kB exceed the budget")
+        elif self.n_bytes > self.budget_bytes:
+            self._drop("over the budget")
+        else:
+            self._frames.append((index, time_s, kept, tags, quarter_turns))
+
+    def _reduced(self, frame, stored_px: tuple[int, int],  # noqa: ANN001 - av.VideoFrame
+                 rgb: np.ndarray | None) -> tuple[np.ndarray, tuple[int, int] | None]:  # fmt: skip
+        """The kept copy of ``frame`` at ``stored_px`` and its colour tags (None: the copy is RGB)."""
+        import cv2
+
+        if stored_px != (frame.width, frame.height):
+            yuv = scaled_yuv420(frame, stored_px)
+            if yuv is not None:
+                return yuv, (frame.colorspace, frame.color_range)
+        if rgb is None:
+            return scaled_rgb(frame, stored_px), None
+        if stored_px == (frame.width, frame.height):
+            return rgb.copy(), None  # the pass's own array: not shared
+        return cv2.resize(rgb, stored_px, interpolation=cv2.INTER_LINEAR), None  # as scaled_rgb does
+
+    def _drop(self, why: str) -> None:
+        self.overflowed = True
+        self._frames.clear()
+        logger.info("reduced frames not kept (%s; budget %d MiB): the annotated video decodes the clip again",
+                    why, self.budget_bytes // 2**20)  # fmt: skip
 
     def __iter__(self) -> Iterator[VideoFrame]:
         for index, time_s, kept, tags, quarter_turns in self._frames:
-            rgb = kept if tags is None else yuv420_rgb(kept, *tags)
+            rgb = kept.copy() if tags is None else yuv420_rgb(kept, *tags)
             if quarter_turns:
                 rgb = np.ascontiguousarray(np.rot90(rgb, k=-quarter_turns))
             yield VideoFrame(index, time_s, rgb)
@@ -283,13 +312,16 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
     time: indices and timestamps stay those of the whole clip). ``skip`` drops the window's first
     frames after decoding them, without converting them to RGB (a worker starting mid-clip).
     ``keep``: every frame yielded is also kept there, reduced (:class:`ReducedFrames`; finished when
-    the clip's frames are exhausted, not when the caller stops early).
+    the clip's frames are exhausted, not when the caller or ``max_frames`` stops early); whole
+    clips only (ValueError with a window or ``skip``).
 
     Decoding happens in a background thread feeding a queue of at most ``prefetch`` frames.
     A decode error after some frames (a truncated file) ends the stream early; the caller is
     told through :class:`InputError` only if no frame at all could be decoded.
     """
     path = Path(path)
+    if keep is not None and (start_s is not None or end_s is not None or skip):
+        raise ValueError("frames are kept for the whole clip only (no start_s, end_s or skip)")
     container = _open(path)
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
@@ -323,10 +355,10 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
                     skipped += 1
                     continue
                 k = _clockwise_rotation(frame) // 90
-                if keep is not None:
-                    keep.add(i, t - t0, frame, k)
                 # scaled (size_px) in the stored orientation, then turned upright
                 rgb = rgb24(frame) if size_px is None else scaled_rgb(frame, size_px[::-1] if k % 2 else size_px)
+                if keep is not None:
+                    keep.add(i, t - t0, frame, k, rgb if size_px is None else None)
                 if k:
                     rgb = np.ascontiguousarray(np.rot90(rgb, k=-k))
                 q.put(VideoFrame(i, t - t0, rgb))

@@ -19,6 +19,11 @@ frame gives no half-body strides. ``persons_`` (:class:`~runform.model.PersonTra
 tracked person, the choice and the passes; ``first_frame_`` is the decoded-frame index of the first
 analysed frame.
 
+Frames for the outputs: with ``keep_frames_max_side_px`` the pass keeps every decoded frame of
+the whole clip reduced to that long side (:class:`~runform.io.ReducedFrames`, in the decoding
+thread, beside the pose model) when they fit in its memory budget; ``frames_`` then holds them
+(else None) and the annotated video is drawn from them instead of decoding the clip again.
+
 Two cores: on a clip of at least ``PARALLEL_MIN_S`` seconds the landmark model runs in two
 processes. This process decodes every frame (the person survey and the camera-motion samples need
 them all) and runs the landmarks on the first part of the frames (``PARENT_SHARE``, plus half the

@@ -1,9 +1,9 @@
 """Key frames (contact, max knee lift, toe-off of a representative stride) as JPEG data URIs.
 
 The frames are collected by a :class:`KeyFrameGrabber` from a pass over the video that is made
-anyway: the annotated video offers it every reduced frame it decodes, the frame of the
-report's persons panel among them (:func:`runform.report.persons.panel_frame`), so writing the report
-and the video decodes the clip once, not twice (or three times); without a video,
+anyway: the annotated video offers it every reduced frame it draws (kept by the pose pass, or
+decoded), the frame of the report's persons panel among them
+(:func:`runform.report.persons.panel_frame`), so the report needs no decode of its own; without a video,
 :func:`key_frames` decodes the clip up to the last key moment itself (and the persons panel up to
 its frame).
 """

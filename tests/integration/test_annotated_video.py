@@ -168,17 +168,23 @@ def test_the_pass_releases_the_report_after_the_last_key_moment(clip_analysis, t
         KeyFrameGrabber(clip_analysis).images(timeout_s=0.01)  # nothing offered, never finished
 
 
-def test_video_from_the_pose_pass_frames_equals_the_video_from_decoding(clip_analysis, clip, tmp_path):
+def test_video_from_the_pose_pass_frames_equals_the_video_from_decoding(clip_analysis, clip, tmp_path, monkeypatch):
     """The frames a pass keeps reduced (as the pose pass does for ``pipeline.run``) give the very
-    same annotated video, frame for frame, as decoding the clip again."""
+    same annotated video, frame for frame, as decoding the clip again (and the clip is not decoded
+    when they are given)."""
+    import runform.report.video as video_module
     from runform.io import ReducedFrames
     from runform.report.video import MAX_LONG_SIDE_PX
 
     kept = ReducedFrames.for_clip(probe(clip), MAX_LONG_SIDE_PX)
     assert kept is not None
     assert sum(1 for _ in iter_frames(clip, keep=kept)) == len(kept) == 360 and kept.complete
+    decoded: list[object] = []
+    monkeypatch.setattr(video_module, "iter_frames", lambda *a, **k: decoded.append(a) or iter_frames(*a, **k))
     write_outputs(clip_analysis, tmp_path / "kept", frames=kept)
+    assert decoded == []
     write_outputs(clip_analysis, tmp_path / "decoded")
+    assert len(decoded) == 1
 
     def frames(path: Path) -> list[np.ndarray]:
         with av.open(str(path)) as container:

@@ -71,7 +71,7 @@ def test_annotated_video_decodes_with_same_frame_count(report_dir, clip):
 
 def test_demo_writes_report(tmp_path, monkeypatch):
     """The demo writes every output, its annotated video and key frames from the frames the pose
-    pass kept reduced: the clip is decoded once (for the video, not at all)."""
+    pass kept reduced: the clip is decoded once, by the pose pass, and not again for the video."""
     import runform.report.video as video_module
 
     decoded: list[object] = []

@@ -216,3 +216,55 @@ def test_frames_over_the_budget_are_dropped(clip):
     kept.budget_bytes = 50 * 2**20  # the file's frame count was an underestimate
     assert sum(1 for _ in iter_frames(clip, keep=kept)) == 360
     assert kept.overflowed and not kept.complete and len(kept) == 0 and list(kept) == []
+    # RGB copies (3 bytes a pixel) of clips that probe() sized as 4:2:0: dropped at the first frame
+    kept = ReducedFrames((404, 720), budget_bytes=200 * 2**20, expected_frames=360)
+    kept._reduced = lambda frame, size, rgb: (np.zeros((720, 404, 3), np.uint8), None)
+    assert sum(1 for _ in iter_frames(clip, max_frames=3, keep=kept)) == 3
+    assert kept.overflowed and len(kept) == 0 and kept.n_bytes == 720 * 404 * 3
+
+
+@pytest.mark.parametrize("pix_fmt", ["yuvj420p", "yuv444p"])  # full range (some cameras), 4:4:4: kept as RGB
+def test_frames_of_other_pixel_formats_are_kept_as_rgb(pix_fmt, tmp_path):
+    from runform.io import ReducedFrames
+
+    path = tmp_path / f"{pix_fmt}.mp4"
+    rng = np.random.default_rng(1)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 96, 64, pix_fmt
+        for _ in range(12):
+            img = rng.integers(0, 255, (64, 96, 3), dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    kept = ReducedFrames((48, 32))
+    assert sum(1 for _ in iter_frames(path, keep=kept)) == 12 and kept.complete
+    assert kept.n_bytes == 12 * 48 * 32 * 3  # RGB, not 4:2:0 planes
+    first = next(iter(kept)).rgb
+    first[:] = 0  # a reader drawing on a frame must not change the kept copy
+    for got, ref in zip(kept, iter_frames(path, size_px=(48, 32)), strict=True):
+        assert (got.index, got.time_s) == (ref.index, ref.time_s) and np.array_equal(got.rgb, ref.rgb)
+
+
+def test_a_failure_while_keeping_frames_drops_the_copies_not_the_pass(clip, monkeypatch):
+    """Keeping frames is an optimisation: an error in it must not cut the pass short."""
+    from runform.io import ReducedFrames
+
+    kept = ReducedFrames((202, 360))
+    monkeypatch.setattr(ReducedFrames, "_reduced", lambda self, *a: 1 / 0)
+    assert sum(1 for _ in iter_frames(clip, keep=kept)) == 360
+    assert not kept.complete and len(kept) == 0
+
+
+def test_frames_are_kept_only_over_the_whole_clip(clip):
+    from runform.io import ReducedFrames
+    from runform.pose.mediapipe_backend import MediaPipePose
+
+    with pytest.raises(ValueError, match="whole clip"):
+        next(iter_frames(clip, start_s=1.0, keep=ReducedFrames((202, 360))))
+    info = probe(clip)
+    assert MediaPipePose(keep_frames_max_side_px=720)._frame_store(info) is not None
+    assert MediaPipePose(keep_frames_max_side_px=720, start_s=1.0)._frame_store(info) is None
+    assert MediaPipePose(keep_frames_max_side_px=720, end_s=5.0)._frame_store(info) is None
+    assert MediaPipePose()._frame_store(info) is None
