@@ -4,7 +4,7 @@ One frame of the analysed window (:func:`panel_frame`) as a JPEG data URI under 
 one ``rect`` per tracked person in that frame: the chosen runner drawn clearly (class ``person chosen``), the others faintly (class
 ``person other``), each titled with its track id. Boxes are frame pixels scaled like the image.
 
-The frame comes from the annotated video's decoding pass when there is one (a
+The frame comes from the annotated video's pass over the frames when there is one (a
 :class:`~runform.report.keyframes.KeyFrameGrabber` keeps it, by decoded-frame index, along with the
 key frames); without a video (``--no-video``, keypoint files have no panel at all) the clip is
 decoded up to that frame here.
