@@ -99,6 +99,7 @@ def kept_frames_costs(clip: Path, repeat: int = 5) -> list[dict]:
     """Median wall and CPU: a decoding pass with / without keeping the frames reduced, and
     ``write_outputs`` from the kept frames / decoding again."""
     import runform
+    from runform.config import Config
     from runform.io import ReducedFrames, iter_frames, probe
     from runform.pipeline import write_outputs
     from runform.report import MAX_LONG_SIDE_PX
@@ -115,7 +116,7 @@ def kept_frames_costs(clip: Path, repeat: int = 5) -> list[dict]:
     info = probe(clip)
 
     def decode(keep: bool) -> ReducedFrames | None:
-        kept = ReducedFrames.for_clip(info, MAX_LONG_SIDE_PX) if keep else None
+        kept = ReducedFrames.for_clip(info, MAX_LONG_SIDE_PX, int(Config().frame_memory_mib * 2**20)) if keep else None
         for _ in iter_frames(clip, keep=kept):
             pass
         return kept

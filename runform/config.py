@@ -25,7 +25,7 @@ DEFAULT_EVENT = "10k"
 #: Command-line flags whose names differ from the Config field they set (used in error messages).
 OPTION_FLAGS = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-speed", "programme_weeks": "--weeks",
                 "slow_motion_factor": "--slow-motion", "runner_name": "--name", "start_s": "--start",
-                "end_s": "--end", "pose_workers": "--pose-workers"}  # fmt: skip
+                "end_s": "--end", "pose_workers": "--pose-workers", "frame_memory_mib": "--frame-memory"}  # fmt: skip
 _SPEED_UNITS = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kmh": 1 / 3.6, "kph": 1 / 3.6, "mph": 0.44704}
 #: Treadmill belt speeds outside this range are refused as typos (walking 0.5 m/s ... 45 km/h).
 TREADMILL_SPEED_RANGE_MPS = (0.5, 12.5)
@@ -91,6 +91,9 @@ class Config(BaseModel):
     end_s: float | None = Field(None, gt=0, description="Analyse up to this time in the clip (seconds).")
     pose_workers: int | None = Field(None, ge=1, le=2, description="Processes running the pose model: None = 2 "
                                      "on clips of 8 s or more with two free cores, else 1.")  # fmt: skip
+    frame_memory_mib: float = Field(384.0, ge=0, description="Memory (MiB) for the frames the pose pass keeps, "
+                                    "reduced, for the annotated video (about 30 s of a 30 fps clip); a clip that "
+                                    "needs more, or 0, is decoded a second time instead.")  # fmt: skip
 
     @field_validator("person")
     @classmethod

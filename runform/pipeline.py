@@ -67,8 +67,9 @@ def run(
 
     ``progress`` hears about every stage (:data:`StageProgress`): pose, then report and video.
     With ``out_dir`` (report and video on) the pose pass also keeps the clip's frames reduced to
-    the annotated video's size (:class:`~runform.io.ReducedFrames`, up to 384 MiB: about 30 s of
-    a 30 fps clip), so the video and the report's key frames need no second decode.
+    the annotated video's size (:class:`~runform.io.ReducedFrames`, up to ``config.frame_memory_mib``:
+    384 MiB by default, about 30 s of a 30 fps clip), so the video and the report's key frames need
+    no second decode.
 
     Raises :class:`~runform.errors.QualityRefused` when the quality gate refuses the clip; with
     ``out_dir`` the folder then holds only ``diagnostic.html`` (marked REFUSED: quality table, key
@@ -212,7 +213,9 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
              keep_frames: bool = False) -> tuple[Analysis, ReducedFrames | None]:  # fmt: skip
     clock = _Clock()
     # 1. pose: video -> BlazePose (keeping the frames reduced for the annotated video), keypoint files -> their loader
-    keep = {"keep_frames_max_side_px": MAX_LONG_SIDE_PX} if keep_frames and path.suffix.lower() in VIDEO_SUFFIXES else {}
+    keep: dict[str, int] = {}
+    if keep_frames and config.frame_memory_mib > 0 and path.suffix.lower() in VIDEO_SUFFIXES:
+        keep = {"keep_frames_max_side_px": MAX_LONG_SIDE_PX, "keep_frames_budget_bytes": int(config.frame_memory_mib * 2**20)}
     backend = backend_for(path, config.model_complexity, person=config.person, start_s=config.start_s, end_s=config.end_s,
                           workers=config.pose_workers, **keep)  # fmt: skip
     raw = backend.estimate(path, progress)

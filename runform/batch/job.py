@@ -29,6 +29,11 @@ PROGRESS_FILE_OPTION = "progress_file"
 #: Each stage's share of a job, for one overall fraction (measured on the 12 s clip: pose about 75 %
 #: of the time, report and annotated video the rest, side by side).
 STAGE_SPANS = {"pose": (0.0, 0.75), "report": (0.75, 0.85), "video": (0.85, 1.0)}
+#: Memory of a job besides the frames it keeps for the annotated video (the analysis about 450 MiB,
+#: the Dask worker process about 100 MiB; docs/SCALING.md), and the share of a worker's memory
+#: limit a job may fill (Dask pauses a worker at 80 % of it and restarts it at 95 %).
+JOB_BASE_MIB = 550.0
+WORKER_MEMORY_SHARE = 0.7
 #: Columns every summary row has, in this order (then the metric columns).
 ROW_COLUMNS = ("path", "status", "reason", "out_dir", "verdict", "n_frames", "n_strides", "seconds")
 
@@ -54,7 +59,7 @@ def analyse_one(source: str, out_dir: str, options: dict[str, Any]) -> dict[str,
     from runform.config import make_config
     from runform.pipeline import run
 
-    options = dict(options)
+    options = fit_frame_memory(dict(options))
     progress_path = options.pop(PROGRESS_FILE_OPTION, None)
     progress = ProgressFile(Path(progress_path)) if progress_path else None
     start = time.perf_counter()
@@ -116,6 +121,35 @@ def read_progress(path: Path) -> float | None:
     try:
         return float(json.loads(path.read_text(encoding="utf-8"))["fraction"])
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def fit_frame_memory(options: dict[str, Any], memory_limit_bytes: float | None = None) -> dict[str, Any]:
+    """``options`` with ``frame_memory_mib`` lowered, if need be, so that the job stays within
+    :data:`WORKER_MEMORY_SHARE` of the Dask worker's memory limit (``memory_limit_bytes``; by
+    default the limit of the worker this runs on, if any): on a 1 GiB worker 167 MiB of kept
+    frames (about 13 s of a 30 fps clip), on a 1.5 GiB worker the default 384 MiB."""
+    limit = _worker_memory_limit() if memory_limit_bytes is None else memory_limit_bytes
+    if not limit:
+        return options
+    from runform.config import Config
+
+    given = options.get("frame_memory_mib")
+    wanted = float(Config.model_fields["frame_memory_mib"].default if given in (None, "") else given)
+    cap = max(0.0, round(WORKER_MEMORY_SHARE * limit / 2**20 - JOB_BASE_MIB, 1))
+    if wanted <= cap:
+        return options
+    logger.info("frames kept for the annotated video limited to %.0f MiB (worker memory limit %.0f MiB)", cap, limit / 2**20)
+    return {**options, "frame_memory_mib": cap}
+
+
+def _worker_memory_limit() -> float | None:
+    """The memory limit (bytes) of the Dask worker running this job, or None (not on a worker, no limit)."""
+    try:
+        from distributed import get_worker
+
+        return float(get_worker().memory_manager.memory_limit or 0) or None
+    except (ImportError, ValueError, AttributeError):
         return None
 
 

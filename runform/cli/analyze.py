@@ -72,9 +72,10 @@ def analyze(
     start: Annotated[float | None, typer.Option("--start", help="Analyse from this time in seconds.")] = None,
     end: Annotated[float | None, typer.Option("--end", help="Analyse up to this time in seconds.")] = None,
     pose_workers: Annotated[int | None, typer.Option("--pose-workers", metavar="N", help="Processes for the pose model, 1 or 2. [default: 2 on clips of 8 s or more with two free cores]")] = None,
+    frame_memory: Annotated[float, typer.Option("--frame-memory", metavar="MIB", help="Memory for the frames kept for the annotated video (a clip needing more, or 0, is decoded again).")] = 384.0,
 ) -> None:  # fmt: skip
     """Analyse one clip and write analysis.json, events.csv, strides.csv and keypoints.csv."""
     guard(run_analysis, source, output, height_m=height, treadmill_speed_mps=treadmill_speed, known_distance=known_distance,
           event=event, surface=surface, model_complexity=0 if fast else 1, real_fps=real_fps, runner_name=name,
           programme_weeks=weeks, write_report=report, write_video=video, slow_motion_factor=slow_motion,
-          person=person, start_s=start, end_s=end, pose_workers=pose_workers)  # fmt: skip
+          person=person, start_s=start, end_s=end, pose_workers=pose_workers, frame_memory_mib=frame_memory)  # fmt: skip

@@ -28,9 +28,6 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 MAX_PIXELS = 7680 * 4320
 #: Frame rate assumed when a file states none (the commonest phone rate); a warning says so.
 FALLBACK_FPS = 30.0
-#: Memory that :class:`ReducedFrames` may hold (about 30 s of a 30 fps clip reduced to 404 x 720 in
-#: 4:2:0); a longer clip keeps none and its annotated video decodes the clip again.
-KEEP_BUDGET_BYTES = 384 * 2**20
 
 
 @dataclass(frozen=True)
@@ -75,8 +72,7 @@ class ReducedFrames:
     stop the pass).
     """
 
-    def __init__(self, size_px: tuple[int, int], budget_bytes: int = KEEP_BUDGET_BYTES,
-                 expected_frames: int | None = None) -> None:  # fmt: skip
+    def __init__(self, size_px: tuple[int, int], budget_bytes: int, expected_frames: int | None = None) -> None:
         self.size_px = size_px
         self.budget_bytes = budget_bytes
         self.expected_frames = expected_frames
@@ -86,8 +82,7 @@ class ReducedFrames:
         self._frames: list[tuple[int, float, np.ndarray, tuple[int, int] | None, int]] = []
 
     @classmethod
-    def for_clip(cls, info: VideoInfo, max_long_side_px: int,
-                 budget_bytes: int = KEEP_BUDGET_BYTES) -> ReducedFrames | None:  # fmt: skip
+    def for_clip(cls, info: VideoInfo, max_long_side_px: int, budget_bytes: int) -> ReducedFrames | None:
         """A store for ``info``'s clip reduced to ``max_long_side_px``, or None when its frames
         (as counted by :func:`probe`) would not fit in ``budget_bytes`` even as 4:2:0 planes."""
         width, height = reduced_size_px(info.width_px, info.height_px, max_long_side_px)

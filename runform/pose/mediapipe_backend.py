@@ -21,7 +21,7 @@ analysed frame.
 
 Frames for the outputs: with ``keep_frames_max_side_px`` the pass keeps every decoded frame of
 the whole clip reduced to that long side (:class:`~runform.io.ReducedFrames`, in the decoding
-thread, beside the pose model) when they fit in its memory budget; ``frames_`` then holds them
+thread, beside the pose model) when they fit in ``keep_frames_budget_bytes``; ``frames_`` then holds them
 (else None) and the annotated video is drawn from them instead of decoding the clip again.
 
 Two cores: on a clip of at least ``PARALLEL_MIN_S`` seconds the landmark model runs in two
@@ -90,9 +90,11 @@ class MediaPipePose(PoseBackend):
     def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, smooth_landmarks: bool = True, person: str | None = None,
                  detect_persons: bool = True, start_s: float | None = None, end_s: float | None = None,
-                 workers: int | None = None, keep_frames_max_side_px: int | None = None) -> None:  # fmt: skip
+                 workers: int | None = None, keep_frames_max_side_px: int | None = None,
+                 keep_frames_budget_bytes: int = 0) -> None:  # fmt: skip
         self.person = person
         self.keep_frames_max_side_px = keep_frames_max_side_px
+        self.keep_frames_budget_bytes = keep_frames_budget_bytes
         self.workers = workers
         self.detect_persons = detect_persons
         self.start_s = start_s
@@ -186,10 +188,10 @@ class MediaPipePose(PoseBackend):
 
     def _frame_store(self, info: VideoInfo) -> ReducedFrames | None:
         """Where this pass keeps the clip's frames reduced (``keep_frames_max_side_px``) for a later
-        pass at that size: only over the whole clip and within the store's memory budget."""
+        pass at that size: only over the whole clip and within ``keep_frames_budget_bytes``."""
         if self.keep_frames_max_side_px is None or self.start_s is not None or self.end_s is not None:
             return None
-        return ReducedFrames.for_clip(info, self.keep_frames_max_side_px)
+        return ReducedFrames.for_clip(info, self.keep_frames_max_side_px, self.keep_frames_budget_bytes)
 
     def _split(self, info: VideoInfo, share: float, start_frames: int = 0) -> int:
         """First frame (index in the analysed window) whose landmarks the worker process computes."""

@@ -173,10 +173,11 @@ def test_video_from_the_pose_pass_frames_equals_the_video_from_decoding(clip_ana
     same annotated video, frame for frame, as decoding the clip again (and the clip is not decoded
     when they are given)."""
     import runform.report.video as video_module
+    from runform.config import Config
     from runform.io import ReducedFrames
     from runform.report.video import MAX_LONG_SIDE_PX
 
-    kept = ReducedFrames.for_clip(probe(clip), MAX_LONG_SIDE_PX)
+    kept = ReducedFrames.for_clip(probe(clip), MAX_LONG_SIDE_PX, int(Config().frame_memory_mib * 2**20))
     assert kept is not None
     assert sum(1 for _ in iter_frames(clip, keep=kept)) == len(kept) == 360 and kept.complete
     decoded: list[object] = []

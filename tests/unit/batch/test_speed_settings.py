@@ -25,3 +25,28 @@ def test_fast_uses_the_bundled_full_model_on_every_other_frame():
     model = fast._model()  # builds the graph from the wheel's files: no download, so it works offline
     model.close()
     assert MediaPipePose().frame_step == 1
+
+
+def test_kept_frames_fit_the_dask_workers_memory_limit(monkeypatch):
+    """A job keeps at most what leaves the worker under 70 % of its memory limit (Dask pauses a
+    worker at 80 %): the default 384 MiB on a 1.5 GiB worker, less on a 1 GiB one, none on 0.75 GiB."""
+    from runform.batch.job import fit_frame_memory
+    from runform.config import Config, make_config
+
+    gib = 2**30
+    assert fit_frame_memory({"event": "5k"}, 1.5 * gib) == {"event": "5k"}
+    small = fit_frame_memory({"event": "5k"}, 1.0 * gib)
+    assert small["event"] == "5k" and 100 < small["frame_memory_mib"] < Config().frame_memory_mib
+    assert make_config(**small).frame_memory_mib == small["frame_memory_mib"]
+    assert fit_frame_memory({"frame_memory_mib": "50"}, 1.0 * gib) == {"frame_memory_mib": "50"}  # a manifest cell
+    assert fit_frame_memory({"frame_memory_mib": 384}, 0.75 * gib)["frame_memory_mib"] == 0
+    assert fit_frame_memory({}) == {}  # not on a Dask worker: nothing to fit
+
+    class Worker:  # what distributed.get_worker() gives on a worker with a limit
+        class memory_manager:  # noqa: N801
+            memory_limit = 1.0 * gib
+
+    import distributed
+
+    monkeypatch.setattr(distributed, "get_worker", lambda: Worker)
+    assert fit_frame_memory({}) == {"frame_memory_mib": small["frame_memory_mib"]}

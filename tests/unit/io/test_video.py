@@ -194,11 +194,11 @@ def test_frames_kept_during_a_pass_equal_a_reduced_decoding(which, request):
     from runform.io import ReducedFrames
 
     path = request.getfixturevalue(which)
-    kept = ReducedFrames((202, 360))  # upright size; the rotated file stores it turned
+    kept = ReducedFrames((202, 360), 2**30)  # upright size; the rotated file stores it turned
     full = [f.rgb.shape for f in iter_frames(path, max_frames=40, keep=kept)]
     assert full[0] == (1280, 720, 3)  # the pass itself still gets full frames
     assert not kept.complete and len(kept) == 40  # stopped early: not every frame
-    kept = ReducedFrames((202, 360))
+    kept = ReducedFrames((202, 360), 2**30)
     n = sum(1 for _ in iter_frames(path, keep=kept))
     assert kept.complete and len(kept) == n and kept.n_bytes == n * 202 * 360 * 3 // 2
     for got, ref in zip(kept, iter_frames(path, size_px=(202, 360)), strict=True):
@@ -211,7 +211,7 @@ def test_frames_over_the_budget_are_dropped(clip):
 
     info = probe(clip)
     assert ReducedFrames.for_clip(info, 720, budget_bytes=100 * 2**20) is None  # 360 x 436 kB do not fit
-    kept = ReducedFrames.for_clip(info, 720)
+    kept = ReducedFrames.for_clip(info, 720, budget_bytes=384 * 2**20)
     assert kept is not None and kept.size_px == (404, 720)
     kept.budget_bytes = 50 * 2**20  # the file's frame count was an underestimate
     assert sum(1 for _ in iter_frames(clip, keep=kept)) == 360
@@ -238,7 +238,7 @@ def test_frames_of_other_pixel_formats_are_kept_as_rgb(pix_fmt, tmp_path):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
-    kept = ReducedFrames((48, 32))
+    kept = ReducedFrames((48, 32), 2**30)
     assert sum(1 for _ in iter_frames(path, keep=kept)) == 12 and kept.complete
     assert kept.n_bytes == 12 * 48 * 32 * 3  # RGB, not 4:2:0 planes
     first = next(iter(kept)).rgb
@@ -251,7 +251,7 @@ def test_a_failure_while_keeping_frames_drops_the_copies_not_the_pass(clip, monk
     """Keeping frames is an optimisation: an error in it must not cut the pass short."""
     from runform.io import ReducedFrames
 
-    kept = ReducedFrames((202, 360))
+    kept = ReducedFrames((202, 360), 2**30)
     monkeypatch.setattr(ReducedFrames, "_reduced", lambda self, *a: 1 / 0)
     assert sum(1 for _ in iter_frames(clip, keep=kept)) == 360
     assert not kept.complete and len(kept) == 0
@@ -262,9 +262,11 @@ def test_frames_are_kept_only_over_the_whole_clip(clip):
     from runform.pose.mediapipe_backend import MediaPipePose
 
     with pytest.raises(ValueError, match="whole clip"):
-        next(iter_frames(clip, start_s=1.0, keep=ReducedFrames((202, 360))))
+        next(iter_frames(clip, start_s=1.0, keep=ReducedFrames((202, 360), 2**30)))
     info = probe(clip)
-    assert MediaPipePose(keep_frames_max_side_px=720)._frame_store(info) is not None
-    assert MediaPipePose(keep_frames_max_side_px=720, start_s=1.0)._frame_store(info) is None
-    assert MediaPipePose(keep_frames_max_side_px=720, end_s=5.0)._frame_store(info) is None
+    budget = 384 * 2**20
+    assert MediaPipePose(keep_frames_max_side_px=720, keep_frames_budget_bytes=budget)._frame_store(info) is not None
+    assert MediaPipePose(keep_frames_max_side_px=720, keep_frames_budget_bytes=budget, start_s=1.0)._frame_store(info) is None
+    assert MediaPipePose(keep_frames_max_side_px=720, keep_frames_budget_bytes=budget, end_s=5.0)._frame_store(info) is None
+    assert MediaPipePose(keep_frames_max_side_px=720, keep_frames_budget_bytes=100 * 2**20)._frame_store(info) is None
     assert MediaPipePose()._frame_store(info) is None
