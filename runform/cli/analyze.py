@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from runform.cli.common import console, guard, native_stderr_silenced
 from runform.cli.render import print_analysis
-from runform.config import DEFAULT_EVENT, EVENT_NAMES, make_config
+from runform.config import DEFAULT_EVENT, EVENT_NAMES, Config, make_config
 
 EVENT_HELP = (f"Race event the runner trains for: {', '.join(EVENT_NAMES)}. "
               f"100m-800m and hill-sprint use the sprint profile, the rest the distance profile. [default: {DEFAULT_EVENT}]")
@@ -72,7 +72,7 @@ def analyze(
     start: Annotated[float | None, typer.Option("--start", help="Analyse from this time in seconds.")] = None,
     end: Annotated[float | None, typer.Option("--end", help="Analyse up to this time in seconds.")] = None,
     pose_workers: Annotated[int | None, typer.Option("--pose-workers", metavar="N", help="Processes for the pose model, 1 or 2. [default: 2 on clips of 8 s or more with two free cores]")] = None,
-    frame_memory: Annotated[float, typer.Option("--frame-memory", metavar="MIB", help="Memory for the frames kept for the annotated video (a clip needing more, or 0, is decoded again).")] = 384.0,
+    frame_memory: Annotated[float, typer.Option("--frame-memory", metavar="MIB", help="Memory for the frames kept for the annotated video (a clip needing more, or 0, is decoded again).")] = Config.model_fields["frame_memory_mib"].default,
 ) -> None:  # fmt: skip
     """Analyse one clip and write analysis.json, events.csv, strides.csv and keypoints.csv."""
     guard(run_analysis, source, output, height_m=height, treadmill_speed_mps=treadmill_speed, known_distance=known_distance,
