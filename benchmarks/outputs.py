@@ -39,6 +39,17 @@ def cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def medians(fn, repeat: int) -> dict:  # noqa: ANN001
+    """Median wall and CPU seconds of ``repeat`` calls of ``fn()``."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        c0, t0 = cpu_s(), time.perf_counter()
+        fn()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(cpu_s() - c0)
+    return {"wall_s_median": statistics.median(walls), "cpu_s_median": statistics.median(cpus)}
+
+
 def child(clip: Path, repeat: int) -> dict:
     """Analyse ``clip`` once, then time ``write_outputs`` ``repeat`` times (the runform on sys.path)."""
     import runform
@@ -84,14 +95,8 @@ def panel_costs(clip: Path, repeat: int = 5) -> list[dict]:
         frame = next(f for f in iter_frames(clip) if f.index == index)
         kept = _Kept((frame.time_s, frame.rgb, (1.0, 1.0)))
         for how, grabber in (("separate decode", None), ("kept frame", kept)):
-            walls, cpus = [], []
-            for _ in range(repeat):
-                c0, t0 = cpu_s(), time.perf_counter()
-                persons_panel(tracks, clip, grabber)
-                walls.append(time.perf_counter() - t0)
-                cpus.append(cpu_s() - c0)
-            rows.append({"case": case, "frame_index": index, "how": how, "wall_s_median": statistics.median(walls),
-                         "cpu_s_median": statistics.median(cpus)})  # fmt: skip
+            cost = medians(lambda t=tracks, g=grabber: persons_panel(t, clip, g), repeat)
+            rows.append({"case": case, "frame_index": index, "how": how, **cost})
     return rows
 
 
@@ -104,15 +109,6 @@ def kept_frames_costs(clip: Path, repeat: int = 5) -> list[dict]:
     from runform.pipeline import write_outputs
     from runform.report import MAX_LONG_SIDE_PX
 
-    def timed(fn) -> dict:  # noqa: ANN001
-        walls, cpus = [], []
-        for _ in range(repeat):
-            c0, t0 = cpu_s(), time.perf_counter()
-            fn()
-            walls.append(time.perf_counter() - t0)
-            cpus.append(cpu_s() - c0)
-        return {"wall_s_median": statistics.median(walls), "cpu_s_median": statistics.median(cpus)}
-
     info = probe(clip)
 
     def decode(keep: bool) -> ReducedFrames | None:
@@ -121,14 +117,14 @@ def kept_frames_costs(clip: Path, repeat: int = 5) -> list[dict]:
             pass
         return kept
 
-    rows = [{"what": "decoding pass (full-size RGB)", "how": how, **timed(lambda k=keep: decode(k))}
+    rows = [{"what": "decoding pass (full-size RGB)", "how": how, **medians(lambda k=keep: decode(k), repeat)}
             for how, keep in (("frames not kept", False), ("frames kept reduced", True))]  # fmt: skip
     kept = decode(True)
     analysis = runform.analyze(clip)
     with tempfile.TemporaryDirectory(prefix="runform-outputs-") as tmp:
         for how, frames in (("decoding the clip again", None), ("from the kept frames", kept)):
             rows.append({"what": "write_outputs", "how": how,
-                         **timed(lambda f=frames: write_outputs(analysis, Path(tmp) / "out", frames=f))})  # fmt: skip
+                         **medians(lambda f=frames: write_outputs(analysis, Path(tmp) / "out", frames=f), repeat)})  # fmt: skip
     rows.append({"what": "kept frames", "how": f"{len(kept)} frames, {kept.n_bytes / 2**20:.0f} MiB",
                  "wall_s_median": 0.0, "cpu_s_median": 0.0})  # fmt: skip
     return rows
