@@ -1,6 +1,7 @@
 """Why some runners' kinematic contacts come early: foot speed at the force-plate contact.
 
     python benchmarks/contact_retraction.py [--speed 35] [--runners 001 002 ...]
+    python benchmarks/contact_retraction.py --candidates
 
 For each RBDS runner (noise-free markers through the right-side virtual camera at 240 fps, so that
 neither pose noise nor the frame rate plays a part): the foot's backward speed relative to the pelvis
@@ -10,6 +11,13 @@ neither pose noise nor the frame rate plays a part): the foot's backward speed r
 mean signed contact error of runform's detector at 60 fps with realistic noise, from the last
 ``benchmarks/accuracy.py`` run (``accuracy_runs.json``). A diagnosis, not a tuning loop: it reads
 held-out runners too and nothing is chosen on it. Writes ``benchmarks/results/contact_retraction.json``.
+
+``--candidates`` (session 9): other kinematic signs of touchdown on the same noise-free markers, all
+three speeds, each a median per trial of its time minus the force contact: the heel's speed relative
+to the ground in both directions, fore-aft and vertical (lower than the toe's), falling below 40 /
+50 % of the ground speed, and the peak upward acceleration (15 Hz Butterworth) of the heel, toe and
+ankle. A rule that times contact for every runner has a small spread of these times across
+runners; printed per set (mean, SD, RBDS002), written to ``contact_candidates.json``.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.signal import butter, filtfilt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -60,6 +69,62 @@ def foot_speed_at_contact(trial: str, fps: float = 240.0) -> dict:
             "half_speed_minus_force_contact_ms": float(np.median(lead_ms)) if lead_ms else None}  # fmt: skip
 
 
+def _last_crossing_ms(t: np.ndarray, v: np.ndarray, tc: float, level: float, falling: bool) -> float:
+    """Time (ms, vs ``tc``) of the last crossing of ``level`` in -100..+50 ms around the force contact."""
+    near = np.flatnonzero((t > tc - 0.10) & (t < tc + 0.05))[:-1]
+    a, b = v[near], v[near + 1]
+    hits = near[(a > level) & (b <= level)] if falling else near[(a < level) & (b >= level)]
+    return 1000 * (t[hits[-1]] - tc) if len(hits) else np.nan
+
+
+def candidate_times(trial: str, fps: float = 240.0) -> dict:
+    """Median over the trial's stances of each candidate's time minus the force contact (ms)."""
+    kp = VirtualCamera(fps=fps, side="right").project(from_rbds_joints(RBDS / f"{trial}_joints.csv"))
+    events, t = pd.read_csv(RBDS / f"{trial}_events.csv"), kp.time_s
+    pelvis = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    b, a = butter(2, 15 / (fps / 2))
+    times: dict[str, list[float]] = {}
+    for side in ("right", "left"):
+        x = {p: kp.xy(f"{side}_{p}")[:, 0] - pelvis for p in ("heel", "foot_index")}
+        vx = {p: np.gradient(x[p], t) for p in x}
+        vy = {p: np.gradient(kp.xy(f"{side}_{p}")[:, 1], t) for p in x}
+        up_acc = {p: np.gradient(np.gradient(filtfilt(b, a, -kp.xy(f"{side}_{p}")[:, 1]), t), t)
+                  for p in ("heel", "foot_index", "ankle")}  # fmt: skip
+        contacts = events[(events["side"] == side) & (events["event"] == "contact")]["time_s"].to_numpy()
+        toe_offs = events[(events["side"] == side) & (events["event"] == "toe_off")]["time_s"].to_numpy()
+        for tc in contacts[1:-1]:
+            later = toe_offs[toe_offs > tc]
+            if not len(later):
+                continue
+            mid = (t > tc + 0.3 * (later[0] - tc)) & (t < tc + 0.6 * (later[0] - tc))
+            ground = np.median((vx["heel"][mid] + vx["foot_index"][mid]) / 2)
+            slip = {p: np.hypot(vx[p] / ground - 1, vy[p] / abs(ground)) for p in x}  # 2-D speed vs the ground
+            found = {"foot speed 50 % (today's rule)": _last_crossing_ms(t, (vx["heel"] + vx["foot_index"]) / 2 / ground, tc, 0.5, False)}
+            for level in (0.4, 0.5):
+                found[f"heel 2-D speed vs ground < {level:.0%}"] = _last_crossing_ms(t, slip["heel"], tc, level, True)
+            window = np.flatnonzero((t > tc - 0.06) & (t < tc + 0.06))
+            for p, acc in up_acc.items():
+                found[f"peak upward acceleration, {p}"] = 1000 * (t[window[np.argmax(acc[window])]] - tc)
+            for name, ms in found.items():
+                times.setdefault(name, []).append(ms)
+    return {name: float(np.nanmedian(v)) for name, v in times.items()}
+
+
+def print_candidates(runners: list[str]) -> None:
+    rows = [{"runner": r, "speed": s, **candidate_times(f"RBDS{r}runT{s}")} for r in runners for s in ("25", "35", "45")]
+    table = pd.DataFrame(rows)
+    names = [c for c in table.columns if c not in ("runner", "speed")]
+    print("| candidate | tuning: mean, SD across trials (ms) | held out: mean, SD (ms) | RBDS002 at 3.5 m/s (ms) |\n|---|---|---|---|")
+    for name in names:
+        cells = [f"{g[name].mean():+.1f}, {g[name].std():.1f}"
+                 for g in (table[table["runner"].isin(TUNING)], table[table["runner"].isin(HELD_OUT)])]  # fmt: skip
+        worst = table[(table["runner"] == "002") & (table["speed"] == "35")][name]
+        print(f"| {name} | {cells[0]} | {cells[1]} | {worst.iloc[0]:+.1f} |" if len(worst) else f"| {name} | {cells[0]} | {cells[1]} | – |")
+    out = ROOT / "benchmarks" / "results" / "contact_candidates.json"
+    out.write_text(json.dumps(rows, indent=1))
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
 def detector_bias_ms(runner: str, speed: str, fps: float = 60) -> float | None:
     path = ROOT / "benchmarks" / "results" / "accuracy_runs.json"
     if not path.exists():
@@ -73,7 +138,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--speed", default="35", choices=["25", "35", "45"])
     parser.add_argument("--runners", nargs="+", default=TUNING + HELD_OUT)
+    parser.add_argument("--candidates", action="store_true", help="other kinematic signs of touchdown, all speeds")
     args = parser.parse_args()
+    if args.candidates:
+        print_candidates(args.runners)
+        return
     rows = []
     print("| runner | set | foot speed at force contact (× ground speed) | half ground speed reached (ms vs force) "
           "| runform contact bias, 60 fps + noise (ms) |\n|---|---|---|---|---|")  # fmt: skip
