@@ -220,7 +220,7 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
                           workers=config.pose_workers, **keep)  # fmt: skip
     raw = backend.estimate(path, progress)
     info = getattr(backend, "info_", None)
-    video = asdict(info) if info is not None else None
+    video = None if info is None else {**asdict(info), "decoding_stopped_at_s": getattr(backend, "decoding_stopped_at_s_", None)}
     raw = _apply_real_fps(raw, config)
     clock.lap("pose")
     persons, first_frame = getattr(backend, "persons_", None), getattr(backend, "first_frame_", 0)
@@ -270,7 +270,7 @@ def analyze_keypoints(
     clock.lap("metrics")
     # 5. quality gate
     timed_from_foot = detector.n_from_foot_ / max(len(events), 1)
-    gate_input = GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples, timed_from_foot, persons)
+    gate_input = GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples, timed_from_foot, persons, video)
     quality = QualityGate().check(gate_input).report_
     clock.lap("quality")
     # 6. summary with uncertainty, gait-cycle curves, coaching (none for a refused clip)

@@ -167,11 +167,12 @@ def _open(path: Path):  # noqa: ANN202 - PyAV container
             fix="check that the file plays in a video player, or re-export it as H.264 mp4",
         ) from None
     if not container.streams.video:
+        found = "audio or data streams only" if container.streams else "no streams"  # read before closing empties it
         container.close()
         raise InputError(
             f"{path.name} has no video stream",
             expected="a file with a video track",
-            found="audio or data streams only" if container.streams else "no streams",
+            found=found,
             fix="give the video file, not an audio export",
         )
     return container

@@ -43,9 +43,9 @@ def clean_keypoints(
     if kp.n_frames < 10:
         raise AnalysisError(
             "Too few frames to analyse",
-            expected="at least 10 frames (a few strides: about 3 s)",
+            expected="at least 10 frames; a useful analysis needs a few strides (about 3 s or more)",
             found=f"{kp.n_frames} frames",
-            fix="use a longer clip",
+            fix="use a longer clip (or a longer --start/--end window)",
         )
     kp = resample_uniform(kp)
     kp = mask_low_confidence(kp, min_confidence)

@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+from runform.errors import OptionError
 from runform.io.video import ReducedFrames, VideoInfo, iter_frames, probe
 from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks
 from runform.pose.base import PoseBackend, ProgressCallback
@@ -71,6 +72,9 @@ PARENT_SHARE = 0.45
 #: model: about 2 s, 80 frames of pose here). Measured with benchmarks/speed.py: 12 s clip 5.8 s
 #: in two processes against 8.4-9.2 s in one.
 WORKER_START_FRAMES = 80
+#: Decoding that ends this much before the clip's stated end (or ``end_s``) means a truncated file
+#: (an interrupted copy or upload whose index still lists every frame): reported, not hidden.
+TRUNCATED_MIN_S = 1.0
 
 
 def n_pose_processes(window_s: float, free_cores: int) -> int:
@@ -135,6 +139,7 @@ class MediaPipePose(PoseBackend):
 
         person = parse_person(self.person)  # a bad --person fails before the long pass
         info = self.info_ = probe(source)
+        self._check_window(info)
         every = max(1, info.n_frames_estimate // self.n_samples)
         self.samples_: list[tuple[float, np.ndarray]] = []
         survey = PersonSurvey(info.nominal_fps) if self.detect_persons else None
@@ -160,6 +165,7 @@ class MediaPipePose(PoseBackend):
                     progress(frame.index + 1, max(info.n_frames_estimate, frame.index + 1))
             data = np.stack(rows) if rows else np.zeros((0, len(BLAZEPOSE_NAMES), 4), dtype=np.float32)
             _stitch(data, split, tail)
+        self.decoding_stopped_at_s_ = self._early_end_s(times, info)
         self.frames_ = keep if keep is not None and keep.complete else None
         self.survey_ = survey
         result = survey.finish(person) if survey is not None else None
@@ -185,6 +191,30 @@ class MediaPipePose(PoseBackend):
             + (f", {self.n_processes_} processes)" if self.n_processes_ > 1 else ")"),
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
         )  # fmt: skip
+
+    def _check_window(self, info: VideoInfo) -> None:
+        """``start_s`` at or after the clip's end is an option error; ``end_s`` after it analyses to
+        the end, with a warning."""
+        if info.duration_s <= 0:  # no stated duration: nothing to check against
+            return
+        if self.start_s is not None and self.start_s >= info.duration_s:
+            raise OptionError(f"--start {self.start_s:g} s is not within the clip",
+                              expected=f"a start before the clip's end ({info.duration_s:.1f} s)",
+                              found=f"--start {self.start_s:g}",
+                              fix=f"give --start below {info.duration_s:.1f} (seconds from the clip's start), or leave it out")  # fmt: skip
+        if self.end_s is not None and self.end_s > info.duration_s + 1 / info.nominal_fps:
+            logger.warning("--end %g s is after the clip's end (%.1f s): analysing to the end of the clip",
+                           self.end_s, info.duration_s)  # fmt: skip
+
+    def _early_end_s(self, times: list[float], info: VideoInfo) -> float | None:
+        """Clip time of the last decoded frame when decoding stopped well before the clip's stated end
+        (or ``end_s``), i.e. the file is truncated; else None. The frames decoded are analysed, and
+        the quality gate says so (``video_complete``)."""
+        expected_s = info.duration_s if self.end_s is None else min(self.end_s, info.duration_s)
+        last_s = times[-1] if times else 0.0
+        if info.duration_s <= 0 or expected_s - last_s < TRUNCATED_MIN_S:
+            return None
+        return round(last_s, 3)
 
     def _frame_store(self, info: VideoInfo) -> ReducedFrames | None:
         """Where this pass keeps the clip's frames reduced (``keep_frames_max_side_px``) for a later

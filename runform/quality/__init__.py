@@ -14,6 +14,7 @@ from runform.quality.checks import (
     RunnerSize,
     Running,
     StrideCount,
+    VideoComplete,
 )
 from runform.quality.gate import QualityGate, default_checks
 
@@ -33,5 +34,6 @@ __all__ = [
     "RunnerSize",
     "Running",
     "StrideCount",
+    "VideoComplete",
     "default_checks",
 ]

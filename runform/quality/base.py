@@ -27,6 +27,7 @@ class GateInput:
     samples: list | None = None  # (time_s, small grayscale frame) pairs from the video, if any
     timed_from_foot_frac: float = 1.0  # share of events the detector timed from the foot itself
     persons: PersonTracks | None = None  # everyone tracked in the video, the runner choice and passes
+    video: dict | None = None  # the clip's properties (runform.io.VideoInfo as a dict) and where decoding stopped
 
 
 class BaseQualityCheck(ABC):

@@ -79,6 +79,23 @@ class EventTiming(BaseQualityCheck):
 
 
 @dataclass
+class VideoComplete(BaseQualityCheck):
+    """Did decoding reach the clip's stated end (video only)? A truncated file (an interrupted copy or
+    upload whose index still lists every frame) is analysed as far as it decodes, with this warning."""
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        if not g.video or not g.video.get("duration_s"):
+            return []
+        duration_s, stopped_s = float(g.video["duration_s"]), g.video.get("decoding_stopped_at_s")
+        if stopped_s is None:
+            return [Check("video_complete", "pass", round(duration_s, 2), "every frame decodes", f"{duration_s:.1f} s decoded")]
+        return [Check("video_complete", "warn", float(stopped_s), f"decoding reaches the clip's end ({duration_s:.1f} s)",
+                      f"decoding stopped at {stopped_s:.1f} s of {duration_s:.1f} s: the file looks truncated; "
+                      f"only its first {stopped_s:.1f} s are analysed",
+                      "copy or upload the clip again from the camera")]  # fmt: skip
+
+
+@dataclass
 class Resolution(BaseQualityCheck):
     """Short side of the frame (video only)."""
 

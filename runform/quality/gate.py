@@ -29,12 +29,13 @@ from runform.quality.checks import (
     RunnerSize,
     Running,
     StrideCount,
+    VideoComplete,
 )
 
 
 def default_checks() -> list[BaseQualityCheck]:
     """The checks of docs/QUALITY.md, in report order."""
-    return [FrameRate(), EventTiming(), Resolution(), RunnerSize(), CameraObliqueness(), StrideCount(), Occlusion(),
+    return [VideoComplete(), FrameRate(), EventTiming(), Resolution(), RunnerSize(), CameraObliqueness(), StrideCount(), Occlusion(),
             KeypointConfidence(), LegSwaps(), MultiplePeople(), PersonChoice(), CameraPanningAndSurface(), Running()]  # fmt: skip
 
 
