@@ -24,9 +24,10 @@ def serve(
     def start() -> None:
         import uvicorn
 
-        from runform.web import create_app, load_settings
+        from runform.web import create_app, load_settings, migrate
 
         settings = load_settings(data_dir, database_url, workers=workers, max_upload_mb=max_upload_mb, secure_cookies=secure_cookies)
+        migrate(settings.database_url)  # a wrong URL or a stopped database: an OptionError here, not uvicorn's traceback
         console.print(f"runform coach on http://{host}:{port}  (data: {settings.data_dir})")
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 

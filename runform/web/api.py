@@ -21,7 +21,7 @@ from runform.web.deps import admin_user, api_user, db_session
 from runform.web.models import User
 from runform.web.schemas import AthleteIn, AthleteOut, CoachIn, CoachOut, SessionOut, Token
 from runform.web.security import authenticate, issue_token
-from runform.web.storage import ANALYSIS_FILES, UploadRejected
+from runform.web.storage import OUTPUT_FILES, UploadRejected
 from runform.web.users import create_user
 
 __all__ = ["router"]
@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api")
 _NOT_FOUND = {404: {"description": "No such athlete or session for this coach"}}
 _AUTH = {401: {"description": "No or invalid bearer token"}}
+#: The output-file route's names (storage.OUTPUT_FILES): a done session's files, a refused one's diagnostic.
+OutputName = Literal["analysis.json", "report.html", "annotated.mp4", "events.csv", "strides.csv", "keypoints.csv",
+                     "diagnostic.html", "keyframe-1.png", "keyframe-2.png", "keyframe-3.png", "keyframe-4.png"]  # fmt: skip
 
 
 def _id(value: int) -> int:
@@ -38,8 +41,8 @@ def _id(value: int) -> int:
     return value
 
 
-def _session_out(row) -> SessionOut:  # noqa: ANN001
-    record = services.session_record(row)
+def _session_out(request: Request, row) -> SessionOut:  # noqa: ANN001
+    record = services.session_record(request.app.state.settings, row)
     record["summary"] = (row.summary or {}).get("summary") if row.status == "done" else None
     return SessionOut(**record)
 
@@ -99,8 +102,8 @@ def delete_athlete(athlete_id: int, request: Request, user: User = Depends(api_u
 
 
 @router.get("/athletes/{athlete_id}/sessions", response_model=list[SessionOut], responses=_AUTH | _NOT_FOUND)
-def list_sessions(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session)) -> list[SessionOut]:
-    return [_session_out(s) for s in _athlete(db, user, athlete_id).sessions]
+def list_sessions(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session)) -> list[SessionOut]:
+    return [_session_out(request, s) for s in _athlete(db, user, athlete_id).sessions]
 
 
 @router.post("/athletes/{athlete_id}/sessions", status_code=202, response_model=SessionOut,
@@ -124,12 +127,12 @@ def upload_session(
         raise rejected(exc) from None
     db.commit()
     request.app.state.jobs.wake()
-    return _session_out(row)
+    return _session_out(request, row)
 
 
 @router.get("/sessions/{session_id}", response_model=SessionOut, responses=_AUTH | _NOT_FOUND)
-def get_session(session_id: int, user: User = Depends(api_user), db: Session = Depends(db_session)) -> SessionOut:
-    return _session_out(_session(db, user, session_id))
+def get_session(session_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session)) -> SessionOut:
+    return _session_out(request, _session(db, user, session_id))
 
 
 @router.delete("/sessions/{session_id}", status_code=204, responses=_AUTH | _NOT_FOUND)
@@ -142,18 +145,19 @@ def delete_session(session_id: int, request: Request, user: User = Depends(api_u
             response_class=FileResponse)  # fmt: skip
 def session_file(
     session_id: int,
-    name: Literal["analysis.json", "report.html", "annotated.mp4", "events.csv", "strides.csv", "keypoints.csv"],
+    name: OutputName,
     request: Request,
     user: User = Depends(api_user),
     db: Session = Depends(db_session),
 ) -> FileResponse:
-    """One output file of a finished analysis (404 while it is not done)."""
+    """One output file of a finished analysis (404 while it is not done), or the diagnostic page
+    of a refused clip and its key frames (404 unless refused)."""
     row = _session(db, user, session_id)
     try:
         path = services.session_file(request.app.state.settings, row, name)
     except services.NotFound:
         raise HTTPException(404, f"{name} is not available: the analysis is {row.status}") from None
-    return FileResponse(path, media_type=ANALYSIS_FILES[name])
+    return FileResponse(path, media_type=OUTPUT_FILES[name])
 
 
 @router.get("/athletes/{athlete_id}/trend", responses=_AUTH | _NOT_FOUND)

@@ -6,19 +6,25 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runform.config import make_config
+from runform.config import EVENT_NAMES, HEIGHT_RANGE_M, Config, make_config
+from runform.errors import OptionError
 from runform.web.models import Athlete, TrainingSession, User
 from runform.web.settings import WebSettings
 from runform.web.storage import (
     ANALYSIS_FILES,
+    DIAGNOSTIC_FILES,
+    DIAGNOSTIC_PAGE,
+    OUTPUT_FILES,
+    clip_path,
     new_storage_key,
     out_dir,
     remove_session_files,
@@ -34,12 +40,16 @@ __all__ = [
     "create_athlete",
     "delete_athlete",
     "delete_session",
+    "diagnostic_url",
     "export_athlete_zip",
     "get_athlete",
     "get_session",
     "list_athletes",
-    "session_record",
+    "public_error",
     "session_file",
+    "session_record",
+    "utc_iso",
+    "web_config",
 ]
 
 logger = logging.getLogger(__name__)
@@ -67,9 +77,32 @@ def get_session(db: Session, user: User, session_id: int) -> TrainingSession:
     return row
 
 
+#: The field of the API body / page form that sets an analysis option, and what a coach does about
+#: a bad value (the analysis Config's own errors name the command-line flag and `runform analyze --help`).
+_WEB_FIELDS = {
+    "--event": ("event", f"choose one of {', '.join(EVENT_NAMES)}, or leave the event empty"),
+    "--height": ("height_m", f"give the standing height in metres, {HEIGHT_RANGE_M[0]}-{HEIGHT_RANGE_M[1]} (e.g. 1.78), or leave it empty"),
+    "--treadmill-speed": ("treadmill_speed", "give the belt speed with its unit, e.g. 12.6km/h, 3.5 (m/s) or 8mph, or leave it empty"),
+}
+
+
+def web_config(**options: object) -> Config:
+    """:func:`runform.config.make_config` for the web: an OptionError names the form field and says
+    which values are accepted, not the command-line flag."""
+    try:
+        return make_config(**options)
+    except OptionError as exc:
+        flag = next((f for f in _WEB_FIELDS if any(f in text for text in (exc.problem, exc.expected, exc.fix))), None)
+        if flag is None:
+            raise
+        field, fix = _WEB_FIELDS[flag]
+        raise OptionError(exc.problem.replace(flag, field), expected=exc.expected.replace(flag, field), found=exc.found,
+                          fix=fix) from None  # fmt: skip
+
+
 def create_athlete(db: Session, user: User, name: str, height_m: float | None, event: str | None, notes: str = "") -> Athlete:
     """Validates height and event with the analysis Config (OptionError when out of range)."""
-    config = make_config(height_m=height_m, event=event or None)
+    config = web_config(height_m=height_m, event=event or None)
     athlete = Athlete(owner_id=user.id, name=name.strip(), height_m=config.height_m, event=config.event, notes=notes or "")
     db.add(athlete)
     db.flush()
@@ -81,7 +114,7 @@ def add_session(
     session_date: date | None = None, treadmill_speed: str | float | None = None, conditions: str = "",
 ) -> TrainingSession:  # fmt: skip
     """Store an uploaded clip and queue its analysis. Raises UploadRejected or OptionError (nothing kept)."""
-    speed = make_config(treadmill_speed_mps=treadmill_speed).treadmill_speed_mps if treadmill_speed not in (None, "") else None
+    speed = web_config(treadmill_speed_mps=treadmill_speed).treadmill_speed_mps if treadmill_speed not in (None, "") else None
     key = new_storage_key()
     path, size = save_upload(stream, filename, session_dir(settings.sessions_dir, key), settings.max_upload_bytes)
     row = TrainingSession(
@@ -99,8 +132,9 @@ def add_session(
 
 
 def session_file(settings: WebSettings, row: TrainingSession, name: str) -> Path:
-    """Path of one output file of a finished session (NotFound otherwise)."""
-    if name not in ANALYSIS_FILES or row.status != "done":
+    """Path of one output file: the analysis files of a finished session, the diagnostic and its
+    key frames of a refused one (NotFound otherwise)."""
+    if not ((name in ANALYSIS_FILES and row.status == "done") or (name in DIAGNOSTIC_FILES and row.status == "refused")):
         raise NotFound(name)
     path = out_dir(settings.sessions_dir, row.storage_key) / name
     if not path.is_file():
@@ -123,29 +157,68 @@ def delete_athlete(db: Session, settings: WebSettings, athlete: Athlete) -> None
         remove_session_files(settings.sessions_dir, key)
 
 
+#: A path into a session folder written under another data folder path (the server was moved):
+#: ``.../<storage key>[/rest]``, without a sentence's final full stop.
+_SESSION_PATH = re.compile(r"""(?:[A-Za-z]:)?[^\s'"]*?(?P<key>[0-9a-f]{32})(?:[\\/](?P<rest>[^\s'",;]*?))?(?=\.?(?:[\s'",;]|$))""")
+
+
+def diagnostic_url(row: TrainingSession) -> str:
+    """The app's URL of a refused session's diagnostic page."""
+    return f"/api/sessions/{row.id}/{DIAGNOSTIC_PAGE}"
+
+
+def public_error(settings: WebSettings, row: TrainingSession) -> str | None:
+    """Why the job failed or was refused, as coaches see it: no server paths. The pipeline's
+    refusal points at its diagnostic file: that becomes the app's URL of it; the clip and the
+    session folder become words."""
+    if not row.error:
+        return row.error
+    key, folder = row.storage_key, session_dir(settings.sessions_dir, row.storage_key)
+    text = row.error.replace(str(out_dir(settings.sessions_dir, key) / DIAGNOSTIC_PAGE), diagnostic_url(row))
+    text = text.replace(str(clip_path(settings.sessions_dir, key, row.clip_suffix)), "the uploaded clip")
+    text = text.replace(str(folder), "the session's folder").replace(str(settings.data_dir), "the data folder")
+    return _SESSION_PATH.sub(lambda m: _path_words(m, row), text) if key in text else text
+
+
+def _path_words(match: re.Match, row: TrainingSession) -> str:
+    if match["key"] != row.storage_key:
+        return match[0]
+    rest = (match["rest"] or "").replace("\\", "/")
+    if rest == f"out/{DIAGNOSTIC_PAGE}":
+        return diagnostic_url(row)
+    return "the uploaded clip" if rest.startswith("clip") else "the session's folder"
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with its offset (``+00:00``). Times are stored in UTC; SQLite gives them
+    back without a time zone, PostgreSQL in the connection's zone."""
+    if moment is None:
+        return None
+    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)).isoformat()
+
+
 def athlete_record(athlete: Athlete) -> dict:
     return {"id": athlete.id, "name": athlete.name, "height_m": athlete.height_m, "event": athlete.event,
-            "notes": athlete.notes, "created_at": athlete.created_at.isoformat()}  # fmt: skip
+            "notes": athlete.notes, "created_at": utc_iso(athlete.created_at)}  # fmt: skip
 
 
-def session_record(row: TrainingSession) -> dict:
+def session_record(settings: WebSettings, row: TrainingSession) -> dict:
     return {"id": row.id, "athlete_id": row.athlete_id, "date": row.session_date.isoformat(), "status": row.status,
             "progress": row.progress, "original_name": row.original_name, "treadmill_speed_mps": row.treadmill_speed_mps,
-            "conditions": row.conditions, "attempts": row.attempts, "error": row.error,
-            "created_at": row.created_at.isoformat() if row.created_at else None,
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None}  # fmt: skip
+            "conditions": row.conditions, "attempts": row.attempts, "error": public_error(settings, row),
+            "created_at": utc_iso(row.created_at), "finished_at": utc_iso(row.finished_at)}  # fmt: skip
 
 
 def export_athlete_zip(settings: WebSettings, athlete: Athlete, include_clips: bool = False) -> bytes:
     """The athlete, every session's record and output files (and, on request, the clips), zipped."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        record = athlete_record(athlete) | {"sessions": [session_record(s) for s in athlete.sessions]}
+        record = athlete_record(athlete) | {"sessions": [session_record(settings, s) for s in athlete.sessions]}
         archive.writestr("athlete.json", json.dumps(record, indent=2))
         for row in athlete.sessions:
             prefix = f"session-{row.id}-{row.session_date.isoformat()}"
             folder = out_dir(settings.sessions_dir, row.storage_key)
-            for name in ANALYSIS_FILES:
+            for name in OUTPUT_FILES:
                 if (folder / name).is_file():
                     archive.write(folder / name, f"{prefix}/{name}")
             clip = session_dir(settings.sessions_dir, row.storage_key) / f"clip{row.clip_suffix}"

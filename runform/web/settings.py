@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from runform.errors import OptionError
+
 __all__ = ["MAX_UPLOAD_MB", "WebSettings", "default_data_dir", "load_settings"]
 
 #: Largest accepted clip upload. A 1-minute 4K phone clip is about 400 MB.
@@ -59,13 +61,37 @@ def load_settings(data_dir: str | Path | None = None, database_url: str | None =
     """Settings from arguments, then environment, then defaults; creates the data folder and the
     cookie-signing secret (``secret_key``, mode 0600) on first use."""
     folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    try:
+        secret = _prepare_data_dir(folder)
+    except OSError as exc:
+        raise _data_dir_error(folder, exc) from None
+    url = database_url or os.environ.get("RUNFORM_DATABASE_URL") or f"sqlite:///{(folder / 'runform.sqlite3').resolve()}"
+    return WebSettings(data_dir=folder.resolve(), database_url=url, session_secret=secret, **options)  # type: ignore[arg-type]
+
+
+def _prepare_data_dir(folder: Path) -> str:
+    """Create the data folder, its ``sessions`` folder and the cookie-signing secret; return the secret."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "sessions").mkdir(exist_ok=True)
-    url = database_url or os.environ.get("RUNFORM_DATABASE_URL") or f"sqlite:///{(folder / 'runform.sqlite3').resolve()}"
     secret_file = folder / "secret_key"
     if not secret_file.exists():
         fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
-    secret = secret_file.read_text().strip()
-    return WebSettings(data_dir=folder.resolve(), database_url=url, session_secret=secret, **options)  # type: ignore[arg-type]
+    return secret_file.read_text().strip()
+
+
+def _data_dir_error(folder: Path, exc: OSError) -> OptionError:
+    """The data folder cannot be created or written: say which path is in the way and why."""
+    failed = Path(exc.filename) if exc.filename else folder
+    in_the_way = next((p for p in (failed, *failed.parents) if p.exists() and not p.is_dir()), None)
+    if in_the_way is not None:
+        found, fix = f"{in_the_way} is a file, not a folder", "or move that file out of the way"
+    else:
+        found, fix = f"{failed}: {exc.strerror or exc}", "or let this user create and write it"
+    return OptionError(
+        "The data folder cannot be used",
+        expected="a folder runform can create and write (clips, analyses, the SQLite file, the cookie key)",
+        found=found,
+        fix=f"give another folder with --data-dir or RUNFORM_DATA_DIR, {fix}",
+    )

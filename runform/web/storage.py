@@ -21,6 +21,9 @@ from runform.io import VIDEO_SUFFIXES, probe
 
 __all__ = [
     "ANALYSIS_FILES",
+    "DIAGNOSTIC_FILES",
+    "DIAGNOSTIC_PAGE",
+    "OUTPUT_FILES",
     "UploadRejected",
     "clip_path",
     "new_storage_key",
@@ -42,6 +45,13 @@ ANALYSIS_FILES = {
     "strides.csv": "text/csv; charset=utf-8",
     "keypoints.csv": "text/csv; charset=utf-8",
 }
+#: A refused clip's output folder: the diagnostic (runform.report.diagnostic: whom runform
+#: followed, the quality table) and the key frames it shows (``keyframe-<k>.png``; the pipeline
+#: writes four), fetched relative to the diagnostic's own URL.
+DIAGNOSTIC_PAGE = "diagnostic.html"
+DIAGNOSTIC_FILES = {DIAGNOSTIC_PAGE: "text/html; charset=utf-8"} | {f"keyframe-{k}.png": "image/png" for k in range(1, 5)}
+#: Every file the output-file route serves, and its media type.
+OUTPUT_FILES = ANALYSIS_FILES | DIAGNOSTIC_FILES
 _CHUNK_BYTES = 1024 * 1024
 _KEY = re.compile(r"[0-9a-f]{32}")
 

@@ -5,8 +5,32 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import get_args
 
 from fixtures.web import DEMO_CLIP, bearer, database_url, replay_folder, wait_for, web  # noqa: F401 - fixtures
+
+#: The smallest PNG (1x1 transparent pixel): a stand-in key frame.
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")  # fmt: skip
+
+
+def refusing_analyser(source: str, out_dir: str, options: dict) -> dict:
+    """Stands in for ``runform.batch.analyse_one`` on a walking clip: the output folder holds the
+    diagnostic and a key frame, and the reason is the pipeline's QualityRefused message, which
+    points at the diagnostic by its path on the server."""
+    from runform.errors import QualityRefused
+
+    folder = Path(out_dir)
+    staging = folder.with_name("out.tmp")
+    staging.mkdir()
+    (staging / "diagnostic.html").write_text("<!doctype html><h1>REFUSED: clip.mp4</h1><img src='keyframe-1.png'>", encoding="utf-8")
+    (staging / "keyframe-1.png").write_bytes(PNG_1PX)
+    staging.rename(folder)
+    refused = QualityRefused("The clip cannot be analysed reliably", found=f"the runner is walking in {source}",
+                             fix=f"film running, not walking; see {folder / 'diagnostic.html'} for whom runform followed")  # fmt: skip
+    return {"path": source, "out_dir": out_dir, "status": "refused", "reason": refused.message}
 
 
 def _upload(client, headers, athlete_id, name="clip.mp4", data=None, **form):  # noqa: ANN001, ANN202
@@ -107,6 +131,7 @@ def test_bad_uploads_are_rejected_with_a_clear_message_and_leave_nothing(web):
     assert truncated.status_code == 422 and "cannot be decoded" in truncated.json()["detail"]
     speed = _upload(client, a, athlete, treadmill_speed="fast")
     assert speed.status_code == 422 and "treadmill speed" in speed.json()["detail"]
+    assert "--treadmill-speed" not in speed.json()["detail"] and "12.6km/h" in speed.json()["detail"]
     assert list(settings.sessions_dir.iterdir()) == [] and analyser.calls == []
     assert client.get(f"/api/athletes/{athlete}/sessions", headers=a).json() == []
 
@@ -153,11 +178,95 @@ def test_refused_and_failed_jobs_carry_their_reason(web):
     assert client.get(f"/api/sessions/{body['id']}/report.html", headers=a).status_code == 404
 
 
+def test_a_refused_clip_links_its_diagnostic_and_shows_no_server_path(web):
+    client, _, settings = web
+    client.app.state.jobs.analyse = refusing_analyser
+    a, b = bearer(client, "coach@a.test"), bearer(client, "coach@b.test")
+    athlete = client.post("/api/athletes", headers=a, json={"name": "Ann"}).json()["id"]
+    body = wait_for(client, _upload(client, a, athlete).json()["id"], a)
+    sid, url = body["id"], f"/api/sessions/{body['id']}/diagnostic.html"
+    assert body["status"] == "refused" and "walking" in body["error"]
+    assert f"see {url} for whom runform followed" in body["error"] and "the uploaded clip" in body["error"]
+    assert str(settings.data_dir) not in body["error"] and "/sessions/" not in body["error"].replace(url, "")
+    listed = client.get(f"/api/athletes/{athlete}/sessions", headers=a).json()
+    assert [s["error"] for s in listed] == [body["error"]]
+
+    diagnostic = client.get(url, headers=a)
+    assert diagnostic.status_code == 200 and diagnostic.headers["content-type"].startswith("text/html")
+    assert "REFUSED" in diagnostic.text
+    frame = client.get(f"/api/sessions/{sid}/keyframe-1.png", headers=a)  # the page's <img src='keyframe-1.png'>
+    assert frame.status_code == 200 and frame.headers["content-type"] == "image/png" and frame.content == PNG_1PX
+    assert client.get(f"/api/sessions/{sid}/keyframe-2.png", headers=a).status_code == 404  # not written
+    assert client.get(f"/api/sessions/{sid}/report.html", headers=a).status_code == 404
+    assert client.get(url, headers=b).status_code == 404  # another coach's session
+    assert client.get(url).status_code == 401
+    assert client.get(f"/api/sessions/{sid}/out.tmp", headers=a).status_code == 422  # only the known names
+
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/api/athletes/{athlete}/export.zip", headers=a).content))
+    assert f"session-{sid}-{body['date']}/diagnostic.html" in archive.namelist()
+    assert str(settings.data_dir) not in archive.read("athlete.json").decode()
+
+
+def test_a_finished_session_has_no_diagnostic(web):
+    client, _, _ = web
+    a = bearer(client, "coach@a.test")
+    athlete = client.post("/api/athletes", headers=a, json={"name": "Ann"}).json()["id"]
+    done = wait_for(client, _upload(client, a, athlete).json()["id"], a)
+    assert done["status"] == "done"
+    assert client.get(f"/api/sessions/{done['id']}/diagnostic.html", headers=a).status_code == 404
+
+
+def test_the_file_route_serves_exactly_the_output_files():
+    from runform.web.api import OutputName
+    from runform.web.storage import OUTPUT_FILES
+
+    assert set(get_args(OutputName)) == set(OUTPUT_FILES)
+
+
+def test_reasons_written_under_another_data_folder_lose_their_paths_too(tmp_path):
+    """A reason stored before the server's data folder moved still shows no server path."""
+    from types import SimpleNamespace
+
+    from runform.web.services import public_error
+    from runform.web.settings import WebSettings
+
+    key = "ab" * 16
+    settings = WebSettings(data_dir=tmp_path / "now", database_url="sqlite://")
+    row = SimpleNamespace(id=7, storage_key=key, clip_suffix=".mp4",
+                          error=(f"Cannot read /old/place/sessions/{key}/clip.mp4. What to do: see "
+                                 f"/old/place/sessions/{key}/out/diagnostic.html for whom runform followed."))  # fmt: skip
+    assert public_error(settings, row) == ("Cannot read the uploaded clip. What to do: see /api/sessions/7/diagnostic.html "
+                                           "for whom runform followed.")  # fmt: skip
+    row.error = f"the worker crashed writing {settings.sessions_dir / key / 'out.tmp'}"
+    assert public_error(settings, row) == "the worker crashed writing the session's folder/out.tmp"
+    row.error = None
+    assert public_error(settings, row) is None
+
+
+def test_times_are_utc_with_their_offset_in_every_response(web):
+    client, _, _ = web
+    a = bearer(client, "coach@a.test")
+    created = client.post("/api/athletes", headers=a, json={"name": "Ann"}).json()
+    fetched = client.get(f"/api/athletes/{created['id']}", headers=a).json()
+    assert fetched["created_at"] == created["created_at"] == client.get("/api/athletes", headers=a).json()[0]["created_at"]
+    assert datetime.fromisoformat(fetched["created_at"]).utcoffset() == timedelta(0)
+    uploaded = _upload(client, a, created["id"]).json()
+    done = wait_for(client, uploaded["id"], a)
+    assert done["created_at"] == uploaded["created_at"]
+    for moment in (done["created_at"], done["finished_at"]):
+        assert datetime.fromisoformat(moment).utcoffset() == timedelta(0), moment
+
+
 def test_invalid_athlete_is_a_422_with_the_reason(web):
+    from runform.config import EVENT_NAMES
+
     client, _, _ = web
     a = bearer(client, "coach@a.test")
     bad_event = client.post("/api/athletes", headers=a, json={"name": "Ann", "event": "javelin"})
     assert bad_event.status_code == 422 and "unknown event" in bad_event.text
+    detail = bad_event.json()["detail"]
+    assert "runform analyze" not in detail and "--event" not in detail
+    assert f"What to do: choose one of {', '.join(EVENT_NAMES)}, or leave the event empty." in detail
     assert client.post("/api/athletes", headers=a, json={"name": "Ann", "height_m": 17.8}).status_code == 422
     assert client.post("/api/athletes", headers=a, json={"name": ""}).status_code == 422
 

@@ -99,6 +99,38 @@ def test_bad_upload_page_shows_the_reason(web):
     assert list(settings.sessions_dir.iterdir()) == []
 
 
+def test_a_refused_session_page_links_the_diagnostic_and_shows_no_server_path(web):
+    from test_api import refusing_analyser
+
+    client, _, settings = web
+    client.app.state.jobs.analyse = refusing_analyser
+    csrf = login(client, "coach@a.test")
+    athlete_url = client.post("/athletes", data={"name": "Ann", "csrf_token": csrf}, follow_redirects=False).headers["location"]
+    csrf = _csrf(client.get(athlete_url).text)
+    uploaded = client.post(f"{athlete_url}/sessions", data={"csrf_token": csrf}, files={"file": ("run.mp4", DEMO_CLIP.read_bytes(), "video/mp4")},
+                           follow_redirects=False)  # fmt: skip
+    session_url = uploaded.headers["location"]
+    sid = int(session_url.rsplit("/", 1)[1])
+    wait_for(client, sid, {})  # the cookie is accepted on GET routes
+    page = client.get(session_url).text
+    link = f'<a id="open-diagnostic" href="/api/sessions/{sid}/diagnostic.html"'
+    assert link in page and f"see /api/sessions/{sid}/diagnostic.html for whom runform followed" in page
+    assert client.get(f"/api/sessions/{sid}/diagnostic.html").status_code == 200  # the link works with the cookie
+    for html in (page, client.get(athlete_url).text):
+        assert str(settings.data_dir) not in html and "/out/" not in html
+
+
+def test_the_athlete_form_names_its_fields_and_the_accepted_values(web):
+    client, _, _ = web
+    csrf = login(client, "coach@a.test")
+    event = client.post("/athletes", data={"name": "Ann", "event": "javelin", "csrf_token": csrf})
+    assert event.status_code == 422 and "unknown event" in event.text and "marathon" in event.text
+    height = client.post("/athletes", data={"name": "Ann", "height_m": "17.8", "csrf_token": csrf})
+    assert height.status_code == 422 and "e.g. 1.78" in height.text
+    for response in (event, height):
+        assert "runform analyze" not in response.text and "--event" not in response.text and "--height" not in response.text
+
+
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
 def test_no_cdn_documentation_pages(web, path):
     client, _, _ = web
