@@ -36,7 +36,8 @@ RBDS = DATA / "rbds"
 
 from runform.config import Config  # noqa: E402
 from runform.io import from_rbds_joints  # noqa: E402
-from runform.metrics.uncertainty import attach  # noqa: E402
+from runform.kinematics import calibrate  # noqa: E402
+from runform.metrics.uncertainty import attach, calibration_systematic  # noqa: E402
 from runform.metrics.uncertainty import error_model as shipped_error_model  # noqa: E402
 from runform.pipeline import analyze_keypoints  # noqa: E402
 from runform.pose.noise import PoseNoise  # noqa: E402
@@ -57,6 +58,20 @@ COVERED = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_de
 LABELS_UPSTREAM_CADENCE = 168.9
 
 
+def runner_heights_m() -> dict[str, float]:
+    """Standing height of each RBDS runner (``RBDSinfo.txt``), by runner number ("001")."""
+    info = pd.read_csv(RBDS / "RBDSinfo.txt", sep="\t")
+    return {f"{int(k):03d}": float(v) / 100 for k, v in info.groupby("Subject")["Height"].first().items()}
+
+
+def height_scale(analysis, height_m: float) -> float:  # noqa: ANN001 - runform Analysis
+    """Factor by which every stride or step length of ``analysis`` (scaled from the known belt speed)
+    would be read with ``--height`` instead: runform's own height calibration (leg length = 0.491 x
+    height) on the same keypoints; 1.0 = the height gives the belt speed's scale."""
+    by_height = calibrate(analysis.keypoints, analysis.events, analysis.cleaning.direction, Config(height_m=height_m))
+    return float(analysis.calibration.px_per_m / by_height.px_per_m)
+
+
 def trials(runners: list[str]) -> list[str]:
     return [f"RBDS{r}runT{s}" for r in runners for s in SPEEDS]
 
@@ -72,6 +87,7 @@ def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> di
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         analysis = analyze_keypoints(kp, Config(treadmill_speed_mps=truth["belt_speed_m_per_s"]), trial)
+        scale = height_scale(analysis, runner_heights_m()[trial[4:7]])
     events, strides = analysis.events, analysis.strides
     out: dict = {"trial": trial, "runner": trial[4:7], "speed": trial[-2:], "fps": fps, "side": side,
                  "held_out": trial[4:7] in HELD_OUT, "n_true_events": len(true_events)}  # fmt: skip
@@ -103,7 +119,8 @@ def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> di
     summary = analysis.summary
     out["summary"] = {m: {k: summary.get(m, {}).get(k) for k in ("median", "mean", "sd", "n", "value", "uncertainty")}
                       for m in truths}  # fmt: skip
-    out["truth"] = truths
+    out["summary"]["height_scale"] = {"value": scale}
+    out["truth"] = {**truths, "height_scale": 1.0}
     out["mean_error"] = {  # per-trial error of the mean over strides (what a user reads)
         "contact_time_ms": 1000 * (strides["contact_time_s"].mean() - truths["contact_time_s"]) if len(strides) else np.nan,
         "flight_time_ms": 1000 * (strides["flight_time_s"].mean() - truths["flight_time_s"]) if len(strides) else np.nan,
@@ -213,6 +230,30 @@ def systematic_by_fps(runs: list[dict], metric: str, method: str = "tolerance") 
     return out
 
 
+def scale_systematic_by_fps(runs: list[dict], metric: str = "height_scale") -> dict[str, float]:
+    """Per frame rate, the systematic error (a fraction of the value; 1.96 x it is its 95 % share) of
+    lengths scaled from the runner's height, for a NEW runner. Unlike the timing errors, the height
+    rule's error has a clear mean on RBDS (the tuning runners' lengths read about 7 % short), known
+    far better than its spread (standard error 1 %), so the band is the two-sided tolerance interval
+    about that mean, ``(|mean| + k s_b) / 1.96`` with Howe's k for R runners and ``s_b`` the SD of
+    the runner offsets (pooled over the rates from ``POOLED_MIN_FPS`` up), and the within-runner
+    scatter ``s_w`` in quadrature. The rule is not corrected by the mean: RBDS joint centres are not
+    a pose model's landmarks."""
+    rates = sorted({r["fps"] for r in runs})
+    errors = [(r["runner"], r["fps"], clip_error(r, metric)) for r in runs]
+    errors = [(ru, f, e) for ru, f, e in errors if np.isfinite(e)]
+    k = tolerance_factor(len({ru for ru, _, _ in errors}))
+    out = {}
+    for fps in rates:
+        scope = [x for x in errors if x[1] == fps] if fps < POOLED_MIN_FPS else [x for x in errors if x[1] >= POOLED_MIN_FPS]
+        offset = {ru: float(np.mean([e for rr, _, e in scope if rr == ru])) for ru in {x[0] for x in scope}}
+        values = np.array(list(offset.values()))
+        resid = [e - offset[ru] for ru, f, e in errors if f == fps and ru in offset]
+        s_w = float(np.sqrt(np.mean(np.square(resid)))) if resid else 0.0
+        out[f"{fps:g}"] = float(np.hypot((abs(values.mean()) + k * values.std(ddof=1)) / 1.96, s_w)) if len(values) > 1 else 0.0
+    return out
+
+
 def _rmse_p95(runs: list[dict], metric: str, fps: float, n_runners: int) -> float:
     key = {"contact_time_s": "contact_time_ms", "flight_time_s": "flight_time_ms", "cadence_steps_per_min": "cadence_spm"}
     scale = 1000 if metric.endswith("_s") else 1
@@ -248,11 +289,14 @@ def error_model(runs: list[dict], method: str = "tolerance") -> dict:
         entry["max_thigh_angle_deg"]["systematic"] = sys_["max_thigh_angle_deg"]
         by_fps[f"{fps:g}"] = {k: {kk: round(float(vv), 5) for kk, vv in v.items()} for k, v in entry.items()}
     old = json.loads((ROOT / "runform" / "metrics" / "error_model.json").read_text())
+    height = scale_systematic_by_fps(tuning)
     return {
         "source": "benchmarks/accuracy.py --write-error-model: RBDS tuning runners " + ", ".join(TUNING)
         + " (3 speeds, right and left camera, realistic pose noise)",
         "systematic_method": f"{method} over {len({r['runner'] for r in tuning})} runners (benchmarks/accuracy.py systematic_by_fps)",
         "by_fps": by_fps,
+        # relative systematic error of every length scaled from the runner's height (leg = 0.491 x height)
+        "calibration_scale": {"height": {f: round(v, 5) for f, v in height.items()}},
         "video_floor": old.get("video_floor", {}),
         "video_systematic_deg": old.get("video_systematic_deg", {}),
     }
@@ -277,6 +321,12 @@ def coverage(runs: list[dict], model: dict, held_out: bool = True) -> dict:
                 widths.append(entry["uncertainty"])
             result[metric] = {"coverage": float(np.mean(hits)) if hits else None, "n": len(hits),
                               "mean_half_width": float(np.mean(widths)) if widths else None}  # fmt: skip
+        # lengths scaled from the runner's height: the scale term of their uncertainty alone
+        half_width = 1.96 * calibration_systematic("height", fps, model)
+        scale_errors = _finite([r["summary"]["height_scale"]["value"] - 1 for r in sub if "height_scale" in r["summary"]])
+        result["height_scale"] = {"coverage": float(np.mean(np.abs(scale_errors) <= half_width)) if len(scale_errors) else None,
+                                  "n": len(scale_errors), "mean_half_width": half_width,
+                                  "rms_error": float(np.sqrt(np.mean(scale_errors**2))) if len(scale_errors) else None}  # fmt: skip
         out[f"{fps:g}"] = result
     return out
 
@@ -343,6 +393,12 @@ def markdown(results: dict) -> str:
             lines.append(f"| {fps} | " + " | ".join(
                 "–" if cov[m]["coverage"] is None  # no held-out run at this rate (e.g. --runners of the tuning set)
                 else f"{cov[m]['coverage']:.0%}, {_width_text(m, cov[m]['mean_half_width'])}" for m in COVERED) + " |")
+    if results.get("coverage"):
+        lines += ["", "| fps | lengths scaled from the height: RMS scale error, coverage of the ±95 % scale term |", "|---|---|"]
+        for fps, cov in results["coverage"].items():
+            h = cov.get("height_scale") or {}
+            lines.append(f"| {fps} | " + ("–" if h.get("coverage") is None else
+                         f"{h['rms_error']:.1%}, {h['coverage']:.0%} within ±{h['mean_half_width']:.1%}") + " |")  # fmt: skip
     v = results.get("video_labels_v2")
     if v:
         lines += ["", "| real clip vs labels v2 | within tolerance | mean signed (frames) | MAE (frames) |", "|---|---|---|---|"]

@@ -24,7 +24,15 @@ from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
 from runform.errors import InputError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
-from runform.io import VIDEO_SUFFIXES, ReducedFrames, analysis_to_json, load_analysis_json, output_folder, write_tables
+from runform.io import (
+    VIDEO_SUFFIXES,
+    ReducedFrames,
+    analysis_to_json,
+    check_output_folder,
+    load_analysis_json,
+    output_folder,
+    write_tables,
+)
 from runform.kinematics import calibrate, clean_keypoints
 from runform.metrics import (
     StrideMetrics,
@@ -78,6 +86,8 @@ def run(
     temporary folder and swapped in whole: no file of an earlier run survives beside the new ones.
     """
     config = config or Config()
+    if out_dir is not None:
+        check_output_folder(out_dir)  # a bad -o fails now, not after the analysis
     with_video = out_dir is not None and config.write_report and config.write_video
     analysis, frames = _analyze_staged(Path(source), config, progress, keep_frames=with_video)
     if analysis.refused:
@@ -283,6 +293,7 @@ def analyze_keypoints(
         sampling_rate_hz=kp.sampling_rate_hz,
         source_kind=source_kind(raw.source),
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
+        calibration_method=calibration.method,
     )
     curves = gait_cycle_curves(kp, strides, cleaning.direction)
     far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side

@@ -1,7 +1,7 @@
 """Reading and writing: video frames, keypoint and motion-capture loaders (a registry by file
 suffix), the analysis.json serialiser and the atomic output folder. Imports only the model."""
 
-from runform.io.export import OUTPUT_FILES, output_folder, write_tables
+from runform.io.export import OUTPUT_FILES, check_output_folder, output_folder, write_tables
 from runform.io.keypoints_csv import from_csv, to_csv
 from runform.io.mocap import from_c3d, from_rbds_forces, from_rbds_joints, from_rbds_markers, from_trc
 from runform.io.paths import check_input_file, read_table
@@ -38,6 +38,7 @@ __all__ = [
     "keypoint_suffixes",
     "load_analysis_json",
     "load_file",
+    "check_output_folder",
     "output_folder",
     "probe",
     "read_table",

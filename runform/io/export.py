@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -44,12 +45,12 @@ def write_tables(analysis: Analysis, folder: Path, payload: str | None = None) -
     to_csv(analysis.keypoints, folder / "keypoints.csv")
 
 
-@contextmanager
-def output_folder(out_dir: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``out_dir`` whole on success (see module docstring).
-
-    Raises :class:`OutputError` when ``out_dir`` is a file, is a non-empty folder that runform did
-    not write (no ``analysis.json``), or cannot be written."""
+def check_output_folder(out_dir: str | Path) -> None:
+    """Raise :class:`OutputError` now if ``out_dir`` cannot become an output folder: it is a file,
+    a non-empty folder that runform did not write (no ``analysis.json``), or the folder that would
+    hold it cannot be written (its nearest existing ancestor is a file or not writable). Nothing is
+    created. :func:`output_folder` makes the same checks; a caller runs them before a long analysis
+    so that a bad ``-o`` fails in a second, not after it."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise _output_error(out_dir, OSError(errno.EEXIST, "a file of that name exists"))
@@ -61,6 +62,30 @@ def output_folder(out_dir: str | Path) -> Iterator[Path]:
             found="a folder with other files",
             fix="choose another folder with -o; runform replaces an earlier output folder whole",
         )
+    ancestor = out_dir.resolve().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise _output_error(out_dir, OSError(errno.ENOTDIR, f"{ancestor} is a file, not a folder"))
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise _output_error(out_dir, OSError(errno.EROFS if _read_only(ancestor) else errno.EACCES, "cannot write"))
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+@contextmanager
+def output_folder(out_dir: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder that replaces ``out_dir`` whole on success (see module docstring).
+
+    Raises :class:`OutputError` when ``out_dir`` is a file, is a non-empty folder that runform did
+    not write (no ``analysis.json``), or cannot be written."""
+    out_dir = Path(out_dir)
+    check_output_folder(out_dir)
     parent = out_dir.resolve().parent
     tmp = parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:10]}"
     try:
@@ -104,4 +129,4 @@ def _output_error(out_dir: Path, exc: OSError) -> OutputError:
     )
 
 
-__all__ = ["MARKER_FILE", "OUTPUT_FILES", "output_folder", "write_tables"]
+__all__ = ["MARKER_FILE", "OUTPUT_FILES", "check_output_folder", "output_folder", "write_tables"]

@@ -29,6 +29,13 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
 
 Metrics absent from the benchmark (trunk lean, vertical oscillation, foot strike angle...) get
 only the stride term and ``validated: false``.
+
+Lengths and speeds in metres (``*_m``, ``*_cm``, ``*_mps``) scaled from the runner's height add the
+height calibration's own systematic error (``calibration_scale`` of error_model.json: how far the
+leg length = 0.491 x height rule puts the scale from the belt speed's on the RBDS tuning runners, by
+the same tolerance model): ``systematic x |value|`` in quadrature with the bias. A runner's height
+gives the same scale in a retest, so the MDC leaves it out. A scale from the belt speed or a marked
+distance is taken as given (it is as good as the number the user gives).
 """
 
 from __future__ import annotations
@@ -73,9 +80,23 @@ def method_error(metric: str, fps: float, source_kind: str, model: dict | None =
     return rmse, bias
 
 
-def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, model: dict | None = None) -> dict:
-    """Add ``uncertainty`` (95 % half-width), ``mdc95`` and ``validated`` to every metric of a summary (in place)."""
+#: Units of the metrics whose values depend on the pixels-to-metres scale.
+SCALED_SUFFIXES = ("_m", "_cm", "_mps")
+
+
+def calibration_systematic(method: str | None, fps: float, model: dict | None = None) -> float:
+    """Relative systematic error (a fraction, 1.96 x it is its 95 % share) of lengths scaled by the
+    calibration ``method`` at the nearest benchmarked frame rate; 0 for a scale taken as given."""
+    table = (model or error_model()).get("calibration_scale", {}).get(method or "")
+    return float(_nearest_fps(table, fps)) if table else 0.0
+
+
+def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, model: dict | None = None,
+           calibration_method: str | None = None) -> dict:  # fmt: skip
+    """Add ``uncertainty`` (95 % half-width), ``mdc95`` and ``validated`` to every metric of a summary
+    (in place); ``calibration_method``: how lengths were scaled (``Calibration.method``)."""
     factor = max(1.0, REFERENCE_CONFIDENCE / mean_confidence) if mean_confidence > 0 else 2.0
+    scale_error = calibration_systematic(calibration_method, fps, model)
     for metric, entry in summary.items():
         if not isinstance(entry, dict) or "n" not in entry:
             continue
@@ -88,6 +109,8 @@ def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, 
         if err and "length" in metric:
             value = abs(entry.get("median") or 0.0)
             rmse, bias = rmse * value, bias * value
+        if scale_error and metric.endswith(SCALED_SUFFIXES):
+            bias = float(np.hypot(bias, scale_error * abs(entry.get("median") or 0.0)))
         random = sd**2 / n + rmse**2 / n
         entry["uncertainty"] = round(float(1.96 * np.sqrt(random + bias**2)), 4)
         entry["mdc95"] = round(float(1.96 * np.sqrt(2) * np.sqrt(random)), 4)

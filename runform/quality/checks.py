@@ -271,7 +271,10 @@ class Running(BaseQualityCheck):
                 return [Check("running", "refuse", None, f"cadence >= {self.min_running_cadence:g} steps/min",
                               f"not running (walking): no complete stride, and the legs swing at {cadence:.0f} steps/min",
                               "film running, not walking; knee-drive advice needs a running stride")]  # fmt: skip
-            return [Check("running", "refuse", None, "a running stride", "no complete gait cycle was found", "film a runner from the side")]
+            rescaled = any(note.startswith("real_fps") for note in g.raw.log)
+            return [Check("running", "refuse", None, "a running stride", "no complete gait cycle was found",
+                          "check --real-fps / --slow-motion: the clip's time was rescaled by it, which may make the "
+                          "strides too fast or too slow to be found" if rescaled else "film a runner from the side")]  # fmt: skip
         duty = float(g.strides["duty_factor"].median())
         cadence = float(g.strides["cadence_steps_per_min"].median())
         if cadence < self.min_running_cadence and duty <= self.max_duty_factor_slow_motion:

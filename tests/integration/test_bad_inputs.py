@@ -174,6 +174,14 @@ def kp_csv(raw_keypoints_csv):
     return raw_keypoints_csv
 
 
+def test_a_wrong_real_fps_is_named_when_no_stride_is_found(tmp_path, gait_csv):
+    # the 60 fps synthetic runner told it was filmed at 600 fps: 1700 steps/min, no stride is found
+    result = runner.invoke(app, ["analyze", str(gait_csv), "--real-fps", "600", "--no-report", "-o", str(tmp_path / "out")])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 6, text
+    assert "no complete gait cycle" in text and "check --real-fps / --slow-motion" in text
+
+
 def test_unicode_and_spaces_in_paths(tmp_path, kp_csv):
     src = tmp_path / "läufer clip ü" / "séance 1.csv"
     src.parent.mkdir()
@@ -199,6 +207,29 @@ def test_output_folder_under_a_file_is_refused(tmp_path, kp_csv):
     result = runner.invoke(app, ["analyze", str(kp_csv), "-o", str(blocker / "out")])
     assert result.exit_code == 7
     assert "Cannot write the output folder" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("case", ["under-a-file", "unwritable-parent", "foreign-folder"])
+def test_a_bad_output_folder_fails_before_the_analysis(tmp_path, kp_csv, monkeypatch, case):
+    import runform.io.export as export
+    import runform.pipeline as pipeline
+
+    def analysis_started(*_a, **_k):
+        raise AssertionError("the analysis ran before the output folder was checked")
+
+    monkeypatch.setattr(pipeline, "_analyze_staged", analysis_started)
+    (tmp_path / "file").write_text("x")
+    out = {"under-a-file": tmp_path / "file" / "out", "unwritable-parent": tmp_path / "new" / "out",
+           "foreign-folder": tmp_path}[case]  # fmt: skip
+    if case == "unwritable-parent":  # root may write anywhere: let the check see a folder it cannot write
+        monkeypatch.setattr(export.os, "access", lambda path, mode: Path(path) != tmp_path)
+    before = set(tmp_path.rglob("*"))
+    result = runner.invoke(app, ["analyze", str(kp_csv), "-o", str(out)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 7, text
+    assert "Cannot write the output folder" in text
+    assert {"under-a-file": "is a file", "unwritable-parent": "permission denied", "foreign-folder": "other files"}[case] in text
+    assert set(tmp_path.rglob("*")) == before
 
 
 @pytest.mark.parametrize(("err", "reason"), [(errno.ENOSPC, "the disk is full"), (errno.EACCES, "permission denied")],

@@ -68,3 +68,24 @@ def test_uncertainty_uses_the_systematic_part_and_the_mdc_does_not():
     # with many strides the random part vanishes: the half-width is 1.96 x systematic and the MDC -> 0
     assert summary["contact_time_s"]["uncertainty"] == pytest.approx(1.96 * entry["systematic"], rel=0.02)
     assert summary["contact_time_s"]["mdc95"] < 0.1 * summary["contact_time_s"]["uncertainty"]
+
+
+def test_lengths_scaled_from_the_height_carry_the_height_rules_error():
+    model = error_model()
+    scale = model["calibration_scale"]["height"]["60"]
+    assert 0.01 < scale < 0.2  # a few per cent: the leg = 0.491 x height rule, measured on RBDS
+
+    def summary() -> dict:
+        return {"stride_length_m": {"value": 2.0, "median": 2.0, "sd": 0.02, "n": 10_000},
+                "vertical_oscillation_cm": {"value": 8.0, "median": 8.0, "sd": 0.5, "n": 10_000},
+                "vertical_ratio_pct": {"value": 6.0, "median": 6.0, "sd": 0.5, "n": 10_000}}  # fmt: skip
+
+    by_height = attach(summary(), 60, "video", 0.9, model, calibration_method="height")
+    by_belt = attach(summary(), 60, "video", 0.9, model, calibration_method="treadmill_speed")
+    # many strides: the scale term alone, as a share of the value; none for a scale taken as given
+    assert by_height["stride_length_m"]["uncertainty"] == pytest.approx(1.96 * scale * 2.0, rel=0.02)
+    assert by_height["vertical_oscillation_cm"]["uncertainty"] == pytest.approx(1.96 * scale * 8.0, rel=0.02)
+    assert by_belt["stride_length_m"]["uncertainty"] < 0.01
+    # a ratio of two lengths does not depend on the scale; a runner's height is the same in a retest
+    assert by_height["vertical_ratio_pct"] == by_belt["vertical_ratio_pct"]
+    assert by_height["stride_length_m"]["mdc95"] == by_belt["stride_length_m"]["mdc95"]
