@@ -20,6 +20,7 @@ import time
 import warnings
 import zlib
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,7 @@ COVERED = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_de
 LABELS_UPSTREAM_CADENCE = 168.9
 
 
+@lru_cache(maxsize=1)
 def runner_heights_m() -> dict[str, float]:
     """Standing height of each RBDS runner (``RBDSinfo.txt``), by runner number ("001")."""
     info = pd.read_csv(RBDS / "RBDSinfo.txt", sep="\t")
