@@ -6,6 +6,10 @@ Manifest columns: ``path`` (required; relative paths are relative to the manifes
 ``known_distance``, ``real_fps``, ``programme_weeks``, ``slow_motion_factor``, ``person``,
 ``start_s``, ``end_s``, ``model_complexity``) or its command-line name without dashes
 (``weeks``, ``slow_motion``, ``start``, ``end``, ``fast``). An empty cell keeps the default.
+
+The defaults (the command line's options) are checked here, by building the Config a job builds:
+a bad default is an :class:`~runform.errors.OptionError` before anything runs. A manifest cell is
+checked by its job, so a bad row is that row's failure and the batch goes on.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runform.batch.job import check_options
 from runform.config import Config
 from runform.errors import InputError, OptionError
 from runform.io import VIDEO_SUFFIXES
@@ -45,10 +52,23 @@ class BatchItem:
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
+def source_stamp(source: str | Path) -> str:
+    """``"<st_size>:<st_mtime_ns>"`` of a local input file: a finished clip is re-run when its file
+    changed. Empty when ``source`` is not a local file (missing, or not a regular file): not compared."""
+    try:
+        info = os.stat(source)
+    except (OSError, ValueError):
+        return ""
+    return f"{info.st_size}:{info.st_mtime_ns}" if stat.S_ISREG(info.st_mode) else ""
+
+
 def read_inputs(source: str | Path, defaults: dict[str, Any] | None = None) -> list[BatchItem]:
-    """The clips of a folder (every video file, sorted by name) or of a manifest CSV, in order."""
+    """The clips of a folder (every video file, sorted by name) or of a manifest CSV, in order.
+
+    Raises :class:`OptionError` for a bad default (``defaults``: Config options, as a job takes them)."""
     source = Path(source)
     defaults = {k: v for k, v in (defaults or {}).items() if v is not None}
+    check_options(defaults)
     if source.is_dir():
         clips = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
         rows = [(p, dict(defaults)) for p in clips]

@@ -153,6 +153,14 @@ def _worker_memory_limit() -> float | None:
         return None
 
 
+def check_options(options: dict[str, Any]) -> None:
+    """Build the Config a job builds from ``options``: raises the :class:`~runform.errors.OptionError`
+    that :func:`analyse_one` would record for every clip (``runform analyze``'s message for that value)."""
+    from runform.config import make_config
+
+    make_config(**config_options({k: v for k, v in options.items() if k != PROGRESS_FILE_OPTION}))
+
+
 def config_options(options: dict[str, Any]) -> dict[str, Any]:
     """Batch options -> Config fields: ``fast`` selects the fast pose model, as ``--fast`` does."""
     options = dict(options)

@@ -17,8 +17,9 @@ from runform.batch.job import HEADLINE_METRICS, ROW_COLUMNS
 
 SUMMARY_FILE = "summary.csv"
 INDEX_FILE = "index.html"
-#: Identity columns before the job's own row columns.
-ID_COLUMNS = ("name", "athlete", "options_key")
+#: Identity columns before the job's own row columns (``source_stamp``: the input file's
+#: ``<size>:<mtime_ns>`` when it was analysed, see :func:`runform.batch.inputs.source_stamp`).
+ID_COLUMNS = ("name", "athlete", "options_key", "source_stamp")
 #: Metrics shown in index.html: (column, label, decimals).
 INDEX_METRICS = (("cadence_steps_per_min", "cadence (steps/min)", 1), ("contact_time_s", "contact (s)", 3),
                  ("max_thigh_angle_deg", "knee lift (°)", 1), ("stride_length_m", "stride (m)", 2))  # fmt: skip
@@ -33,7 +34,8 @@ def read_summary(out_dir: Path) -> pd.DataFrame:
     """The summary of an earlier run into ``out_dir`` (empty when there is none or it is unreadable)."""
     path = out_dir / SUMMARY_FILE
     try:
-        table = pd.read_csv(path, dtype={"name": str, "options_key": str, "status": str, "path": str, "reason": str})
+        table = pd.read_csv(path, dtype={"name": str, "options_key": str, "source_stamp": str, "status": str, "path": str,
+                                          "reason": str})  # fmt: skip
     except (OSError, ValueError, pd.errors.ParserError):
         return pd.DataFrame(columns=summary_columns())
     table = table.astype(object).where(table.notna(), None)

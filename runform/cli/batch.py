@@ -2,47 +2,79 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from runform.cli.common import console, guard, native_stderr_silenced, out
 from runform.errors import OptionError, RunformError
 
+if TYPE_CHECKING:
+    from runform.batch import BatchItem
+
 STATUS_STYLE = {"done": "green", "refused": "yellow", "failed": "red"}
 
 
 def run_batch_command(source: Path, output: Path, workers: int | None, scheduler: str | None, **defaults: Any) -> None:
-    """Read the inputs, run them on the Dask executor with a progress bar, print the tally."""
-    from runform.batch import make_executor, pending_items, read_inputs, run_batch, scheduler_address
+    """Read the inputs, run them on the Dask executor with a progress bar, print the tally.
+
+    A bad option value is refused (OptionError) before anything is written or started; Ctrl-C
+    stops the workers, removes what the clips in flight had written and says what is recorded."""
+    from runform.batch import pending_items, read_inputs
 
     if workers is not None and workers < 1:
         raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
                           fix="give --workers 1 or more, or leave it out for one per core")  # fmt: skip
-    items = read_inputs(source, defaults)
+    items = read_inputs(source, defaults)  # checks the defaults as a job would
     todo, _ = pending_items(items, output.resolve())
-    if todo and scheduler_address(scheduler) is None:
-        workers = min(workers or _cores(), len(todo))  # no idle worker processes for a short batch
+    try:
+        rows = _run_with_progress(items, len(todo), output, workers, scheduler)
+    except KeyboardInterrupt:  # the executor is shut down: no worker writes any more
+        _report_interrupt(items, output)
+    _print_tally(rows, output, len(items) - len(todo))
+
+
+def _run_with_progress(items: list[BatchItem], n_todo: int, output: Path, workers: int | None,
+                       scheduler: str | None) -> list[dict[str, Any]]:  # fmt: skip
+    """The batch on a Dask executor (started only when a clip is left to run) with a progress bar."""
+    from runform.batch import make_executor, run_batch, scheduler_address
+
+    if n_todo and scheduler_address(scheduler) is None:
+        workers = min(workers or _cores(), n_todo)  # no idle worker processes for a short batch
     with native_stderr_silenced(), Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TimeRemainingColumn(), console=console, transient=True,
     ) as bar:  # fmt: skip
-        task = bar.add_task(f"Batch of {len(items)} clips", total=len(items), completed=len(items) - len(todo))
+        task = bar.add_task(f"Batch of {len(items)} clips", total=len(items), completed=len(items) - n_todo)
 
         def advance(done: int, total: int, row: dict[str, Any]) -> None:
             bar.update(task, completed=done, total=total)
             style = STATUS_STYLE.get(row["status"], "white")
             console.print(f"[{style}]{row['status']:8s}[/] {row['name']}" + (f"  {row['reason']}" if row["reason"] else ""))
 
-        if todo:
-            with make_executor(workers, scheduler) as executor:
-                rows = run_batch(items, output, executor, advance)
-        else:
-            rows = run_batch(items, output, executor=None, progress=advance)  # type: ignore[arg-type]
-    _print_tally(rows, output, len(items) - len(todo))
+        if not n_todo:
+            return run_batch(items, output, executor=None, progress=advance)  # type: ignore[arg-type]
+        with make_executor(workers, scheduler) as executor:
+            try:
+                return run_batch(items, output, executor, advance)
+            except KeyboardInterrupt:
+                console.print("[yellow]Interrupted:[/] stopping the workers...")
+                logging.getLogger("distributed").setLevel(logging.ERROR)  # its shutdown warnings are expected now
+                raise
+
+
+def _report_interrupt(items: list[BatchItem], output: Path) -> NoReturn:
+    """Clean up after Ctrl-C, say what is finished and recorded, exit 130."""
+    from runform.batch import interrupted
+
+    err = interrupted(items, output)
+    console.print(f"[red]Cancelled:[/] {escape(err.message)}")
+    raise typer.Exit(err.exit_code)
 
 
 def _cores() -> int:

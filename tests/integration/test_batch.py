@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -183,3 +184,48 @@ def test_local_workers_run_without_the_nannys_malloc_trim_setting():
         threads = executor.submit(os.environ.get, "OMP_NUM_THREADS").result()
     assert trim is None and profiling is False
     assert threads == "1"  # the nanny's other settings are kept
+
+
+def test_ctrl_c_leaves_no_temporary_folder_and_a_rerun_resumes(clip, tmp_path):
+    """A real Ctrl-C (SIGINT to the process group, as a terminal sends it) while the second clip is
+    being written: exit 130, the first clip kept and recorded, nothing half-written, the message
+    says what is recorded; the same command again finishes the rest."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    for name in ("a", "b"):
+        shutil.copyfile(clip, clips / f"{name}.mp4")
+    out = tmp_path / "sess"
+    cmd = [sys.executable, "-m", "runform.cli", "batch", str(clips), "-o", str(out), "--workers", "1", "--no-video"]
+    env = {**os.environ, "COLUMNS": "400"}  # one line per message
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)  # fmt: skip
+    try:
+        assert _wait_for(lambda: len(pd.read_csv(out / "summary.csv")) >= 1, 300), "the first clip never finished"
+        _wait_for(lambda: any(".tmp-" in p.name for p in out.iterdir()), 120)  # the second clip's output
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stdout + stderr
+    message = " ".join(stderr.split())
+    assert f"Batch interrupted: 1 of 2 clips finished and recorded in {out / 'summary.csv'}" in message, message
+    assert "run the same command again to resume" in message and "no output was written" not in message
+    assert not [p for p in out.rglob("*") if ".tmp-" in p.name]
+    assert list(pd.read_csv(out / "summary.csv")["name"]) == ["a"] and (out / "a" / "analysis.json").is_file()
+    rerun = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "1 clips were already finished" in rerun.stdout
+    assert list(pd.read_csv(out / "summary.csv")["status"]) == ["done", "done"]
+
+
+def _wait_for(condition, timeout_s: float) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except (OSError, ValueError, pd.errors.EmptyDataError):
+            pass
+        time.sleep(0.05)
+    return False
