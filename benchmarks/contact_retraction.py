@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,23 +42,34 @@ from runform.io import from_rbds_joints  # noqa: E402
 from runform.pose.virtual_camera import VirtualCamera  # noqa: E402
 
 
+def _projected(trial: str, fps: float) -> tuple:
+    """The trial's noise-free joints through the right-side camera, its force events and the pelvis x (px)."""
+    kp = VirtualCamera(fps=fps, side="right").project(from_rbds_joints(RBDS / f"{trial}_joints.csv"))
+    pelvis = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    return kp, pd.read_csv(RBDS / f"{trial}_events.csv"), pelvis
+
+
+def _stances(events: pd.DataFrame, side: str) -> Iterator[tuple[float, float]]:
+    """(force contact, next toe-off) of each of one foot's stances but the first and last."""
+    contacts = events[(events["side"] == side) & (events["event"] == "contact")]["time_s"].to_numpy()
+    toe_offs = events[(events["side"] == side) & (events["event"] == "toe_off")]["time_s"].to_numpy()
+    for tc in contacts[1:-1]:
+        later = toe_offs[toe_offs > tc]
+        if len(later):
+            yield float(tc), float(later[0])
+
+
 def foot_speed_at_contact(trial: str, fps: float = 240.0) -> dict:
     """Median over the trial's stances (both feet) of the foot speed at force contact (fraction of
     ground speed) and of the half-ground-speed crossing's time minus the force contact (ms)."""
-    kp = VirtualCamera(fps=fps, side="right").project(from_rbds_joints(RBDS / f"{trial}_joints.csv"))
-    events, t = pd.read_csv(RBDS / f"{trial}_events.csv"), kp.time_s
-    pelvis = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    kp, events, pelvis = _projected(trial, fps)
+    t = kp.time_s
     speed_frac, lead_ms = [], []
     for side in ("right", "left"):
         parts = [kp.xy(f"{side}_{p}")[:, 0] - pelvis for p in ("heel", "foot_index")]
         velocity = np.mean([np.gradient(x, t) for x in parts], axis=0)
-        contacts = events[(events["side"] == side) & (events["event"] == "contact")]["time_s"].to_numpy()
-        toe_offs = events[(events["side"] == side) & (events["event"] == "toe_off")]["time_s"].to_numpy()
-        for tc in contacts[1:-1]:
-            later = toe_offs[toe_offs > tc]
-            if not len(later):
-                continue
-            stance = later[0] - tc
+        for tc, to in _stances(events, side):
+            stance = to - tc
             ground = np.median(velocity[(t > tc + 0.3 * stance) & (t < tc + 0.6 * stance)])
             v = velocity / ground
             speed_frac.append(float(v[np.argmin(np.abs(t - tc))]))
@@ -79,9 +91,8 @@ def _last_crossing_ms(t: np.ndarray, v: np.ndarray, tc: float, level: float, fal
 
 def candidate_times(trial: str, fps: float = 240.0) -> dict:
     """Median over the trial's stances of each candidate's time minus the force contact (ms)."""
-    kp = VirtualCamera(fps=fps, side="right").project(from_rbds_joints(RBDS / f"{trial}_joints.csv"))
-    events, t = pd.read_csv(RBDS / f"{trial}_events.csv"), kp.time_s
-    pelvis = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    kp, events, pelvis = _projected(trial, fps)
+    t = kp.time_s
     b, a = butter(2, 15 / (fps / 2))
     times: dict[str, list[float]] = {}
     for side in ("right", "left"):
@@ -90,13 +101,8 @@ def candidate_times(trial: str, fps: float = 240.0) -> dict:
         vy = {p: np.gradient(kp.xy(f"{side}_{p}")[:, 1], t) for p in x}
         up_acc = {p: np.gradient(np.gradient(filtfilt(b, a, -kp.xy(f"{side}_{p}")[:, 1]), t), t)
                   for p in ("heel", "foot_index", "ankle")}  # fmt: skip
-        contacts = events[(events["side"] == side) & (events["event"] == "contact")]["time_s"].to_numpy()
-        toe_offs = events[(events["side"] == side) & (events["event"] == "toe_off")]["time_s"].to_numpy()
-        for tc in contacts[1:-1]:
-            later = toe_offs[toe_offs > tc]
-            if not len(later):
-                continue
-            mid = (t > tc + 0.3 * (later[0] - tc)) & (t < tc + 0.6 * (later[0] - tc))
+        for tc, to in _stances(events, side):
+            mid = (t > tc + 0.3 * (to - tc)) & (t < tc + 0.6 * (to - tc))
             ground = np.median((vx["heel"][mid] + vx["foot_index"][mid]) / 2)
             slip = {p: np.hypot(vx[p] / ground - 1, vy[p] / abs(ground)) for p in x}  # 2-D speed vs the ground
             found = {"foot speed 50 % (today's rule)": _last_crossing_ms(t, (vx["heel"] + vx["foot_index"]) / 2 / ground, tc, 0.5, False)}
