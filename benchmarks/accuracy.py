@@ -71,6 +71,8 @@ def height_scale(analysis, height_m: float) -> float:  # noqa: ANN001 - runform 
     would be read with ``--height`` instead: runform's own height calibration (leg length = 0.491 x
     height) on the same keypoints; 1.0 = the height gives the belt speed's scale."""
     by_height = calibrate(analysis.keypoints, analysis.events, analysis.cleaning.direction, Config(height_m=height_m))
+    if analysis.calibration.px_per_m is None or by_height.px_per_m is None:  # no scale either way: not measured
+        return float("nan")
     return float(analysis.calibration.px_per_m / by_height.px_per_m)
 
 

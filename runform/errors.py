@@ -80,6 +80,7 @@ class OutputError(RunformError):
 
 
 class Cancelled(RunformError):
-    """The run was interrupted by the user (Ctrl-C); nothing was written."""
+    """The run was interrupted by the user (Ctrl-C). An analysis writes nothing then; a batch keeps
+    the clips it finished (``runform.batch.BatchInterrupted`` says how many)."""
 
     exit_code = 130

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -69,12 +68,10 @@ def _run_with_progress(items: list[BatchItem], n_todo: int, output: Path, worker
 
 
 def _report_interrupt(items: list[BatchItem], output: Path) -> NoReturn:
-    """Clean up after Ctrl-C, say what is finished and recorded, exit 130."""
+    """Clean up after Ctrl-C; the error says what is finished and recorded (exit 130)."""
     from runform.batch import interrupted
 
-    err = interrupted(items, output)
-    console.print(f"[red]Cancelled:[/] {escape(err.message)}")
-    raise typer.Exit(err.exit_code)
+    raise interrupted(items, output) from None
 
 
 def _cores() -> int:

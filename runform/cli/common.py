@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -78,9 +79,13 @@ def guard(func: Callable[..., None], *args: object, **kwargs: object) -> None:
     try:
         func(*args, **kwargs)
     except KeyboardInterrupt:
-        err = Cancelled("Interrupted", found="Ctrl-C", fix="run again; no output was written")
-        console.print(f"[red]Cancelled:[/] {escape(err.message)}")
-        raise typer.Exit(err.exit_code) from None
+        _exit(Cancelled("Interrupted", found="Ctrl-C", fix="run again; no output was written"))
     except RunformError as err:
-        console.print(f"[red]Error ({type(err).__name__}, exit {err.exit_code}):[/] {escape(err.message)}")
-        raise typer.Exit(err.exit_code) from None
+        _exit(err)
+
+
+def _exit(err: RunformError) -> NoReturn:
+    """Print ``err`` (a Ctrl-C as "Cancelled") and exit with its code."""
+    label = "Cancelled:" if isinstance(err, Cancelled) else f"Error ({type(err).__name__}, exit {err.exit_code}):"
+    console.print(f"[red]{label}[/] {escape(err.message)}")
+    raise typer.Exit(err.exit_code)

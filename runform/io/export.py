@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -47,11 +46,19 @@ def write_tables(analysis: Analysis, folder: Path, payload: str | None = None) -
 
 def check_output_folder(out_dir: str | Path) -> None:
     """Raise :class:`OutputError` now if ``out_dir`` cannot become an output folder: it is a file,
-    a non-empty folder that runform did not write (no ``analysis.json``), or the folder that would
-    hold it cannot be written (its nearest existing ancestor is a file or not writable). Nothing is
-    created. :func:`output_folder` makes the same checks; a caller runs them before a long analysis
-    so that a bad ``-o`` fails in a second, not after it."""
+    a non-empty folder that runform did not write (neither ``analysis.json`` nor ``diagnostic.html``),
+    or the folder that would hold it cannot be written (its nearest existing ancestor is a file, or
+    a probe folder cannot be made in it). Nothing is left behind. :func:`output_folder` makes the
+    same checks; a caller runs them before a long analysis so that a bad ``-o`` fails in a second,
+    not after it."""
     out_dir = Path(out_dir)
+    try:
+        _check_output_folder(out_dir)
+    except OSError as exc:  # e.g. a parent folder this user may not enter
+        raise _output_error(out_dir, exc) from None
+
+
+def _check_output_folder(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise _output_error(out_dir, OSError(errno.EEXIST, "a file of that name exists"))
     ours = (out_dir / MARKER_FILE).is_file() or (out_dir / DIAGNOSTIC_MARKER_FILE).is_file()
@@ -67,15 +74,9 @@ def check_output_folder(out_dir: str | Path) -> None:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise _output_error(out_dir, OSError(errno.ENOTDIR, f"{ancestor} is a file, not a folder"))
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise _output_error(out_dir, OSError(errno.EROFS if _read_only(ancestor) else errno.EACCES, "cannot write"))
-
-
-def _read_only(path: Path) -> bool:
-    try:
-        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-    except (OSError, AttributeError):
-        return False
+    probe = ancestor / f".runform-probe-{uuid.uuid4().hex[:10]}"
+    probe.mkdir()  # what writing the output needs, asked of the file system itself
+    probe.rmdir()
 
 
 @contextmanager
@@ -83,7 +84,7 @@ def output_folder(out_dir: str | Path) -> Iterator[Path]:
     """Yield a temporary folder that replaces ``out_dir`` whole on success (see module docstring).
 
     Raises :class:`OutputError` when ``out_dir`` is a file, is a non-empty folder that runform did
-    not write (no ``analysis.json``), or cannot be written."""
+    not write (neither ``analysis.json`` nor ``diagnostic.html``), or cannot be written."""
     out_dir = Path(out_dir)
     check_output_folder(out_dir)
     parent = out_dir.resolve().parent

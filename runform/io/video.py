@@ -47,6 +47,9 @@ class VideoInfo:
     nominal_fps: float
     n_frames_estimate: int
     duration_s: float
+    #: ``duration_s`` is the video track's own (mp4/mov); False: the file's, which may include a
+    #: longer audio track or a start offset (Matroska/WebM), so it cannot tell a truncated file.
+    duration_from_video_track: bool = True
 
 
 def reduced_size_px(width_px: int, height_px: int, max_long_side_px: int) -> tuple[int, int]:
@@ -214,7 +217,8 @@ def probe(path: str | Path) -> VideoInfo:
         duration = float(stream.duration * stream.time_base) if stream.duration else (
             float(container.duration) / 1e6 if container.duration else 0.0)  # fmt: skip
         n_frames = int(stream.frames) if stream.frames else int(round(duration * fps))
-        return VideoInfo(str(path), stream.codec_context.name, width, height, rotation, fps, n_frames, duration)
+        return VideoInfo(str(path), stream.codec_context.name, width, height, rotation, fps, n_frames, duration,
+                         duration_from_video_track=bool(stream.duration))  # fmt: skip
     finally:
         container.close()
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -88,10 +88,11 @@ class VideoComplete(BaseQualityCheck):
             return []
         duration_s, stopped_s = float(g.video["duration_s"]), g.video.get("decoding_stopped_at_s")
         if stopped_s is None:
-            return [Check("video_complete", "pass", round(duration_s, 2), "every frame decodes", f"{duration_s:.1f} s decoded")]
+            return [Check("video_complete", "pass", round(duration_s, 2), "every frame decodes",
+                          f"decoding reached the end of the analysed part of the {duration_s:.1f} s clip")]  # fmt: skip
         return [Check("video_complete", "warn", float(stopped_s), f"decoding reaches the clip's end ({duration_s:.1f} s)",
-                      f"decoding stopped at {stopped_s:.1f} s of {duration_s:.1f} s: the file looks truncated; "
-                      f"only its first {stopped_s:.1f} s are analysed",
+                      f"decoding stopped at {stopped_s:.1f} s of the clip's {duration_s:.1f} s (as filmed, before any "
+                      f"--real-fps): the file looks truncated; only the frames up to there are analysed",
                       "copy or upload the clip again from the camera")]  # fmt: skip
 
 
@@ -265,16 +266,21 @@ class Running(BaseQualityCheck):
     max_duty_factor_slow_motion: float = MAX_DUTY_FACTOR_SLOW_MOTION
 
     def _evaluate(self, g: GateInput) -> list[Check]:
+        checks = self._verdict(g)
+        if any(note.startswith("real_fps") for note in g.raw.log):  # the clip's time was rescaled
+            checks = [replace(c, fix=f"{c.fix}; check --real-fps: it rescaled the clip's time" if c.fix else "")
+                      if c.verdict == "refuse" else c for c in checks]  # fmt: skip
+        return checks
+
+    def _verdict(self, g: GateInput) -> list[Check]:
         if g.strides.empty:
             cadence = 120.0 * g.cleaning.stride_frequency_hz  # the legs' rhythm, when no stride was complete
             if np.isfinite(cadence) and cadence < self.min_running_cadence:
                 return [Check("running", "refuse", None, f"cadence >= {self.min_running_cadence:g} steps/min",
                               f"not running (walking): no complete stride, and the legs swing at {cadence:.0f} steps/min",
                               "film running, not walking; knee-drive advice needs a running stride")]  # fmt: skip
-            rescaled = any(note.startswith("real_fps") for note in g.raw.log)
             return [Check("running", "refuse", None, "a running stride", "no complete gait cycle was found",
-                          "check --real-fps / --slow-motion: the clip's time was rescaled by it, which may make the "
-                          "strides too fast or too slow to be found" if rescaled else "film a runner from the side")]  # fmt: skip
+                          "film a runner from the side")]  # fmt: skip
         duty = float(g.strides["duty_factor"].median())
         cadence = float(g.strides["cadence_steps_per_min"].median())
         if cadence < self.min_running_cadence and duty <= self.max_duty_factor_slow_motion:

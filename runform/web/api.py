@@ -41,8 +41,8 @@ def _id(value: int) -> int:
     return value
 
 
-def _session_out(request: Request, row) -> SessionOut:  # noqa: ANN001
-    record = services.session_record(request.app.state.settings, row)
+def _session_out(row) -> SessionOut:  # noqa: ANN001
+    record = services.session_record(row)
     record["summary"] = (row.summary or {}).get("summary") if row.status == "done" else None
     return SessionOut(**record)
 
@@ -102,8 +102,8 @@ def delete_athlete(athlete_id: int, request: Request, user: User = Depends(api_u
 
 
 @router.get("/athletes/{athlete_id}/sessions", response_model=list[SessionOut], responses=_AUTH | _NOT_FOUND)
-def list_sessions(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session)) -> list[SessionOut]:
-    return [_session_out(request, s) for s in _athlete(db, user, athlete_id).sessions]
+def list_sessions(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session)) -> list[SessionOut]:
+    return [_session_out(s) for s in _athlete(db, user, athlete_id).sessions]
 
 
 @router.post("/athletes/{athlete_id}/sessions", status_code=202, response_model=SessionOut,
@@ -127,12 +127,12 @@ def upload_session(
         raise rejected(exc) from None
     db.commit()
     request.app.state.jobs.wake()
-    return _session_out(request, row)
+    return _session_out(row)
 
 
 @router.get("/sessions/{session_id}", response_model=SessionOut, responses=_AUTH | _NOT_FOUND)
-def get_session(session_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session)) -> SessionOut:
-    return _session_out(request, _session(db, user, session_id))
+def get_session(session_id: int, user: User = Depends(api_user), db: Session = Depends(db_session)) -> SessionOut:
+    return _session_out(_session(db, user, session_id))
 
 
 @router.delete("/sessions/{session_id}", status_code=204, responses=_AUTH | _NOT_FOUND)

@@ -133,7 +133,7 @@ def athlete_page(athlete_id: int, request: Request, user: User = Depends(page_us
     plots = [{"label": m["label"], "unit": m["unit"], "band": m["band"], "svg": svg_plot(m)} for m in data["metrics"]]
     busy = any(s.status in ("queued", "running") for s in athlete.sessions)
     done = [s for s in athlete.sessions if s.status == "done"]
-    errors = {s.id: services.public_error(request.app.state.settings, s) for s in athlete.sessions}
+    errors = {s.id: services.public_error(s) for s in athlete.sessions}
     return render(request, "athlete.html", {"user": user, "athlete": athlete, "trend": data, "plots": plots, "errors": errors,
                                             "refresh": busy, "done": done, "today": date.today().isoformat()})  # fmt: skip
 
@@ -217,7 +217,7 @@ def session_page(session_id: int, request: Request, user: User = Depends(page_us
     has_video = analysis is not None and _has(request, row, "annotated.mp4")
     return render(request, "session.html", {"user": user, "row": row, "athlete": row.athlete, "analysis": analysis,
                                             "coaching": (analysis or {}).get("coaching") or {}, "has_video": has_video,
-                                            "error": services.public_error(request.app.state.settings, row),
+                                            "error": services.public_error(row),
                                             "has_diagnostic": _has(request, row, "diagnostic.html"),
                                             "diagnostic_url": services.diagnostic_url(row),
                                             "refresh": row.status in ("queued", "running")})  # fmt: skip

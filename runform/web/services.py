@@ -24,7 +24,6 @@ from runform.web.storage import (
     DIAGNOSTIC_FILES,
     DIAGNOSTIC_PAGE,
     OUTPUT_FILES,
-    clip_path,
     new_storage_key,
     out_dir,
     remove_session_files,
@@ -157,9 +156,10 @@ def delete_athlete(db: Session, settings: WebSettings, athlete: Athlete) -> None
         remove_session_files(settings.sessions_dir, key)
 
 
-#: A path into a session folder written under another data folder path (the server was moved):
-#: ``.../<storage key>[/rest]``, without a sentence's final full stop.
-_SESSION_PATH = re.compile(r"""(?:[A-Za-z]:)?[^\s'"]*?(?P<key>[0-9a-f]{32})(?:[\\/](?P<rest>[^\s'",;]*?))?(?=\.?(?:[\s'",;]|$))""")
+#: A path into a session folder (``.../<storage key>[/rest]``), under this data folder or the one
+#: the server had when the reason was stored; it ends at a space, quote, bracket, colon, comma or
+#: semicolon (a final full stop is the sentence's).
+_SESSION_PATH = re.compile(r"""(?:[A-Za-z]:)?[^\s'"():,;]*?(?P<key>[0-9a-f]{32})(?P<rest>[\\/][^\s'"():,;]*)?""")
 
 
 def diagnostic_url(row: TrainingSession) -> str:
@@ -167,26 +167,22 @@ def diagnostic_url(row: TrainingSession) -> str:
     return f"/api/sessions/{row.id}/{DIAGNOSTIC_PAGE}"
 
 
-def public_error(settings: WebSettings, row: TrainingSession) -> str | None:
+def public_error(row: TrainingSession) -> str | None:
     """Why the job failed or was refused, as coaches see it: no server paths. The pipeline's
     refusal points at its diagnostic file: that becomes the app's URL of it; the clip and the
     session folder become words."""
-    if not row.error:
-        return row.error
-    key, folder = row.storage_key, session_dir(settings.sessions_dir, row.storage_key)
-    text = row.error.replace(str(out_dir(settings.sessions_dir, key) / DIAGNOSTIC_PAGE), diagnostic_url(row))
-    text = text.replace(str(clip_path(settings.sessions_dir, key, row.clip_suffix)), "the uploaded clip")
-    text = text.replace(str(folder), "the session's folder").replace(str(settings.data_dir), "the data folder")
-    return _SESSION_PATH.sub(lambda m: _path_words(m, row), text) if key in text else text
+    return _SESSION_PATH.sub(lambda m: _path_words(m, row), row.error) if row.error else row.error
 
 
 def _path_words(match: re.Match, row: TrainingSession) -> str:
     if match["key"] != row.storage_key:
         return match[0]
     rest = (match["rest"] or "").replace("\\", "/")
+    stop = "." if rest.endswith(".") else ""
+    rest = rest.removesuffix(".").lstrip("/")
     if rest == f"out/{DIAGNOSTIC_PAGE}":
-        return diagnostic_url(row)
-    return "the uploaded clip" if rest.startswith("clip") else "the session's folder"
+        return diagnostic_url(row) + stop
+    return ("the uploaded clip" if rest.startswith("clip") else "the session's folder") + stop
 
 
 def utc_iso(moment: datetime | None) -> str | None:
@@ -202,10 +198,10 @@ def athlete_record(athlete: Athlete) -> dict:
             "notes": athlete.notes, "created_at": utc_iso(athlete.created_at)}  # fmt: skip
 
 
-def session_record(settings: WebSettings, row: TrainingSession) -> dict:
+def session_record(row: TrainingSession) -> dict:
     return {"id": row.id, "athlete_id": row.athlete_id, "date": row.session_date.isoformat(), "status": row.status,
             "progress": row.progress, "original_name": row.original_name, "treadmill_speed_mps": row.treadmill_speed_mps,
-            "conditions": row.conditions, "attempts": row.attempts, "error": public_error(settings, row),
+            "conditions": row.conditions, "attempts": row.attempts, "error": public_error(row),
             "created_at": utc_iso(row.created_at), "finished_at": utc_iso(row.finished_at)}  # fmt: skip
 
 
@@ -213,7 +209,7 @@ def export_athlete_zip(settings: WebSettings, athlete: Athlete, include_clips: b
     """The athlete, every session's record and output files (and, on request, the clips), zipped."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        record = athlete_record(athlete) | {"sessions": [session_record(settings, s) for s in athlete.sessions]}
+        record = athlete_record(athlete) | {"sessions": [session_record(s) for s in athlete.sessions]}
         archive.writestr("athlete.json", json.dumps(record, indent=2))
         for row in athlete.sessions:
             prefix = f"session-{row.id}-{row.session_date.isoformat()}"

@@ -84,7 +84,8 @@ def _prepare_data_dir(folder: Path) -> str:
 def _data_dir_error(folder: Path, exc: OSError) -> OptionError:
     """The data folder cannot be created or written: say which path is in the way and why."""
     failed = Path(exc.filename) if exc.filename else folder
-    in_the_way = next((p for p in (failed, *failed.parents) if p.exists() and not p.is_dir()), None)
+    # os.path: False (not an error) for a path in a folder this user may not enter
+    in_the_way = next((p for p in (failed, *failed.parents) if os.path.exists(p) and not os.path.isdir(p)), None)
     if in_the_way is not None:
         found, fix = f"{in_the_way} is a file, not a folder", "or move that file out of the way"
     else:

@@ -179,7 +179,7 @@ def test_a_wrong_real_fps_is_named_when_no_stride_is_found(tmp_path, gait_csv):
     result = runner.invoke(app, ["analyze", str(gait_csv), "--real-fps", "600", "--no-report", "-o", str(tmp_path / "out")])
     text = " ".join(result.output.split())
     assert result.exit_code == 6, text
-    assert "no complete gait cycle" in text and "check --real-fps / --slow-motion" in text
+    assert "no complete gait cycle" in text and "check --real-fps: it rescaled the clip's time" in text
 
 
 def test_unicode_and_spaces_in_paths(tmp_path, kp_csv):
@@ -211,7 +211,6 @@ def test_output_folder_under_a_file_is_refused(tmp_path, kp_csv):
 
 @pytest.mark.parametrize("case", ["under-a-file", "unwritable-parent", "foreign-folder"])
 def test_a_bad_output_folder_fails_before_the_analysis(tmp_path, kp_csv, monkeypatch, case):
-    import runform.io.export as export
     import runform.pipeline as pipeline
 
     def analysis_started(*_a, **_k):
@@ -221,8 +220,15 @@ def test_a_bad_output_folder_fails_before_the_analysis(tmp_path, kp_csv, monkeyp
     (tmp_path / "file").write_text("x")
     out = {"under-a-file": tmp_path / "file" / "out", "unwritable-parent": tmp_path / "new" / "out",
            "foreign-folder": tmp_path}[case]  # fmt: skip
-    if case == "unwritable-parent":  # root may write anywhere: let the check see a folder it cannot write
-        monkeypatch.setattr(export.os, "access", lambda path, mode: Path(path) != tmp_path)
+    if case == "unwritable-parent":  # root may write anywhere: let the check meet a folder it cannot write
+        mkdir = Path.mkdir
+
+        def refused(self, *args, **kwargs):  # noqa: ANN001, ANN202
+            if self.parent == tmp_path:
+                raise PermissionError(errno.EACCES, "Permission denied", str(self))
+            return mkdir(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "mkdir", refused)
     before = set(tmp_path.rglob("*"))
     result = runner.invoke(app, ["analyze", str(kp_csv), "-o", str(out)])
     text = " ".join(result.output.split())

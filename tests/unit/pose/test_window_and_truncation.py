@@ -39,3 +39,28 @@ def test_early_end_is_measured_against_the_window(end_s, last_s, stopped):
     times = list(np.linspace(0.0, last_s, 50))
     found = MediaPipePose(end_s=end_s)._early_end_s(times, INFO)
     assert (found == pytest.approx(last_s, abs=1e-3)) if stopped else found is None
+
+
+def test_a_files_duration_that_is_not_the_video_tracks_tells_nothing():
+    # Matroska/WebM: the file's duration may include a longer audio track or a start offset
+    mkv = VideoInfo("clip.mkv", "h264", 720, 1280, 0, 30.0, 360, 12.0, duration_from_video_track=False)
+    assert MediaPipePose()._early_end_s(list(np.linspace(0.0, 3.0, 90)), mkv) is None
+
+
+def test_probe_says_where_the_duration_comes_from(tmp_path):
+    import av
+
+    from runform.io.video import probe
+
+    for suffix, from_track in ((".mp4", True), (".mkv", False)):
+        path = tmp_path / f"clip{suffix}"
+        with av.open(str(path), "w") as out:
+            stream = out.add_stream("libx264", rate=30)
+            stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+            for i in range(30):
+                frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), i * 8, dtype=np.uint8), format="rgb24")
+                for packet in stream.encode(frame):
+                    out.mux(packet)
+            for packet in stream.encode():
+                out.mux(packet)
+        assert probe(path).duration_from_video_track is from_track, suffix

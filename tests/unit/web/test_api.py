@@ -223,8 +223,22 @@ def test_the_file_route_serves_exactly_the_output_files():
     assert set(get_args(OutputName)) == set(OUTPUT_FILES)
 
 
-def test_reasons_written_under_another_data_folder_lose_their_paths_too(tmp_path):
-    """A reason stored before the server's data folder moved still shows no server path."""
+
+def test_the_diagnostic_files_are_those_the_pipeline_writes():
+    """storage keeps its own copy of the names (the web app does not import the report package)."""
+    import inspect
+
+    from runform.report.diagnostic import DIAGNOSTIC_FILE, write_diagnostic
+    from runform.web.storage import DIAGNOSTIC_FILES, DIAGNOSTIC_PAGE
+
+    n_frames = inspect.signature(write_diagnostic).parameters["n_key_frames"].default
+    assert DIAGNOSTIC_PAGE == DIAGNOSTIC_FILE
+    assert set(DIAGNOSTIC_FILES) == {DIAGNOSTIC_FILE} | {f"keyframe-{k}.png" for k in range(1, n_frames + 1)}
+
+
+def test_reasons_lose_their_server_paths_under_any_data_folder(tmp_path):
+    """A reason stored before the server's data folder moved shows no server path either, and the
+    text around a path (a colon, brackets, the full stop) is kept."""
     from types import SimpleNamespace
 
     from runform.web.services import public_error
@@ -235,12 +249,16 @@ def test_reasons_written_under_another_data_folder_lose_their_paths_too(tmp_path
     row = SimpleNamespace(id=7, storage_key=key, clip_suffix=".mp4",
                           error=(f"Cannot read /old/place/sessions/{key}/clip.mp4. What to do: see "
                                  f"/old/place/sessions/{key}/out/diagnostic.html for whom runform followed."))  # fmt: skip
-    assert public_error(settings, row) == ("Cannot read the uploaded clip. What to do: see /api/sessions/7/diagnostic.html "
-                                           "for whom runform followed.")  # fmt: skip
+    assert public_error(row) == ("Cannot read the uploaded clip. What to do: see /api/sessions/7/diagnostic.html "
+                                 "for whom runform followed.")  # fmt: skip
     row.error = f"the worker crashed writing {settings.sessions_dir / key / 'out.tmp'}"
-    assert public_error(settings, row) == "the worker crashed writing the session's folder/out.tmp"
+    assert public_error(row) == "the worker crashed writing the session's folder"
+    row.error = f"Cannot decode {settings.sessions_dir / key / 'clip.mp4'}: broken (see /x/{key}/out/diagnostic.html)"
+    assert public_error(row) == "Cannot decode the uploaded clip: broken (see /api/sessions/7/diagnostic.html)"
+    row.error = f"the database at /srv/database/x is locked; {'cd' * 16} is another session"
+    assert public_error(row) == row.error  # no path of this session: untouched
     row.error = None
-    assert public_error(settings, row) is None
+    assert public_error(row) is None
 
 
 def test_times_are_utc_with_their_offset_in_every_response(web):
