@@ -286,6 +286,8 @@ def analyze_keypoints(
     # 6. summary with uncertainty, gait-cycle curves, coaching (none for a refused clip)
     cadence = overall_cadence_steps_per_min(events, stride_metrics.missing_spans_s_)  # not across the runner's absences
     confidence = quality.get("keypoint_confidence")
+    far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
+    legs = leg_tracking(kp, far_side)
     summary = run_summary(
         strides,
         overall_cadence=cadence,
@@ -294,10 +296,9 @@ def analyze_keypoints(
         source_kind=source_kind(raw.source),
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
         calibration_method=calibration.method,
+        reliable_sides=tuple(side for side in ("left", "right") if legs[side]["reliable"]) or ("left", "right"),
     )
     curves = gait_cycle_curves(kp, strides, cleaning.direction)
-    far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
-    legs = leg_tracking(kp, far_side)
     summary = mark_unreliable_legs(summary, legs)
     coaching = None
     if quality.verdict != "refuse":

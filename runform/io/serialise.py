@@ -25,7 +25,8 @@ from runform.version import __version__
 
 #: 1.1: config.event resolved (+ event_given), per-side "reliable", coaching.legs / step_length.
 #: 1.2: ``persons`` (who was tracked, who was analysed and how sure, the passes and their strides).
-SCHEMA_VERSION = "1.2"
+#: 1.3: a leg metric's ``headline_side`` (one reliable leg), ``video.decoding_stopped_at_s``.
+SCHEMA_VERSION = "1.3"
 SCHEMA_FILE = "analysis.schema.json"
 
 

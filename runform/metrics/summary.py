@@ -18,6 +18,14 @@ from runform.model import STRIDE_ID_COLUMNS
 NON_METRIC_COLUMNS = set(STRIDE_ID_COLUMNS)
 #: Metrics that need sub-frame event timing; unreliable below 24 fps (quality gate).
 TIMING_METRICS = ("contact_time_s", "flight_time_s", "swing_time_s", "duty_factor")
+#: Metrics read from one leg's own knee, ankle or foot landmarks (angles, foot placement): when
+#: only one leg is tracked reliably (the far leg is often hidden and guessed by the pose model),
+#: their headline value is that leg's, not the pool of both. Timing, lengths and pelvis metrics
+#: rest on the feet's events and the pelvis, and keep both legs.
+LEG_METRICS = ("max_thigh_angle_deg", "hip_extension_at_toe_off_deg", "peak_swing_knee_flexion_deg",
+               "knee_flexion_at_contact_deg", "shank_angle_at_contact_deg", "foot_ahead_of_hip_cm",
+               "foot_ahead_of_hip_pct_leg", "foot_strike_angle_deg", "thigh_peak_velocity_pct_swing",
+               "foot_descent_speed_mps")  # fmt: skip
 
 
 def metric_columns(per_stride: pd.DataFrame) -> list[str]:
@@ -123,16 +131,21 @@ def _pooled_slope(runs: list[tuple[np.ndarray, np.ndarray]]) -> float:
 
 def run_summary(per_stride: pd.DataFrame, *, overall_cadence: float | None, timing_reliable: bool,
                 sampling_rate_hz: float, source_kind: str, mean_confidence: float,
-                calibration_method: str | None = None) -> dict:  # fmt: skip
+                calibration_method: str | None = None, reliable_sides: tuple[str, ...] = ("left", "right")) -> dict:  # fmt: skip
     """The ``summary`` block of a run. Per metric: ``value`` (headline: the median, the overall
     cadence for cadence), median/IQR/n over all strides, ``left``/``right``,
     ``symmetry_index_pct``, ``left_minus_right``, ``reliable`` (False for timing metrics when the
     frame rate is too low) and the uncertainty fields of :func:`~runform.metrics.uncertainty.attach`;
-    plus ``foot_strike`` (most common class per side)."""
+    plus ``foot_strike`` (most common class per side). ``reliable_sides``: the legs tracked well
+    enough for their angles; with one, the :data:`LEG_METRICS` headline is that leg's strides alone
+    (``headline_side`` names it)."""
     stats = summarize(per_stride)
+    one_leg = reliable_sides[0] if len(reliable_sides) == 1 else None
     out: dict[str, dict] = {}
     for metric in metric_columns(per_stride) if not per_stride.empty else []:
-        entry = dict(stats["all"][metric])
+        headline = one_leg if one_leg is not None and metric in LEG_METRICS and stats[one_leg][metric]["n"] else None
+        entry = dict(stats[headline or "all"][metric])
+        entry["headline_side"] = headline
         entry["value"] = entry["median"]
         entry["left"] = stats["left"][metric]
         entry["right"] = stats["right"][metric]
