@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
+from runform.coaching.compare import metric_name
 from runform.io import VIDEO_SUFFIXES, analysis_to_dict
 from runform.model import Analysis
 from runform.report import plots
@@ -115,11 +116,22 @@ def _side_cell(side: dict) -> str:
 def _finding_groups(coaching: dict | None) -> list[dict]:
     if not coaching:
         return []
-    groups = [{"title": "Both coaches agree", "statement": "", "findings": [f for f in coaching["findings"] if f["position"] == "consensus"]}]
+    findings = [_readable(f) for f in coaching["findings"]]
+    groups = [{"title": "Both coaches agree", "statement": "", "findings": [f for f in findings if f["position"] == "consensus"]}]
     for key, pos in coaching["positions"].items():
         groups.append({"title": pos["name"], "statement": pos["statement"] + " " + pos.get("choose", ""),
-                       "findings": [f for f in coaching["findings"] if f["position"] == key]})  # fmt: skip
+                       "findings": [f for f in findings if f["position"] == key]})  # fmt: skip
     return groups
+
+
+def _readable(finding: dict) -> dict:
+    """A finding with its metric's label for people and its numbers rounded to what they can show."""
+    metric = finding.get("metric") or ""
+    digits = 3 if metric.endswith("_s") or metric == "duty_factor" else 2 if metric.endswith("_m") else 1
+    label = metric_name(metric) if metric else ""
+    return {**finding, "label": label, "value_text": _fmt(finding.get("value"), digits),
+            "uncertainty_text": _fmt(finding.get("uncertainty"), digits),
+            "reference_text": str(finding.get("reference") or "").replace(metric, label) if metric else finding.get("reference")}  # fmt: skip
 
 
 def _sticks(analysis) -> list[str]:  # noqa: ANN001
@@ -143,7 +155,7 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
     rows = [[_fmt(r[k], d) if d or not isinstance(r[k], str) else r[k] for k, _, d in columns] for _, r in strides.iterrows()]
     drills = {d["id"]: d for weeks in ((coaching or {}).get("programme", {}).get("variants", {}) or {}).values()
               for w in weeks for d in w["drills"]}  # fmt: skip
-    accuracy_rows = [{"name": m, "value": _fmt(summary[m]["value"], 3), "unc": _fmt(summary[m].get("uncertainty"), 3),
+    accuracy_rows = [{"name": metric_name(m), "key": m, "value": _fmt(summary[m]["value"], 3), "unc": _fmt(summary[m].get("uncertainty"), 3),
                       "mdc": _fmt(summary[m].get("mdc95"), 3), "left": _side_cell(summary[m]["left"]),
                       "right": _side_cell(summary[m]["right"]), "si": _fmt(summary[m].get("symmetry_index_pct"), 1) if summary[m].get("symmetry_reliable", True) else "–",
                       "n": summary[m]["n"], "validated": "yes" if summary[m].get("validated") else "no"}
