@@ -116,7 +116,8 @@ def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> di
             stride_errors[ours_key].append(row[ours_key] - stride[truth_key])
     out["stride_errors"] = stride_errors
     t = truth["temporal"]
-    true_thigh = float(np.median([s["max_thigh_swing_deg"] for s in truth["per_stride"]]))
+    thigh_side = (analysis.summary.get("max_thigh_angle_deg") or {}).get("headline_side")  # one reliable leg: its truth
+    true_thigh = float(np.median([s["max_thigh_swing_deg"] for s in truth["per_stride"] if thigh_side in (None, s["side"])]))
     truths = {"contact_time_s": t["contact_time_s"]["mean"], "flight_time_s": t["flight_time_s"]["mean"],
               "duty_factor": t["duty_factor"], "max_thigh_angle_deg": true_thigh,
               "cadence_steps_per_min": t["cadence_steps_per_min"]}  # fmt: skip

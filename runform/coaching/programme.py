@@ -80,6 +80,7 @@ def build(profile: str, findings: list[Finding], weeks: int = 6) -> dict:
                         f"range), at most {MAX_EXTRA_SETS} more; a new phase brings new drills at the base dose."),
         "choose": _choose(profile),
         "retest": {"every_weeks": data["retest"]["every_weeks"], "filming": " ".join(data["retest"]["filming"].split()),
+                   "compare_command": data["retest"]["compare_command"],
                    "source": cite(data["retest"]["source"])},  # fmt: skip
     }
 
