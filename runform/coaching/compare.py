@@ -7,6 +7,8 @@ the retest measured its metric.
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["BETTER", "METRIC_NAMES", "compare", "metric_name", "session_label"]
 
 #: Which direction is better when the "before" session had the finding (rule id -> metric, sign).
@@ -85,7 +87,17 @@ def _warnings(before: dict, after: dict) -> list[str]:
     eb, ea = _event(before), _event(after)
     if eb != ea:
         warnings.append(f"event changed ({eb or 'none'} -> {ea or 'none'}): the findings were judged against different bands")
+    pb, pa = before["keypoints"].get("source"), after["keypoints"].get("source")
+    if pb and pa and _pose_model(pb) != _pose_model(pa):
+        warnings.append(f"keypoints came from different pose settings ({pb} -> {pa}, e.g. --fast once): "
+                        "changes may be the method's, not the runner's; analyse both clips the same way")  # fmt: skip
     return warnings
+
+
+def _pose_model(source: str) -> str:
+    """The pose model and its settings in a keypoints source (``mediapipe-blazepose(model_complexity=1, 2
+    processes)``), without the number of processes, which does not change the landmarks' kind."""
+    return re.sub(r",?\s*\d+ processes", "", source)
 
 
 def _measured(metric: str | None, measured_after: set[str], lengths_ok: bool) -> bool:

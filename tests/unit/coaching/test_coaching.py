@@ -133,6 +133,18 @@ def test_change_smaller_than_noise_is_not_an_improvement():
     assert big["resolved_findings"] == ["overstride-shank"]
 
 
+def test_compare_warns_when_the_pose_settings_differ():
+    def session(source: str) -> dict:
+        data = _session({"shank_angle_at_contact_deg": 9.0}, mdc=2.0)
+        data["keypoints"]["source"] = source
+        return data
+
+    default = "mediapipe-blazepose(model_complexity=1, 2 processes)"
+    assert not compare(session(default), session("mediapipe-blazepose(model_complexity=1)"))["warnings"]  # processes only
+    fast = compare(session(default), session("mediapipe-blazepose(model_complexity=1, every 2 frames, 2 processes)"))
+    assert any("different pose settings" in w for w in fast["warnings"])
+
+
 def test_compare_cli(tmp_path):
     before = _session({"max_thigh_angle_deg": 30.0}, 2.0, ["distance-shuffle"])
     after = copy.deepcopy(before)
