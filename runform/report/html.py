@@ -88,23 +88,28 @@ def _cards(summary: dict, coaching: dict | None) -> list[dict]:
         {"label": "Knee lift (max thigh angle)", "value": f"{_fmt(knee, 0)}°", "tone": tone,
          "headline": f"Knee lift {_fmt(knee, 0)}°" + (f": {words}" if words else ""),
          "sub": _side_text(summary, "max_thigh_angle_deg", 0, "°") + f" · ±{_fmt(get('max_thigh_angle_deg', 'uncertainty'), 1)}°"},
-        {"label": "Cadence", "value": _fmt(get("cadence_steps_per_min"), 0), "sub": "steps per minute", "tone": ""},
+        {"label": "Cadence", "value": _fmt(get("cadence_steps_per_min"), 0), "tone": "",
+         "sub": f"steps per minute · ±{_fmt(get('cadence_steps_per_min', 'uncertainty'), 1)}"},
         {"label": "Contact time", "value": f"{_fmt(get('contact_time_s'), 3)} s", "tone": "",
-         "sub": "reliable" if (summary.get("contact_time_s") or {}).get("reliable", True) else "unreliable at this frame rate"},
+         "sub": (f"±{_fmt(get('contact_time_s', 'uncertainty'), 3)} s" if (summary.get("contact_time_s") or {}).get("reliable", True)
+                 else "unreliable at this frame rate")},
     ]
     if "step_length_m" in summary:
         step = coaching.get("step_length") or {}
         sub = (f"{_fmt(step.get('pct_of_expected'), 0)} % of the step expected at your speed ({_fmt(step.get('speed_mps'), 2)} m/s) "
                "and leg length" if step.get("measured") else "scale: " + str((summary.get("step_length_m") or {}).get("calibration", "given")))
-        cards.append({"label": "Step length", "value": f"{_fmt(get('step_length_m'), 2)} m", "sub": sub, "tone": ""})
+        cards.append({"label": "Step length", "value": f"{_fmt(get('step_length_m'), 2)} m", "tone": "",
+                      "sub": f"±{_fmt(get('step_length_m', 'uncertainty'), 2)} m · {sub}"})
     else:
         cards.append({"label": "Step length", "value": "not measured", "tone": "",
                       "sub": "no scale: give --treadmill-speed (best), --known-distance or --height for lengths in metres"})
     cards += [
         {"label": "Overstride" if overstride else "Foot ahead of hip at contact", "tone": "bad" if overstride else "",
          "value": f"{_fmt(get('foot_ahead_of_hip_pct_leg'), 0)} % leg",
-         "sub": f"ankle ahead of the hip at landing · shank {_fmt(get('shank_angle_at_contact_deg'), 0)}° from vertical"},
-        {"label": "Hip extension at toe-off", "value": f"{_fmt(get('hip_extension_at_toe_off_deg'), 0)}°", "sub": "thigh behind vertical", "tone": ""},
+         "sub": f"±{_fmt(get('foot_ahead_of_hip_pct_leg', 'uncertainty'), 0)} % · ankle ahead of the hip at landing · "
+                f"shank {_fmt(get('shank_angle_at_contact_deg'), 0)}° from vertical"},
+        {"label": "Hip extension at toe-off", "value": f"{_fmt(get('hip_extension_at_toe_off_deg'), 0)}°", "tone": "",
+         "sub": f"thigh behind vertical · ±{_fmt(get('hip_extension_at_toe_off_deg', 'uncertainty'), 0)}°"},
     ]  # fmt: skip
     return cards
 
