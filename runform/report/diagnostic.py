@@ -85,7 +85,7 @@ def render_diagnostic(analysis, images: list[tuple[str, float]]) -> str:  # noqa
     e = html.escape
     refusals = analysis.quality.refusals
     rows = "".join(
-        f"<tr class='{e(c.verdict)}'><td>{e(c.verdict.upper())}</td><td>{e(c.name)}</td><td>{e(str(c.value))}</td>"
+        f"<tr class='{e(c.verdict)}'><td>{e(c.verdict.upper())}</td><td>{e(c.name)}</td><td>{e('–' if c.value is None else str(c.value))}</td>"
         f"<td>{e(c.threshold)}</td><td>{e(c.message)}</td><td>{e(c.fix)}</td></tr>"
         for c in analysis.quality.checks
     )
