@@ -228,7 +228,7 @@ class MultiplePeople(BaseQualityCheck):
         jumps = camera.tracking_jumps(g.raw, g.calibration.leg_length_px, entries=entries)
         return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",
                       "the tracked body jumped or was lost and found again " f"{jumps} times: another person may have been "
-                      "tracked; the analysed runner is the most prominent person" if jumps else "one runner tracked throughout",
+                      "tracked; the analysed runner is the most prominent person" if jumps else "the followed body never jumped to another person",
                       "film one runner alone, or crop the clip to the runner")]  # fmt: skip
 
 
