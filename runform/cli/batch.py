@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -24,7 +24,7 @@ def run_batch_command(source: Path, output: Path, workers: int | None, scheduler
 
     A bad option value is refused (OptionError) before anything is written or started; Ctrl-C
     stops the workers, removes what the clips in flight had written and says what is recorded."""
-    from runform.batch import pending_items, read_inputs
+    from runform.batch import interrupted, pending_items, read_inputs
 
     if workers is not None and workers < 1:
         raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
@@ -33,8 +33,8 @@ def run_batch_command(source: Path, output: Path, workers: int | None, scheduler
     todo, _ = pending_items(items, output.resolve())
     try:
         rows = _run_with_progress(items, len(todo), output, workers, scheduler)
-    except KeyboardInterrupt:  # the executor is shut down: no worker writes any more
-        _report_interrupt(items, output)
+    except KeyboardInterrupt:  # the executor is shut down: no worker writes any more; clean up, say what is recorded
+        raise interrupted(items, output) from None
     _print_tally(rows, output, len(items) - len(todo))
 
 
@@ -65,13 +65,6 @@ def _run_with_progress(items: list[BatchItem], n_todo: int, output: Path, worker
                 console.print("[yellow]Interrupted:[/] stopping the workers...")
                 logging.getLogger("distributed").setLevel(logging.ERROR)  # its shutdown warnings are expected now
                 raise
-
-
-def _report_interrupt(items: list[BatchItem], output: Path) -> NoReturn:
-    """Clean up after Ctrl-C; the error says what is finished and recorded (exit 130)."""
-    from runform.batch import interrupted
-
-    raise interrupted(items, output) from None
 
 
 def _cores() -> int:
