@@ -217,22 +217,32 @@ def systematic_by_fps(runs: list[dict], metric: str, method: str = "tolerance") 
     runners = sorted({r["runner"] for r in runs})
     if method == "rmse_p95":
         return {f"{f:g}": _rmse_p95(runs, metric, f, len(runners)) for f in rates}
-    errors = [(r["runner"], r["fps"], clip_error(r, metric)) for r in runs]
-    errors = [(ru, f, e) for ru, f, e in errors if np.isfinite(e)]
+    errors = _clip_errors(runs, metric)
     kind, by_fps = method.removesuffix("_by_fps"), method.endswith("_by_fps")
     k = {"tolerance": tolerance_factor(len(runners)), "tolerance90": tolerance_factor(len(runners), confidence=0.90),
          "prediction": float(student_t.ppf(0.975, len(runners) - 1) * np.sqrt(1 + 1 / len(runners))),
          "point": 1.96}[kind]  # fmt: skip
     out = {}
     for fps in rates:
-        own_rate = by_fps or fps < POOLED_MIN_FPS
-        scope = [x for x in errors if x[1] == fps] if own_rate else [x for x in errors if x[1] >= POOLED_MIN_FPS]
-        offset = {ru: float(np.mean([e for rr, _, e in scope if rr == ru])) for ru in {x[0] for x in scope}}
+        offset, s_w = _runner_offsets(errors, fps, own_rate=by_fps or fps < POOLED_MIN_FPS)
         s_b = float(np.sqrt(np.mean(np.square(list(offset.values()))))) if offset else 0.0
-        resid = [e - offset[ru] for ru, f, e in errors if f == fps and ru in offset]
-        s_w = float(np.sqrt(np.mean(np.square(resid)))) if resid else 0.0
         out[f"{fps:g}"] = float(np.hypot(k / 1.96 * s_b, s_w))
     return out
+
+
+def _clip_errors(runs: list[dict], metric: str) -> list[tuple[str, float, float]]:
+    """(runner, fps, clip error) of every run with a finite error."""
+    errors = [(r["runner"], r["fps"], clip_error(r, metric)) for r in runs]
+    return [(ru, f, e) for ru, f, e in errors if np.isfinite(e)]
+
+
+def _runner_offsets(errors: list[tuple[str, float, float]], fps: float, own_rate: bool) -> tuple[dict[str, float], float]:
+    """Each runner's mean clip error (over the runs at ``fps`` if ``own_rate``, else over every rate
+    from ``POOLED_MIN_FPS`` up) and the RMS scatter ``s_w`` of the clips at ``fps`` about them."""
+    scope = [x for x in errors if x[1] == fps] if own_rate else [x for x in errors if x[1] >= POOLED_MIN_FPS]
+    offset = {ru: float(np.mean([e for rr, _, e in scope if rr == ru])) for ru in {x[0] for x in scope}}
+    resid = [e - offset[ru] for ru, f, e in errors if f == fps and ru in offset]
+    return offset, float(np.sqrt(np.mean(np.square(resid)))) if resid else 0.0
 
 
 def scale_systematic_by_fps(runs: list[dict], metric: str = "height_scale") -> dict[str, float]:
@@ -245,16 +255,12 @@ def scale_systematic_by_fps(runs: list[dict], metric: str = "height_scale") -> d
     scatter ``s_w`` in quadrature. The rule is not corrected by the mean: RBDS joint centres are not
     a pose model's landmarks."""
     rates = sorted({r["fps"] for r in runs})
-    errors = [(r["runner"], r["fps"], clip_error(r, metric)) for r in runs]
-    errors = [(ru, f, e) for ru, f, e in errors if np.isfinite(e)]
+    errors = _clip_errors(runs, metric)
     k = tolerance_factor(len({ru for ru, _, _ in errors}))
     out = {}
     for fps in rates:
-        scope = [x for x in errors if x[1] == fps] if fps < POOLED_MIN_FPS else [x for x in errors if x[1] >= POOLED_MIN_FPS]
-        offset = {ru: float(np.mean([e for rr, _, e in scope if rr == ru])) for ru in {x[0] for x in scope}}
+        offset, s_w = _runner_offsets(errors, fps, own_rate=fps < POOLED_MIN_FPS)
         values = np.array(list(offset.values()))
-        resid = [e - offset[ru] for ru, f, e in errors if f == fps and ru in offset]
-        s_w = float(np.sqrt(np.mean(np.square(resid)))) if resid else 0.0
         out[f"{fps:g}"] = float(np.hypot((abs(values.mean()) + k * values.std(ddof=1)) / 1.96, s_w)) if len(values) > 1 else 0.0
     return out
 
