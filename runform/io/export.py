@@ -3,7 +3,9 @@
 ``output_folder(out_dir)`` yields an empty temporary folder beside ``out_dir``; when the block
 finishes without error the temporary folder *replaces* ``out_dir`` (an earlier run's folder is
 removed, so none of its files survive beside the new results). A failed or interrupted run leaves
-``out_dir`` as it was and no temporary folder behind.
+``out_dir`` as it was and no temporary folder behind. A file in the earlier folder that runform
+did not write (a coach's notes, a comparison report saved there) is never deleted: the run is
+refused before it starts, naming the file.
 
 Output contract (README, "Output folder"): ``analysis.json`` (versioned), ``events.csv``
 (``frame,time_s,side,event,confidence``), ``strides.csv`` (one row per stride and side) and
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -33,6 +36,11 @@ OUTPUT_FILES = ("analysis.json", "events.csv", "strides.csv", "keypoints.csv")
 MARKER_FILE = "analysis.json"
 #: ... as is a folder holding the refused-clip diagnostic (runform.report.diagnostic).
 DIAGNOSTIC_MARKER_FILE = "diagnostic.html"
+#: Every name runform writes into an output folder (``keyframe-<k>.png``: the refused-clip diagnostic).
+WRITTEN_FILES = re.compile(r"(analysis\.json|events\.csv|strides\.csv|keypoints\.csv|report\.html|annotated\.mp4"
+                           r"|diagnostic\.html|keyframe-\d+\.png)")
+#: Files an operating system's file browser leaves in folders; replaced with the folder like runform's own.
+OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 def write_tables(analysis: Analysis, folder: Path, payload: str | None = None) -> None:
@@ -47,6 +55,7 @@ def write_tables(analysis: Analysis, folder: Path, payload: str | None = None) -
 def check_output_folder(out_dir: str | Path) -> None:
     """Raise :class:`OutputError` now if ``out_dir`` cannot become an output folder: it is a file,
     a non-empty folder that runform did not write (neither ``analysis.json`` nor ``diagnostic.html``),
+    an earlier output folder that also holds files runform did not write (they would be deleted),
     or the folder that would hold it cannot be written (its nearest existing ancestor is a file, or
     a probe folder cannot be made in it). Nothing is left behind. :func:`output_folder` makes the
     same checks; a caller runs them before a long analysis so that a bad ``-o`` fails in a second,
@@ -69,6 +78,15 @@ def _check_output_folder(out_dir: Path) -> None:
             found="a folder with other files",
             fix="choose another folder with -o; runform replaces an earlier output folder whole",
         )
+    foreign = _foreign_files(out_dir) if ours else []
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputError(
+            f"Cannot write the output folder {out_dir}",
+            expected="an earlier runform output folder holding only what runform wrote (it is replaced whole)",
+            found=f"files runform did not write, which replacing the folder would delete: {shown}",
+            fix="move them out of the folder, or choose another folder with -o",
+        )
     ancestor = out_dir.resolve().parent
     while not ancestor.exists():
         ancestor = ancestor.parent
@@ -79,12 +97,21 @@ def _check_output_folder(out_dir: Path) -> None:
     probe.rmdir()
 
 
+def _foreign_files(out_dir: Path) -> list[str]:
+    """Names in an earlier output folder that runform did not write (sorted; folders end in '/')."""
+    names = []
+    for path in out_dir.iterdir():
+        if path.name in OS_LITTER or (path.is_file() and WRITTEN_FILES.fullmatch(path.name)):
+            continue
+        names.append(path.name + ("/" if path.is_dir() else ""))
+    return sorted(names)
+
+
 @contextmanager
 def output_folder(out_dir: str | Path) -> Iterator[Path]:
     """Yield a temporary folder that replaces ``out_dir`` whole on success (see module docstring).
 
-    Raises :class:`OutputError` when ``out_dir`` is a file, is a non-empty folder that runform did
-    not write (neither ``analysis.json`` nor ``diagnostic.html``), or cannot be written."""
+    Raises :class:`OutputError` when :func:`check_output_folder` does."""
     out_dir = Path(out_dir)
     check_output_folder(out_dir)
     parent = out_dir.resolve().parent

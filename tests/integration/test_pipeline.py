@@ -31,11 +31,25 @@ def test_rerun_leaves_no_file_of_the_earlier_run(gait_csv, tmp_path):
     out = tmp_path / "out"
     run(gait_csv, Config(write_report=True), out)
     assert (out / "report.html").exists()
-    (out / "notes-from-last-week.txt").write_text("stale")
+    (out / ".DS_Store").write_text("a file browser's")
     run(gait_csv, Config(write_report=False, event="400m"), out)
     assert sorted(p.name for p in out.iterdir()) == ["analysis.json", "events.csv", "keypoints.csv", "strides.csv"]
     assert json.loads((out / "analysis.json").read_text())["config"]["event"] == "400m"
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_a_rerun_never_deletes_what_the_user_saved_in_the_earlier_folder(gait_csv, tmp_path):
+    out = tmp_path / "out"
+    run(gait_csv, Config(write_report=False), out)
+    (out / "notes-from-last-week.txt").write_text("precious")
+    (out / "compare").mkdir()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    with pytest.raises(OutputError) as refused:
+        run(gait_csv, Config(write_report=False, event="400m"), out)
+    text = str(refused.value)
+    assert "compare/, notes-from-last-week.txt" in text and "move them out of the folder" in text
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    assert (out / "notes-from-last-week.txt").read_text() == "precious"
 
 
 def test_a_folder_runform_did_not_write_is_never_replaced(gait_csv, tmp_path):
