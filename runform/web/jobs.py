@@ -110,6 +110,8 @@ class JobRunner:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+            if self._thread.is_alive():
+                logger.warning("job dispatcher: still busy 10 s after the stop; it ends at its next poll")
         self._stack.close()
 
     def wake(self) -> None:
@@ -136,6 +138,8 @@ class JobRunner:
                 self._dispatch()
                 self._report_progress()
             except Exception:  # noqa: BLE001 - e.g. the database is briefly unreachable: retry at the next poll
+                if self._stop.is_set():  # stopping: the database may already be gone
+                    break
                 logger.exception("job dispatcher: cannot read the queue; retrying")
             self._wake.wait(POLL_INTERVAL_S)
             self._wake.clear()
