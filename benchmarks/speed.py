@@ -13,7 +13,9 @@ imported before the clock starts; variants alternate ``--repeat`` times and medi
 ``--batch N``: ``runform batch`` of N copies of the clip with ``--workers 1`` and ``--workers 2``
 (whole commands, Dask cluster start included), alternating ``--repeat`` times: median clips per
 minute and the speed-up of the medians (one pair of runs swung from 1.43x to 1.64x on this VM,
-whose speed drifts). ``--batch-only`` skips the single-clip variants.
+whose speed drifts); and the steady-state throughput of the same runs, from the moments the rows
+are printed: clips per minute after each worker's first clip (what a long batch runs at, without
+the command's one-off start-up and close). ``--batch-only`` skips the single-clip variants.
 Prints a table and writes benchmarks/results/speed.json (``--batch-only``: speed_batch.json).
 
     python benchmarks/speed.py [--clip PATH] [--repeat 3] [--long] [--batch 4] [--batch-only]
@@ -123,16 +125,38 @@ def compare_variants(clip: Path, repeat: int) -> dict:
 
 
 def batch_throughput(clip: Path, n_clips: int, workers: int) -> dict:
+    """One ``runform batch`` command of ``n_clips`` copies: its wall time, and the moment each clip's
+    row was printed (``finished_s``, from the command's start), for the steady-state rate."""
     with tempfile.TemporaryDirectory(prefix="runform-speed-batch-") as tmp:
         folder = Path(tmp) / "in"
         folder.mkdir()
         for k in range(n_clips):
             shutil.copy(clip, folder / f"clip{k:02d}{clip.suffix}")
+        command = [str(RUNFORM), "batch", str(folder), "-o", str(Path(tmp) / "out"), "--height", "1.75", "--workers", str(workers)]
+        finished_s = []
         t0 = time.perf_counter()
-        subprocess.run([str(RUNFORM), "batch", str(folder), "-o", str(Path(tmp) / "out"), "--height", "1.75",
-                        "--workers", str(workers)], capture_output=True, text=True, check=True)  # fmt: skip
+        with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}) as child:  # fmt: skip
+            assert child.stderr is not None
+            for line in child.stderr:  # the progress lines: one per clip, as its row is recorded
+                if line.split()[:1] in (["done"], ["refused"], ["failed"]):
+                    finished_s.append(time.perf_counter() - t0)
         seconds = time.perf_counter() - t0
-    return {"workers": workers, "clips": n_clips, "seconds": seconds, "clips_per_min": 60 * n_clips / seconds}
+        if child.returncode != 0 or len(finished_s) != n_clips:
+            raise RuntimeError(f"runform batch exited {child.returncode} with {len(finished_s)} of {n_clips} rows")
+    return {"workers": workers, "clips": n_clips, "seconds": seconds, "clips_per_min": 60 * n_clips / seconds,
+            "finished_s": finished_s, "steady_clips_per_min": steady_rate(finished_s, workers)}  # fmt: skip
+
+
+def steady_rate(finished_s: list[float], workers: int) -> float:
+    """Clips per minute once every worker has finished its first clip, until the last one: the
+    rate a long batch runs at, without the one-off cluster start, imports, model warm-up and close.
+    (With ``workers`` workers the first ``workers`` clips end the start-up round; give a multiple
+    of ``workers`` clips, or the last round runs part-empty.)"""
+    times = sorted(finished_s)
+    if len(times) <= workers:
+        return float("nan")
+    return 60 * (len(times) - workers) / (times[-1] - times[workers - 1])
 
 
 def print_table(results: dict, args: argparse.Namespace) -> None:
@@ -169,6 +193,10 @@ def print_batch(results: dict) -> None:
         print(f"runform batch, {n} clips, {w} worker(s): median {seconds:.1f} s, {60 * n / seconds:.2f} clips/min (runs: {each})")
     pairs = ", ".join(f"{x:.2f}" for x in results["batch"]["speedups_of_pairs"])
     print(f"batch speed-up 2 workers / 1 worker: {results['batch']['speedup']:.2f} (medians; pairs: {pairs})")
+    steady = results["batch"]["steady_clips_per_min"]
+    pairs = ", ".join(f"{x:.2f}" for x in results["batch"]["steady_speedups_of_pairs"])
+    print(f"steady-state throughput (after each worker's first clip): 1 worker {steady[1]:.2f}, 2 workers "
+          f"{steady[2]:.2f} clips/min; speed-up {results['batch']['steady_speedup']:.2f} (medians; pairs: {pairs})")
 
 
 def main() -> None:
@@ -204,8 +232,12 @@ def main() -> None:
     if args.batch:
         runs = [batch_throughput(args.clip, args.batch, w) for _ in range(args.repeat) for w in (1, 2)]
         median_s = {w: statistics.median(r["seconds"] for r in runs if r["workers"] == w) for w in (1, 2)}
+        steady = {w: statistics.median(r["steady_clips_per_min"] for r in runs if r["workers"] == w) for w in (1, 2)}
         results["batch"] = {"runs": runs, "median_s": median_s, "speedup": median_s[1] / median_s[2],
-                            "speedups_of_pairs": [a["seconds"] / b["seconds"] for a, b in zip(runs[::2], runs[1::2])]}  # fmt: skip
+                            "speedups_of_pairs": [a["seconds"] / b["seconds"] for a, b in zip(runs[::2], runs[1::2])],
+                            "steady_clips_per_min": steady, "steady_speedup": steady[2] / steady[1],
+                            "steady_speedups_of_pairs": [b["steady_clips_per_min"] / a["steady_clips_per_min"]
+                                                         for a, b in zip(runs[::2], runs[1::2])]}  # fmt: skip
     results["load_average_end"] = os.getloadavg()[0]
     print_table(results, args)
     out = ROOT / "benchmarks" / "results" / ("speed_batch.json" if args.batch_only else "speed.json")

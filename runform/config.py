@@ -81,6 +81,8 @@ class Config(BaseModel):
     filter_cutoff_hz: float | None = Field(None, gt=0, description="None = cadence rule.")
     real_fps: float | None = Field(None, gt=0, description="True capture rate of slow-motion files.")
     runner_name: str | None = None
+    clip_name: str | None = Field(None, max_length=200, description="The clip's name in the report (default: its "
+                                  "file name; the web app gives the uploaded file's own name).")  # fmt: skip
     write_video: bool = True
     write_report: bool = True
     slow_motion_factor: float = Field(1.0, ge=1.0, le=8.0)

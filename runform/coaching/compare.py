@@ -48,7 +48,8 @@ def metric_name(metric: str) -> str:
 def session_label(data: dict, fallback: str) -> str:
     """"<runner name>, <date>" or "<clip name>, <date>" for a session."""
     config = data.get("config") or {}
-    who = config.get("runner_name") or (data.get("source") or fallback).replace("\\", "/").rsplit("/", 1)[-1]
+    clip = config.get("clip_name") or (data.get("source") or fallback).replace("\\", "/").rsplit("/", 1)[-1]
+    who = config.get("runner_name") or clip
     date = str(data.get("created") or "")[:10]
     return f"{who}, {date}" if date else who
 

@@ -94,13 +94,13 @@ def render_diagnostic(analysis, images: list[tuple[str, float]]) -> str:  # noqa
     figures = "".join(f"<figure><img src='{e(name)}' alt='key frame at {t:.2f} s'><figcaption>t = {t:.2f} s</figcaption></figure>"
                       for name, t in images)  # fmt: skip
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>REFUSED - runform diagnostic - {e(Path(analysis.source).name)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>REFUSED - runform diagnostic - {e(analysis.config.clip_name or Path(analysis.source).name)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}}h1{{color:#b00020}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}
 tr.refuse{{background:#fde2e4}}tr.warn{{background:#fff4d6}}figure{{display:inline-block;margin:0 1em 1em 0}}
 img{{max-height:480px;max-width:100%}}figure{{max-width:100%}}
 @media (max-width:600px){{body{{margin:1em}}table{{display:block;overflow-x:auto}}}}</style></head><body>
-<h1>REFUSED: {e(Path(analysis.source).name)}</h1>
+<h1>REFUSED: {e(analysis.config.clip_name or Path(analysis.source).name)}</h1>
 <p>The quality gate refused this clip, so no metrics or coaching were produced (exit code 6).
 This page shows whom runform looked at and why it failed.</p>
 <h2>Why</h2><ul>{why}</ul>

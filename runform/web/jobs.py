@@ -50,7 +50,7 @@ POLL_INTERVAL_S = 1.0
 def _options(row: TrainingSession) -> dict[str, Any]:
     athlete = row.athlete
     return {"height_m": athlete.height_m, "event": athlete.event, "treadmill_speed_mps": row.treadmill_speed_mps,
-            "runner_name": athlete.name}  # fmt: skip
+            "runner_name": athlete.name, "clip_name": row.original_name}  # fmt: skip
 
 
 def progress_path(job_out_dir: str | Path) -> Path:

@@ -52,6 +52,20 @@ def test_a_rerun_never_deletes_what_the_user_saved_in_the_earlier_folder(gait_cs
     assert (out / "notes-from-last-week.txt").read_text() == "precious"
 
 
+def test_the_clip_name_replaces_the_file_name_in_the_report_and_the_comparison(gait_csv, tmp_path):
+    from runform.pipeline import compare_sessions
+
+    run(gait_csv, Config(write_report=True, clip_name="Track session, 12 March.mp4"), tmp_path / "named")
+    run(gait_csv, Config(write_report=True), tmp_path / "plain")
+    named = (tmp_path / "named" / "report.html").read_text(encoding="utf-8")
+    assert "<title>runform report: Track session, 12 March.mp4</title>" in named and gait_csv.name not in named
+    assert f"<title>runform report: {gait_csv.name}</title>" in (tmp_path / "plain" / "report.html").read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "named" / "analysis.json").read_text())["config"]["clip_name"] == "Track session, 12 March.mp4"
+    labels = compare_sessions(tmp_path / "named", tmp_path / "plain")
+    assert labels["before_label"].startswith("Track session, 12 March.mp4, ")
+    assert labels["after_label"].startswith(f"{gait_csv.name}, ")
+
+
 def test_a_folder_runform_did_not_write_is_never_replaced(gait_csv, tmp_path):
     (tmp_path / "thesis.tex").write_text("precious")
     with pytest.raises(OutputError, match="Cannot write the output folder"):

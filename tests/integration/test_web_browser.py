@@ -72,6 +72,8 @@ def test_coach_flow_in_chromium(browser, live):
     assert page.locator("#findings").count() == 1
     assert page.locator("video#video").count() == 1
     page.frame_locator("iframe#report").locator("section#headline").wait_for()
+    meta = page.frame_locator("iframe#report").locator("div.meta").first.inner_text()
+    assert meta.startswith(DEMO_CLIP.name), meta  # the uploaded file's own name, not the stored clip.mp4
     page.screenshot(path=str(ARTIFACTS / "web-session.png"), full_page=False)
     report = context.new_page()
     report.goto(base + page.get_attribute("#open-report", "href"))
