@@ -80,54 +80,152 @@ def trend(athlete: Athlete) -> dict:
     return {"athlete_id": athlete.id, "event": event, "profile": profile, "sessions": len(done), "metrics": metrics}
 
 
-_COLOURS = {"left": "#1f77b4", "right": "#d62728", "both": "#333333"}
-_W, _H, _PAD_L, _PAD_R, _PAD_T, _PAD_B = 560, 200, 48, 12, 12, 34
+_COLOURS = {"left": "#1f6fb4", "right": "#f08a24", "both": "#333333"}  # left/right: the report's plot colours
+_BAND_COLOUR = "#2ca02c"
+_SIDE_WORDS = {"left": "left", "right": "right", "both": "value"}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: The chart's viewBox and plot margins (user units; the SVG scales to its grid cell, text with it).
+_W, _H, _PAD_L, _PAD_R, _PAD_T, _PAD_B = 420, 232, 46, 12, 34, 42
+_FONT = 12  # tick, date and legend text
+_CHAR_W = 0.6 * _FONT  # a generous average glyph width, to keep labels apart
+
+
+def _nice_ticks(lo: float, hi: float, target: int = 4) -> tuple[list[float], int]:
+    """Round tick values (1, 2, 2.5 or 5 x 10^k apart) covering [lo, hi], and the decimals they need."""
+    raw = (hi - lo) / max(target, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * 0.999)
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9) + (1 if round(step / power, 6) == 2.5 else 0))
+    return [k * step for k in range(first, last + 1)], decimals
+
+
+def _date_label(iso: str) -> tuple[str, str]:
+    """("4 Jan", "2025") of an ISO date."""
+    year, month, day = iso.split("-")
+    return f"{int(day)} {_MONTHS[int(month) - 1]}", year
+
+
+def _text_w(text: str, size: float = _FONT) -> float:
+    return len(text) * size * 0.6
 
 
 def svg_plot(metric: dict) -> str:
-    """One metric's trend: points with ±uncertainty bars, the reference band shaded."""
+    """One metric's trend: one column per finished session (dated), points with ±uncertainty bars
+    (left and right legs side by side when measured per leg), the reference band shaded, round
+    y ticks with grid lines, the unit above the y axis and a legend."""
+    label = escape(metric["label"])
     points = [(p, s["side"]) for s in metric["series"] for p in s["points"]]
-    dates = sorted({p["date"] + f"#{p['session_id']}" for p, _ in points})
+    keys = sorted({(p["date"], p["session_id"]) for p, _ in points})
+    head = f'<svg class="trend" role="img" viewBox="0 0 {_W} {_H}" font-size="{_FONT}" '
     if not points:
-        return f'<svg class="trend" role="img" aria-label="{escape(metric["label"])}: no data" viewBox="0 0 {_W} 40"><text x="8" y="24">no finished session yet</text></svg>'
+        return (head + f'aria-label="{label}: no data"><text class="empty" x="{_W / 2}" y="{_H / 2}" text-anchor="middle" '
+                f'fill="#666">no finished session yet</text></svg>')  # fmt: skip
     values = [p["value"] + sign * (p["uncertainty"] or 0) for p, _ in points for sign in (-1, 1)]
     band = metric.get("band") or {}
     values += [v for v in (band.get("low"), band.get("high")) if v is not None]
     lo, hi = min(values), max(values)
-    span = (hi - lo) or max(abs(hi), 1.0) * 0.1
-    lo, hi = lo - span * 0.1, hi + span * 0.1
+    if hi - lo < 1e-9:
+        lo, hi = lo - max(abs(lo) * 0.1, 1e-3), hi + max(abs(hi) * 0.1, 1e-3)
+    span = hi - lo
+    if band.get("high") is not None and band.get("low") is None:  # an open band: show a strip of it beyond its edge
+        lo = min(lo, band["high"] - 0.2 * span)
+    if band.get("low") is not None and band.get("high") is None:
+        hi = max(hi, band["low"] + 0.2 * span)
+    lo, hi = lo - 0.04 * span, hi + 0.04 * span  # points and bars clear of the frame
+    ticks, decimals = _nice_ticks(lo, hi)
+    lo, hi = min(ticks[0], lo), max(ticks[-1], hi)
+    top, bottom, left, right = _PAD_T, _H - _PAD_B, _PAD_L, _W - _PAD_R
+    step = (right - left) / len(keys)
 
     def y(v: float) -> float:
-        return _PAD_T + (hi - v) / (hi - lo) * (_H - _PAD_T - _PAD_B)
+        return top + (hi - v) / (hi - lo) * (bottom - top)
 
-    def x(key: str, side: str) -> float:
-        step = (_W - _PAD_L - _PAD_R) / max(len(dates), 1)
-        offset = {"left": -4, "right": 4}.get(side, 0)
-        return _PAD_L + step * (dates.index(key) + 0.5) + offset
+    def x(key: tuple[str, int], side: str = "both") -> float:
+        offset = {"left": -5, "right": 5}.get(side, 0) if step >= 24 else {"left": -2, "right": 2}.get(side, 0)
+        return left + step * (keys.index(key) + 0.5) + offset
 
-    parts = [f'<svg class="trend" role="img" aria-label="{escape(metric["label"])}" viewBox="0 0 {_W} {_H}">']
+    unit = escape(metric.get("unit") or "")
+    parts = [head + f'aria-label="{label} over {len(keys)} session(s)">']
+    for tick in ticks:  # grid lines and y tick values
+        parts.append(f'<line class="grid" x1="{left}" x2="{right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e6e6e6"/>'
+                     f'<text class="tick" x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#555">{tick:.{decimals}f}</text>')  # fmt: skip
+    parts.append(f'<text class="unit" x="2" y="{top - 16}" fill="#555">{unit}</text>')
     if band:
-        top = y(band["high"]) if band.get("high") is not None else _PAD_T
-        bottom = y(band["low"]) if band.get("low") is not None else _H - _PAD_B
-        parts.append(f'<rect class="band" x="{_PAD_L}" y="{top:.1f}" width="{_W - _PAD_L - _PAD_R}" height="{max(bottom - top, 0):.1f}" fill="#2ca02c" fill-opacity="0.12"><title>reference band ({escape(band["source"])})</title></rect>')
-    for tick in (lo + (hi - lo) * f for f in (0.1, 0.5, 0.9)):
-        parts.append(f'<text x="{_PAD_L - 4}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="10">{tick:.3g}</text>')
-    parts.append(f'<line x1="{_PAD_L}" y1="{_H - _PAD_B}" x2="{_W - _PAD_R}" y2="{_H - _PAD_B}" stroke="#999"/>')
-    for key in dates:
-        parts.append(f'<text x="{x(key, "both"):.1f}" y="{_H - _PAD_B + 14}" text-anchor="middle" font-size="10">{escape(key.split("#")[0])}</text>')
+        b_top = y(band["high"]) if band.get("high") is not None else top
+        b_bottom = y(band["low"]) if band.get("low") is not None else bottom
+        parts.append(f'<rect class="band" x="{left}" y="{b_top:.1f}" width="{right - left}" height="{max(b_bottom - b_top, 0):.1f}" '
+                     f'fill="{_BAND_COLOUR}" fill-opacity="0.12"><title>reference band ({escape(band["source"])})</title></rect>')  # fmt: skip
+        for edge in (band.get("low"), band.get("high")):
+            if edge is not None:
+                parts.append(f'<line class="band-edge" x1="{left}" x2="{right}" y1="{y(edge):.1f}" y2="{y(edge):.1f}" '
+                             f'stroke="{_BAND_COLOUR}" stroke-opacity="0.55" stroke-dasharray="4 3"/>')  # fmt: skip
+    parts.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#999"/>'
+                 f'<line class="axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#999"/>')  # fmt: skip
+    # dates: every session gets a tick mark; labels thinned so they never overlap (the latest always labelled),
+    # the year under the first label and wherever it changes
+    every = max(1, math.ceil((_text_w("22 May") + 10) / step))
+    last_year = None
+    for k, key in enumerate(keys):
+        cx = x(key)
+        parts.append(f'<line class="xtick" x1="{cx:.1f}" x2="{cx:.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="#999"/>')
+        if (len(keys) - 1 - k) % every:
+            continue
+        day, year = _date_label(key[0])
+        tx = min(max(cx, _text_w(day) / 2 + 1), _W - _text_w(day) / 2 - 1)  # inside the chart at either end
+        parts.append(f'<text class="date" x="{tx:.1f}" y="{bottom + 17}" text-anchor="middle" fill="#444">{day}</text>')
+        if year != last_year:
+            parts.append(f'<text class="year" x="{tx:.1f}" y="{bottom + 31}" text-anchor="middle" fill="#777" font-size="{_FONT - 1}">{year}</text>')
+            last_year = year
     for series in metric["series"]:
         colour, side = _COLOURS[series["side"]], series["side"]
-        coords = [(x(p["date"] + f"#{p['session_id']}", side), y(p["value"])) for p in series["points"]]
+        coords = [(x((p["date"], p["session_id"]), side), y(p["value"])) for p in series["points"]]
         if len(coords) > 1:
-            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in coords)}"/>')
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-opacity="0.6" stroke-width="1.5" '
+                         f'points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in coords)}"/>')  # fmt: skip
         for p, (cx, cy) in zip(series["points"], coords):
             u = p["uncertainty"] or 0
             if u:
-                parts.append(f'<line class="err" x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(p["value"] + u):.1f}" y2="{y(p["value"] - u):.1f}" stroke="{colour}"/>')
-            label = f"{side} {p['date']}: {p['value']:.3g} ± {u:.2g} {metric['unit']}"
-            parts.append(f'<circle class="point" cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{colour}"><title>{escape(label)}</title></circle>')
-    if len(metric["series"]) > 1:
-        for i, series in enumerate(metric["series"]):
-            parts.append(f'<text x="{_W - _PAD_R - 60 + i * 30}" y="{_PAD_T + 10}" font-size="11" fill="{_COLOURS[series["side"]]}">{series["side"][0].upper()}</text>')
+                y0, y1 = y(p["value"] + u), y(p["value"] - u)
+                parts.append(f'<path class="err" d="M{cx:.1f} {y0:.1f}V{y1:.1f}M{cx - 3:.1f} {y0:.1f}h6M{cx - 3:.1f} {y1:.1f}h6" '
+                             f'stroke="{colour}" stroke-width="1.2" fill="none"/>')  # fmt: skip
+            tip = f"{_SIDE_WORDS[side]} {p['date']}: {p['value']:.3g} ± {u:.2g} {metric['unit']}"
+            parts.append(f'<circle class="point {side}" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{colour}" stroke="#fff" '
+                         f'stroke-width="1.5"><title>{escape(tip)}</title></circle>')  # fmt: skip
+    parts.append(_legend(metric, bool(band)))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _legend(metric: dict, band: bool) -> str:
+    """The legend row above the plot, right-aligned: the legs (or the value), ± uncertainty, the band."""
+    sides = [s["side"] for s in metric["series"]]
+    items: list[tuple[str, str]] = []  # (glyph kind, text)
+    if sides == ["both"]:
+        items.append(("both", "value ± uncertainty"))
+    else:
+        items += [(side, _SIDE_WORDS[side]) for side in sides]
+        items.append(("err", "± uncertainty"))
+    if band:
+        items.append(("band", "reference band"))
+    glyph_w, gap = 14, 12
+    widths = [glyph_w + 4 + _text_w(text) for _, text in items]
+    x0, cy = _W - _PAD_R - sum(widths) - gap * (len(items) - 1), 14
+    out = ['<g class="legend">']
+    for (kind, text), width in zip(items, widths):
+        gx = x0 + glyph_w / 2
+        if kind == "band":
+            out.append(f'<rect x="{x0:.1f}" y="{cy - 6}" width="{glyph_w}" height="11" fill="{_BAND_COLOUR}" fill-opacity="0.2" '
+                       f'stroke="{_BAND_COLOUR}" stroke-opacity="0.55" stroke-dasharray="3 2"/>')  # fmt: skip
+        elif kind == "err":
+            out.append(f'<path d="M{gx:.1f} {cy - 7}V{cy + 7}M{gx - 3:.1f} {cy - 7}h6M{gx - 3:.1f} {cy + 7}h6" stroke="#555" fill="none"/>')
+        else:
+            colour = _COLOURS[kind]
+            if kind == "both":
+                out.append(f'<path d="M{gx:.1f} {cy - 7}V{cy + 7}M{gx - 3:.1f} {cy - 7}h6M{gx - 3:.1f} {cy + 7}h6" stroke="{colour}" fill="none"/>')
+            out.append(f'<circle cx="{gx:.1f}" cy="{cy}" r="4.5" fill="{colour}" stroke="#fff" stroke-width="1.5"/>')
+        colour = _COLOURS.get(kind, "#444") if kind in ("left", "right") else "#444"
+        out.append(f'<text x="{x0 + glyph_w + 4:.1f}" y="{cy + 4}" fill="{colour}">{escape(text)}</text>')
+        x0 += width + gap
+    out.append("</g>")
+    return "".join(out)
