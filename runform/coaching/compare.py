@@ -77,6 +77,10 @@ def _row(metric: str, b: dict, a: dict, had: set[str]) -> dict:
             "verdict": verdict if mdc else "no MDC (not validated)"}  # fmt: skip
 
 
+#: Running speeds of two sessions further apart than this share are a different test (docs/COACHING.md).
+SPEED_CHANGE_FRAC = 0.05
+
+
 def _warnings(before: dict, after: dict) -> list[str]:
     warnings = []
     fb, fa = before["keypoints"]["sampling_rate_hz"], after["keypoints"]["sampling_rate_hz"]
@@ -88,6 +92,10 @@ def _warnings(before: dict, after: dict) -> list[str]:
     eb, ea = _event(before), _event(after)
     if eb != ea:
         warnings.append(f"event changed ({eb or 'none'} -> {ea or 'none'}): the findings were judged against different bands")
+    sb, sa = before["calibration"].get("running_speed_mps"), after["calibration"].get("running_speed_mps")
+    if sb and sa and abs(sa - sb) > SPEED_CHANGE_FRAC * sb:
+        warnings.append(f"running speed changed ({sb:.2f} -> {sa:.2f} m/s): speed alone changes knee lift, cadence, "
+                        "contact time and stride length; film the retest at the same speed (the same belt speed)")  # fmt: skip
     pb, pa = before["keypoints"].get("source"), after["keypoints"].get("source")
     if pb and pa and _pose_model(pb) != _pose_model(pa):
         warnings.append(f"keypoints came from different pose settings ({pb} -> {pa}, e.g. --fast once): "
@@ -97,8 +105,9 @@ def _warnings(before: dict, after: dict) -> list[str]:
 
 def _pose_model(source: str) -> str:
     """The pose model and its settings in a keypoints source (``mediapipe-blazepose(model_complexity=1, 2
-    processes)``), without the number of processes, which does not change the landmarks' kind."""
-    return re.sub(r",?\s*\d+ processes", "", source)
+    processes)``), without the number of processes, which does not change the landmarks' kind, and
+    without file names (``csv:monday.csv``, ``virtual-camera(mocap-joints:trial1.csv, 60 fps, right)``)."""
+    return re.sub(r":[^,()]*", ":", re.sub(r",?\s*\d+ processes", "", source))
 
 
 def _measured(metric: str | None, measured_after: set[str], lengths_ok: bool) -> bool:

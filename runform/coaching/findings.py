@@ -68,10 +68,12 @@ def _evidence(strides: pd.DataFrame, metric: str, below: float | None, above: fl
     evidence = {"n_strides": entry.get("n"), "median": entry.get("median"), "iqr": entry.get("iqr"),
                 "left": (entry.get("left") or {}).get("median"), "right": (entry.get("right") or {}).get("median")}  # fmt: skip
     if metric in strides.columns:
-        values = strides[metric].to_numpy(float)
+        side = entry.get("headline_side")  # one reliable leg: the headline and its evidence are that leg's strides
+        counted = strides[strides["side"] == side] if side and "side" in strides.columns else strides
+        values = counted[metric].to_numpy(float)
         hit = values < below if below is not None else values > (above if above is not None else np.inf)
         evidence["strides_beyond_threshold"] = int(np.nansum(hit))
-        evidence["example_frames"] = [int(f) for f in strides.loc[hit, "contact_frame"].head(8)]
+        evidence["example_frames"] = [int(f) for f in counted.loc[hit, "contact_frame"].head(8)]
     return evidence
 
 

@@ -143,6 +143,18 @@ def test_compare_warns_when_the_pose_settings_differ():
     assert not compare(session(default), session("mediapipe-blazepose(model_complexity=1)"))["warnings"]  # processes only
     fast = compare(session(default), session("mediapipe-blazepose(model_complexity=1, every 2 frames, 2 processes)"))
     assert any("different pose settings" in w for w in fast["warnings"])
+    mocap = "virtual-camera(mocap-joints:RBDS001runT25_joints.csv, 60 fps, right)"
+    assert not compare(session(mocap), session(mocap.replace("T25", "T45")))["warnings"]  # file names only
+    assert not compare(session("csv:monday.csv"), session("csv:friday.csv"))["warnings"]
+    assert compare(session("csv:monday.csv"), session(default))["warnings"]
+
+
+@pytest.mark.parametrize(("after_mps", "warned"), [(2.55, False), (2.4, False), (2.7, True), (4.5, True)])
+def test_compare_warns_when_the_running_speed_differs(after_mps, warned):
+    before, after = (_session({"max_thigh_angle_deg": 30.0}, mdc=2.0) for _ in range(2))
+    before["calibration"]["running_speed_mps"], after["calibration"]["running_speed_mps"] = 2.5, after_mps
+    warnings = compare(before, after)["warnings"]
+    assert any("running speed changed" in w for w in warnings) == warned, warnings
 
 
 def test_compare_cli(tmp_path):
