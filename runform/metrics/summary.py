@@ -23,9 +23,9 @@ TIMING_METRICS = ("contact_time_s", "flight_time_s", "swing_time_s", "duty_facto
 #: their headline value is that leg's, not the pool of both. Timing, lengths and pelvis metrics
 #: rest on the feet's events and the pelvis, and keep both legs.
 LEG_METRICS = ("max_thigh_angle_deg", "hip_extension_at_toe_off_deg", "peak_swing_knee_flexion_deg",
-               "knee_flexion_at_contact_deg", "shank_angle_at_contact_deg", "foot_ahead_of_hip_cm",
+               "knee_flexion_at_contact_deg", "shank_angle_at_contact_deg", "foot_ahead_of_hip_cm", "foot_ahead_of_hip_px",
                "foot_ahead_of_hip_pct_leg", "foot_strike_angle_deg", "thigh_peak_velocity_pct_swing",
-               "foot_descent_speed_mps")  # fmt: skip
+               "foot_descent_speed_mps", "foot_descent_speed_px_s")  # fmt: skip
 
 
 def metric_columns(per_stride: pd.DataFrame) -> list[str]:
