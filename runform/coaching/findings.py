@@ -112,18 +112,23 @@ def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict 
             continue
         si, diff = float(entry["symmetry_index_pct"]), float(entry["left_minus_right"])
         noise = float(entry.get("mdc95") or 0.0)
-        if abs(si) > rule["symmetry_above_pct"] and abs(diff) > noise:
-            weaker = "right" if (diff > 0) == (metric != "contact_time_s") else "left"
+        absolute = rule.get("symmetry_above_abs", {}).get(metric)
+        beyond = abs(diff) > absolute if absolute is not None else abs(si) > rule["symmetry_above_pct"]
+        if beyond and abs(diff) > noise:
+            weaker = "right" if (diff > 0) == (metric not in rule.get("higher_is_worse", ())) else "left"
             mean = abs(0.5 * (entry["left"]["median"] + entry["right"]["median"])) or 1.0
+            if absolute is not None:  # judged on the difference: reported as the difference
+                shown, value, unc, test = "left - right", round(diff, 2), round(noise / 1.96, 2), f"|left - right| <= {absolute:g}"
+            else:
+                shown, value, unc = "symmetry index, %", round(si, 1), round(100 * noise / 1.96 / mean, 1)
+                test = f"|symmetry index| <= {rule['symmetry_above_pct']} %"
             advice = rule["advice"]
             if far_side is not None:
                 advice += (f" The {far_side} leg was the far leg in this clip (partly hidden, tracked less well): "
                            "film the other side too before acting on it.")  # fmt: skip
             found.append(Finding(
-                f"{rule['id']}-{metric}", f"{rule['title']}: {metric} (symmetry index, %)", rule["severity"],
-                rule["position"], metric, round(si, 1),
-                f"|symmetry index| <= {rule['symmetry_above_pct']} % and |left - right| > MDC95 ({noise:.3g})",
-                round(100 * noise / 1.96 / mean, 1),
+                f"{rule['id']}-{metric}", f"{rule['title']}: {metric} ({shown})", rule["severity"],
+                rule["position"], metric, value, f"{test} and |left - right| > MDC95 ({noise:.3g})", unc,
                 {"left": entry["left"]["median"], "right": entry["right"]["median"], "left_minus_right": diff,
                  "mdc95": noise, "n_left": entry["left"]["n"], "n_right": entry["right"]["n"], "far_leg": far_side},
                 cite(rule["source"]), advice, rule.get("why", ""), sides=[weaker],

@@ -71,6 +71,20 @@ def test_no_finding_inside_measurement_noise(rule_id):
     assert rule_id not in {f["id"] for f in coach(noisy, EMPTY, EVENT_OF[profile])["findings"]}
 
 
+@pytest.mark.parametrize(("left", "right", "fires"), [(5.0, 4.0, False), (8.7, 5.1, True), (5.1, 8.7, True)])
+def test_shank_asymmetry_is_judged_in_degrees_and_names_the_leg_reaching_further(left, right, fires):
+    """A shank angle of a few degrees makes any symmetry index large (5 vs 4 deg: 22 %); the rule
+    looks at the difference instead, and the leg to work on is the one landing further ahead."""
+    summary = neutral()
+    si = 100 * (left - right) / (0.5 * (left + right))
+    summary["shank_angle_at_contact_deg"] = metric(0.5 * (left + right), left=left, right=right, si=si, mdc=0.5)
+    found = [f for f in coach(summary, EMPTY, "10k")["findings"] if f["id"] == "asymmetry-shank_angle_at_contact_deg"]
+    assert bool(found) == fires
+    if fires:
+        assert found[0]["sides"] == ["left" if left > right else "right"]
+        assert found[0]["value"] == pytest.approx(left - right)
+
+
 def test_asymmetry_needs_more_than_noise():
     summary = neutral()
     summary["max_thigh_angle_deg"] = metric(40.0, left=45.0, right=35.0, si=25.0, mdc=3.0)
