@@ -55,7 +55,8 @@ ANGLES = {  # ours -> truth per_stride key
     "peak_swing_knee_flexion_deg": "peak_swing_knee_flex_deg",
     "shank_angle_at_contact_deg": "shank_angle_contact_deg",
 }
-COVERED = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_deg")
+COVERED = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_deg", "hip_extension_at_toe_off_deg",
+           "knee_flexion_at_contact_deg", "shank_angle_at_contact_deg")
 LABELS_UPSTREAM_CADENCE = 168.9
 
 
@@ -67,13 +68,23 @@ def runner_heights_m() -> dict[str, float]:
 
 
 def height_scale(analysis, height_m: float) -> float:  # noqa: ANN001 - runform Analysis
-    """Factor by which every stride or step length of ``analysis`` (scaled from the known belt speed)
-    would be read with ``--height`` instead: runform's own height calibration (leg length = 0.491 x
-    height) on the same keypoints; 1.0 = the height gives the belt speed's scale."""
+    """Factor by which every stride or step length of ``analysis`` is off when read with ``--height``:
+    runform's own height calibration (leg length = 0.491 x height) on the same keypoints, against
+    the known belt speed (the truth of a treadmill stride: belt speed x stride time; with the belt
+    speed given, runform's stride length is exactly that). It carries both the height rule's scale
+    and the running speed read from the pose (``speed_ratio`` has that alone)."""
     by_height = calibrate(analysis.keypoints, analysis.events, analysis.cleaning.direction, Config(height_m=height_m))
     if analysis.calibration.px_per_m is None or by_height.px_per_m is None:  # no scale either way: not measured
         return float("nan")
     return float(analysis.calibration.px_per_m / by_height.px_per_m)
+
+
+def _true_angle(summary: dict, per_stride: list[dict], ours: str, truth_key: str) -> float:
+    """The truth for a clip's headline angle: the median over the force-plate strides of the legs
+    the headline uses (one reliable leg: its own strides)."""
+    side = (summary.get(ours) or {}).get("headline_side")
+    values = [s[truth_key] for s in per_stride if side in (None, s["side"]) and s.get(truth_key) is not None]
+    return float(np.median(values)) if values else float("nan")
 
 
 def trials(runners: list[str]) -> list[str]:
@@ -87,7 +98,8 @@ def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> di
     true_events = pd.read_csv(RBDS / f"{trial}_events.csv")
     # deterministic across runs; fps:g so that --fps 30 (a float) draws the same noise as the default 30
     seed = zlib.crc32(f"{trial}|{fps:g}|{side}|{noise}".encode())
-    kp = NOISE[noise].apply(VirtualCamera(fps=fps, side=side).project(mocap), seed=seed)
+    camera = VirtualCamera(fps=fps, side=side)
+    kp = NOISE[noise].apply(camera.project(mocap), seed=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         analysis = analyze_keypoints(kp, Config(treadmill_speed_mps=truth["belt_speed_m_per_s"]), trial)
@@ -116,15 +128,16 @@ def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> di
             stride_errors[ours_key].append(row[ours_key] - stride[truth_key])
     out["stride_errors"] = stride_errors
     t = truth["temporal"]
-    thigh_side = (analysis.summary.get("max_thigh_angle_deg") or {}).get("headline_side")  # one reliable leg: its truth
-    true_thigh = float(np.median([s["max_thigh_swing_deg"] for s in truth["per_stride"] if thigh_side in (None, s["side"])]))
+    angle_truths = {ours: _true_angle(analysis.summary, truth["per_stride"], ours, key) for ours, key in ANGLES.items()}
+    true_thigh = angle_truths["max_thigh_angle_deg"]
     truths = {"contact_time_s": t["contact_time_s"]["mean"], "flight_time_s": t["flight_time_s"]["mean"],
-              "duty_factor": t["duty_factor"], "max_thigh_angle_deg": true_thigh,
-              "cadence_steps_per_min": t["cadence_steps_per_min"]}  # fmt: skip
+              "duty_factor": t["duty_factor"], "cadence_steps_per_min": t["cadence_steps_per_min"], **angle_truths}  # fmt: skip
     summary = analysis.summary
     out["summary"] = {m: {k: summary.get(m, {}).get(k) for k in ("median", "mean", "sd", "n", "value", "uncertainty")}
                       for m in truths}  # fmt: skip
     out["summary"]["height_scale"] = {"value": scale}
+    # the runner's speed read from the pose (pixels/s, at the camera's true scale) over the belt speed
+    out["speed_ratio"] = analysis.calibration.running_speed_px_s / camera.px_per_m / truth["belt_speed_m_per_s"]
     out["truth"] = {**truths, "height_scale": 1.0}
     out["mean_error"] = {  # per-trial error of the mean over strides (what a user reads)
         "contact_time_ms": 1000 * (strides["contact_time_s"].mean() - truths["contact_time_s"]) if len(strides) else np.nan,
@@ -173,7 +186,9 @@ def stride_stats(runs: list[dict], key: str) -> dict:
 # Metrics whose per-clip systematic error is modelled (summary key -> truth key in ``run["truth"]``).
 #: Runner offsets are pooled over the benchmarked rates from this one up (see systematic_by_fps).
 POOLED_MIN_FPS = 30
-SYSTEMATIC = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_deg", "cadence_steps_per_min")
+#: Metrics whose clip value carries a runner-specific error (the event-anchored angles inherit the
+#: runner's contact and toe-off offsets: RBDS002's early contacts read its shank angle 7 deg high).
+SYSTEMATIC = ("contact_time_s", "flight_time_s", "duty_factor", "cadence_steps_per_min", *ANGLES)
 
 
 def clip_error(run: dict, metric: str) -> float:
@@ -248,7 +263,7 @@ def _runner_offsets(errors: list[tuple[str, float, float]], fps: float, own_rate
 def scale_systematic_by_fps(runs: list[dict], metric: str = "height_scale") -> dict[str, float]:
     """Per frame rate, the systematic error (a fraction of the value; 1.96 x it is its 95 % share) of
     lengths scaled from the runner's height, for a NEW runner. Unlike the timing errors, the height
-    rule's error has a clear mean on RBDS (the tuning runners' lengths read about 7 % short), known
+    rule's error has a clear mean on RBDS (the tuning runners' lengths read about 3 % short), known
     far better than its spread (standard error 1 %), so the band is the two-sided tolerance interval
     about that mean, ``(|mean| + k s_b) / 1.96`` with Howe's k for R runners and ``s_b`` the SD of
     the runner offsets (pooled over the rates from ``POOLED_MIN_FPS`` up), and the within-runner
@@ -297,7 +312,8 @@ def error_model(runs: list[dict], method: str = "tolerance") -> dict:
         for angle in ANGLES:
             s = stride_stats(sub, angle)
             entry[angle] = {"rmse": s["rmse"], "bias": s["bias"]}
-        entry["max_thigh_angle_deg"]["systematic"] = sys_["max_thigh_angle_deg"]
+        for angle in ANGLES:
+            entry[angle]["systematic"] = sys_[angle]
         by_fps[f"{fps:g}"] = {k: {kk: round(float(vv), 5) for kk, vv in v.items()} for k, v in entry.items()}
     old = json.loads((ROOT / "runform" / "metrics" / "error_model.json").read_text())
     height = scale_systematic_by_fps(tuning)
@@ -410,6 +426,13 @@ def markdown(results: dict) -> str:
             h = cov.get("height_scale") or {}
             lines.append(f"| {fps} | " + ("–" if h.get("coverage") is None else
                          f"{h['rms_error']:.1%}, {h['coverage']:.0%} within ±{h['mean_half_width']:.1%}") + " |")  # fmt: skip
+    if results.get("running_speed"):
+        lines += ["", "| fps | running speed read from the pose / belt speed − 1, held out: mean, SD, worst | tuning runners |",
+                  "|---|---|---|"]  # fmt: skip
+        for fps, t in results["running_speed"].items():
+            cells = [f"{s['mean_error']:+.1%}, {s['sd']:.1%}, {s['max_abs_error']:.1%}" if s else "–"
+                     for s in (t.get("held_out"), t.get("tuning"))]
+            lines.append(f"| {fps} | " + " | ".join(cells) + " |")
     v = results.get("video_labels_v2")
     if v:
         lines += ["", "| real clip vs labels v2 | within tolerance | mean signed (frames) | MAE (frames) |", "|---|---|---|---|"]
@@ -418,6 +441,21 @@ def markdown(results: dict) -> str:
                          f"| {v[kind]['mean_signed_frames']:+.2f} | {v[kind]['mae_frames']:.2f} |")  # fmt: skip
         lines.append(f"| mean contact time | {v['mean_contact_time_s']:.3f} s (labels v2: 0.298 s) | | |")
     return "\n".join(lines) + "\n"
+
+
+def speed_table(runs: list[dict]) -> dict:
+    """Per frame rate and runner set: the runner's speed read from the pose (the ground speed that a
+    belt-speed calibration divides by, and that ``--height`` turns into metres/s) over the belt
+    speed, at the virtual camera's true scale: mean, SD and worst error over the runs."""
+    out: dict = {}
+    for fps in sorted({r["fps"] for r in runs}):
+        for held_out in (True, False):
+            e = _finite([r["speed_ratio"] - 1 for r in runs if r["fps"] == fps and r["held_out"] == held_out and "speed_ratio" in r])
+            if len(e):
+                out.setdefault(f"{fps:g}", {})["held_out" if held_out else "tuning"] = {
+                    "mean_error": float(e.mean()), "sd": float(e.std(ddof=1)) if len(e) > 1 else 0.0,
+                    "max_abs_error": float(np.abs(e).max()), "n": len(e)}  # fmt: skip
+    return out
 
 
 def _job(args: tuple) -> dict:
@@ -458,6 +496,7 @@ def main() -> None:
         path = ROOT / "runform" / "metrics" / "error_model.json"
         path.write_text(json.dumps(model, indent=1))
         print(f"wrote {path.relative_to(ROOT)}")
+    results["running_speed"] = speed_table(runs)
     results["coverage"] = coverage(runs, model)
     results["coverage_tuning"] = coverage(runs, model, held_out=False)
     if not args.no_video:

@@ -18,13 +18,15 @@ import numpy as np
 import pandas as pd
 
 from runform.config import Config
-from runform.kinematics.stride import forward_position_px
 from runform.model import Calibration, Keypoints
 
 logger = logging.getLogger(__name__)
 
 THIGH_PLUS_SHANK_FRAC_HEIGHT = 0.491
 SEGMENT_PERCENTILE = 90
+#: A same-foot contact-to-contact span longer than this many typical strides holds a lost stance:
+#: not used for the pelvis's mean velocity.
+MAX_STRIDE_FRACTION = 1.5
 
 
 def leg_length_px(kp: Keypoints) -> float:
@@ -39,23 +41,43 @@ def leg_length_px(kp: Keypoints) -> float:
 
 
 def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> float:
-    """Runner's speed over the ground in pixels/s: the planted foot's backward speed relative to
-    the pelvis, median over the middle 60 % of every stance (between contact and toe-off)."""
-    speeds = []
+    """Runner's speed over the ground in pixels/s, median over every stance of both feet: the
+    pelvis's mean forward velocity over the stride that starts with the stance (contact to the
+    same foot's next contact; the stride before it for a foot's last stance) minus the planted
+    foot's forward velocity over the middle 60 % of the stance (between contact and toe-off).
+
+    Both terms are image velocities, so a fixed camera gives the belt speed on a treadmill (the
+    foot moves with the belt, the pelvis stays) and the running speed overground (the foot stays,
+    the pelvis moves); a camera panning at a steady speed shifts both terms alike. The pelvis's
+    velocity *during* the stance is not used: the body brakes and pushes off while the foot is
+    down, so mid-stance it moves 5-7 % slower than on average (on the RBDS runners: the planted
+    foot's speed relative to the pelvis read the belt speed 5-6.5 % low; docs/ACCURACY.md,
+    "Running speed"). Comparing two same-phase moments also cancels a pose model's phase-locked
+    hip error (BlazePose's hip slides with thigh flexion)."""
     t = kp.time_s
+    pelvis = direction * (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    speeds = []
     for side in ("left", "right"):
-        foot = (forward_position_px(kp, f"{side}_heel", direction) + forward_position_px(kp, f"{side}_foot_index", direction)) / 2
-        velocity = np.gradient(foot, t)
+        foot = direction * (kp.xy(f"{side}_heel")[:, 0] + kp.xy(f"{side}_foot_index")[:, 0]) / 2
+        foot_velocity = np.gradient(foot, t)
         ev = events[events["side"] == side].sort_values("time_s")
-        for _, row in ev[ev["event"] == "contact"].iterrows():
-            after = ev[(ev["event"] == "toe_off") & (ev["time_s"] > row["time_s"])]
-            if after.empty:
+        contacts = ev.loc[ev["event"] == "contact", "time_s"].to_numpy(float)
+        toe_offs = ev.loc[ev["event"] == "toe_off", "time_s"].to_numpy(float)
+        if len(contacts) < 2:
+            continue
+        longest = MAX_STRIDE_FRACTION * float(np.median(np.diff(contacts)))  # no stride across a lost stance
+        for k, t0 in enumerate(contacts):
+            after = toe_offs[toe_offs > t0]
+            if not len(after):
                 continue
-            t0, t1 = row["time_s"], after["time_s"].iloc[0]
+            t1 = after[0]
+            a, b = (t0, contacts[k + 1]) if k + 1 < len(contacts) else (contacts[k - 1], t0)
             inside = (t > t0 + 0.2 * (t1 - t0)) & (t < t1 - 0.2 * (t1 - t0))
-            if inside.sum() >= 1:
-                speeds.append(-np.nanmedian(velocity[inside]))
-    return float(np.nanmedian(speeds)) if speeds else float("nan")
+            if b - a > longest or not inside.any():
+                continue
+            pelvis_velocity = (np.interp(b, t, pelvis) - np.interp(a, t, pelvis)) / (b - a)
+            speeds.append(pelvis_velocity - np.nanmedian(foot_velocity[inside]))
+    return float(np.nanmedian(speeds)) if np.isfinite(speeds).any() else float("nan")
 
 
 def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Config) -> Calibration:

@@ -29,6 +29,12 @@ class VirtualCamera:
     resolution_px: tuple[int, int] = (1280, 720)
     hfov_deg: float = 60.0
 
+    @property
+    def px_per_m(self) -> float:
+        """Image scale in the plane of the runner's line of travel (pixels per metre; the truth a
+        calibration should find, for a camera square to that plane)."""
+        return float((self.resolution_px[0] / 2) / np.tan(np.radians(self.hfov_deg) / 2) / self.distance_m)
+
     def _rotation(self) -> np.ndarray:
         """Rows = camera x (image right), y (image down), z (viewing direction) in lab axes."""
         s = 1.0 if self.side == "right" else -1.0

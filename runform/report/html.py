@@ -30,7 +30,7 @@ DEFINITIONS = [
     ("Knee flexion / shank angle at contact", "at initial contact; a forward-reaching shank (+) signals overstriding."),
     ("Foot ahead of hip", "ankle ahead of the pelvis centre at contact, in cm and % of leg length."),
     ("Cadence", "steps per minute; contact, flight and stride times from sub-frame contact and toe-off events."),
-    ("Step / stride length", "running speed (planted foot relative to the pelvis, or belt speed) x step time (one foot to the other) or stride time (two steps); metres only, with a scale."),
+    ("Step / stride length", "running speed (the pelvis's mean speed over the stride against the planted foot, or the belt speed) x step time (one foot to the other) or stride time (two steps); metres only, with a scale."),
     ("Vertical oscillation / ratio", "pelvis height range per stride; divided by stride length."),
     ("Symmetry index", "100 x (L - R) / mean(L, R) on per-side medians."),
 ]
