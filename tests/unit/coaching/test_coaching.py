@@ -85,6 +85,14 @@ def test_shank_asymmetry_is_judged_in_degrees_and_names_the_leg_reaching_further
         assert found[0]["value"] == pytest.approx(left - right)
 
 
+def test_asymmetry_needs_more_than_the_methods_own_error():
+    summary = neutral()
+    summary["shank_angle_at_contact_deg"] = metric(12.0, uncertainty=3.9, left=10.0, right=14.0, si=-33.0, mdc=1.0)
+    assert not any(f["id"].startswith("asymmetry") for f in coach(summary, EMPTY, "10k")["findings"])  # 4 < 1.41 x 3.9
+    summary["shank_angle_at_contact_deg"] = metric(12.0, uncertainty=2.0, left=10.0, right=14.0, si=-33.0, mdc=1.0)
+    assert any(f["id"].startswith("asymmetry") for f in coach(summary, EMPTY, "10k")["findings"])
+
+
 def test_asymmetry_needs_more_than_noise():
     summary = neutral()
     summary["max_thigh_angle_deg"] = metric(40.0, left=45.0, right=35.0, si=25.0, mdc=3.0)
