@@ -52,7 +52,12 @@ def headline(coaching: dict[str, Any] | None) -> str | None:
     knee, ref = coaching["knee_lift"]["value_deg"], coaching["knee_lift"]["reference_deg"]
     low, high = ref.get("low"), ref.get("high")
     where, colour = ("below", "red") if knee < low else ("above", "yellow") if knee > high else ("within", "green")
-    return f"[bold {colour}]Knee lift {knee:.0f} deg: {where} the {coaching['event']} band ({low}-{high} deg)[/]"
+    at_speed = coaching["knee_lift"].get("at_speed")
+    typical = where == "below" and at_speed and knee >= at_speed["low_deg"]
+    if typical:  # an easy-pace clip: below the race-pace band, as runners at this speed are
+        colour = "yellow"
+    return (f"[bold {colour}]Knee lift {knee:.0f} deg: {where} the {coaching['event']} band ({low}-{high} deg)"
+            + (f", typical for this speed ({at_speed['low_deg']:.0f}-{at_speed['high_deg']:.0f} deg)" if typical else "") + "[/]")
 
 
 def summary_table(analysis: Analysis) -> Table:
@@ -100,6 +105,8 @@ def print_coaching(coaching: dict[str, Any] | None) -> None:
         out.print(f"Knee lift (max thigh angle): [bold]{knee['value_deg']:.0f} deg[/] "
                   f"(L {_fmt(knee['left_deg'], 0)}, R {_fmt(knee['right_deg'], 0)}, +/- {_fmt(knee['uncertainty_deg'], 1)}); "
                   f"reference {ref.get('low')}-{ref.get('high')} deg")  # fmt: skip
+        if knee.get("speed_note"):
+            out.print(knee["speed_note"])
     groups = [("consensus", "Both coaches agree")] + [(k, v["name"]) for k, v in coaching["positions"].items()]
     for key, title in groups:
         found = [f for f in coaching["findings"] if f["position"] == key]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from runform.coaching import compare, findings, legs, profiles, programme, step_length
+from runform.coaching import compare, findings, knee_lift, legs, profiles, programme, step_length
+from runform.coaching.knee_lift import knee_lift_at_speed, speed_note
 from runform.coaching.legs import leg_tracking, mark_unreliable_legs
 from runform.coaching.profiles import cite, event_profile, load
 from runform.coaching.step_length import relative_step_length
@@ -17,14 +18,17 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
           calibration: Calibration | None = None, leg_quality: dict | None = None) -> dict:  # fmt: skip
     """The ``coaching`` block of analysis.json (schema in docs/COACHING.md).
 
-    ``calibration`` gives the step length relative to speed and leg length (metres only);
+    ``calibration`` gives the step length relative to speed and leg length (metres only) and the
+    knee lift of runners at the clip's speed (:mod:`runform.coaching.knee_lift`, no scale needed);
     ``leg_quality`` (:func:`leg_tracking`) keeps asymmetry findings to runs with both legs reliable."""
     defaulted = event is None
     event, profile, entry = event_profile(event)
     data = load("profiles")
     step = relative_step_length(summary, calibration)
     judged = {**summary, STEP_METRIC: step} if step is not None else summary
-    found = findings.evaluate(judged, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side, leg_quality)
+    at_speed = knee_lift_at_speed(calibration)
+    found = findings.evaluate(judged, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side, leg_quality,
+                              at_speed)  # fmt: skip
     positions = {}
     if profile == "distance":
         for key, pos in data["positions"].items():
@@ -41,7 +45,8 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
         "event_note": entry.get("note"),
         "knee_lift": {"value_deg": knee.get("value"), "left_deg": (knee.get("left") or {}).get("median"),
                       "right_deg": (knee.get("right") or {}).get("median"), "uncertainty_deg": knee.get("uncertainty"),
-                      "reference_deg": {k: v for k, v in band.items() if k != "source"}, "source": cite(band["source"])},
+                      "reference_deg": {k: v for k, v in band.items() if k != "source"}, "source": cite(band["source"]),
+                      "at_speed": at_speed, "speed_note": speed_note(knee.get("value"), band.get("low"), at_speed)},
         "step_length": _step_block(step, data["profiles"][profile]),
         "legs": leg_quality,
         "consensus_findings": [f.id for f in found if f.position == "consensus"],
@@ -70,5 +75,5 @@ def _step_block(step: dict | None, profile: dict) -> dict:
     return block
 
 
-__all__ = ["coach", "compare", "findings", "leg_tracking", "legs", "mark_unreliable_legs", "profiles", "programme",
+__all__ = ["coach", "compare", "findings", "knee_lift", "leg_tracking", "legs", "mark_unreliable_legs", "profiles", "programme",
            "relative_step_length", "step_length"]

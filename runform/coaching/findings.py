@@ -78,11 +78,15 @@ def _evidence(strides: pd.DataFrame, metric: str, below: float | None, above: fl
     return evidence
 
 
-def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: float) -> Finding | None:
+def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: float, at_speed: dict | None = None) -> Finding | None:
     entry = _entry(summary, rule["metric"])
     if entry is None:
         return None
-    below, above = _threshold(rule, "below", bonus), _threshold(rule, "above", bonus)
+    band_low, above = _threshold(rule, "below", bonus), _threshold(rule, "above", bonus)
+    below = band_low
+    speed_low = at_speed["low_deg"] if rule.get("speed_reference") and at_speed and band_low is not None else None
+    if speed_low is not None and speed_low < band_low:  # low for the band AND for runners at this speed
+        below = speed_low
     value, unc = float(entry["value"]), float(entry.get("uncertainty") or 0.0)
     if not _beyond(value, unc, below, above):
         return None
@@ -94,8 +98,12 @@ def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: flo
         if other is not None and not _beyond(float(other["value"]), float(other.get("uncertainty") or 0.0),
                                              also.get("below"), also.get("above")):  # fmt: skip
             return None
-    reference = _reference(rule, below, above) + (f" and {also['metric']} {'<' if 'below' in also else '>'} "
-                                                   f"{also.get('below', also.get('above'))}" if also else "")  # fmt: skip
+    reference = _reference(rule, below, above)
+    if at_speed is not None and below != band_low:
+        reference += (f" (the low edge of the {at_speed['band_content']:.0%} of recreational runners at this speed; "
+                      f"the profile's band starts at {band_low:g})")  # fmt: skip
+    if also:
+        reference += f" and {also['metric']} {'<' if 'below' in also else '>'} {also.get('below', also.get('above'))}"
     return Finding(rule["id"], rule["title"], rule["severity"], rule["position"], rule["metric"], round(value, 3), reference,
                    round(unc, 3), _evidence(strides, rule["metric"], below, above, entry), cite(rule["source"]),
                    rule["advice"], rule.get("why", ""))  # fmt: skip
@@ -141,10 +149,12 @@ def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict 
 
 
 def evaluate(summary: dict, strides: pd.DataFrame, profile: str, knee_lift_bonus_deg: float = 0.0,
-             far_side: str | None = None, legs: dict | None = None) -> list[Finding]:  # fmt: skip
+             far_side: str | None = None, legs: dict | None = None, at_speed: dict | None = None) -> list[Finding]:  # fmt: skip
     """All findings for a summary under one profile (sprint or distance); ``far_side`` is the leg
     away from the camera, named in asymmetry advice; ``legs`` (:func:`runform.coaching.legs.leg_tracking`)
-    says which legs were tracked reliably. Rules marked ``needs_metres`` see only metric lengths."""
+    says which legs were tracked reliably. Rules marked ``needs_metres`` see only metric lengths;
+    rules marked ``speed_reference`` fire only below both their band and the low edge of runners at
+    the clip's speed (``at_speed``, :func:`runform.coaching.knee_lift.knee_lift_at_speed`)."""
     findings: list[Finding] = []
     for rule in load("rules")["rules"]:
         if profile not in rule["profiles"]:
@@ -152,7 +162,7 @@ def evaluate(summary: dict, strides: pd.DataFrame, profile: str, knee_lift_bonus
         if "symmetry_metrics" in rule:
             findings += _asymmetry_rule(rule, summary, far_side, legs)
         elif not (rule.get("needs_metres") and _unit_of(summary, rule["metric"]) != "m"):
-            finding = _condition_rule(rule, summary, strides, knee_lift_bonus_deg)
+            finding = _condition_rule(rule, summary, strides, knee_lift_bonus_deg, at_speed)
             if finding is not None:
                 findings.append(finding)
     order = {"major": 0, "moderate": 1, "minor": 2}

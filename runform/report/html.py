@@ -82,6 +82,9 @@ def _cards(summary: dict, coaching: dict | None) -> list[dict]:
     band = coaching.get("knee_lift", {}).get("reference_deg", {})
     knee = get("max_thigh_angle_deg")
     words, tone = _band_words(knee, band.get("low"), band.get("high"), coaching.get("event", "event"))
+    at_speed = coaching.get("knee_lift", {}).get("at_speed")
+    if tone == "bad" and at_speed and knee is not None and knee >= at_speed["low_deg"]:  # an easy-pace clip
+        words, tone = f"{words}, typical for this speed ({at_speed['low_deg']:.0f}–{at_speed['high_deg']:.0f}°)", "warn"
     fired = {f["id"] for f in coaching.get("findings", [])}
     overstride = any(i.startswith("overstride") for i in fired)
     cards = [
@@ -125,7 +128,7 @@ def _finding_groups(coaching: dict | None) -> list[dict]:
     groups = [{"title": "Both coaches agree", "statement": "", "findings": [f for f in findings if f["position"] == "consensus"]}]
     for key, pos in coaching["positions"].items():
         groups.append({"title": pos["name"], "statement": pos["statement"] + " " + pos.get("choose", ""),
-                       "findings": [f for f in findings if f["position"] == key]})  # fmt: skip
+                       "source": pos.get("source") or [], "findings": [f for f in findings if f["position"] == key]})  # fmt: skip
     return groups
 
 

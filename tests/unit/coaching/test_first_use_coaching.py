@@ -68,10 +68,11 @@ def test_expected_step_grows_with_speed_and_leg_length():
     assert 0.9 < expected_step_length_m(3.5, 0.9) < 1.3  # an easy 3.5 m/s run: about 1.1 m per step
 
 
-def _calibration(speed_mps: float | None, leg_m: float = 0.9) -> Calibration:
+def _calibration(speed_mps: float | None, leg_m: float = 0.9, pixel_speed_mps: float = 1.0) -> Calibration:
+    """A scale of 500 px/m, or none (``speed_mps`` None: the pixels move at ``pixel_speed_mps`` x 500 px/s)."""
     px_per_m = None if speed_mps is None else 500.0
     return Calibration("none" if speed_mps is None else "treadmill_speed", px_per_m,
-                       (speed_mps or 1.0) * 500.0, leg_m * 500.0)  # fmt: skip
+                       (speed_mps or pixel_speed_mps) * 500.0, leg_m * 500.0)  # fmt: skip
 
 
 def _summary(knee_deg: float, step_m: float | None) -> dict:
@@ -92,11 +93,29 @@ def test_short_step_is_judged_at_the_runners_own_speed_and_only_in_metres():
     assert fast["step_length"]["measured"] and fast["step_length"]["speed_mps"] == pytest.approx(5.0)
 
 
-def test_low_knee_lift_finding_does_not_depend_on_the_scale():
-    pixels = coach(_summary(28.0, None), pd.DataFrame(), "10k", calibration=_calibration(None))
-    metres = coach(_summary(28.0, 1.3), pd.DataFrame(), "10k", calibration=_calibration(3.0))
-    assert "distance-shuffle" in {f["id"] for f in pixels["findings"]}
-    assert "distance-shuffle" in {f["id"] for f in metres["findings"]}
+@pytest.mark.parametrize(("knee_deg", "shuffler"), [(18.0, True), (28.0, False)])
+def test_low_knee_lift_finding_does_not_depend_on_the_scale(knee_deg, shuffler):
+    """At 3 m/s with a 0.9 m leg (3.3 leg lengths/s) recreational runners lift the thigh about 22-37
+    deg: 28 deg is below the distance band but typical for the speed, 18 deg is low even for it.
+    The same with and without a scale: the speed in leg lengths/s needs none."""
+    pixels = coach(_summary(knee_deg, None), pd.DataFrame(), "10k", calibration=_calibration(None, pixel_speed_mps=3.0))
+    metres = coach(_summary(knee_deg, 1.3), pd.DataFrame(), "10k", calibration=_calibration(3.0))
+    for result in (pixels, metres):
+        assert ("distance-shuffle" in {f["id"] for f in result["findings"]}) == shuffler
+        at_speed = result["knee_lift"]["at_speed"]
+        assert at_speed["speed_leg_lengths_per_s"] == pytest.approx(3.33, abs=0.01)
+        assert at_speed["low_deg"] < 28.0 < at_speed["high_deg"] and at_speed["low_deg"] > 18.0
+        note = result["knee_lift"]["speed_note"]
+        assert ("low even for this speed" in note) == shuffler and ("typical for this speed" in note) != shuffler
+    assert metres["knee_lift"]["at_speed"]["speed_mps"] == pytest.approx(3.0) and pixels["knee_lift"]["at_speed"]["speed_mps"] is None
+
+
+def test_no_speed_reference_outside_the_measured_speeds():
+    """A sprint (10 leg lengths/s) or a walk is outside the RBDS speeds: the band alone judges."""
+    for speed in (0.8, 9.0):
+        result = coach(_summary(28.0, None), pd.DataFrame(), "10k", calibration=_calibration(None, pixel_speed_mps=speed))
+        assert result["knee_lift"]["at_speed"] is None and result["knee_lift"]["speed_note"] is None
+        assert "distance-shuffle" in {f["id"] for f in result["findings"]}
 
 
 def test_asymmetry_fires_only_when_both_legs_are_reliable(gait_keypoints):

@@ -1,0 +1,61 @@
+"""Knee lift for the running speed: what recreational runners reach at the clip's own speed.
+
+Knee lift grows with speed (RBDS: about 27 deg at 2.5 m/s, 40 deg at 4.5 m/s), and the distance
+band (35-50 deg) describes race-pace strides, so a clip filmed at an easy pace reads "below the
+band" for nearly everyone. :func:`knee_lift_at_speed` gives the central 90 % of recreational
+runners at the clip's speed, from ``data/knee_lift_speed.yaml`` (a line of knee lift on the speed
+in leg lengths per second, fitted by ``benchmarks/knee_lift_speed.py`` on the RBDS tuning runners
+and checked on the held-out ones). The speed in leg lengths per second needs no scale: the ground
+speed and the leg length are both read from the pose in pixels (``runform.kinematics.calibration``).
+The distance runner's "shuffler" finding fires only below both the band and this reference's low
+edge; between the two, the coaching block says that the clip is typical for its speed and that
+70%-effort strides are what to film to judge knee drive.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+from runform.coaching.profiles import cite, load
+from runform.model import Calibration
+
+#: The reference line is used from this share of the lowest measured speed to this share of the highest.
+EXTRAPOLATION = (0.8, 1.2)
+
+
+def knee_lift_at_speed(calibration: Calibration | None) -> dict | None:
+    """``{"speed_leg_lengths_per_s", "speed_mps", "expected_deg", "low_deg", "high_deg", "source"}``
+    for the clip's running speed, or None (no speed or leg length measured, or a speed outside the
+    reference's range: a sprint, a walk)."""
+    if calibration is None:
+        return None
+    speed_px, leg_px = calibration.running_speed_px_s, calibration.leg_length_px
+    if not (math.isfinite(speed_px) and math.isfinite(leg_px) and speed_px > 0 and leg_px > 0):
+        return None
+    ref = load("knee_lift_speed")
+    relative = speed_px / leg_px
+    lo, hi = ref["speed_range_leg_lengths_per_s"]
+    if not EXTRAPOLATION[0] * lo <= relative <= EXTRAPOLATION[1] * hi:
+        return None
+    expected = ref["intercept_deg"] + ref["slope_deg_per_leg_length_per_s"] * relative
+    half = NormalDist().inv_cdf(0.5 + ref["band_content"] / 2) * ref["residual_sd_deg"]
+    speed_mps = calibration.running_speed_mps
+    return {"speed_leg_lengths_per_s": round(relative, 2), "speed_mps": round(speed_mps, 2) if speed_mps else None,
+            "expected_deg": round(expected, 1), "low_deg": round(expected - half, 1), "high_deg": round(expected + half, 1),
+            "band_content": ref["band_content"], "source": cite(ref["source"])}  # fmt: skip
+
+
+def speed_note(value_deg: float | None, band_low_deg: float | None, at_speed: dict | None) -> str | None:
+    """A sentence for a knee lift below the band: typical for the clip's speed (film faster strides
+    to judge it against the band), or low even for that speed. None when it is not below the band
+    or the speed is unknown."""
+    if value_deg is None or band_low_deg is None or at_speed is None or value_deg >= band_low_deg:
+        return None
+    speed = f"{at_speed['speed_mps']:.1f} m/s" if at_speed.get("speed_mps") else f"{at_speed['speed_leg_lengths_per_s']:.1f} leg lengths/s"
+    reference = (f"recreational runners at this speed ({speed}) lift the thigh {at_speed['low_deg']:.0f}–{at_speed['high_deg']:.0f}° "
+                 f"({at_speed['band_content']:.0%} of them; RBDS)")  # fmt: skip
+    if value_deg < at_speed["low_deg"]:
+        return f"Knee lift is low even for this speed: {reference}."
+    return (f"Below the band, which describes race-pace strides, but typical for this speed: {reference}. "
+            "Film 70%-effort strides to judge knee drive against the band.")
