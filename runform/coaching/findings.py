@@ -123,7 +123,8 @@ def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict 
         # beyond the retest noise (MDC95), and beyond what the method's per-clip error could make of the
         # difference: the two legs' errors need not be alike (RBDS002's shank angle at contact, both legs
         # 6-11 deg steep from early contacts: left - right -3.9 deg, markers +1.9 deg)
-        noise = max(float(entry.get("mdc95") or 0.0), math.sqrt(2) * float(entry.get("uncertainty") or 0.0))
+        mdc = float(entry.get("mdc95") or 0.0)
+        noise = max(mdc, math.sqrt(2) * float(entry.get("uncertainty") or 0.0))
         absolute = rule.get("symmetry_above_abs", {}).get(metric)
         beyond = abs(diff) > absolute if absolute is not None else abs(si) > rule["symmetry_above_pct"]
         if beyond and abs(diff) > noise:
@@ -142,7 +143,7 @@ def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict 
                 f"{rule['id']}-{metric}", f"{rule['title']}: {metric} ({shown})", rule["severity"],
                 rule["position"], metric, value, f"{test} and |left - right| > max(MDC95, 1.41 x the 95 % uncertainty) ({noise:.3g})", unc,
                 {"left": entry["left"]["median"], "right": entry["right"]["median"], "left_minus_right": diff,
-                 "mdc95": noise, "n_left": entry["left"]["n"], "n_right": entry["right"]["n"], "far_leg": far_side},
+                 "mdc95": mdc, "noise": noise, "n_left": entry["left"]["n"], "n_right": entry["right"]["n"], "far_leg": far_side},
                 cite(rule["source"]), advice, rule.get("why", ""), sides=[weaker],
             ))  # fmt: skip
     return found

@@ -26,7 +26,8 @@ from runform.version import __version__
 #: 1.1: config.event resolved (+ event_given), per-side "reliable", coaching.legs / step_length.
 #: 1.2: ``persons`` (who was tracked, who was analysed and how sure, the passes and their strides).
 #: 1.3: a leg metric's ``headline_side`` (one reliable leg), ``video.decoding_stopped_at_s``.
-#: 1.4: ``config.clip_name`` (the clip's name in reports, e.g. an upload's own file name).
+#: 1.4: ``config.clip_name`` (the clip's name in reports, e.g. an upload's own file name);
+#:      ``coaching.knee_lift.at_speed`` / ``speed_note`` (knee lift of runners at the clip's speed).
 SCHEMA_VERSION = "1.4"
 SCHEMA_FILE = "analysis.schema.json"
 
