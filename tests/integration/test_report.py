@@ -112,6 +112,8 @@ def test_headline_in_plain_words_without_pixel_cards_or_internal_sources(report_
     if match.group(2):  # below the race-pace band at an easy pace: the note says so and what to film
         assert "Film 70%-effort strides" in page.locator("#knee-speed-note").inner_text()
     assert page.locator("#headline-text").evaluate("e => getComputedStyle(e).color") != "rgb(29, 35, 48)"  # coloured
+    for element in ("#headline-text", "#headline .card"):  # coloured text and border, never a badge's filled background
+        assert page.locator(element).first.evaluate("e => getComputedStyle(e).backgroundColor") in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
     cards = page.locator("#headline .cards").inner_text()
     assert " px" not in cards and "--treadmill-speed" in cards
     assert "Foot ahead of hip at contact" in cards or "Overstride" in cards
