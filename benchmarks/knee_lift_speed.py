@@ -4,9 +4,9 @@ Knee lift (max thigh angle in swing, degrees from vertical) grows with speed: on
 (Fukuchi et al. 2017, ../shared/data/rbds) it is about 27 deg at 2.5 m/s and 40 deg at 4.5 m/s, so
 a clip filmed at an easy pace reads below the distance band (35-50 deg, race-pace strides) for
 nearly everyone. This fits the line runform compares a clip with: the markers' max thigh angle
-(median over the force-plate strides) against the running speed in leg lengths per second, both
-as runform measures them on a video (``calibration.running_speed_px_s / calibration.leg_length_px``:
-no scale needed), on the 10 TUNING runners x 3 speeds, each through a 60 fps side camera with
+(median over the force-plate strides, the truth) against the running speed in leg lengths per
+second as runform measures it on a video (``calibration.running_speed_px_s /
+calibration.leg_length_px``: no scale needed), on the 10 TUNING runners x 3 speeds, each through a 60 fps side camera with
 realistic pose noise, right and left; checked on the 10 HELD-OUT runners. Prints a table, writes
 benchmarks/results/knee_lift_speed.json; ``--write`` also rewrites
 runform/coaching/data/knee_lift_speed.yaml (what runform reads).
@@ -80,8 +80,9 @@ def check(model: dict, runs: list[dict]) -> dict:
 
 def yaml_text(model: dict) -> str:
     lo, hi = model["speed_range_leg_lengths_per_s"]
-    return f"""# Knee lift (max thigh angle in swing, deg from vertical) of recreational runners against running
-# speed in leg lengths (thigh + shank) per second, both as runform measures them on a video: a line
+    return f"""# Knee lift (max thigh angle in swing, deg from vertical; from the markers) of recreational runners
+# against running speed in leg lengths (thigh + shank) per second (as runform reads it from a
+# video's pose: ground speed and leg length in pixels): a line
 # fitted on the RBDS tuning runners (10 runners x 2.5, 3.5 and 4.5 m/s, markers through a 60 fps
 # side camera with realistic pose noise) by `python benchmarks/knee_lift_speed.py --write`; checked on
 # the 10 held-out runners (docs/COACHING.md, "Knee lift for the speed"). Do not edit by hand.

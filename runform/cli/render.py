@@ -9,6 +9,7 @@ from typing import Any
 from rich.table import Table
 
 from runform.cli.common import out
+from runform.coaching.knee_lift import VERDICT_WORDS
 from runform.model import Analysis
 
 HEADLINE = [
@@ -52,12 +53,12 @@ def headline(coaching: dict[str, Any] | None) -> str | None:
     knee, ref = coaching["knee_lift"]["value_deg"], coaching["knee_lift"]["reference_deg"]
     low, high = ref.get("low"), ref.get("high")
     where, colour = ("below", "red") if knee < low else ("above", "yellow") if knee > high else ("within", "green")
-    at_speed = coaching["knee_lift"].get("at_speed")
-    typical = where == "below" and at_speed and knee >= at_speed["low_deg"]
-    if typical:  # an easy-pace clip: below the race-pace band, as runners at this speed are
-        colour = "yellow"
-    return (f"[bold {colour}]Knee lift {knee:.0f} deg: {where} the {coaching['event']} band ({low}-{high} deg)"
-            + (f", typical for this speed ({at_speed['low_deg']:.0f}-{at_speed['high_deg']:.0f} deg)" if typical else "") + "[/]")
+    verdict, at_speed = coaching["knee_lift"].get("speed_verdict"), coaching["knee_lift"].get("at_speed")
+    extra = ""
+    if verdict and at_speed:  # below the race-pace band: how it compares with runners at the speed filmed
+        colour = "red" if verdict == "low" else "yellow"
+        extra = f", {VERDICT_WORDS[verdict]} ({at_speed['low_deg']:.0f}-{at_speed['high_deg']:.0f} deg)"
+    return f"[bold {colour}]Knee lift {knee:.0f} deg: {where} the {coaching['event']} band ({low}-{high} deg){extra}[/]"
 
 
 def summary_table(analysis: Analysis) -> Table:

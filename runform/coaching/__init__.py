@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from runform.coaching import compare, findings, knee_lift, legs, profiles, programme, step_length
-from runform.coaching.knee_lift import knee_lift_at_speed, speed_note
+from runform.coaching.knee_lift import knee_lift_at_speed, speed_note, speed_verdict
 from runform.coaching.legs import leg_tracking, mark_unreliable_legs
 from runform.coaching.profiles import cite, event_profile, load
 from runform.coaching.step_length import relative_step_length
@@ -36,6 +36,7 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
                               "choose": " ".join(pos["choose"].split()), "findings": [f.id for f in found if f.position == key]}  # fmt: skip
     knee = summary.get("max_thigh_angle_deg", {})
     band = data["profiles"][profile]["knee_lift_deg"]
+    verdict = speed_verdict(knee.get("value"), knee.get("uncertainty"), band.get("low"), at_speed)
     return {
         "event": event,
         "event_defaulted": defaulted,
@@ -46,7 +47,7 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
         "knee_lift": {"value_deg": knee.get("value"), "left_deg": (knee.get("left") or {}).get("median"),
                       "right_deg": (knee.get("right") or {}).get("median"), "uncertainty_deg": knee.get("uncertainty"),
                       "reference_deg": {k: v for k, v in band.items() if k != "source"}, "source": cite(band["source"]),
-                      "at_speed": at_speed, "speed_note": speed_note(knee.get("value"), band.get("low"), at_speed)},
+                      "at_speed": at_speed, "speed_verdict": verdict, "speed_note": speed_note(verdict, at_speed)},
         "step_length": _step_block(step, data["profiles"][profile]),
         "legs": leg_quality,
         "consensus_findings": [f.id for f in found if f.position == "consensus"],

@@ -7,6 +7,7 @@ the retest measured its metric.
 
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = ["BETTER", "METRIC_NAMES", "compare", "metric_name", "session_label"]
@@ -77,7 +78,8 @@ def _row(metric: str, b: dict, a: dict, had: set[str]) -> dict:
             "verdict": verdict if mdc else "no MDC (not validated)"}  # fmt: skip
 
 
-#: Running speeds of two sessions further apart than this share are a different test (docs/COACHING.md).
+#: Running speeds of two sessions further apart than this share are a different test (docs/COACHING.md,
+#: "Programme": speed alone changes knee lift by about 5.6 deg per leg length per second).
 SPEED_CHANGE_FRAC = 0.05
 
 
@@ -92,10 +94,15 @@ def _warnings(before: dict, after: dict) -> list[str]:
     eb, ea = _event(before), _event(after)
     if eb != ea:
         warnings.append(f"event changed ({eb or 'none'} -> {ea or 'none'}): the findings were judged against different bands")
-    sb, sa = before["calibration"].get("running_speed_mps"), after["calibration"].get("running_speed_mps")
+    (sb, sa), unit = _speeds(before, after)
     if sb and sa and abs(sa - sb) > SPEED_CHANGE_FRAC * sb:
-        warnings.append(f"running speed changed ({sb:.2f} -> {sa:.2f} m/s): speed alone changes knee lift, cadence, "
+        warnings.append(f"running speed changed ({sb:.2f} -> {sa:.2f} {unit}): speed alone changes knee lift, cadence, "
                         "contact time and stride length; film the retest at the same speed (the same belt speed)")  # fmt: skip
+    vb, va = str(before.get("schema_version") or "?"), str(after.get("schema_version") or "?")
+    if vb != va:
+        speed_fix = "; 1.4 reads the running speed, and with it every length, 5-9 % differently" if min(vb, va) < "1.4" <= max(vb, va) else ""
+        warnings.append(f"analysed by different runform versions (analysis.json {vb} -> {va}{speed_fix}): "
+                        "analyse both clips again with this version before comparing")  # fmt: skip
     pb, pa = before["keypoints"].get("source"), after["keypoints"].get("source")
     if pb and pa and _pose_model(pb) != _pose_model(pa):
         warnings.append(f"keypoints came from different pose settings ({pb} -> {pa}, e.g. --fast once): "
@@ -103,11 +110,27 @@ def _warnings(before: dict, after: dict) -> list[str]:
     return warnings
 
 
+def _speeds(before: dict, after: dict) -> tuple[tuple[float | None, float | None], str]:
+    """The two sessions' running speeds: in m/s when both have a scale, else in leg lengths per
+    second (ground speed / leg length, both in pixels: no scale needed)."""
+    metres = [d["calibration"].get("running_speed_mps") for d in (before, after)]
+    if all(metres):
+        return (metres[0], metres[1]), "m/s"
+    relative = []
+    for data in (before, after):
+        cal = data["calibration"]
+        speed, leg = cal.get("running_speed_px_s"), cal.get("leg_length_px")
+        relative.append(speed / leg if speed and leg and math.isfinite(speed / leg) else None)
+    return (relative[0], relative[1]), "leg lengths/s"
+
+
 def _pose_model(source: str) -> str:
     """The pose model and its settings in a keypoints source (``mediapipe-blazepose(model_complexity=1, 2
     processes)``), without the number of processes, which does not change the landmarks' kind, and
     without file names (``csv:monday.csv``, ``virtual-camera(mocap-joints:trial1.csv, 60 fps, right)``)."""
-    return re.sub(r":[^,()]*", ":", re.sub(r",?\s*\d+ processes", "", source))
+    source = re.sub(r",?\s*\d+ processes", "", source)
+    source = re.sub(r"^csv:.*$", "csv:", source)  # a keypoint file: any name, "run (1).csv" too
+    return re.sub(r"^virtual-camera\(.*?(, [\d.]+ fps)", r"virtual-camera(\1", source)  # motion capture: its file
 
 
 def _measured(metric: str | None, measured_after: set[str], lengths_ok: bool) -> bool:

@@ -131,9 +131,9 @@ def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict 
             weaker = "right" if (diff > 0) == (metric not in rule.get("higher_is_worse", ())) else "left"
             mean = abs(0.5 * (entry["left"]["median"] + entry["right"]["median"])) or 1.0
             if absolute is not None:  # judged on the difference: reported as the difference
-                shown, value, unc, test = "left - right", round(diff, 2), round(noise / 1.96, 2), f"|left - right| <= {absolute:g}"
-            else:
-                shown, value, unc = "symmetry index, %", round(si, 1), round(100 * noise / 1.96 / mean, 1)
+                shown, value, unc, test = "left - right", round(diff, 2), round(noise, 2), f"|left - right| <= {absolute:g}"
+            else:  # the +- shown is the 95 % noise the difference was tested against, in the value's unit
+                shown, value, unc = "symmetry index, %", round(si, 1), round(100 * noise / mean, 1)
                 test = f"|symmetry index| <= {rule['symmetry_above_pct']} %"
             advice = rule["advice"]
             if far_side is not None:

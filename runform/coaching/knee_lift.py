@@ -46,16 +46,35 @@ def knee_lift_at_speed(calibration: Calibration | None) -> dict | None:
             "band_content": ref["band_content"], "source": cite(ref["source"])}  # fmt: skip
 
 
-def speed_note(value_deg: float | None, band_low_deg: float | None, at_speed: dict | None) -> str | None:
-    """A sentence for a knee lift below the band: typical for the clip's speed (film faster strides
-    to judge it against the band), or low even for that speed. None when it is not below the band
-    or the speed is unknown."""
+def speed_verdict(value_deg: float | None, uncertainty_deg: float | None, band_low_deg: float | None,
+                  at_speed: dict | None) -> str | None:
+    """For a knee lift below the band: ``"typical"`` for the clip's speed (at or above the low edge
+    of runners at that speed), ``"low"`` (below it by more than the uncertainty: the shuffler
+    finding's own test) or ``"uncertain"`` (below it, within the uncertainty). None when it is not
+    below the band or the speed is unknown."""
     if value_deg is None or band_low_deg is None or at_speed is None or value_deg >= band_low_deg:
+        return None
+    if value_deg >= at_speed["low_deg"]:
+        return "typical"
+    return "low" if value_deg + (uncertainty_deg or 0.0) < at_speed["low_deg"] else "uncertain"
+
+
+#: What each verdict adds to the headline ("Knee lift 22°: below the 10k band (35–50°), ...").
+VERDICT_WORDS = {"typical": "typical for this speed", "uncertain": "at the low edge for this speed",
+                 "low": "low even for this speed"}  # fmt: skip
+
+
+def speed_note(verdict: str | None, at_speed: dict | None) -> str | None:
+    """The sentence for a :func:`speed_verdict`: what runners at this speed do, and what to film."""
+    if verdict is None or at_speed is None:
         return None
     speed = f"{at_speed['speed_mps']:.1f} m/s" if at_speed.get("speed_mps") else f"{at_speed['speed_leg_lengths_per_s']:.1f} leg lengths/s"
     reference = (f"recreational runners at this speed ({speed}) lift the thigh {at_speed['low_deg']:.0f}–{at_speed['high_deg']:.0f}° "
                  f"({at_speed['band_content']:.0%} of them; RBDS)")  # fmt: skip
-    if value_deg < at_speed["low_deg"]:
+    if verdict == "low":
         return f"Knee lift is low even for this speed: {reference}."
+    if verdict == "uncertain":
+        return (f"Knee lift is below the band and at the low edge for this speed, within measurement uncertainty: {reference}. "
+                "Film 70%-effort strides at 60 fps to tell.")  # fmt: skip
     return (f"Below the band, which describes race-pace strides, but typical for this speed: {reference}. "
             "Film 70%-effort strides to judge knee drive against the band.")

@@ -68,8 +68,8 @@ def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> fl
         longest = MAX_STRIDE_FRACTION * float(np.median(np.diff(contacts)))  # no stride across a lost stance
         for k, t0 in enumerate(contacts):
             after = toe_offs[toe_offs > t0]
-            if not len(after):
-                continue
+            if not len(after) or (k + 1 < len(contacts) and after[0] >= contacts[k + 1]):
+                continue  # no toe-off of this stance: the window would run into the swing
             t1 = after[0]
             a, b = (t0, contacts[k + 1]) if k + 1 < len(contacts) else (contacts[k - 1], t0)
             inside = (t > t0 + 0.2 * (t1 - t0)) & (t < t1 - 0.2 * (t1 - t0))

@@ -168,7 +168,20 @@ def test_compare_warns_when_the_pose_settings_differ():
     mocap = "virtual-camera(mocap-joints:RBDS001runT25_joints.csv, 60 fps, right)"
     assert not compare(session(mocap), session(mocap.replace("T25", "T45")))["warnings"]  # file names only
     assert not compare(session("csv:monday.csv"), session("csv:friday.csv"))["warnings"]
+    assert not compare(session("csv:run (1).csv"), session("csv:tuesday, easy.csv"))["warnings"]
     assert compare(session("csv:monday.csv"), session(default))["warnings"]
+
+
+def test_compare_warns_about_speed_without_a_scale_and_about_versions():
+    before, after = (_session({"max_thigh_angle_deg": 30.0}, mdc=2.0) for _ in range(2))
+    before["calibration"].update(running_speed_px_s=696.0, leg_length_px=252.0)  # RBDS001 at 2.5 m/s, no scale
+    after["calibration"].update(running_speed_px_s=1261.0, leg_length_px=252.0)  # at 4.5 m/s
+    assert any("running speed changed (2.76 -> 5.00 leg lengths/s)" in w for w in compare(before, after)["warnings"])
+    after["calibration"]["running_speed_px_s"] = 700.0
+    assert not compare(before, after)["warnings"]
+    after["schema_version"] = "1.4"  # before: "1.0"
+    warnings = compare(before, after)["warnings"]
+    assert len(warnings) == 1 and "different runform versions (analysis.json 1.0 -> 1.4; 1.4 reads the running speed" in warnings[0]
 
 
 @pytest.mark.parametrize(("after_mps", "warned"), [(2.55, False), (2.4, False), (2.7, True), (4.5, True)])

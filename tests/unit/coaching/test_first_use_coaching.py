@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from runform.cli import render
 from runform.coaching import coach, leg_tracking, mark_unreliable_legs
 from runform.coaching.profiles import event_profile, load
 from runform.coaching.programme import progressed_dose
@@ -108,6 +109,20 @@ def test_low_knee_lift_finding_does_not_depend_on_the_scale(knee_deg, shuffler):
         note = result["knee_lift"]["speed_note"]
         assert ("low even for this speed" in note) == shuffler and ("typical for this speed" in note) != shuffler
     assert metres["knee_lift"]["at_speed"]["speed_mps"] == pytest.approx(3.0) and pixels["knee_lift"]["at_speed"]["speed_mps"] is None
+
+
+@pytest.mark.parametrize(("knee_deg", "uncertainty_deg", "verdict", "shuffler"),
+                         [(28.0, 1.0, "typical", False), (20.0, 1.0, "low", True), (20.0, 10.0, "uncertain", False)])
+def test_the_speed_verdict_uses_the_findings_own_uncertainty_test(knee_deg, uncertainty_deg, verdict, shuffler):
+    """Below the low edge for the speed by less than the uncertainty: no finding, and the note and
+    headline do not call it low either (nothing is reported inside measurement noise)."""
+    summary = _summary(knee_deg, None)
+    summary["max_thigh_angle_deg"]["uncertainty"] = uncertainty_deg
+    result = coach(summary, pd.DataFrame(), "10k", calibration=_calibration(None, pixel_speed_mps=3.0))
+    assert result["knee_lift"]["speed_verdict"] == verdict
+    assert ("distance-shuffle" in {f["id"] for f in result["findings"]}) == shuffler
+    assert ("low even for this speed" in result["knee_lift"]["speed_note"]) == shuffler
+    assert render.headline(result).count("for this speed") == 1
 
 
 def test_no_speed_reference_outside_the_measured_speeds():

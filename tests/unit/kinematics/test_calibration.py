@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
+
 from runform.config import Config
 from runform.kinematics import calibrate
+from runform.kinematics.calibration import stance_speed_px_s
 from runform.model import empty_events
 
 
@@ -21,3 +24,34 @@ def test_belt_speed_scales_from_the_planted_foot(gait_keypoints):
     kp, truth = gait_keypoints
     cal = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0))
     assert cal.method == "treadmill_speed" and cal.px_per_m > 0 and cal.length_unit == "m"
+
+
+def _surging(kp, truth, amplitude_px: float):  # noqa: ANN001, ANN202
+    """The same runner whose body (not the planted foot) surges fore-aft once per step, slowest at
+    mid-stance, as a runner braking and pushing off does: the hips lag behind at mid-stance."""
+    stride_s = float(np.median(np.diff(np.sort(truth[(truth["side"] == "right") & (truth["event"] == "contact")]["time_s"]))))
+    contact = float(truth[(truth["side"] == "right") & (truth["event"] == "contact")]["time_s"].min())
+    mid = contact + 0.125  # the fixture's stance: 0.25 s
+    surge = amplitude_px * np.cos(4 * np.pi * (kp.time_s - mid) / stride_s + np.pi / 2)  # backward velocity peak at mid-stance
+    xy = kp.xy_px.copy()
+    body = [i for i, name in enumerate(kp.names) if not name.endswith(("heel", "foot_index", "ankle"))]
+    xy[:, body, 0] += surge[:, None]
+    return kp.replace(xy_px=xy)
+
+
+def test_running_speed_is_the_ground_speed_when_the_body_surges(gait_keypoints):
+    """Braking and push-off move the pelvis slower than its mean speed at mid-stance: the ground
+    speed is read against the pelvis's mean over the stride, so the surge does not bias it."""
+    kp, truth = gait_keypoints
+    steady = stance_speed_px_s(kp, truth, 1)
+    surging = stance_speed_px_s(_surging(kp, truth, 12.0), truth, 1)
+    assert steady > 0 and abs(surging / steady - 1) < 0.01
+    mid_stance_pelvis = np.gradient(_surging(kp, truth, 12.0).xy("left_hip")[:, 0], kp.time_s)
+    assert np.nanmax(np.abs(mid_stance_pelvis)) > 0.1 * steady  # the surge is large enough to matter
+
+
+def test_running_speed_skips_a_stance_whose_toe_off_was_lost(gait_keypoints):
+    kp, truth = gait_keypoints
+    toe_offs = truth[truth["event"] == "toe_off"].index
+    thinned = truth.drop(index=[i for k, i in enumerate(toe_offs) if k % 3])  # two of every three lost
+    assert abs(stance_speed_px_s(kp, thinned, 1) / stance_speed_px_s(kp, truth, 1) - 1) < 0.01
