@@ -38,6 +38,8 @@ RBDS = DATA / "rbds"
 from runform.config import Config  # noqa: E402
 from runform.io import from_rbds_joints  # noqa: E402
 from runform.kinematics import calibrate  # noqa: E402
+from runform.kinematics.calibration import leg_length_px  # noqa: E402
+from runform.kinematics.stride import forward_position_px  # noqa: E402
 from runform.metrics.uncertainty import attach, calibration_systematic  # noqa: E402
 from runform.metrics.uncertainty import error_model as shipped_error_model  # noqa: E402
 from runform.pipeline import analyze_keypoints  # noqa: E402
@@ -48,15 +50,16 @@ TUNING = ["001", "003", "005", "006", "008", "010", "011", "014", "016", "020"]
 HELD_OUT = ["002", "007", "012", "015", "017", "019", "022", "023", "024", "026"]
 SPEEDS = ["25", "35", "45"]
 NOISE = {"realistic": PoseNoise(), "none": PoseNoise(scale=0, glitch_rate=0, dropout_rate=0, swap_rate_per_s=0)}
-ANGLES = {  # ours -> truth per_stride key
+ANGLES = {  # ours -> truth per_stride key: the angles, and the foot ahead of the hip (added by run_trial)
     "max_thigh_angle_deg": "max_thigh_swing_deg",
     "hip_extension_at_toe_off_deg": "hip_ext_toe_off_deg",
     "knee_flexion_at_contact_deg": "knee_flex_contact_deg",
     "peak_swing_knee_flexion_deg": "peak_swing_knee_flex_deg",
     "shank_angle_at_contact_deg": "shank_angle_contact_deg",
+    "foot_ahead_of_hip_pct_leg": "foot_ahead_pct_leg",
 }
 COVERED = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_deg", "hip_extension_at_toe_off_deg",
-           "knee_flexion_at_contact_deg", "shank_angle_at_contact_deg")
+           "knee_flexion_at_contact_deg", "shank_angle_at_contact_deg", "foot_ahead_of_hip_pct_leg")
 LABELS_UPSTREAM_CADENCE = 168.9
 
 
@@ -77,6 +80,16 @@ def height_scale(analysis, height_m: float) -> float:  # noqa: ANN001 - runform 
     if analysis.calibration.px_per_m is None or by_height.px_per_m is None:  # no scale either way: not measured
         return float("nan")
     return float(analysis.calibration.px_per_m / by_height.px_per_m)
+
+
+def _add_foot_ahead_truth(per_stride: list[dict], clean, direction: int) -> None:  # noqa: ANN001 - Keypoints
+    """Each force-plate stride's foot ahead of the hip at its contact, in % of leg length, by
+    runform's own definition (the ankle ahead of the pelvis centre along the running direction,
+    over thigh + shank) on the noise-free projection of the markers: ``foot_ahead_pct_leg``."""
+    leg_px = leg_length_px(clean)
+    for stride in per_stride:
+        ahead = forward_position_px(clean, f"{stride['side']}_ankle", direction)
+        stride["foot_ahead_pct_leg"] = float(100 * np.interp(stride["contact_s"], clean.time_s, ahead) / leg_px)
 
 
 def _true_angle(summary: dict, per_stride: list[dict], ours: str, truth_key: str) -> float:
@@ -104,6 +117,7 @@ def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> di
         warnings.simplefilter("ignore", RuntimeWarning)
         analysis = analyze_keypoints(kp, Config(treadmill_speed_mps=truth["belt_speed_m_per_s"]), trial)
         scale = height_scale(analysis, runner_heights_m()[trial[4:7]])
+    _add_foot_ahead_truth(truth["per_stride"], camera.project(mocap), analysis.cleaning.direction)
     events, strides = analysis.events, analysis.strides
     out: dict = {"trial": trial, "runner": trial[4:7], "speed": trial[-2:], "fps": fps, "side": side,
                  "held_out": trial[4:7] in HELD_OUT, "n_true_events": len(true_events)}  # fmt: skip
@@ -361,6 +375,8 @@ def coverage(runs: list[dict], model: dict, held_out: bool = True) -> dict:
 def _width_text(metric: str, width: float | None) -> str:
     if width is None:
         return "–"
+    if metric.endswith("_pct_leg"):
+        return f"±{width:.1f} % leg"
     return f"±{1000 * width:.1f} ms" if metric.endswith("_s") else f"±{width:.3f}" if metric == "duty_factor" else f"±{width:.2f}°"
 
 
