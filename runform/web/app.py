@@ -67,14 +67,15 @@ def create_app(settings: WebSettings, analyse: AnalyseFn | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate(settings.database_url)
-        app.state.db = Database(settings.database_url)
-        app.state.jobs = JobRunner(app.state.db, settings, analyse)
-        app.state.jobs.start()
+        db = Database(settings.database_url)
+        jobs = JobRunner(db, settings, analyse)
+        app.state.db, app.state.jobs = db, jobs
+        jobs.start()
         try:
             yield
-        finally:
-            app.state.jobs.stop()
-            app.state.db.dispose()
+        finally:  # this lifespan's own runner and database: a second lifespan of the same app (a test
+            jobs.stop()  # tool's ASGI client beside a TestClient) has replaced app.state's by now
+            db.dispose()
 
     app = FastAPI(title="runform coach", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Athletes, sessions, analyses and trends. Authenticate with POST /api/auth/token.")  # fmt: skip

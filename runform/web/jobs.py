@@ -114,6 +114,11 @@ class JobRunner:
                 logger.warning("job dispatcher: still busy 10 s after the stop; it ends at its next poll")
         self._stack.close()
 
+    @property
+    def running(self) -> bool:
+        """The dispatcher thread is alive (between :meth:`start` and the end of :meth:`stop`)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wake(self) -> None:
         """A job was queued: look now rather than at the next poll."""
         self._wake.set()

@@ -297,3 +297,21 @@ def test_admin_manages_coaches_others_cannot(web):
     made = client.post("/api/users", headers=a, json={"email": "c@c.test", "password": "long enough pw"})
     assert made.status_code == 201
     assert client.post("/api/users", headers=b, json={"email": "d@c.test", "password": "long enough pw"}).status_code == 403
+
+
+def test_each_lifespan_stops_its_own_job_runner(tmp_path, database_url, replay_folder):
+    """Two lifespans of one app (a TestClient and a test tool's ASGI client, as Schemathesis does):
+    each stops the job runner it started, so none polls the database after the app is gone."""
+    from fastapi.testclient import TestClient
+    from fixtures.web import ReplayAnalyser, make_settings
+
+    from runform.web import create_app
+
+    app = create_app(make_settings(tmp_path / "data", database_url), ReplayAnalyser(replay_folder))
+    with TestClient(app):
+        first = app.state.jobs
+        with TestClient(app):
+            second = app.state.jobs
+            assert first is not second and first.running and second.running
+        assert not second.running and first.running
+    assert not first.running
