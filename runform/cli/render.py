@@ -62,7 +62,7 @@ def headline(coaching: dict[str, Any] | None) -> str | None:
 
 
 def summary_table(analysis: Analysis) -> Table:
-    table = Table(title=f"runform: {analysis.config.clip_name or Path(analysis.source).name}", show_lines=False)
+    table = Table(title=f"runform: {analysis.clip_name}", show_lines=False)
     for col in ("metric", "unit", "value", "left", "right", "IQR", "n", "SI %"):
         table.add_column(col, justify="left" if col in ("metric", "unit") else "right")
     summary = analysis.summary

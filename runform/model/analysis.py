@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -67,6 +68,11 @@ class Analysis:
                                     found=type(getattr(self, name)).__name__)  # fmt: skip
         if self.coaching is not None and self.quality.verdict == "refuse":
             raise AnalysisError("A refused clip cannot carry coaching", found="coaching with a refusing quality gate")
+
+    @property
+    def clip_name(self) -> str:
+        """The clip's name for people: ``config.clip_name`` (an upload's own file name), else the file name."""
+        return self.config.clip_name or Path(self.source).name
 
     @property
     def refused(self) -> bool:

@@ -151,7 +151,7 @@ def render_diagnostic(analysis, images: list[tuple[str, float]]) -> str:  # noqa
                   for c in refusals)  # fmt: skip
     figures = "".join(_figure(*image) for image in images)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>REFUSED - runform diagnostic - {e(analysis.config.clip_name or Path(analysis.source).name)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>REFUSED - runform diagnostic - {e(analysis.clip_name)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}}h1{{color:#b00020}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}
 tr.refuse{{background:#fde2e4}}tr.warn{{background:#fff4d6}}
@@ -160,7 +160,7 @@ figure{{margin:0}}figure img{{display:block;max-width:100%;max-height:480px;marg
 figcaption{{font-size:.9em;margin-top:.4em;line-height:1.35}}
 figcaption.nobody{{color:#8a1020;background:#fde2e4;padding:.3em .5em;border-radius:4px}}
 @media (max-width:600px){{body{{margin:1em}}table{{display:block;overflow-x:auto}}}}</style></head><body>
-<h1>REFUSED: {e(analysis.config.clip_name or Path(analysis.source).name)}</h1>
+<h1>REFUSED: {e(analysis.clip_name)}</h1>
 <p>The quality gate refused this clip, so no metrics or coaching were produced (exit code 6).
 This page shows whom runform looked at and why it failed.</p>
 <h2>Why</h2><ul>{why}</ul>

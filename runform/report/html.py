@@ -173,9 +173,8 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
                      for m in SUMMARY_ROWS if m in summary]  # fmt: skip
     env = jinja2.Environment(loader=jinja2.PackageLoader("runform.report", "templates"), autoescape=jinja2.select_autoescape(["html", "j2"]))
     curves = data["curves"]
-    clip_name = analysis.config.clip_name or Path(analysis.source).name
     return env.get_template("report.html.j2").render(
-        title=clip_name, runner=analysis.config.runner_name, source_name=clip_name,
+        title=analysis.clip_name, runner=analysis.config.runner_name, source_name=analysis.clip_name,
         created=analysis.created, event=analysis.config.event, coaching=coaching, quality=data["quality"],
         fps=analysis.keypoints.sampling_rate_hz, calibration=data["calibration"], cards=_cards(summary, coaching),
         thigh_plot=plots.cycle_plot(curves, "thigh_angle_deg", "thigh angle (deg)",

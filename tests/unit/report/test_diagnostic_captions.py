@@ -41,7 +41,7 @@ def _analysis(kp: Keypoints, persons: PersonTracks | None, source: Path) -> Simp
     check = SimpleNamespace(verdict="refuse", name="strides", value=0, threshold=">= 4 per side",
                             message="0 left and 0 right strides", fix="film longer")  # fmt: skip
     return SimpleNamespace(keypoints=kp, persons=persons, cleaning=SimpleNamespace(direction=1), source=str(source),
-                           config=SimpleNamespace(clip_name=source.name),
+                           config=SimpleNamespace(clip_name=source.name), clip_name=source.name,
                            quality=SimpleNamespace(refusals=[check], checks=[check]))  # fmt: skip
 
 
