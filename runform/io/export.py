@@ -36,9 +36,10 @@ OUTPUT_FILES = ("analysis.json", "events.csv", "strides.csv", "keypoints.csv")
 MARKER_FILE = "analysis.json"
 #: ... as is a folder holding the refused-clip diagnostic (runform.report.diagnostic).
 DIAGNOSTIC_MARKER_FILE = "diagnostic.html"
-#: Every name runform writes into an output folder (``keyframe-<k>.png``: the refused-clip diagnostic).
-WRITTEN_FILES = re.compile(r"(analysis\.json|events\.csv|strides\.csv|keypoints\.csv|report\.html|annotated\.mp4"
-                           r"|diagnostic\.html|keyframe-\d+\.png)")
+#: Every name runform writes into an output folder: the tables, the report layer's two files, and the
+#: refused-clip diagnostic with its ``keyframe-<k>.png``.
+WRITTEN_FILES = re.compile("|".join(re.escape(name) for name in (*OUTPUT_FILES, "report.html", "annotated.mp4", DIAGNOSTIC_MARKER_FILE))
+                           + r"|keyframe-\d+\.png")
 #: Files an operating system's file browser leaves in folders; replaced with the folder like runform's own.
 OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
