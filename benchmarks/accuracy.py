@@ -104,20 +104,26 @@ def trials(runners: list[str]) -> list[str]:
     return [f"RBDS{r}runT{s}" for r in runners for s in SPEEDS]
 
 
+def trial_keypoints(trial: str, fps: float, side: str, noise: str = "realistic"):  # noqa: ANN201 - (Keypoints, Keypoints, VirtualCamera)
+    """A trial's markers through a virtual side camera: (keypoints with ``noise``, the noise-free
+    projection, the camera). The noise is deterministic across runs (seeded by trial, rate, side)."""
+    camera = VirtualCamera(fps=fps, side=side)
+    clean = camera.project(from_rbds_joints(RBDS / f"{trial}_joints.csv"))
+    # fps:g so that --fps 30 (a float) draws the same noise as the default 30
+    seed = zlib.crc32(f"{trial}|{fps:g}|{side}|{noise}".encode())
+    return NOISE[noise].apply(clean, seed=seed), clean, camera
+
+
 def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> dict:
     """One trial through one camera: per-event and per-stride errors, per-trial summary errors."""
-    mocap = from_rbds_joints(RBDS / f"{trial}_joints.csv")
     truth = json.loads((RBDS / f"{trial}_truth.json").read_text())
     true_events = pd.read_csv(RBDS / f"{trial}_events.csv")
-    # deterministic across runs; fps:g so that --fps 30 (a float) draws the same noise as the default 30
-    seed = zlib.crc32(f"{trial}|{fps:g}|{side}|{noise}".encode())
-    camera = VirtualCamera(fps=fps, side=side)
-    kp = NOISE[noise].apply(camera.project(mocap), seed=seed)
+    kp, clean, camera = trial_keypoints(trial, fps, side, noise)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         analysis = analyze_keypoints(kp, Config(treadmill_speed_mps=truth["belt_speed_m_per_s"]), trial)
         scale = height_scale(analysis, runner_heights_m()[trial[4:7]])
-    _add_foot_ahead_truth(truth["per_stride"], camera.project(mocap), analysis.cleaning.direction)
+    _add_foot_ahead_truth(truth["per_stride"], clean, analysis.cleaning.direction)
     events, strides = analysis.events, analysis.strides
     out: dict = {"trial": trial, "runner": trial[4:7], "speed": trial[-2:], "fps": fps, "side": side,
                  "held_out": trial[4:7] in HELD_OUT, "n_true_events": len(true_events)}  # fmt: skip
@@ -325,9 +331,7 @@ def error_model(runs: list[dict], method: str = "tolerance") -> dict:
         }  # fmt: skip
         for angle in ANGLES:
             s = stride_stats(sub, angle)
-            entry[angle] = {"rmse": s["rmse"], "bias": s["bias"]}
-        for angle in ANGLES:
-            entry[angle]["systematic"] = sys_[angle]
+            entry[angle] = {"rmse": s["rmse"], "bias": s["bias"], "systematic": sys_[angle]}
         by_fps[f"{fps:g}"] = {k: {kk: round(float(vv), 5) for kk, vv in v.items()} for k, v in entry.items()}
     old = json.loads((ROOT / "runform" / "metrics" / "error_model.json").read_text())
     height = scale_systematic_by_fps(tuning)

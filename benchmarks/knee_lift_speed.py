@@ -19,18 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import warnings
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from accuracy import HELD_OUT, NOISE, RBDS, SPEEDS, TUNING
+from accuracy import HELD_OUT, RBDS, SPEEDS, TUNING, trial_keypoints
 from scipy.stats import norm
 
 from runform.config import Config
-from runform.io.mocap import from_rbds_joints
 from runform.pipeline import analyze_keypoints
-from runform.pose.virtual_camera import VirtualCamera
 
 ROOT = Path(__file__).resolve().parents[1]
 FPS = 60.0
@@ -41,8 +38,7 @@ BAND_CONTENT = 0.90
 def measure(trial: str, side: str) -> dict:
     """One trial through one camera: runform's relative speed, and the markers' knee lift."""
     truth = json.loads((RBDS / f"{trial}_truth.json").read_text())
-    seed = zlib.crc32(f"{trial}|{FPS:g}|{side}|realistic".encode())
-    kp = NOISE["realistic"].apply(VirtualCamera(fps=FPS, side=side).project(from_rbds_joints(RBDS / f"{trial}_joints.csv")), seed=seed)
+    kp, _, _ = trial_keypoints(trial, FPS, side)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         analysis = analyze_keypoints(kp, Config(), trial)
