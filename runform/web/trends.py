@@ -87,7 +87,6 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 #: The chart's viewBox and plot margins (user units; the SVG scales to its grid cell, text with it).
 _W, _H, _PAD_L, _PAD_R, _PAD_T, _PAD_B = 420, 232, 46, 12, 34, 42
 _FONT = 12  # tick, date and legend text
-_CHAR_W = 0.6 * _FONT  # a generous average glyph width, to keep labels apart
 
 
 def _nice_ticks(lo: float, hi: float, target: int = 4) -> tuple[list[float], int]:
@@ -107,7 +106,13 @@ def _date_label(iso: str) -> tuple[str, str]:
 
 
 def _text_w(text: str, size: float = _FONT) -> float:
+    """Width of ``text``: a generous average glyph width (0.6 em), to keep labels apart."""
     return len(text) * size * 0.6
+
+
+def _capped_bar(cx: float, y0: float, y1: float) -> str:
+    """Path data of an uncertainty bar from ``y0`` to ``y1`` at ``cx``, with 6-unit caps."""
+    return f"M{cx:.1f} {y0:.1f}V{y1:.1f}M{cx - 3:.1f} {y0:.1f}h6M{cx - 3:.1f} {y1:.1f}h6"
 
 
 def svg_plot(metric: dict) -> str:
@@ -187,8 +192,7 @@ def svg_plot(metric: dict) -> str:
             u = p["uncertainty"] or 0
             if u:
                 y0, y1 = y(p["value"] + u), y(p["value"] - u)
-                parts.append(f'<path class="err" d="M{cx:.1f} {y0:.1f}V{y1:.1f}M{cx - 3:.1f} {y0:.1f}h6M{cx - 3:.1f} {y1:.1f}h6" '
-                             f'stroke="{colour}" stroke-width="1.2" fill="none"/>')  # fmt: skip
+                parts.append(f'<path class="err" d="{_capped_bar(cx, y0, y1)}" stroke="{colour}" stroke-width="1.2" fill="none"/>')
             tip = f"{_SIDE_WORDS[side]} {p['date']}: {p['value']:.3g} ± {u:.2g} {metric['unit']}"
             parts.append(f'<circle class="point {side}" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{colour}" stroke="#fff" '
                          f'stroke-width="1.5"><title>{escape(tip)}</title></circle>')  # fmt: skip
@@ -218,11 +222,11 @@ def _legend(metric: dict, band: bool) -> str:
             out.append(f'<rect x="{x0:.1f}" y="{cy - 6}" width="{glyph_w}" height="11" fill="{_BAND_COLOUR}" fill-opacity="0.2" '
                        f'stroke="{_BAND_COLOUR}" stroke-opacity="0.55" stroke-dasharray="3 2"/>')  # fmt: skip
         elif kind == "err":
-            out.append(f'<path d="M{gx:.1f} {cy - 7}V{cy + 7}M{gx - 3:.1f} {cy - 7}h6M{gx - 3:.1f} {cy + 7}h6" stroke="#555" fill="none"/>')
+            out.append(f'<path d="{_capped_bar(gx, cy - 7, cy + 7)}" stroke="#555" fill="none"/>')
         else:
             colour = _COLOURS[kind]
             if kind == "both":
-                out.append(f'<path d="M{gx:.1f} {cy - 7}V{cy + 7}M{gx - 3:.1f} {cy - 7}h6M{gx - 3:.1f} {cy + 7}h6" stroke="{colour}" fill="none"/>')
+                out.append(f'<path d="{_capped_bar(gx, cy - 7, cy + 7)}" stroke="{colour}" fill="none"/>')
             out.append(f'<circle cx="{gx:.1f}" cy="{cy}" r="4.5" fill="{colour}" stroke="#fff" stroke-width="1.5"/>')
         colour = _COLOURS.get(kind, "#444") if kind in ("left", "right") else "#444"
         out.append(f'<text x="{x0 + glyph_w + 4:.1f}" y="{cy + 4}" fill="{colour}">{escape(text)}</text>')
