@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 
 from runform.cli.common import out
-from runform.coaching.knee_lift import VERDICT_WORDS
+from runform.coaching.knee_lift import speed_clause
 from runform.model import Analysis
 
 HEADLINE = [
@@ -53,11 +53,10 @@ def headline(coaching: dict[str, Any] | None) -> str | None:
     knee, ref = coaching["knee_lift"]["value_deg"], coaching["knee_lift"]["reference_deg"]
     low, high = ref.get("low"), ref.get("high")
     where, colour = ("below", "red") if knee < low else ("above", "yellow") if knee > high else ("within", "green")
-    verdict, at_speed = coaching["knee_lift"].get("speed_verdict"), coaching["knee_lift"].get("at_speed")
     extra = ""
-    if verdict and at_speed:  # below the race-pace band: how it compares with runners at the speed filmed
-        colour = "red" if verdict == "low" else "yellow"
-        extra = f", {VERDICT_WORDS[verdict]} ({at_speed['low_deg']:.0f}-{at_speed['high_deg']:.0f} deg)"
+    clause = speed_clause(coaching["knee_lift"], degree=" deg", dash="-")
+    if clause:  # below the race-pace band: how it compares with runners at the speed filmed
+        extra, colour = clause[0], {"bad": "red", "warn": "yellow"}[clause[1]]
     return f"[bold {colour}]Knee lift {knee:.0f} deg: {where} the {coaching['event']} band ({low}-{high} deg){extra}[/]"
 
 

@@ -7,8 +7,9 @@ the retest measured its metric.
 
 from __future__ import annotations
 
-import math
 import re
+
+from runform.model import leg_lengths_per_s
 
 __all__ = ["BETTER", "METRIC_NAMES", "compare", "metric_name", "session_label"]
 
@@ -116,11 +117,8 @@ def _speeds(before: dict, after: dict) -> tuple[tuple[float | None, float | None
     metres = [d["calibration"].get("running_speed_mps") for d in (before, after)]
     if all(metres):
         return (metres[0], metres[1]), "m/s"
-    relative = []
-    for data in (before, after):
-        cal = data["calibration"]
-        speed, leg = cal.get("running_speed_px_s"), cal.get("leg_length_px")
-        relative.append(speed / leg if speed and leg and math.isfinite(speed / leg) else None)
+    relative = [leg_lengths_per_s(d["calibration"].get("running_speed_px_s"), d["calibration"].get("leg_length_px"))
+                for d in (before, after)]  # fmt: skip
     return (relative[0], relative[1]), "leg lengths/s"
 
 

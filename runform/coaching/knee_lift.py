@@ -14,7 +14,6 @@ edge; between the two, the coaching block says that the clip is typical for its 
 
 from __future__ import annotations
 
-import math
 from statistics import NormalDist
 
 from runform.coaching.profiles import cite, load
@@ -28,13 +27,10 @@ def knee_lift_at_speed(calibration: Calibration | None) -> dict | None:
     """``{"speed_leg_lengths_per_s", "speed_mps", "expected_deg", "low_deg", "high_deg", "source"}``
     for the clip's running speed, or None (no speed or leg length measured, or a speed outside the
     reference's range: a sprint, a walk)."""
-    if calibration is None:
-        return None
-    speed_px, leg_px = calibration.running_speed_px_s, calibration.leg_length_px
-    if not (math.isfinite(speed_px) and math.isfinite(leg_px) and speed_px > 0 and leg_px > 0):
+    relative = calibration.speed_leg_lengths_per_s if calibration is not None else None
+    if relative is None:
         return None
     ref = load("knee_lift_speed")
-    relative = speed_px / leg_px
     lo, hi = ref["speed_range_leg_lengths_per_s"]
     if not EXTRAPOLATION[0] * lo <= relative <= EXTRAPOLATION[1] * hi:
         return None
@@ -62,6 +58,17 @@ def speed_verdict(value_deg: float | None, uncertainty_deg: float | None, band_l
 #: What each verdict adds to the headline ("Knee lift 22°: below the 10k band (35–50°), ...").
 VERDICT_WORDS = {"typical": "typical for this speed", "uncertain": "at the low edge for this speed",
                  "low": "low even for this speed"}  # fmt: skip
+
+
+def speed_clause(knee_lift: dict, degree: str = "°", dash: str = "–") -> tuple[str, str] | None:
+    """What the headline adds after the band for a coaching block's ``knee_lift`` entry with a speed
+    verdict: (", typical for this speed (22–38°)", tone "bad" when low even for this speed, else
+    "warn"), or None. ``degree`` and ``dash`` let a plain terminal say "deg" and "-"."""
+    verdict, at_speed = knee_lift.get("speed_verdict"), knee_lift.get("at_speed")
+    if not verdict or not at_speed:
+        return None
+    tone = "bad" if verdict == "low" else "warn"
+    return f", {VERDICT_WORDS[verdict]} ({at_speed['low_deg']:.0f}{dash}{at_speed['high_deg']:.0f}{degree})", tone
 
 
 def speed_note(verdict: str | None, at_speed: dict | None) -> str | None:

@@ -5,7 +5,7 @@ annotations): readers, pose backends, algorithms and reports import the model, n
 """
 
 from runform.model.analysis import Analysis
-from runform.model.calibration import CALIBRATION_METHODS, Calibration
+from runform.model.calibration import CALIBRATION_METHODS, Calibration, leg_lengths_per_s
 from runform.model.cleaning import CleaningReport
 from runform.model.keypoints import BLAZEPOSE_NAMES, LEG_PARTS, REQUIRED_NAMES, SIDES, Keypoints
 from runform.model.mocap import MotionCapture
@@ -42,4 +42,5 @@ __all__ = [
     "check_events_table",
     "check_strides_table",
     "empty_events",
+    "leg_lengths_per_s",
 ]

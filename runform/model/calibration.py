@@ -40,6 +40,11 @@ class Calibration:
     def running_speed_mps(self) -> float | None:
         return self.running_speed_px_s / self.px_per_m if self.px_per_m is not None and self.is_metric else None
 
+    @property
+    def speed_leg_lengths_per_s(self) -> float | None:
+        """Running speed in leg lengths per second (both read in pixels: no scale needed), or None."""
+        return leg_lengths_per_s(self.running_speed_px_s, self.leg_length_px)
+
     def length(self, px: float | np.ndarray) -> float | np.ndarray:
         """Pixels -> metres (or pixels when uncalibrated)."""
         return np.asarray(px) / self.px_per_m if self.px_per_m is not None and self.is_metric else np.asarray(px)
@@ -47,3 +52,13 @@ class Calibration:
     @property
     def length_unit(self) -> str:
         return "m" if self.is_metric else "px"
+
+
+def leg_lengths_per_s(running_speed_px_s: float | None, leg_length_px: float | None) -> float | None:
+    """Speed / leg length when both are measured (finite and positive), else None; also for the
+    values of a saved analysis.json, where a missing one is None."""
+    if running_speed_px_s is None or leg_length_px is None:
+        return None
+    if not (math.isfinite(running_speed_px_s) and math.isfinite(leg_length_px) and running_speed_px_s > 0 and leg_length_px > 0):
+        return None
+    return running_speed_px_s / leg_length_px

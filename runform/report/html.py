@@ -8,7 +8,7 @@ import jinja2
 import numpy as np
 
 from runform.coaching.compare import metric_name
-from runform.coaching.knee_lift import VERDICT_WORDS
+from runform.coaching.knee_lift import speed_clause
 from runform.io import VIDEO_SUFFIXES, analysis_to_dict
 from runform.model import Analysis
 from runform.report import plots
@@ -83,11 +83,9 @@ def _cards(summary: dict, coaching: dict | None) -> list[dict]:
     band = coaching.get("knee_lift", {}).get("reference_deg", {})
     knee = get("max_thigh_angle_deg")
     words, tone = _band_words(knee, band.get("low"), band.get("high"), coaching.get("event", "event"))
-    knee_block = coaching.get("knee_lift", {})
-    verdict, at_speed = knee_block.get("speed_verdict"), knee_block.get("at_speed")
-    if verdict and at_speed:  # below the band: how it compares with runners at the speed filmed
-        words = f"{words}, {VERDICT_WORDS[verdict]} ({at_speed['low_deg']:.0f}–{at_speed['high_deg']:.0f}°)"
-        tone = "bad" if verdict == "low" else "warn"
+    clause = speed_clause(coaching.get("knee_lift", {}))
+    if clause:  # below the band: how it compares with runners at the speed filmed
+        words, tone = words + clause[0], clause[1]
     fired = {f["id"] for f in coaching.get("findings", [])}
     overstride = any(i.startswith("overstride") for i in fired)
     cards = [

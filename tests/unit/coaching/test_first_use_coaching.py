@@ -15,6 +15,7 @@ from runform.coaching.programme import progressed_dose
 from runform.coaching.step_length import expected_step_length_m, relative_step_length
 from runform.config import DEFAULT_EVENT, EVENT_NAMES
 from runform.model import Calibration
+from runform.report import html
 
 REFERENCES = Path("/work/shared/REFERENCES.md")
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "COACHING.md"
@@ -123,6 +124,10 @@ def test_the_speed_verdict_uses_the_findings_own_uncertainty_test(knee_deg, unce
     assert ("distance-shuffle" in {f["id"] for f in result["findings"]}) == shuffler
     assert ("low even for this speed" in result["knee_lift"]["speed_note"]) == shuffler
     assert render.headline(result).count("for this speed") == 1
+    card = html._cards(summary, result)[0]  # the report's knee-lift card: the same clause, in its own units
+    assert card["headline"].count("for this speed") == 1 and card["headline"].endswith("°)")
+    assert card["tone"] == ("bad" if verdict == "low" else "warn")
+    assert ("[bold red]" in render.headline(result)) == (verdict == "low")
 
 
 def test_no_speed_reference_outside_the_measured_speeds():
