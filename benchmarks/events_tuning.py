@@ -19,7 +19,6 @@ import pickle
 import sys
 import tempfile
 import warnings
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -29,12 +28,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from accuracy import HELD_OUT, NOISE, RBDS, TUNING, trials  # noqa: E402
+from accuracy import HELD_OUT, RBDS, TUNING, trial_keypoints, trials  # noqa: E402
 
 from runform.events import FootGroundEventDetection  # noqa: E402
-from runform.io import from_rbds_joints  # noqa: E402
 from runform.kinematics import clean_keypoints  # noqa: E402
-from runform.pose.virtual_camera import VirtualCamera  # noqa: E402
 
 
 def prepare(job: tuple[str, float, str, Path]) -> Path:
@@ -43,9 +40,7 @@ def prepare(job: tuple[str, float, str, Path]) -> Path:
     path = cache / f"{trial}_{fps:g}_{side}.pkl"
     if path.exists():
         return path
-    mocap = from_rbds_joints(RBDS / f"{trial}_joints.csv")
-    seed = zlib.crc32(f"{trial}|{fps:g}|{side}|realistic".encode())  # the seed accuracy.py uses
-    raw = NOISE["realistic"].apply(VirtualCamera(fps=fps, side=side).project(mocap), seed=seed)
+    raw, _, _ = trial_keypoints(trial, fps, side)  # accuracy.py's projection and noise seeds
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         kp, cleaning = clean_keypoints(raw, min_confidence=0.3, max_gap_s=0.12, cutoff_hz=None)
