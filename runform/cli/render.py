@@ -9,6 +9,7 @@ from typing import Any
 from rich.table import Table
 
 from runform.cli.common import out
+from runform.coaching.compare import finding_list
 from runform.coaching.knee_lift import speed_clause
 from runform.model import Analysis
 
@@ -141,12 +142,15 @@ def print_comparison(result: dict[str, Any]) -> None:
         style = {"improved": "green", "worse": "red"}.get(row["verdict"], "")
         table.add_row(row["name"], f"{row['before']:.3g}", f"{row['after']:.3g}", f"{row['change']:+.3g}",
                       "-" if row["mdc95"] is None else f"{row['mdc95']:.3g}", f"[{style}]{row['verdict']}[/]" if style else row["verdict"])  # fmt: skip
-    out.print(table)
-    for warning in result["warnings"]:
+    for warning in result["warnings"]:  # before the table: they say how to read it
         out.print(f"[yellow]warning[/] {warning}")
+    out.print(table)
+    titles = result.get("finding_titles", {})
     if result["resolved_findings"]:
-        out.print("Findings no longer present: " + ", ".join(result["resolved_findings"]))
+        out.print("Findings no longer present: " + finding_list(result["resolved_findings"], titles))
     if result.get("not_comparable_findings"):
-        out.print("Not measured in the retest (cannot say whether they are gone): " + ", ".join(result["not_comparable_findings"]))
+        reason = result.get("not_comparable_reason", "not measured in the retest")
+        out.print(f"Findings gone, but {reason} (cannot say whether they are resolved): "
+                  + finding_list(result["not_comparable_findings"], titles))  # fmt: skip
     if result.get("new_findings"):
-        out.print("New findings: " + ", ".join(result["new_findings"]))
+        out.print("New findings: " + finding_list(result["new_findings"], titles))

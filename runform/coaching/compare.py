@@ -11,7 +11,7 @@ import re
 
 from runform.model import leg_lengths_per_s
 
-__all__ = ["BETTER", "METRIC_NAMES", "compare", "metric_name", "session_label"]
+__all__ = ["BETTER", "METRIC_NAMES", "compare", "finding_list", "metric_name", "session_label"]
 
 #: Which direction is better when the "before" session had the finding (rule id -> metric, sign).
 BETTER = {
@@ -47,6 +47,11 @@ def metric_name(metric: str) -> str:
     return METRIC_NAMES.get(metric, metric.replace("_", " "))
 
 
+def finding_list(ids: list[str], titles: dict[str, str]) -> str:
+    """"Knee lift below the sprint band (sprint-knee-lift-low), ..." (a comparison's ``finding_titles``)."""
+    return ", ".join(f"{titles[i]} ({i})" if titles.get(i, i) != i else i for i in ids)
+
+
 def session_label(data: dict, fallback: str) -> str:
     """"<runner name>, <date>" or "<clip name>, <date>" for a session."""
     config = data.get("config") or {}
@@ -65,18 +70,31 @@ def _event(data: dict) -> str | None:
     return (data.get("coaching") or {}).get("event") or (data.get("config") or {}).get("event")
 
 
-def _row(metric: str, b: dict, a: dict, had: set[str]) -> dict:
+def _legs(entry: dict) -> str:
+    return f"the {entry['headline_side']} leg" if entry.get("headline_side") else "both legs"
+
+
+def _row(metric: str, b: dict, a: dict, had: set[str], speed_changed: bool) -> dict:
+    """One metric's change and verdict. A change beyond the MDC is "improved" / "worse" only when
+    the first session had a finding on it, the speed was the same and the same leg was measured;
+    with another speed it is only "increased" / "decreased" (speed alone moves most metrics)."""
     change = a["value"] - b["value"]
     mdc = max(b.get("mdc95") or 0.0, a.get("mdc95") or 0.0)
     verdict = "no real change"
-    if mdc and abs(change) > mdc:
+    if b.get("headline_side") != a.get("headline_side"):
+        verdict = f"not comparable: {_legs(b)} before, {_legs(a)} after"
+    elif not mdc:
+        verdict = "no MDC (not validated)"
+    elif abs(change) > mdc:
         verdict = "increased" if change > 0 else "decreased"
-        for rule, (m, sign) in BETTER.items():
-            if m == metric and rule in had:
-                verdict = "improved" if change * sign > 0 else "worse"
+        if speed_changed:
+            verdict += " (the speed changed too)"
+        else:
+            for rule, (m, sign) in BETTER.items():
+                if m == metric and rule in had:
+                    verdict = "improved" if change * sign > 0 else "worse"
     return {"metric": metric, "name": metric_name(metric), "before": b["value"], "after": a["value"],
-            "change": round(change, 4), "mdc95": round(mdc, 4) if mdc else None,
-            "verdict": verdict if mdc else "no MDC (not validated)"}  # fmt: skip
+            "change": round(change, 4), "mdc95": round(mdc, 4) if mdc else None, "verdict": verdict}  # fmt: skip
 
 
 #: Running speeds of two sessions further apart than this share are a different test (docs/COACHING.md,
@@ -95,10 +113,25 @@ def _warnings(before: dict, after: dict) -> list[str]:
     eb, ea = _event(before), _event(after)
     if eb != ea:
         warnings.append(f"event changed ({eb or 'none'} -> {ea or 'none'}): the findings were judged against different bands")
-    (sb, sa), unit = _speeds(before, after)
-    if sb and sa and abs(sa - sb) > SPEED_CHANGE_FRAC * sb:
-        warnings.append(f"running speed changed ({sb:.2f} -> {sa:.2f} {unit}): speed alone changes knee lift, cadence, "
-                        "contact time and stride length; film the retest at the same speed (the same belt speed)")  # fmt: skip
+    speed = _speed_change(before, after)
+    if speed:
+        scale_note = " (without a scale, another runner's leg length reads as a speed change too)" if "leg lengths" in speed else ""
+        warnings.append(f"running speed changed ({speed}): speed alone changes knee lift, cadence, contact time and "
+                        "stride length, so no change is called improved or worse and no finding resolved; film the "
+                        f"retest at the same speed (the same belt speed){scale_note}")  # fmt: skip
+    legs = _leg_lengths_m(before, after)
+    if legs and abs(legs[1] - legs[0]) > LEG_CHANGE_FRAC * legs[0]:
+        warnings.append(f"leg length changed ({legs[0]:.2f} -> {legs[1]:.2f} m): a different runner, or a different "
+                        "--height; compare sessions of one runner")  # fmt: skip
+    names = [(d.get("config") or {}).get("runner_name") for d in (before, after)]
+    if all(names) and names[0] != names[1]:
+        warnings.append(f"different runners ({names[0]} -> {names[1]}): a retest compares one runner with themselves")
+    for metric in _LEG_ANGLES:
+        b, a = (before["summary"].get(metric) or {}), (after["summary"].get(metric) or {})
+        if b.get("value") is not None and a.get("value") is not None and b.get("headline_side") != a.get("headline_side"):
+            warnings.append(f"the leg measured changed ({_legs(b)} -> {_legs(a)}): leg angles are not compared; "
+                            "film the retest from the same side as the first clip")  # fmt: skip
+            break
     vb, va = str(before.get("schema_version") or "?"), str(after.get("schema_version") or "?")
     if vb != va:
         speed_fix = "; 1.4 reads the running speed, and with it every length, 5-9 % differently" if min(vb, va) < "1.4" <= max(vb, va) else ""
@@ -109,6 +142,31 @@ def _warnings(before: dict, after: dict) -> list[str]:
         warnings.append(f"keypoints came from different pose settings ({pb} -> {pa}, e.g. --fast once): "
                         "changes may be the method's, not the runner's; analyse both clips the same way")  # fmt: skip
     return warnings
+
+
+#: Leg lengths (metres) of two sessions further apart than this share belong to different runners
+#: or scales (a runner's thigh + shank read from the pose repeats within about 3 %).
+LEG_CHANGE_FRAC = 0.05
+#: Leg angles whose headline may be one leg's (``headline_side``): a change of that leg is a new view.
+_LEG_ANGLES = ("max_thigh_angle_deg", "hip_extension_at_toe_off_deg", "shank_angle_at_contact_deg")
+
+
+def _speed_change(before: dict, after: dict) -> str | None:
+    """"3.50 -> 4.50 m/s" when the running speed changed by more than SPEED_CHANGE_FRAC, else None."""
+    (sb, sa), unit = _speeds(before, after)
+    return f"{sb:.2f} -> {sa:.2f} {unit}" if sb and sa and abs(sa - sb) > SPEED_CHANGE_FRAC * sb else None
+
+
+def _leg_lengths_m(before: dict, after: dict) -> tuple[float, float] | None:
+    """Both sessions' leg lengths in metres, when both have a scale."""
+    out = []
+    for data in (before, after):
+        cal = data["calibration"]
+        px, per_m = cal.get("leg_length_px"), cal.get("px_per_m")
+        if not (px and per_m and cal.get("length_unit") == "m"):
+            return None
+        out.append(px / per_m)
+    return out[0], out[1]
 
 
 def _speeds(before: dict, after: dict) -> tuple[tuple[float | None, float | None], str]:
@@ -143,6 +201,7 @@ def compare(before: dict, after: dict) -> dict:
     had = {f["id"] for f in (before.get("coaching") or {}).get("findings", [])}
     now = {f["id"] for f in (after.get("coaching") or {}).get("findings", [])}
     lengths_ok = _metric(before) and _metric(after) and before["calibration"]["method"] == after["calibration"]["method"]
+    speed_changed = _speed_change(before, after) is not None
     rows = []
     for metric, b in before["summary"].items():
         a = after["summary"].get(metric)
@@ -150,12 +209,15 @@ def compare(before: dict, after: dict) -> dict:
             continue
         if not isinstance(b, dict) or not isinstance(a, dict) or b.get("value") is None or a.get("value") is None:
             continue
-        rows.append(_row(metric, b, a, had))
+        rows.append(_row(metric, b, a, had, speed_changed))
     measured_after = {m for m, e in after["summary"].items() if isinstance(e, dict) and e.get("value") is not None}
+    findings = [*(before.get("coaching") or {}).get("findings", []), *(after.get("coaching") or {}).get("findings", [])]
     metric_of = {f["id"]: f.get("metric") for f in (before.get("coaching") or {}).get("findings", [])}
     gone = had - now
-    resolved = {f for f in gone if _measured(metric_of.get(f), measured_after, lengths_ok)}
+    resolved = set() if speed_changed else {f for f in gone if _measured(metric_of.get(f), measured_after, lengths_ok)}
     return {"metrics": rows, "warnings": _warnings(before, after),
             "before_label": session_label(before, "before"), "after_label": session_label(after, "after"),
             "resolved_findings": sorted(resolved), "not_comparable_findings": sorted(gone - resolved),
-            "new_findings": sorted(now - had)}  # fmt: skip
+            "not_comparable_reason": "the running speed changed" if speed_changed else "not measured in the retest",
+            "new_findings": sorted(now - had),
+            "finding_titles": {f["id"]: f.get("title") or f["id"] for f in findings}}  # fmt: skip

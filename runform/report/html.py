@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from runform.coaching.compare import metric_name
+from runform.coaching.compare import finding_list, metric_name
 from runform.coaching.knee_lift import speed_clause
 from runform.io import VIDEO_SUFFIXES, analysis_to_dict
 from runform.model import Analysis
@@ -213,6 +213,7 @@ def render_comparison(before: dict, after: dict, result: dict, before_name: str,
     curves_b, curves_a = before.get("curves") or {}, after.get("curves") or {}
     return env.get_template("compare.html.j2").render(
         before_name=before_name, after_name=after_name, result=result,
+        findings=lambda ids: finding_list(ids, result.get("finding_titles", {})),
         thigh_plot=plots.cycle_plot(curves_a, "thigh_angle_deg", "thigh angle (deg)", compare=curves_b),
         knee_plot=plots.cycle_plot(curves_a, "knee_flexion_deg", "knee flexion (deg)", compare=curves_b),
     )  # fmt: skip

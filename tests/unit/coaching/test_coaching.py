@@ -192,6 +192,37 @@ def test_compare_warns_when_the_running_speed_differs(after_mps, warned):
     assert any("running speed changed" in w for w in warnings) == warned, warnings
 
 
+def test_a_change_with_the_speed_is_not_called_improved():
+    """Knee lift grows with speed: a retest at another speed says "increased", resolves no finding."""
+    before = _session({"max_thigh_angle_deg": 27.0}, mdc=0.6, findings=["distance-shuffle"])
+    after = _session({"max_thigh_angle_deg": 40.7}, mdc=0.6)
+    before["calibration"]["running_speed_mps"], after["calibration"]["running_speed_mps"] = 2.5, 4.5
+    result = compare(before, after)
+    assert result["metrics"][0]["verdict"] == "increased (the speed changed too)"
+    assert result["resolved_findings"] == [] and result["not_comparable_findings"] == ["distance-shuffle"]
+    assert result["not_comparable_reason"] == "the running speed changed"
+    after["calibration"]["running_speed_mps"] = 2.5  # the same speed: now it is an improvement
+    result = compare(before, after)
+    assert result["metrics"][0]["verdict"] == "improved" and result["resolved_findings"] == ["distance-shuffle"]
+
+
+def test_compare_names_another_leg_and_another_runner():
+    before, after = (_session({"max_thigh_angle_deg": 30.0}, mdc=2.0) for _ in range(2))
+    before["summary"]["max_thigh_angle_deg"]["headline_side"] = "left"
+    after["summary"]["max_thigh_angle_deg"].update(value=39.0, headline_side="right")  # filmed from the other side
+    result = compare(before, after)
+    assert result["metrics"][0]["verdict"] == "not comparable: the left leg before, the right leg after"
+    assert any("the leg measured changed (the left leg -> the right leg)" in w for w in result["warnings"])
+    after["summary"]["max_thigh_angle_deg"]["headline_side"] = "left"
+    for data, leg_px, name in ((before, 252.0, "Ann"), (after, 232.0, "Ben")):  # 0.90 and 0.83 m at 280 px/m
+        data["calibration"].update(leg_length_px=leg_px, px_per_m=280.0, length_unit="m")
+        data["config"]["runner_name"] = name
+    warnings = compare(before, after)["warnings"]
+    assert any("leg length changed (0.90 -> 0.83 m)" in w for w in warnings)
+    assert any("different runners (Ann -> Ben)" in w for w in warnings)
+    assert compare(before, copy.deepcopy(before))["warnings"] == []
+
+
 def test_compare_cli(tmp_path):
     before = _session({"max_thigh_angle_deg": 30.0}, 2.0, ["distance-shuffle"])
     after = copy.deepcopy(before)
