@@ -130,6 +130,15 @@ def test_the_speed_verdict_uses_the_findings_own_uncertainty_test(knee_deg, unce
     assert ("[bold red]" in render.headline(result)) == (verdict == "low")
 
 
+@pytest.mark.parametrize(("knee_deg", "speed", "fires"), [(28.0, 3.0, False), (15.0, 3.0, True), (45.0, 9.0, True)])
+def test_sprint_band_judges_a_jog_against_its_own_speed(knee_deg, speed, fires):
+    """An 800 m runner's easy-pace clip (3 leg lengths/s, 28 deg: typical for that speed) gets no
+    major sprint finding; 15 deg is low even for the speed; sprint-effort strides (9 leg lengths/s,
+    beyond the RBDS speeds) are judged against the sprint band alone."""
+    result = coach(_summary(knee_deg, None), pd.DataFrame(), "800m", calibration=_calibration(None, pixel_speed_mps=speed))
+    assert ("sprint-knee-lift-low" in {f["id"] for f in result["findings"]}) == fires
+
+
 def test_no_speed_reference_outside_the_measured_speeds():
     """A sprint (10 leg lengths/s) or a walk is outside the RBDS speeds: the band alone judges."""
     for speed in (0.8, 9.0):
