@@ -127,11 +127,15 @@ def print_coaching(coaching: dict[str, Any] | None) -> None:
         out.print(prog["progression"])
     for variant, weeks in prog["variants"].items():
         label = "Programme" if variant == "consensus" else f"Programme, position {variant.upper()}"
-        out.print(f"\n[bold]{label}[/] ({prog['weeks']} weeks, {prog['sessions_per_week']} sessions/week)")
+        n = prog["weeks"]
+        out.print(f"\n[bold]{label}[/] ({n} week{'s' if n != 1 else ''}, {prog['sessions_per_week']} sessions/week)")
+        if weeks and weeks[0].get("focus"):
+            out.print("  focus: " + "; ".join(weeks[0]["focus"]))
         for week in weeks:
             drills = ", ".join(f"{d['name']} {d['dose']}" for d in week["drills"])
-            out.print(f"  week {week['week']}: {drills}" + ("  [bold]-> retest[/]" if week["retest"] else ""))
-    out.print(f"\n[bold]Retest:[/] {prog['retest']['filming']}")
+            out.print(f"  week {week['week']} (phase: weeks {week['phase']}): {drills}"
+                      + ("  [bold]-> retest[/]" if week["retest"] else ""))  # fmt: skip
+    out.print(f"\n[bold]Retest:[/] {prog['retest']['filming']} Then compare the two analyses: {prog['retest']['compare_command']}")
 
 
 def print_comparison(result: dict[str, Any]) -> None:

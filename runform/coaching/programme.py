@@ -8,8 +8,37 @@ from runform.coaching.findings import Finding
 from runform.coaching.profiles import cite, load
 
 
-def _phase(week: int, n_weeks: int, phases: list[str]) -> str:
-    return phases[min(len(phases) - 1, (week - 1) * len(phases) // n_weeks)]
+def phases(n_weeks: int, names: list[str]) -> list[tuple[str, int, int]]:
+    """The programme's phases as (template phase, first week, last week): ``n_weeks`` split as evenly
+    as the template's phases allow (earlier phases take the extra week: 8 weeks -> 1-3, 4-6, 7-8);
+    a programme shorter than the template keeps its first phases, one week each."""
+    k = max(1, min(len(names), n_weeks))
+    base, extra = divmod(n_weeks, k)
+    out, first = [], 1
+    for i in range(k):
+        last = first + base + (1 if i < extra else 0) - 1
+        out.append((names[i], first, last))
+        first = last + 1
+    return out
+
+
+def retest_weeks(spans: list[tuple[str, int, int]], min_weeks_apart: int) -> list[int]:
+    """Retest at the end of each phase (what the phase's drills did), at least ``min_weeks_apart``
+    after the previous one (or the start), and at the end of the programme."""
+    weeks: list[int] = []
+    for _, _, last in spans:
+        if last - (weeks[-1] if weeks else 0) >= min_weeks_apart:
+            weeks.append(last)
+    end = spans[-1][2]
+    if not weeks or weeks[-1] != end:
+        if weeks and end - weeks[-1] < min_weeks_apart:
+            weeks.pop()  # too close to the end: the final retest replaces it
+        weeks.append(end)
+    return weeks
+
+
+def _weeks_label(first: int, last: int) -> str:
+    return f"{first}-{last}" if last > first else f"{first}"
 
 
 #: Weekly progression inside a phase: one set (or 2 minutes, or the top of a rep range) more per
@@ -19,15 +48,16 @@ MINUTES_PER_STEP = 2
 
 
 def progressed_dose(dose: str, step: int) -> str:
-    """``dose`` after ``step`` weeks in the same phase: "3 x 10" -> "4 x 10", "6-10 reps" -> "8 reps"."""
+    """``dose`` after ``step`` earlier weeks of the drill: "3 x 10" -> "4 x 10"; a rep range starts at
+    its low end and climbs to its top: "6-10 reps" -> "6 reps", "8 reps", "10 reps"."""
     step = max(0, min(step, MAX_EXTRA_SETS))
+    if match := re.match(r"(\d+)-(\d+) reps", dose):
+        low, high = int(match.group(1)), int(match.group(2))
+        return f"{min(high, low + step * max(1, (high - low) // MAX_EXTRA_SETS))} reps{dose[match.end():]}"
     if step == 0:
         return dose
     if match := re.match(r"(\d+) x ", dose):
         return f"{int(match.group(1)) + step} x {dose[match.end():]}"
-    if match := re.match(r"(\d+)-(\d+) reps", dose):
-        low, high = int(match.group(1)), int(match.group(2))
-        return f"{min(high, low + step * max(1, (high - low) // MAX_EXTRA_SETS))} reps{dose[match.end():]}"
     if match := re.match(r"(\d+) min", dose):
         return f"{int(match.group(1)) + MINUTES_PER_STEP * step} min{dose[match.end():]}"
     return dose
@@ -37,12 +67,6 @@ def _drill(drill_id: str, step: int = 0) -> dict:
     drill = dict(load("drills")["drills"][drill_id])
     return {"id": drill_id, "name": drill["name"], "dose": progressed_dose(drill["dose"], step), "cues": drill["cues"],
             "why": drill["why"], "source": drill["source"]}  # fmt: skip
-
-
-def _week_in_phase(week: int, n_weeks: int, phases: list[str]) -> int:
-    """0 for the first week of a phase, 1 for the second, ..."""
-    phase = _phase(week, n_weeks, phases)
-    return sum(1 for w in range(1, week) if _phase(w, n_weeks, phases) == phase)
 
 
 def build(profile: str, findings: list[Finding], weeks: int = 6) -> dict:
@@ -55,31 +79,35 @@ def build(profile: str, findings: list[Finding], weeks: int = 6) -> dict:
     spec = data["programmes"][profile]
     extra = data["for_findings"]
     variants = {}
-    for position, phases in spec["variants"].items():
+    for position, template in spec["variants"].items():
+        spans = phases(weeks, list(template))
+        retests = retest_weeks(spans, data["retest"]["min_weeks_apart"])
         relevant = [f for f in findings if f.position in ("consensus", position)]
         added = []
         for finding in relevant:
             for drill_id in extra.get(_rule_id(finding), []):
                 if drill_id not in added:
                     added.append(drill_id)
-        plan = []
-        for week in range(1, weeks + 1):
-            base = list(phases[_phase(week, weeks, list(phases))])
-            drills = base + [d for d in added if d not in base]
-            retest = week % data["retest"]["every_weeks"] == 0 or week == weeks
-            step = _week_in_phase(week, weeks, list(phases))
-            plan.append({"week": week, "sessions": spec["sessions_per_week"], "phase": _phase(week, weeks, list(phases)),
-                         "drills": [_drill(d, step) for d in drills], "retest": retest,
-                         "focus": [f.title for f in relevant][:3]})  # fmt: skip
+        plan, weeks_done = [], {}  # drill id -> earlier weeks it was in the plan
+        for name, first, last in spans:
+            for week in range(first, last + 1):
+                base = list(template[name])
+                drills = base + [d for d in added if d not in base]
+                plan.append({"week": week, "sessions": spec["sessions_per_week"], "phase": _weeks_label(first, last),
+                             "drills": [_drill(d, weeks_done.get(d, 0)) for d in drills], "retest": week in retests,
+                             "focus": [f.title for f in relevant][:3]})  # fmt: skip
+                for d in drills:
+                    weeks_done[d] = weeks_done.get(d, 0) + 1
         variants[position] = plan
     return {
         "weeks": weeks,
         "sessions_per_week": spec["sessions_per_week"],
         "variants": variants,
-        "progression": (f"Each week within a phase adds one set (or {MINUTES_PER_STEP} min, or reps up to the top of the "
-                        f"range), at most {MAX_EXTRA_SETS} more; a new phase brings new drills at the base dose."),
+        "progression": (f"Each week a drill is kept it adds one set (or {MINUTES_PER_STEP} min, or reps towards the top "
+                        f"of its range), at most {MAX_EXTRA_SETS} steps above its first week; a drill new in a phase "
+                        "starts at its base dose."),
         "choose": _choose(profile),
-        "retest": {"every_weeks": data["retest"]["every_weeks"], "filming": " ".join(data["retest"]["filming"].split()),
+        "retest": {"weeks": retests, "filming": " ".join(data["retest"]["filming"].split()),
                    "compare_command": data["retest"]["compare_command"],
                    "source": cite(data["retest"]["source"])},  # fmt: skip
     }

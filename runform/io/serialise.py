@@ -28,7 +28,9 @@ from runform.version import __version__
 #: 1.3: a leg metric's ``headline_side`` (one reliable leg), ``video.decoding_stopped_at_s``.
 #: 1.4: ``config.clip_name`` (the clip's name in reports, e.g. an upload's own file name);
 #:      ``coaching.knee_lift.at_speed`` / ``speed_note`` (knee lift of runners at the clip's speed).
-SCHEMA_VERSION = "1.4"
+#: 1.5: ``coaching.programme.retest.weeks`` (a retest closes each phase) replaces ``every_weeks``; a
+#:      week's ``phase`` names its phase's weeks in this programme ("1-3" of 8 weeks).
+SCHEMA_VERSION = "1.5"
 SCHEMA_FILE = "analysis.schema.json"
 
 

@@ -183,6 +183,34 @@ def test_distance_programme_says_how_to_choose_and_progresses_the_dose():
     assert coach(_summary(80.0, None), pd.DataFrame(), "100m")["programme"]["choose"] is None
 
 
+@pytest.mark.parametrize(("weeks", "labels", "retests"), [
+    (6, ["1-2", "1-2", "3-4", "3-4", "5-6", "5-6"], [2, 4, 6]),
+    (4, ["1-2", "1-2", "3", "4"], [2, 4]),
+    (8, ["1-3"] * 3 + ["4-6"] * 3 + ["7-8"] * 2, [3, 6, 8]),
+    (12, ["1-4"] * 4 + ["5-8"] * 4 + ["9-12"] * 4, [4, 8, 12]),
+    (1, ["1"], [1]),
+])
+def test_programme_phases_and_retests_follow_its_length(weeks, labels, retests):
+    """Each week names its phase's weeks in this programme; a retest closes each phase (what its
+    drills did), at least two weeks after the last, and the programme."""
+    programme = coach(_summary(45.0, None), pd.DataFrame(), "10k", weeks=weeks)["programme"]
+    for plan in programme["variants"].values():
+        assert [w["phase"] for w in plan] == labels
+        assert [w["week"] for w in plan if w["retest"]] == retests == programme["retest"]["weeks"]
+    assert "film a new baseline" in programme["retest"]["filming"]
+
+
+def test_a_drill_kept_into_the_next_phase_keeps_its_dose():
+    """70%-effort strides run through every distance phase: their dose climbs and never falls back
+    (it used to restart at the base dose with each phase); a rep range starts at its low end."""
+    plan = coach(_summary(45.0, None), pd.DataFrame(), "10k", weeks=6)["programme"]["variants"]["a"]
+    strides = [int(d["dose"].split(" x ")[0]) for w in plan for d in w["drills"] if d["id"] == "strides-70"]
+    assert len(strides) == 6 and strides == sorted(strides) and strides[0] < strides[-1]
+    hills = [d["dose"] for w in plan for d in w["drills"] if d["id"] == "hill-sprints"]
+    assert hills[0].startswith("6 reps") and hills[-1].startswith("10 reps")
+    assert progressed_dose("6-10 reps of 8-10 s uphill", 0).startswith("6 reps")
+
+
 def test_the_default_event_has_one_definition_and_the_profiles_cover_every_event():
     """config.DEFAULT_EVENT is the only default (the profile data cannot carry a second copy that
     could diverge), and profiles.yaml defines exactly the events --event accepts."""

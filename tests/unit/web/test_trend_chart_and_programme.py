@@ -112,8 +112,8 @@ def test_programme_page_is_a_weekly_plan_with_retests_marked(web):
     assert variants and '<div class="variants' in html
     weeks = re.findall(r'<article class="card week( retest)?"><h3>Week (\d+)', html)
     assert len(weeks) == 6 * len(variants)
-    assert [int(w) for flag, w in weeks if flag] == [3, 6] * len(variants)  # retest weeks carry the class and a badge
-    assert html.count('<span class="badge retest">Retest</span>') == 2 * len(variants) + 1  # + the retest how-to
-    assert "retest in weeks 3 and 6" in html
+    assert [int(w) for flag, w in weeks if flag] == [2, 4, 6] * len(variants)  # retest weeks carry the class and a badge
+    assert html.count('<span class="badge retest">Retest</span>') == 3 * len(variants) + 1  # + the retest how-to
+    assert "retest in weeks 2, 4 and 6" in html
     drills = re.findall(r'<li><span class="drill">([^<]+)</span> <span class="dose">([^<]+)</span></li>', html)
     assert drills and all(dose.strip() for _, dose in drills)
