@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 
 from runform.cli.common import out
-from runform.coaching.compare import finding_list
+from runform.coaching.compare import finding_list, readable_finding
 from runform.coaching.knee_lift import speed_clause
 from runform.model import Analysis
 
@@ -103,9 +103,12 @@ def print_coaching(coaching: dict[str, Any] | None) -> None:
     knee = coaching["knee_lift"]
     ref = knee["reference_deg"]
     if knee["value_deg"] is not None:
+        legs = coaching.get("legs") or {}
+        left, right = ({"median": knee[f"{side}_deg"], "reliable": (legs.get(side) or {}).get("reliable")} for side in ("left", "right"))
         out.print(f"Knee lift (max thigh angle): [bold]{knee['value_deg']:.0f} deg[/] "
-                  f"(L {_fmt(knee['left_deg'], 0)}, R {_fmt(knee['right_deg'], 0)}, +/- {_fmt(knee['uncertainty_deg'], 1)}); "
-                  f"reference {ref.get('low')}-{ref.get('high')} deg")  # fmt: skip
+                  f"(L {_side(left, 0)}, R {_side(right, 0)}, +/- {_fmt(knee['uncertainty_deg'], 1)}); "
+                  f"reference {ref.get('low')}-{ref.get('high')} deg"
+                  + ("; * poorly tracked leg, not in the headline" if False in (left["reliable"], right["reliable"]) else ""))  # fmt: skip
         if knee.get("speed_note"):
             out.print(knee["speed_note"])
     groups = [("consensus", "Both coaches agree")] + [(k, v["name"]) for k, v in coaching["positions"].items()]
@@ -115,10 +118,10 @@ def print_coaching(coaching: dict[str, Any] | None) -> None:
         out.print(f"\n[bold]{title}[/]" + (f": {statement}" if statement else ""))
         if not found:
             out.print("  no finding beyond measurement noise")
-        for f in found:
+        for f in map(readable_finding, found):
             colour = {"major": "red", "moderate": "yellow"}.get(f["severity"], "cyan")
             out.print(f"  [{colour}]{f['severity']}[/] " + sentence(
-                f"{f['title']}: {f['value']:g} +/- {f['uncertainty']:g} (threshold: {f['reference']})", f["advice"],
+                f"{f['title']}: {f['value_text']} +/- {f['uncertainty_text']} (reference: {f['reference_text']})", f["advice"],
                 "Sources: " + "; ".join(src["reference"].split(".")[0] for src in f["source"])))  # fmt: skip
     prog = coaching["programme"]
     if prog.get("choose"):

@@ -7,11 +7,12 @@ the retest measured its metric.
 
 from __future__ import annotations
 
+import math
 import re
 
 from runform.model import leg_lengths_per_s
 
-__all__ = ["BETTER", "METRIC_NAMES", "compare", "finding_list", "metric_name", "session_label"]
+__all__ = ["BETTER", "METRIC_NAMES", "compare", "finding_list", "metric_name", "readable_finding", "session_label"]
 
 #: Which direction is better when the "before" session had the finding (rule id -> metric, sign).
 BETTER = {
@@ -45,6 +46,23 @@ LENGTH_METRICS = ("stride_length_m", "step_length_m", "foot_ahead_of_hip_cm", "v
 
 def metric_name(metric: str) -> str:
     return METRIC_NAMES.get(metric, metric.replace("_", " "))
+
+
+def readable_finding(finding: dict) -> dict:
+    """A finding with its metric's label for people (``label``) and its numbers rounded to what they
+    can show (``value_text``, ``uncertainty_text``, ``reference_text``: "Knee lift, max thigh angle
+    (deg) >= 60.0" rather than "max_thigh_angle_deg >= 60.0")."""
+    metric = finding.get("metric") or ""
+    digits = 3 if metric.endswith("_s") or metric == "duty_factor" else 2 if metric.endswith("_m") else 1
+    label = metric_name(metric) if metric else ""
+
+    def text(value: object) -> str:
+        return f"{value:.{digits}f}" if isinstance(value, (int, float)) and math.isfinite(value) else "–"
+
+    reference = str(finding.get("reference") or "")
+    return {**finding, "label": label, "value_text": text(finding.get("value")),
+            "uncertainty_text": text(finding.get("uncertainty")),
+            "reference_text": reference.replace(metric, label) if metric else reference}  # fmt: skip
 
 
 def finding_list(ids: list[str], titles: dict[str, str]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from runform.coaching.compare import finding_list, metric_name
+from runform.coaching.compare import finding_list, metric_name, readable_finding
 from runform.coaching.knee_lift import speed_clause
 from runform.io import VIDEO_SUFFIXES, analysis_to_dict
 from runform.model import Analysis
@@ -125,22 +125,12 @@ def _side_cell(side: dict) -> str:
 def _finding_groups(coaching: dict | None) -> list[dict]:
     if not coaching:
         return []
-    findings = [_readable(f) for f in coaching["findings"]]
+    findings = [readable_finding(f) for f in coaching["findings"]]
     groups = [{"title": "Both coaches agree", "statement": "", "findings": [f for f in findings if f["position"] == "consensus"]}]
     for key, pos in coaching["positions"].items():
         groups.append({"title": pos["name"], "statement": pos["statement"] + " " + pos.get("choose", ""),
                        "source": pos.get("source") or [], "findings": [f for f in findings if f["position"] == key]})  # fmt: skip
     return groups
-
-
-def _readable(finding: dict) -> dict:
-    """A finding with its metric's label for people and its numbers rounded to what they can show."""
-    metric = finding.get("metric") or ""
-    digits = 3 if metric.endswith("_s") or metric == "duty_factor" else 2 if metric.endswith("_m") else 1
-    label = metric_name(metric) if metric else ""
-    return {**finding, "label": label, "value_text": _fmt(finding.get("value"), digits),
-            "uncertainty_text": _fmt(finding.get("uncertainty"), digits),
-            "reference_text": str(finding.get("reference") or "").replace(metric, label) if metric else finding.get("reference")}  # fmt: skip
 
 
 def _sticks(analysis) -> list[str]:  # noqa: ANN001

@@ -209,6 +209,9 @@ def test_a_drill_kept_into_the_next_phase_keeps_its_dose():
     hills = [d["dose"] for w in plan for d in w["drills"] if d["id"] == "hill-sprints"]
     assert hills[0].startswith("6 reps") and hills[-1].startswith("10 reps")
     assert progressed_dose("6-10 reps of 8-10 s uphill", 0).startswith("6 reps")
+    for event in ("100m", "10k"):  # every retest week rehearses the strides it films
+        for plan in coach(_summary(45.0, None), pd.DataFrame(), event, weeks=6)["programme"]["variants"].values():
+            assert all("strides-70" in {d["id"] for d in w["drills"]} for w in plan if w["retest"]), event
 
 
 def test_the_default_event_has_one_definition_and_the_profiles_cover_every_event():
