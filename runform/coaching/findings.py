@@ -65,6 +65,20 @@ def _reference(rule: dict, below: float | None, above: float | None) -> str:
     return f"{rule['metric']} {'>=' if below is not None else '<='} {below if below is not None else above}"
 
 
+#: What a finding's example frames show: the moment its metric is read.
+MOMENTS = {"contact_frame": "contact", "toe_off_frame": "toe-off", "max_thigh_frame": "the highest knee lift"}
+
+
+def moment_column(metric: str) -> str:
+    """The strides-table column with the frame where ``metric`` is read: the highest knee lift for
+    the max thigh angle, toe-off for what is read at toe-off or over the swing, else contact."""
+    if metric == "max_thigh_angle_deg":
+        return "max_thigh_frame"
+    if "toe_off" in metric or metric.endswith("_pct_swing") or metric == "peak_swing_knee_flexion_deg":
+        return "toe_off_frame"
+    return "contact_frame"
+
+
 def _evidence(strides: pd.DataFrame, metric: str, below: float | None, above: float | None, entry: dict) -> dict:
     evidence = {"n_strides": entry.get("n"), "median": entry.get("median"), "iqr": entry.get("iqr"),
                 "left": (entry.get("left") or {}).get("median"), "right": (entry.get("right") or {}).get("median")}  # fmt: skip
@@ -74,7 +88,9 @@ def _evidence(strides: pd.DataFrame, metric: str, below: float | None, above: fl
         values = counted[metric].to_numpy(float)
         hit = values < below if below is not None else values > (above if above is not None else np.inf)
         evidence["strides_beyond_threshold"] = int(np.nansum(hit))
-        evidence["example_frames"] = [int(f) for f in counted.loc[hit, "contact_frame"].head(8)]
+        column = moment_column(metric) if moment_column(metric) in counted.columns else "contact_frame"
+        evidence["example_frames"] = [int(f) for f in counted.loc[hit, column].head(8) if f >= 0]
+        evidence["frames_show"] = MOMENTS[column]
     return evidence
 
 

@@ -119,7 +119,8 @@ class StrideMetrics:
         vo = float(cal.length(np.nanmax(pelvis) - np.nanmin(pelvis))) if np.isfinite(pelvis).any() else np.nan
         return {
             "side": side, "contact_frame": int(c0["frame"]), "toe_off_frame": int(to["frame"]),
-            "next_contact_frame": int(c1["frame"]), "start_time_s": round(t0, 4),
+            "next_contact_frame": int(c1["frame"]), "max_thigh_frame": self._peak_frame(f"{side}_thigh", to, c1),
+            "start_time_s": round(t0, 4),
             "stride_time_s": stride_time, "step_time_s": toc - t0, "contact_time_s": tto - t0,
             "swing_time_s": t1 - tto, "flight_time_s": max(flight, 0.0), "duty_factor": (tto - t0) / stride_time,
             "cadence_steps_per_min": 120.0 / stride_time,
@@ -139,6 +140,17 @@ class StrideMetrics:
             f"foot_descent_speed_{'mps' if cal.is_metric else 'px_s'}": float(
                 cal.length(_nanmean(self._window(f"{side}_ankle_down_px_s", t0 - DESCENT_WINDOW_S, t0)))),
         }  # fmt: skip
+
+    def _peak_frame(self, name: str, start: pd.Series, end: pd.Series) -> int:
+        """The decoded frame of the series' peak between two events, interpolated between their frames
+        by time (the keypoints may be upsampled, so their rows are not frames); -1 when unknown."""
+        t0, t1 = float(start["time_s"]), float(end["time_s"])
+        inside = (self._kp.time_s >= t0) & (self._kp.time_s <= t1)
+        values = self._series[name][inside]
+        if not np.isfinite(values).any() or t1 <= t0:
+            return -1
+        t_peak = self._kp.time_s[inside][np.nanargmax(values)]
+        return int(round(np.interp(t_peak, [t0, t1], [int(start["frame"]), int(end["frame"])])))
 
     def _peak_timing_pct(self, name: str, t0: float, t1: float) -> float:
         """When (in % of the interval) the series peaks between t0 and t1."""

@@ -17,7 +17,10 @@ from runform.errors import AnalysisError
 EVENT_COLUMNS = ["frame", "time_s", "side", "event", "confidence"]
 EVENT_KINDS: tuple[str, ...] = ("contact", "toe_off")
 #: Columns of the stride table that are not metrics.
-STRIDE_ID_COLUMNS = ("side", "contact_frame", "toe_off_frame", "next_contact_frame", "start_time_s", "foot_strike")
+#: Columns of the strides table that identify a stride or a moment in it (not metrics);
+#: ``max_thigh_frame``: the frame of the swing's highest knee lift (a finding's evidence points there).
+STRIDE_ID_COLUMNS = ("side", "contact_frame", "toe_off_frame", "next_contact_frame", "max_thigh_frame", "start_time_s",
+                     "foot_strike")  # fmt: skip
 
 
 def empty_events() -> pd.DataFrame:
