@@ -280,6 +280,16 @@ def _runner_offsets(errors: list[tuple[str, float, float]], fps: float, own_rate
     return offset, float(np.sqrt(np.mean(np.square(resid)))) if resid else 0.0
 
 
+def leg_length_retest_by_fps(runs: list[dict]) -> dict[str, float]:
+    """Per frame rate, how much the leg length read from the pose (thigh + shank in pixels) moves
+    between clips of one runner, as a fraction: the within-runner scatter ``s_w`` of the height
+    scale's error (the scale is that leg length over 0.491 x the height, so its error is the leg
+    length's). It is not the same in a retest: every clip measures the leg again, so it belongs in
+    the MDC of whatever the leg length scales (lengths from ``--height``, ``*_pct_leg``)."""
+    errors = _clip_errors(runs, "height_scale")
+    return {f"{fps:g}": _runner_offsets(errors, fps, own_rate=fps < POOLED_MIN_FPS)[1] for fps in sorted({r["fps"] for r in runs})}
+
+
 def scale_systematic_by_fps(runs: list[dict], metric: str = "height_scale") -> dict[str, float]:
     """Per frame rate, the systematic error (a fraction of the value; 1.96 x it is its 95 % share) of
     lengths scaled from the runner's height, for a NEW runner. Unlike the timing errors, the height
@@ -335,6 +345,7 @@ def error_model(runs: list[dict], method: str = "tolerance") -> dict:
         by_fps[f"{fps:g}"] = {k: {kk: round(float(vv), 5) for kk, vv in v.items()} for k, v in entry.items()}
     old = json.loads((ROOT / "runform" / "metrics" / "error_model.json").read_text())
     height = scale_systematic_by_fps(tuning)
+    retest = leg_length_retest_by_fps(tuning)
     return {
         "source": "benchmarks/accuracy.py --write-error-model: RBDS tuning runners " + ", ".join(TUNING)
         + " (3 speeds, right and left camera, realistic pose noise)",
@@ -342,6 +353,8 @@ def error_model(runs: list[dict], method: str = "tolerance") -> dict:
         "by_fps": by_fps,
         # relative systematic error of every length scaled from the runner's height (leg = 0.491 x height)
         "calibration_scale": {"height": {f: round(v, 5) for f, v in height.items()}},
+        # relative scatter of the leg length read from the pose between clips of one runner (retests)
+        "leg_length_retest": {f: round(v, 5) for f, v in retest.items()},
         "video_floor": old.get("video_floor", {}),
         "video_systematic_deg": old.get("video_systematic_deg", {}),
     }

@@ -25,7 +25,10 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
   cross-validation within the tuning runners (``benchmarks/error_model_cv.py``, docs/ACCURACY.md);
 * ``mdc95 = 1.96 x sqrt(2) x sqrt(sd^2/n + method_rmse^2/n)``: the smallest change between two
   sessions filmed the same way that is real with 95 % confidence (the runner's offset, being the
-  same in both sessions, cancels in a retest, so ``systematic`` is not part of it).
+  same in both sessions, cancels in a retest, so ``systematic`` is not part of it). What the leg
+  length scales (lengths from ``--height``, ``*_pct_leg``) adds ``(leg_length_retest x value)^2``
+  inside the root: every clip reads the leg length again (``leg_length_retest`` of
+  error_model.json: its within-runner scatter on the RBDS tuning runners).
 
 Metrics absent from the benchmark (trunk lean, vertical oscillation, foot strike angle...) get
 only the stride term and ``validated: false``.
@@ -34,7 +37,8 @@ Lengths and speeds in metres (``*_m``, ``*_cm``, ``*_mps``) scaled from the runn
 height calibration's own systematic error (``calibration_scale`` of error_model.json: how far the
 leg length = 0.491 x height rule puts the scale from the belt speed's on the RBDS tuning runners, by
 the same tolerance model): ``systematic x |value|`` in quadrature with the bias. A runner's height
-gives the same scale in a retest, so the MDC leaves it out. A scale from the belt speed or a marked
+gives the same scale in a retest, so the MDC leaves the rule's error out, but not the leg length's
+own scatter between clips (above). A scale from the belt speed or a marked
 distance is taken as given (it is as good as the number the user gives).
 """
 
@@ -91,12 +95,20 @@ def calibration_systematic(method: str | None, fps: float, model: dict | None = 
     return float(_nearest_fps(table, fps)) if table else 0.0
 
 
+def leg_length_retest(fps: float, model: dict | None = None) -> float:
+    """Relative scatter of the leg length read from the pose between clips of one runner at the
+    nearest benchmarked frame rate (``leg_length_retest`` of error_model.json); 0 when absent."""
+    table = (model or error_model()).get("leg_length_retest")
+    return float(_nearest_fps(table, fps)) if table else 0.0
+
+
 def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, model: dict | None = None,
            calibration_method: str | None = None) -> dict:  # fmt: skip
     """Add ``uncertainty`` (95 % half-width), ``mdc95`` and ``validated`` to every metric of a summary
     (in place); ``calibration_method``: how lengths were scaled (``Calibration.method``)."""
     factor = max(1.0, REFERENCE_CONFIDENCE / mean_confidence) if mean_confidence > 0 else 2.0
     scale_error = calibration_systematic(calibration_method, fps, model)
+    leg_retest = leg_length_retest(fps, model)
     for metric, entry in summary.items():
         if not isinstance(entry, dict) or "n" not in entry:
             continue
@@ -113,6 +125,8 @@ def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, 
             bias = float(np.hypot(bias, scale_error * abs(entry.get("median") or 0.0)))
         random = sd**2 / n + rmse**2 / n
         entry["uncertainty"] = round(float(1.96 * np.sqrt(random + bias**2)), 4)
-        entry["mdc95"] = round(float(1.96 * np.sqrt(2) * np.sqrt(random)), 4)
+        leg = leg_retest if metric.endswith("_pct_leg") or (scale_error and metric.endswith(SCALED_SUFFIXES)) else 0.0
+        retest = random + (leg * abs(entry.get("median") or 0.0)) ** 2  # the leg length is read again in a retest
+        entry["mdc95"] = round(float(1.96 * np.sqrt(2) * np.sqrt(retest)), 4)
         entry["validated"] = err is not None
     return summary

@@ -86,6 +86,20 @@ def test_lengths_scaled_from_the_height_carry_the_height_rules_error():
     assert by_height["stride_length_m"]["uncertainty"] == pytest.approx(1.96 * scale * 2.0, rel=0.02)
     assert by_height["vertical_oscillation_cm"]["uncertainty"] == pytest.approx(1.96 * scale * 8.0, rel=0.02)
     assert by_belt["stride_length_m"]["uncertainty"] < 0.01
-    # a ratio of two lengths does not depend on the scale; a runner's height is the same in a retest
+    # a ratio of two lengths does not depend on the scale
     assert by_height["vertical_ratio_pct"] == by_belt["vertical_ratio_pct"]
-    assert by_height["stride_length_m"]["mdc95"] == by_belt["stride_length_m"]["mdc95"]
+    # a runner's height is the same in a retest, but the leg length it is set against is read again
+    leg = model["leg_length_retest"]["60"]
+    assert 0.002 < leg < scale
+    assert by_height["stride_length_m"]["mdc95"] == pytest.approx(1.96 * np.sqrt(2) * leg * 2.0, rel=0.02)
+    assert by_belt["stride_length_m"]["mdc95"] < 0.01
+
+
+def test_foot_ahead_in_leg_lengths_carries_the_leg_lengths_retest_scatter():
+    """``foot_ahead_of_hip_pct_leg`` divides by the leg length read from this clip: its MDC includes
+    the leg length's scatter between clips of one runner, whatever the scale."""
+    model = error_model()
+    entry = {"foot_ahead_of_hip_pct_leg": {"value": 30.0, "median": 30.0, "sd": 1.0, "n": 10_000}}
+    for method in ("height", "treadmill_speed", "none"):
+        mdc = attach(dict(entry), 60, "video", 0.9, model, calibration_method=method)["foot_ahead_of_hip_pct_leg"]["mdc95"]
+        assert mdc == pytest.approx(1.96 * np.sqrt(2) * np.hypot(model["leg_length_retest"]["60"] * 30.0, 0.01), rel=0.05)
