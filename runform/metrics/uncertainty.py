@@ -9,8 +9,10 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
 * ``bias``: the benchmark's systematic error (does not shrink with n); for video sources combined
   with the 2-D pose systematic angle error (knee 7.5 deg, Van Hooren et al. 2023; 5 deg assumed
   for segment angles), which projected motion capture cannot show;
-* ``uncertainty = 1.96 x sqrt(sd^2/n + method_rmse^2/n + systematic^2)``: the 95 % half-width of the
-  value. ``systematic`` (error_model.json, ``benchmarks/accuracy.py systematic_by_fps``) is the
+* ``uncertainty = 1.96 x sqrt((t/1.96)^2 sd^2/n + method_rmse^2/n + systematic^2)``: the 95 %
+  half-width of the value, with ``t = t(0.975, n - 1)`` (:func:`stride_factor`) because ``sd`` is
+  estimated from the clip's own n strides (a 12 s clip has about 8 per leg: t = 2.36), while the
+  method's errors are known from the benchmark. ``systematic`` (error_model.json, ``benchmarks/accuracy.py systematic_by_fps``) is the
   error of one clip's value that does not average out over its strides, for a runner the model has
   NOT seen: clip error = runner offset + within-runner scatter. The runner offsets (kinematic vs
   force-plate events depend on how a runner brings the foot down, not on the frame rate) are pooled
@@ -23,7 +25,7 @@ For a metric summarised over ``n`` strides with stride-to-stride SD ``sd``:
   about the sample mean; ``s_b`` is taken about zero so that a mean bias counts too, which makes the
   band approximately, and if anything conservatively, 95 %/95 %.) The method was chosen by
   cross-validation within the tuning runners (``benchmarks/error_model_cv.py``, docs/ACCURACY.md);
-* ``mdc95 = 1.96 x sqrt(2) x sqrt(sd^2/n + method_rmse^2/n)``: the smallest change between two
+* ``mdc95 = 1.96 x sqrt(2) x sqrt((t/1.96)^2 sd^2/n + method_rmse^2/n)``: the smallest change between two
   sessions filmed the same way that is real with 95 % confidence (the runner's offset, being the
   same in both sessions, cancels in a retest, so ``systematic`` is not part of it). What the leg
   length scales (lengths from ``--height``, ``*_pct_leg``) adds ``(leg_length_retest x value)^2``
@@ -49,6 +51,7 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+from scipy.special import stdtrit
 
 REFERENCE_CONFIDENCE = 0.8
 
@@ -95,6 +98,13 @@ def calibration_systematic(method: str | None, fps: float, model: dict | None = 
     return float(_nearest_fps(table, fps)) if table else 0.0
 
 
+def stride_factor(n: int) -> float:
+    """The 95 % two-sided factor for the stride-to-stride term of a value from ``n`` strides: Student's
+    t(0.975, n - 1), since the SD is estimated from those strides (2.36 for 8 strides, 2.09 for 20,
+    1.96 for many); 1.96 below two strides (no SD)."""
+    return float(stdtrit(n - 1, 0.975)) if n >= 2 else 1.96
+
+
 def leg_length_retest(fps: float, model: dict | None = None) -> float:
     """Relative scatter of the leg length read from the pose between clips of one runner at the
     nearest benchmarked frame rate (``leg_length_retest`` of error_model.json); 0 when absent."""
@@ -123,7 +133,8 @@ def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, 
             rmse, bias = rmse * value, bias * value
         if scale_error and metric.endswith(SCALED_SUFFIXES):
             bias = float(np.hypot(bias, scale_error * abs(entry.get("median") or 0.0)))
-        random = sd**2 / n + rmse**2 / n
+        strides = (stride_factor(n) / 1.96) ** 2 * sd**2 / n  # the SD is estimated from these n strides
+        random = strides + rmse**2 / n
         entry["uncertainty"] = round(float(1.96 * np.sqrt(random + bias**2)), 4)
         leg = leg_retest if metric.endswith("_pct_leg") or (scale_error and metric.endswith(SCALED_SUFFIXES)) else 0.0
         retest = random + (leg * abs(entry.get("median") or 0.0)) ** 2  # the leg length is read again in a retest
