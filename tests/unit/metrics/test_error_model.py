@@ -103,3 +103,16 @@ def test_foot_ahead_in_leg_lengths_carries_the_leg_lengths_retest_scatter():
     for method in ("height", "treadmill_speed", "none"):
         mdc = attach(dict(entry), 60, "video", 0.9, model, calibration_method=method)["foot_ahead_of_hip_pct_leg"]["mdc95"]
         assert mdc == pytest.approx(1.96 * np.sqrt(2) * np.hypot(model["leg_length_retest"]["60"] * 30.0, 0.01), rel=0.05)
+
+
+def test_a_few_strides_widen_the_stride_term_by_students_t():
+    """A metric without a benchmark entry (stride term only): 8 strides give t(0.975, 7) = 2.36, not
+    1.96, times the standard error; many strides approach 1.96."""
+    def entry(n: int) -> dict:
+        return {"trunk_lean_deg": {"value": 5.0, "median": 5.0, "sd": 1.0, "n": n}}
+
+    few = attach(entry(8), 30, "video", 0.9)["trunk_lean_deg"]
+    many = attach(entry(10_000), 30, "video", 0.9)["trunk_lean_deg"]
+    assert few["uncertainty"] == pytest.approx(2.365 / np.sqrt(8), abs=0.002)
+    assert few["mdc95"] == pytest.approx(np.sqrt(2) * 2.365 / np.sqrt(8), abs=0.002)
+    assert many["uncertainty"] == pytest.approx(1.96 / 100, abs=0.0005)
