@@ -76,7 +76,8 @@ def height_scale(analysis, height_m: float) -> float:  # noqa: ANN001 - runform 
     the known belt speed (the truth of a treadmill stride: belt speed x stride time; with the belt
     speed given, runform's stride length is exactly that). It carries both the height rule's scale
     and the running speed read from the pose (``speed_ratio`` has that alone)."""
-    by_height = calibrate(analysis.keypoints, analysis.events, analysis.cleaning.direction, Config(height_m=height_m))
+    video_like = analysis.keypoints.replace(px_per_m=None)  # as from video: no scale known by construction
+    by_height = calibrate(video_like, analysis.events, analysis.cleaning.direction, Config(height_m=height_m))
     if analysis.calibration.px_per_m is None or by_height.px_per_m is None:  # no scale either way: not measured
         return float("nan")
     return float(analysis.calibration.px_per_m / by_height.px_per_m)

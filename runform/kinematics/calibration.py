@@ -91,6 +91,8 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
     if config.known_distance is not None:
         x1, y1, x2, y2, metres = config.known_distance
         return Calibration("known_distance", float(np.hypot(x2 - x1, y2 - y1) / metres), speed_px, leg_px)
+    if kp.px_per_m is not None and np.isfinite(kp.px_per_m) and kp.px_per_m > 0:
+        return Calibration("camera", float(kp.px_per_m), speed_px, leg_px)  # projected motion capture: exact
     if config.height_m is not None:
         if np.isfinite(leg_px):
             return Calibration("height", leg_px / (THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m), speed_px, leg_px)

@@ -9,7 +9,8 @@ import numpy as np
 
 from runform.errors import AnalysisError
 
-CALIBRATION_METHODS = ("treadmill_speed", "known_distance", "height", "none")
+#: "camera": the scale the source knows by construction (projected motion capture, ``Keypoints.px_per_m``).
+CALIBRATION_METHODS = ("treadmill_speed", "known_distance", "camera", "height", "none")
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,9 @@ class Keypoints:
     image_size_px: tuple[int, int] | None = None  # (width, height)
     depth: np.ndarray | None = None
     log: tuple[str, ...] = field(default_factory=tuple)
+    #: Pixels per metre along the runner's line of travel when the source knows it by construction
+    #: (projected motion capture: the virtual camera's focal length over its distance); else None.
+    px_per_m: float | None = None
 
     def __post_init__(self) -> None:
         xy = np.asarray(self.xy_px, dtype=float)

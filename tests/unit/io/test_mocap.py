@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import DATA, need
 
 import runform
+from runform.config import Config
 from runform.errors import KeypointDataError
 from runform.events import force_events
 from runform.io.mocap import from_c3d, from_rbds_forces, from_rbds_joints, from_rbds_markers, from_trc
@@ -121,3 +124,19 @@ def test_projected_mocap_runs_the_video_pipeline(tmp_path):
     assert analysis.summary["stride_length_m"]["value"] == pytest.approx(3.5 * 60 / 162.66 * 2, rel=0.02)
     assert analysis.summary["contact_time_s"]["uncertainty"] > 0
     assert analysis.summary["contact_time_s"]["mdc95"] > 0
+
+
+def test_motion_capture_carries_its_scale_into_metres():
+    """Projected motion capture knows its scale (the virtual camera's focal length over its
+    distance): lengths come out in metres without --treadmill-speed, and the stride length is the
+    belt's travel over a stride (RBDS001 at 3.5 m/s) within 2 %. An explicit belt speed still wins."""
+
+    path = need(RBDS / "RBDS001runT35_joints.csv")
+    analysis = runform.analyze(path, Config(write_report=False))
+    assert analysis.calibration.method == "camera" and analysis.calibration.length_unit == "m"
+    assert analysis.calibration.px_per_m == pytest.approx(VirtualCamera().px_per_m)
+    truth = json.loads((RBDS / "RBDS001runT35_truth.json").read_text())
+    stride_s = np.mean([s["next_contact_s"] - s["contact_s"] for s in truth["per_stride"]])
+    assert analysis.summary["stride_length_m"]["value"] == pytest.approx(3.5 * stride_s, rel=0.02)
+    belt = runform.analyze(path, Config(write_report=False, treadmill_speed_mps=3.5))
+    assert belt.calibration.method == "treadmill_speed"
