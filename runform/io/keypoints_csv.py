@@ -16,6 +16,10 @@ from runform.errors import KeypointDataError
 from runform.io.paths import read_table
 from runform.model import REQUIRED_NAMES, Keypoints
 
+#: Coordinates no larger than this are normalised to the frame (MediaPipe's own output), not pixels:
+#: angles would come out distorted by the frame's aspect ratio (knee lift 36 instead of 22 deg).
+NORMALISED_MAX = 2.0
+
 
 def from_csv(path: str | Path) -> Keypoints:
     path = Path(path)
@@ -52,6 +56,13 @@ def from_csv(path: str | Path) -> Keypoints:
         raise KeypointDataError(
             f"{path.name} has no usable coordinates", expected="numeric x/y values", found="only NaN or empty cells",
             fix="check the export; missing landmarks may be empty but not all of them",
+        )
+    if np.nanmax(np.abs(xy)) <= NORMALISED_MAX:
+        raise KeypointDataError(
+            f"{path.name} has coordinates between 0 and 1, not pixels",
+            expected="x and y in image pixels (y down), as runform's own keypoints.csv",
+            found=f"every coordinate within +-{NORMALISED_MAX:g} (largest {np.nanmax(np.abs(xy)):.3g}): normalised to the frame",
+            fix="multiply the x columns by the frame width and the y columns by the frame height in pixels",
         )
     return Keypoints(xy, conf, data["time_s"].to_numpy(float), tuple(names), source=f"csv:{path.name}")
 

@@ -117,14 +117,45 @@ def from_rbds_markers(path: Path) -> MotionCapture:
 def from_rbds_joints(path: Path) -> MotionCapture:
     """Joint-centre CSV: ``time_s`` then ``{right,left}_{hip,knee,ankle,heel,toe}_{x,y,z}_mm``."""
     table = read_table(path, ",")
+    if "time_s" not in table.columns:
+        raise KeypointDataError(f"{path.name} has no time_s column", expected="columns time_s, right_hip_x_mm, ...",
+                                found="columns " + ", ".join(map(str, table.columns[:4])),
+                                fix="save the joint centres as a comma-separated table with a time_s column")  # fmt: skip
     data = _columns_xyz(table, ("_x_mm", "_y_mm", "_z_mm"))
     renamed = {}
     for name, values in data.items():
         side, part = name.split("_", 1)
         renamed[("L" if side == "left" else "R") + {"toe": "TOE", "heel": "HEE", "ankle": "AJC", "knee": "KJC", "hip": "HJC"}.get(part, part)] = values
-    t = table["time_s"].to_numpy(float)
-    rate = (len(t) - 1) / float(t[-1] - t[0]) if len(t) > 1 else float("nan")  # times are rounded in the file
+    rate, renamed = on_uniform_grid(table["time_s"].to_numpy(float), renamed, path.name)
     return _map_markers(renamed, rate, f"mocap-joints:{path.name}")
+
+
+def on_uniform_grid(t: np.ndarray, data: dict[str, np.ndarray], name: str) -> tuple[float, dict[str, np.ndarray]]:
+    """(rate in Hz, the trajectories on an evenly spaced time grid): rows missing from the file (a
+    gap in ``time_s``) become NaN frames instead of closing up, so the clock stays true. The step is
+    the mean of the regular time steps (the file's times are rounded: RBDS's 1/150 s reads 0.0066 or
+    0.0067), the rate the frames over the whole span."""
+    keep = np.isfinite(t)
+    t = t[keep]
+    if len(t) < 2:
+        return float("nan"), {k: v[keep] for k, v in data.items()}
+    steps = np.diff(t)
+    typical = steps[(steps > 0) & (steps < 1.5 * np.median(steps))] if np.median(steps) > 0 else steps[:0]
+    step = float(np.mean(typical)) if len(typical) else float(np.median(steps))  # mean: the times are rounded
+    if not step > 0:
+        raise KeypointDataError(f"{name}: time_s does not increase", expected="rows in time order, one per sample",
+                                found=f"median time step {step:g} s", fix="sort the rows by time_s")  # fmt: skip
+    index = np.round((t - t[0]) / step).astype(int)
+    if np.any(np.diff(index) <= 0):
+        raise KeypointDataError(f"{name}: time_s is not evenly sampled", expected=f"one row every {step:g} s (gaps allowed)",
+                                found="rows closer together than the time step, or out of order",
+                                fix="export at one constant rate")  # fmt: skip
+    grid = {}
+    for key, values in data.items():
+        full = np.full((index[-1] + 1, *values.shape[1:]), np.nan)
+        full[index] = values[keep]
+        grid[key] = full
+    return index[-1] / float(t[-1] - t[0]), grid
 
 
 def is_joints_csv(path: Path) -> bool:

@@ -19,9 +19,26 @@ def check_input_file(path: Path) -> None:
         raise InputError(f"{path.name} is empty (0 bytes)", expected="a video or keypoint file", fix="copy or export it again")
 
 
-def read_table(path: Path, sep: str = ",", expected: str = "a delimited text table", fix: str = "") -> pd.DataFrame:
-    """Read a text table, turning parser failures into a :class:`KeypointDataError`."""
+def _semicolon_header(path: Path) -> bool:
+    """Is the header row separated by semicolons (and holds no comma)?"""
     try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline()
+    except OSError:
+        return False
+    return ";" in header and "," not in header
+
+
+def read_table(path: Path, sep: str = ",", expected: str = "a delimited text table", fix: str = "") -> pd.DataFrame:
+    """Read a text table, turning parser failures into a :class:`KeypointDataError`. A comma table
+    saved by a spreadsheet in a decimal-comma locale (";" between columns, "," in numbers) is read
+    as such."""
+    try:
+        if sep == "," and _semicolon_header(path):
+            table = pd.read_csv(path, sep=";")
+            if any(table[c].dtype == object and table[c].astype(str).str.contains(",").any() for c in table.columns):
+                table = pd.read_csv(path, sep=";", decimal=",")
+            return table
         return pd.read_csv(path, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise KeypointDataError(f"Cannot read {path.name}", expected=expected, found=type(exc).__name__, fix=fix) from None

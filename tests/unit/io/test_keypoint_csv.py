@@ -59,3 +59,26 @@ def test_output_keypoints_csv_is_valid_input(clip_analysis, tmp_path):
     to_csv(clip_analysis.keypoints, path)
     again = runform.analyze(path)
     assert abs(again.overall_cadence_steps_per_min - clip_analysis.overall_cadence_steps_per_min) < 1.0
+
+
+def test_normalised_coordinates_are_refused(raw_csv, tmp_path):
+    """MediaPipe's own 0-1 coordinates would distort every angle by the frame's aspect ratio."""
+    table = pd.read_csv(raw_csv)
+    for column in table.columns:
+        if column.endswith("_x"):
+            table[column] /= 720
+        elif column.endswith("_y"):
+            table[column] /= 1280
+    table.to_csv(tmp_path / "normalised.csv", index=False)
+    with pytest.raises(KeypointDataError, match="between 0 and 1, not pixels") as err:
+        from_csv(tmp_path / "normalised.csv")
+    assert "multiply the x columns by the frame width" in str(err.value)
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_a_spreadsheet_semicolon_table_is_read(raw_csv, tmp_path, raw_keypoints, decimal):
+    """Excel in a decimal-comma locale saves ";" between columns (and "," in numbers)."""
+    path = tmp_path / "semicolon.csv"
+    pd.read_csv(raw_csv).to_csv(path, sep=";", decimal=decimal, index=False)
+    back = from_csv(path)
+    np.testing.assert_allclose(back.xy_px, raw_keypoints.xy_px, atol=0.01, equal_nan=True)

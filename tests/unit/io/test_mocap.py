@@ -140,3 +140,19 @@ def test_motion_capture_carries_its_scale_into_metres():
     assert analysis.summary["stride_length_m"]["value"] == pytest.approx(3.5 * stride_s, rel=0.02)
     belt = runform.analyze(path, Config(write_report=False, treadmill_speed_mps=3.5))
     assert belt.calibration.method == "treadmill_speed"
+
+
+def test_rows_missing_from_a_joints_file_keep_the_clock(tmp_path):
+    """A second of rows dropped from RBDS001 at 3.5 m/s: the gap stays a gap (NaN frames), so the
+    cadence and contact time match the whole file's; a semicolon copy is read the same way."""
+    table = pd.read_csv(need(RBDS / "RBDS001runT35_joints.csv"))
+    table.drop(index=range(2000, 2150)).to_csv(tmp_path / "gap_joints.csv", index=False)
+    table.to_csv(tmp_path / "semicolon_joints.csv", sep=";", index=False)
+    whole = from_rbds_joints(RBDS / "RBDS001runT35_joints.csv")
+    gap = from_rbds_joints(tmp_path / "gap_joints.csv")
+    assert gap.rate_hz == pytest.approx(whole.rate_hz) and len(gap.points_mm) == len(whole.points_mm)
+    assert np.isnan(gap.points_mm[2000:2150]).all() and np.isfinite(gap.points_mm[2150]).all()
+    assert len(from_rbds_joints(tmp_path / "semicolon_joints.csv").points_mm) == len(whole.points_mm)
+    a, b = (runform.analyze(p, Config(write_report=False)) for p in (RBDS / "RBDS001runT35_joints.csv", tmp_path / "gap_joints.csv"))
+    assert b.summary["cadence_steps_per_min"]["value"] == pytest.approx(a.summary["cadence_steps_per_min"]["value"], abs=0.5)
+    assert b.summary["contact_time_s"]["value"] == pytest.approx(a.summary["contact_time_s"]["value"], abs=0.003)
