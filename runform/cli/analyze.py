@@ -69,8 +69,8 @@ def analyze(
     video: Annotated[bool, typer.Option("--video/--no-video", show_default=False, help="Write the annotated video. [default: --video]")] = True,
     slow_motion: Annotated[float, typer.Option("--slow-motion", help="Annotated video played slower by this factor (1-8).")] = 1.0,
     person: Annotated[str | None, typer.Option("--person", help="Who to analyse: x,y (a point on the runner, pixels), left, right, largest; default: the runner.")] = None,
-    start: Annotated[float | None, typer.Option("--start", help="Analyse from this time in seconds.")] = None,
-    end: Annotated[float | None, typer.Option("--end", help="Analyse up to this time in seconds.")] = None,
+    start: Annotated[float | None, typer.Option("--start", help="Analyse from this time in seconds (of the file as played; a keypoint or motion-capture file: from its first sample). With --real-fps the results are in real time.")] = None,
+    end: Annotated[float | None, typer.Option("--end", help="Analyse up to this time in seconds (as --start).")] = None,
     pose_workers: Annotated[int | None, typer.Option("--pose-workers", metavar="N", help="Processes for the pose model, 1 or 2. [default: 2 on clips of 8 s or more with two free cores]")] = None,
     frame_memory: Annotated[float, typer.Option("--frame-memory", metavar="MIB", help="Memory for the frames kept for the annotated video (a clip needing more, or 0, is decoded again).")] = Config.model_fields["frame_memory_mib"].default,
 ) -> None:  # fmt: skip

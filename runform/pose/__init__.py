@@ -19,7 +19,8 @@ __all__ = ["KeypointFile", "PoseBackend", "PoseNoise", "ProgressCallback", "Virt
 def backend_for(source: Path, model_complexity: int = 1, **video_options: object) -> PoseBackend:
     """Pick the backend from the file suffix: video -> BlazePose, keypoint files -> loader.
 
-    ``video_options`` (``person``, ``start_s``, ``end_s``) go to the video backend.
+    ``video_options`` (``person``, ``start_s``, ``end_s``) go to the video backend; a keypoint file
+    takes the window (``start_s``, ``end_s``) too.
     """
     check_input_file(source)
     suffix = source.suffix.lower()
@@ -28,7 +29,7 @@ def backend_for(source: Path, model_complexity: int = 1, **video_options: object
 
         return MediaPipePose(model_complexity=model_complexity, **video_options)  # type: ignore[arg-type]
     if suffix in keypoint_suffixes():
-        return KeypointFile()
+        return KeypointFile(start_s=video_options.get("start_s"), end_s=video_options.get("end_s"))  # type: ignore[arg-type]
     raise InputError(
         f"Unsupported input type '{suffix or source.name}'",
         expected="a video (" + ", ".join(VIDEO_SUFFIXES) + ") or keypoint file (" + ", ".join(keypoint_suffixes()) + ")",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import numpy as np
+
+from runform.errors import OptionError
 from runform.io import load_file
 from runform.model import Keypoints
 from runform.pose.base import PoseBackend, ProgressCallback
 from runform.pose.virtual_camera import VirtualCamera
+
+logger = logging.getLogger(__name__)
 
 
 def load_keypoints(path: str | Path, camera: VirtualCamera | None = None) -> Keypoints:
@@ -22,10 +28,37 @@ def load_keypoints(path: str | Path, camera: VirtualCamera | None = None) -> Key
 
 
 class KeypointFile(PoseBackend):
+    """Keypoints from a file; ``start_s`` / ``end_s`` keep a window of it (seconds from the file's
+    first sample, as for a video), and ``first_frame_`` is the window's first row, so that event
+    frames count from the file's start."""
+
     name = "keypoint-file"
 
+    def __init__(self, start_s: float | None = None, end_s: float | None = None) -> None:
+        self.start_s, self.end_s = start_s, end_s
+        self.first_frame_ = 0
+
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
-        kp = load_keypoints(source)
+        kp = self._window(load_keypoints(source))
         if progress is not None:
             progress(kp.n_frames, kp.n_frames)
         return kp
+
+    def _window(self, kp: Keypoints) -> Keypoints:
+        if (self.start_s is None and self.end_s is None) or kp.n_frames == 0:
+            return kp
+        t = kp.time_s - kp.time_s[0]
+        duration = float(t[-1])
+        if self.start_s is not None and self.start_s >= duration:
+            raise OptionError(f"--start {self.start_s:g} s is not within the file",
+                              expected=f"a start before the file's end ({duration:.1f} s after its first sample)",
+                              found=f"--start {self.start_s:g}",
+                              fix=f"give --start below {duration:.1f} (seconds from the file's first sample), or leave it out")  # fmt: skip
+        if self.end_s is not None and self.end_s > duration:
+            logger.warning("--end %g s is after the file's end (%.1f s): analysing to its end", self.end_s, duration)
+        keep = (t >= (self.start_s or 0.0)) & (t <= (self.end_s if self.end_s is not None else np.inf))
+        rows = np.flatnonzero(keep)
+        self.first_frame_ = int(rows[0])
+        return kp.replace(xy_px=kp.xy_px[rows], confidence=kp.confidence[rows], time_s=kp.time_s[rows],
+                          depth=None if kp.depth is None else kp.depth[rows],
+                          note=f"window(start_s={self.start_s}, end_s={self.end_s})")  # fmt: skip

@@ -156,3 +156,16 @@ def test_rows_missing_from_a_joints_file_keep_the_clock(tmp_path):
     a, b = (runform.analyze(p, Config(write_report=False)) for p in (RBDS / "RBDS001runT35_joints.csv", tmp_path / "gap_joints.csv"))
     assert b.summary["cadence_steps_per_min"]["value"] == pytest.approx(a.summary["cadence_steps_per_min"]["value"], abs=0.5)
     assert b.summary["contact_time_s"]["value"] == pytest.approx(a.summary["contact_time_s"]["value"], abs=0.003)
+
+
+def test_start_and_end_window_a_motion_capture_file():
+    """--start/--end keep that part of a keypoint or motion-capture file (they were ignored): events
+    fall inside it, and their frames still count from the file's first sample (150 Hz there, 60 Hz
+    through the virtual camera)."""
+    path = need(RBDS / "RBDS001runT35_joints.csv")
+    part = runform.analyze(path, Config(write_report=False, start_s=10.0, end_s=20.0))
+    times = part.events["time_s"]
+    assert times.min() >= 10.0 and times.max() <= 20.0 and len(part.events) > 40
+    assert (part.events["frame"] - np.round(times * part.keypoints.sampling_rate_hz)).abs().max() <= 1
+    with pytest.raises(runform.errors.OptionError, match="--start 40 s is not within the file"):
+        runform.analyze(path, Config(write_report=False, start_s=40.0))
