@@ -23,6 +23,12 @@ from runform.model import Calibration, Keypoints
 logger = logging.getLogger(__name__)
 
 THIGH_PLUS_SHANK_FRAC_HEIGHT = 0.491
+#: Thigh + shank lengths (m) a scale may give the runner: 0.491 x a stature of about 0.9 to 2.6 m.
+#: Outside, the scale option is wrong (a belt speed in km/h given as m/s makes the leg 3.6x too
+#: long) and is not used; runform falls back to the next scale it has.
+PLAUSIBLE_LEG_M = (0.45, 1.3)
+#: A scale that puts the leg this far (as a fraction) from 0.491 x --height disagrees with the height.
+HEIGHT_AGREEMENT_FRAC = 0.15
 SEGMENT_PERCENTILE = 90
 #: A same-foot contact-to-contact span longer than this many typical strides holds a lost stance:
 #: not used for the pelvis's mean velocity.
@@ -80,17 +86,43 @@ def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> fl
     return float(np.nanmedian(speeds)) if np.isfinite(speeds).any() else float("nan")
 
 
+def _plausible(px_per_m: float, leg_px: float, what: str, fix: str, config: Config) -> bool:
+    """Does the scale give the runner a human leg? If not, warn and say how to fix it (False); if it
+    disagrees with --height, warn but keep it (the belt speed or distance is the better scale)."""
+    if not (np.isfinite(leg_px) and leg_px > 0 and np.isfinite(px_per_m) and px_per_m > 0):
+        return bool(np.isfinite(px_per_m) and px_per_m > 0)
+    leg_m = leg_px / px_per_m
+    low, high = PLAUSIBLE_LEG_M
+    if not low <= leg_m <= high:
+        logger.warning("%s makes the runner's leg (hip to ankle) %.2f m long, not %.2f-%.2f m: not used for scale, "
+                       "falling back to --height or pixels; %s", what, leg_m, low, high, fix)  # fmt: skip
+        return False
+    if config.height_m is not None:
+        expected = THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m
+        if abs(leg_m - expected) > HEIGHT_AGREEMENT_FRAC * expected:
+            logger.warning("%s makes the runner's leg %.2f m long, but --height %.2f m means about %.2f m: lengths use "
+                           "%s; check both", what, leg_m, config.height_m, expected, what)  # fmt: skip
+    return True
+
+
 def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Config) -> Calibration:
     speed_px = stance_speed_px_s(kp, events, direction)
     leg_px = leg_length_px(kp)
     if config.treadmill_speed_mps is not None:
         if np.isfinite(speed_px) and speed_px > 0:
-            return Calibration("treadmill_speed", speed_px / config.treadmill_speed_mps, speed_px, leg_px)
-        logger.warning("the belt speed cannot be used for scale: no stance with a backward-moving foot was found; "
-                       "falling back to --known-distance, --height or pixels")  # fmt: skip
+            scale = speed_px / config.treadmill_speed_mps
+            if _plausible(scale, leg_px, f"the belt speed {config.treadmill_speed_mps:.3g} m/s",
+                          "check the belt speed and its unit: 3.5 (m/s), 12.6km/h or 8mph", config):
+                return Calibration("treadmill_speed", scale, speed_px, leg_px)
+        else:
+            logger.warning("the belt speed cannot be used for scale: no stance with a backward-moving foot was found; "
+                           "falling back to --known-distance, --height or pixels")  # fmt: skip
     if config.known_distance is not None:
         x1, y1, x2, y2, metres = config.known_distance
-        return Calibration("known_distance", float(np.hypot(x2 - x1, y2 - y1) / metres), speed_px, leg_px)
+        scale = float(np.hypot(x2 - x1, y2 - y1) / metres)
+        if _plausible(scale, leg_px, f"--known-distance ({metres:g} m between the two points)",
+                      "check the two points' pixel coordinates (x right, y down, in the clip's upright frame) and the metres", config):
+            return Calibration("known_distance", scale, speed_px, leg_px)
     if kp.px_per_m is not None and np.isfinite(kp.px_per_m) and kp.px_per_m > 0:
         return Calibration("camera", float(kp.px_per_m), speed_px, leg_px)  # projected motion capture: exact
     if config.height_m is not None:

@@ -55,3 +55,20 @@ def test_running_speed_skips_a_stance_whose_toe_off_was_lost(gait_keypoints):
     toe_offs = truth[truth["event"] == "toe_off"].index
     thinned = truth.drop(index=[i for k, i in enumerate(toe_offs) if k % 3])  # two of every three lost
     assert abs(stance_speed_px_s(kp, thinned, 1) / stance_speed_px_s(kp, truth, 1) - 1) < 0.01
+
+
+def test_a_belt_speed_that_makes_no_human_leg_is_not_used(gait_keypoints, caplog):
+    """A belt speed typed in km/h as if m/s (x 3.6) makes the leg 3.6 times too long: runform says
+    so and falls back to the height, instead of printing 4 m steps."""
+    kp, truth = gait_keypoints
+    right = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0))
+    leg_m = right.leg_length_px / right.px_per_m
+    assert 0.45 < leg_m < 1.3 < 3.6 * leg_m  # the fixture's runner, and the same belt read as km/h
+    with caplog.at_level(logging.WARNING, logger="runform"):
+        wrong = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0 * 3.6, height_m=1.78))
+    assert wrong.method == "height"
+    assert "not used for scale" in caplog.text and "12.6km/h" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="runform"):  # a plausible belt speed that disagrees with the height
+        kept = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0, height_m=leg_m / 0.491 * 1.4))
+    assert kept.method == "treadmill_speed" and "check both" in caplog.text
