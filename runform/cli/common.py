@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -73,11 +75,37 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, ``timeout``, ``docker stop``), raised in the main thread so that it unwinds
+    like Ctrl-C: the pose worker process is stopped and temporary files removed."""
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:  # noqa: ARG001 - signal handler signature
+    raise Terminated
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM unwinds like Ctrl-C (main thread only; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def guard(func: Callable[..., None], *args: object, **kwargs: object) -> None:
-    """Run a command: RunformError -> its message and exit code; Ctrl-C -> exit 130."""
+    """Run a command: RunformError -> its message and exit code; Ctrl-C or SIGTERM -> "Cancelled"
+    (exit 130), after the same clean-up."""
     setup_logging()
     try:
-        func(*args, **kwargs)
+        with sigterm_as_interrupt():
+            func(*args, **kwargs)
+    except Terminated:
+        _exit(Cancelled("Interrupted", found="a termination signal (SIGTERM)", fix="run again; no output was written"))
     except KeyboardInterrupt:
         _exit(Cancelled("Interrupted", found="Ctrl-C", fix="run again; no output was written"))
     except RunformError as err:

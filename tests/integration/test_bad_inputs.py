@@ -280,3 +280,33 @@ def test_real_ctrl_c_on_a_video_run(tmp_path, clip):
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr.decode()[-500:]
     assert not out.exists()
+
+
+def test_sigterm_on_a_video_run_stops_the_pose_worker(tmp_path, clip):
+    """``kill`` / ``timeout`` / ``docker stop`` send SIGTERM: the run unwinds like Ctrl-C (exit 130,
+    "Cancelled"), stopping its second pose process and removing its temporary folder (both were
+    left behind: the worker kept using CPU)."""
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "runform.cli", "analyze", str(clip), "-o", str(out), "--pose-workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(tmp)})  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(tmp.glob("runform-pose-*")) and time.monotonic() < deadline:  # the worker has started
+        time.sleep(0.2)
+    assert list(tmp.glob("runform-pose-*")), "the second pose process never started"
+    time.sleep(1)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr.decode()[-500:]
+    assert "termination signal" in " ".join((stdout + stderr).decode().split())
+    assert not out.exists() and not list(tmp.glob("runform-pose-*"))
+    time.sleep(0.5)
+    workers = [p for p in Path("/proc").glob("[0-9]*") if "runform.pose.segment_worker" in _cmdline(p) and str(tmp) in _cmdline(p)]
+    assert not workers, [_cmdline(p) for p in workers]
+
+
+def _cmdline(proc_dir: Path) -> str:
+    try:
+        return (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:  # the process ended meanwhile
+        return ""
