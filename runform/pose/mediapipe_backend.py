@@ -209,11 +209,11 @@ class MediaPipePose(PoseBackend):
     def _early_end_s(self, times: list[float], info: VideoInfo) -> float | None:
         """Clip time of the last decoded frame when decoding stopped well before the clip's stated end
         (or ``end_s``), i.e. the file is truncated; else None. The frames decoded are analysed, and
-        the quality gate says so (``video_complete``). Only a video track's own duration can tell
-        (a Matroska file's duration may include a longer audio track)."""
+        the quality gate says so (``video_complete``). Only a video track's own duration is sure
+        (a Matroska file's duration may include a longer audio track: the gate then says "may be")."""
         expected_s = info.duration_s if self.end_s is None else min(self.end_s, info.duration_s)
         last_s = times[-1] if times else 0.0
-        if not info.duration_from_video_track or info.duration_s <= 0 or expected_s - last_s < TRUNCATED_MIN_S:
+        if info.duration_s <= 0 or expected_s - last_s < TRUNCATED_MIN_S:
             return None
         return round(last_s, 3)
 

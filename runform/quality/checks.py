@@ -90,10 +90,13 @@ class VideoComplete(BaseQualityCheck):
         if stopped_s is None:
             return [Check("video_complete", "pass", round(duration_s, 2), "every frame decodes",
                           f"decoding reached the end of the analysed part of the {duration_s:.1f} s clip")]  # fmt: skip
+        sure = g.video.get("duration_from_video_track", True)
+        what = ("the file looks truncated" if sure else
+                "the file's stated duration may include a longer sound track, or the file is truncated")  # fmt: skip
         return [Check("video_complete", "warn", float(stopped_s), f"decoding reaches the clip's end ({duration_s:.1f} s)",
                       f"decoding stopped at {stopped_s:.1f} s of the clip's {duration_s:.1f} s (as filmed, before any "
-                      f"--real-fps): the file looks truncated; only the frames up to there are analysed",
-                      "copy or upload the clip again from the camera")]  # fmt: skip
+                      f"--real-fps): {what}; only the frames up to there are analysed",
+                      "if the clip is longer than that, copy or upload it again from the camera")]  # fmt: skip
 
 
 @dataclass

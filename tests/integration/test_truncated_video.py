@@ -46,3 +46,26 @@ def test_truncated_clip_is_analysed_with_a_warning(tmp_path, clip):
     assert 3.0 < stopped_s < 9.0  # half the bytes of a 12 s clip
     assert analysis["counts"]["strides"] >= 8, "the decoded part is still analysed"
     assert pd.read_csv(tmp_path / "out" / "events.csv")["time_s"].max() <= stopped_s
+
+
+def test_truncated_matroska_is_not_called_complete(tmp_path, clip):
+    """A Matroska file states the container's duration only (a longer sound track may fill it), so
+    runform cannot be sure: it warns that decoding stopped early, hedged, instead of "pass"."""
+    whole = tmp_path / "whole.mkv"
+    with av.open(str(clip)) as inp, av.open(str(whole), "w") as out:
+        stream_in = inp.streams.video[0]
+        stream_out = out.add_stream_from_template(stream_in)
+        for packet in inp.demux(stream_in):
+            if packet.dts is not None:
+                packet.stream = stream_out
+                out.mux(packet)
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    result = CliRunner().invoke(app, ["analyze", str(cut), "--no-video", "--no-report", "--pose-workers", "1",
+                                      "-o", str(tmp_path / "out")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    analysis = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    check = next(c for c in analysis["quality"]["checks"] if c["name"] == "video_complete")
+    assert analysis["video"]["duration_from_video_track"] is False
+    assert check["verdict"] == "warn" and "may include a longer sound track" in check["message"]
+    assert 3.0 < analysis["video"]["decoding_stopped_at_s"] < 9.0
