@@ -57,6 +57,15 @@ def from_csv(path: str | Path) -> Keypoints:
             f"{path.name} has no usable coordinates", expected="numeric x/y values", found="only NaN or empty cells",
             fix="check the export; missing landmarks may be empty but not all of them",
         )
+    steps = np.diff(data["time_s"].to_numpy(float))
+    steps = steps[np.isfinite(steps) & (steps > 0)]
+    if len(steps) and np.median(steps) >= 1.0:  # under one sample a second: not seconds
+        raise KeypointDataError(
+            f"{path.name}: time_s does not look like seconds",
+            expected="time_s in seconds (e.g. 0.033 between samples at 30 fps)",
+            found=f"a median step of {np.median(steps):g} between rows",
+            fix="if the times are in milliseconds, divide them by 1000",
+        )
     if np.nanmax(np.abs(xy)) <= NORMALISED_MAX:
         raise KeypointDataError(
             f"{path.name} has coordinates between 0 and 1, not pixels",

@@ -158,6 +158,19 @@ def on_uniform_grid(t: np.ndarray, data: dict[str, np.ndarray], name: str) -> tu
     return index[-1] / float(t[-1] - t[0]), grid
 
 
+#: Millimetres per length unit a TRC or C3D file may state.
+MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
+
+
+def mm_per_unit(unit: object, name: str) -> float:
+    """Millimetres per the file's stated length unit (mm, cm or m); another unit is refused."""
+    key = str(unit).strip().lower()
+    if key not in MM_PER_UNIT:
+        raise KeypointDataError(f"{name}: unknown length unit {unit!r}", expected="mm, cm or m", found=str(unit),
+                                fix="export the markers in millimetres or metres")  # fmt: skip
+    return MM_PER_UNIT[key]
+
+
 def is_joints_csv(path: Path) -> bool:
     with open(path, encoding="utf-8", errors="replace") as handle:
         header = handle.readline()
@@ -167,13 +180,13 @@ def is_joints_csv(path: Path) -> bool:
 @register_loader(".trc")
 def from_trc(path: Path) -> MotionCapture:
     """OpenSim TRC: 3 header lines, a marker-name row, an X1/Y1/Z1 row, then Frame#, Time, data.
-    TRC is Y-up; X is taken as forward. Units from the header (mm or m)."""
+    TRC is Y-up; X is taken as forward. Units from the header (mm, cm or m)."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         keys, values = lines[1].split("\t"), lines[2].split("\t")
         header = dict(zip(keys, values))
         rate = float(header.get("DataRate", header.get("CameraRate", "nan")))
-        scale = 1000.0 if header.get("Units", "mm").strip().lower() == "m" else 1.0
+        scale = mm_per_unit(header.get("Units", "mm"), path.name)
         markers = [m for m in lines[3].split("\t")[2:] if m.strip()]
         rows = [list(map(_float, line.split("\t")[2 : 2 + 3 * len(markers)])) for line in lines[5:] if line.strip()]
         array = np.array(rows, dtype=float).reshape(len(rows), len(markers), 3) * scale
@@ -203,7 +216,7 @@ def from_c3d(path: Path) -> MotionCapture:
             f"{path.name} is not a readable C3D file", expected="a C3D motion-capture file", found=str(exc)[:80],
             fix="export it again from the capture software",
         ) from None
-    scale = 1000.0 if str(units).strip().lower() == "m" else 1.0
+    scale = mm_per_unit(units, path.name)
     data = {label.strip(): points[:, i, :].T * scale for i, label in enumerate(labels)}
     return _map_markers(data, rate, f"c3d:{path.name}")
 

@@ -82,3 +82,12 @@ def test_a_spreadsheet_semicolon_table_is_read(raw_csv, tmp_path, raw_keypoints,
     pd.read_csv(raw_csv).to_csv(path, sep=";", decimal=decimal, index=False)
     back = from_csv(path)
     np.testing.assert_allclose(back.xy_px, raw_keypoints.xy_px, atol=0.01, equal_nan=True)
+
+
+def test_times_in_milliseconds_are_named(raw_csv, tmp_path):
+    table = pd.read_csv(raw_csv)
+    table["time_s"] *= 1000
+    table.to_csv(tmp_path / "ms.csv", index=False)
+    with pytest.raises(KeypointDataError, match="does not look like seconds") as err:
+        from_csv(tmp_path / "ms.csv")
+    assert "divide them by 1000" in str(err.value)

@@ -68,25 +68,27 @@ def test_c3d_round_trip(tmp_path, joints):
     np.testing.assert_allclose(loaded.point("left_heel"), joints.point("left_heel")[:600], atol=1e-3)
 
 
-def _write_trc(path, joints, n=300):
+def _write_trc(path, joints, n=300, unit="mm"):
     names = {"RHJC": "right_hip", "RKJC": "right_knee", "RAJC": "right_ankle", "RHEE": "right_heel", "RTOE": "right_foot_index",
              "LHJC": "left_hip", "LKJC": "left_knee", "LAJC": "left_ankle", "LHEE": "left_heel", "LTOE": "left_foot_index"}  # fmt: skip
     lines = ["PathFileType\t4\t(X/Y/Z)\ttrial.trc",
              "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
-             f"150\t150\t{n}\t{len(names)}\tmm\t150\t1\t{n}",
+             f"150\t150\t{n}\t{len(names)}\t{unit}\t150\t1\t{n}",
              "Frame#\tTime\t" + "\t\t\t".join(names) + "\t\t",
              "\t\t" + "\t".join(f"X{i}\tY{i}\tZ{i}" for i in range(1, len(names) + 1))]  # fmt: skip
     for k in range(n):
-        values = [f"{v:.3f}" for kp in names.values() for v in joints.point(kp)[k]]
+        values = [f"{v / {'mm': 1, 'cm': 10, 'm': 1000}[unit]:.5f}" for kp in names.values() for v in joints.point(kp)[k]]
         lines.append(f"{k + 1}\t{k / 150:.4f}\t" + "\t".join(values))
     path.write_text("\n".join(lines) + "\n")
 
 
-def test_trc_round_trip(tmp_path, joints):
-    _write_trc(tmp_path / "trial.trc", joints)
+@pytest.mark.parametrize("unit", ["mm", "cm", "m"])
+def test_trc_round_trip(tmp_path, joints, unit):
+    """Each stated unit is read as such (centimetres were taken for millimetres: a 10x smaller runner)."""
+    _write_trc(tmp_path / "trial.trc", joints, unit=unit)
     loaded = from_trc(tmp_path / "trial.trc")
     assert loaded.n_frames == 300 and loaded.rate_hz == 150.0
-    np.testing.assert_allclose(loaded.point("right_knee"), joints.point("right_knee")[:300], atol=1e-3)
+    np.testing.assert_allclose(loaded.point("right_knee"), joints.point("right_knee")[:300], atol=1e-2)
 
 
 @pytest.mark.parametrize(
