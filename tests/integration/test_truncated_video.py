@@ -15,8 +15,10 @@ from runform.cli import app
 
 
 def faststart_copy(src: Path, dst: Path) -> Path:
-    """``src`` remuxed (no re-encode) with its index at the front of the file."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "+faststart"}) as out:
+    """``src`` remuxed (no re-encode) with its index at the front of the file (mp4; other containers
+    as their muxer writes them)."""
+    options = {"movflags": "+faststart"} if dst.suffix == ".mp4" else {}
+    with av.open(str(src)) as inp, av.open(str(dst), "w", options=options) as out:
         stream_in = inp.streams.video[0]
         stream_out = out.add_stream_from_template(stream_in)
         for packet in inp.demux(stream_in):
@@ -51,14 +53,7 @@ def test_truncated_clip_is_analysed_with_a_warning(tmp_path, clip):
 def test_truncated_matroska_is_not_called_complete(tmp_path, clip):
     """A Matroska file states the container's duration only (a longer sound track may fill it), so
     runform cannot be sure: it warns that decoding stopped early, hedged, instead of "pass"."""
-    whole = tmp_path / "whole.mkv"
-    with av.open(str(clip)) as inp, av.open(str(whole), "w") as out:
-        stream_in = inp.streams.video[0]
-        stream_out = out.add_stream_from_template(stream_in)
-        for packet in inp.demux(stream_in):
-            if packet.dts is not None:
-                packet.stream = stream_out
-                out.mux(packet)
+    whole = faststart_copy(clip, tmp_path / "whole.mkv")
     cut = tmp_path / "cut.mkv"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     result = CliRunner().invoke(app, ["analyze", str(cut), "--no-video", "--no-report", "--pose-workers", "1",
