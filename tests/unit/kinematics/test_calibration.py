@@ -70,5 +70,5 @@ def test_a_belt_speed_that_makes_no_human_leg_is_not_used(gait_keypoints, caplog
     assert "not used for scale" in caplog.text and "12.6km/h" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="runform"):  # a plausible belt speed that disagrees with the height
-        kept = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0, height_m=leg_m / 0.491 * 1.4))
+        kept = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0, height_m=leg_m / 0.491 * 0.75))
     assert kept.method == "treadmill_speed" and "check both" in caplog.text
