@@ -86,47 +86,60 @@ def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> fl
     return float(np.nanmedian(speeds)) if np.isfinite(speeds).any() else float("nan")
 
 
-def _plausible(px_per_m: float, leg_px: float, what: str, fix: str, config: Config) -> bool:
-    """Does the scale give the runner a human leg? If not, warn and say how to fix it (False); if it
-    disagrees with --height, warn but keep it (the belt speed or distance is the better scale)."""
+def _doubt(px_per_m: float, leg_px: float, what: str, fix: str, config: Config) -> tuple[bool, tuple[str, str] | None]:
+    """(use the scale?, a (message, fix) for the quality gate's ``scale`` check, or None). A scale
+    that gives the runner no human leg is not used; one that disagrees with --height is used (the
+    belt speed or distance is the better scale) but said."""
     if not (np.isfinite(leg_px) and leg_px > 0 and np.isfinite(px_per_m) and px_per_m > 0):
-        return bool(np.isfinite(px_per_m) and px_per_m > 0)
+        return bool(np.isfinite(px_per_m) and px_per_m > 0), None
     leg_m = leg_px / px_per_m
     low, high = PLAUSIBLE_LEG_M
     if not low <= leg_m <= high:
-        logger.warning("%s makes the runner's leg (hip to ankle) %.2f m long, not %.2f-%.2f m: not used for scale, "
-                       "falling back to --height or pixels; %s", what, leg_m, low, high, fix)  # fmt: skip
-        return False
+        fallback = "--height" if config.height_m is not None else "pixels (no other scale given)"
+        return False, (f"{what} makes the runner's leg (hip to ankle) {leg_m:.2f} m long, not {low:.2f}-{high:.2f} m: "
+                       f"not used for scale; lengths use {fallback}", fix)  # fmt: skip
     if config.height_m is not None:
         expected = THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m
         if abs(leg_m - expected) > HEIGHT_AGREEMENT_FRAC * expected:
-            logger.warning("%s makes the runner's leg %.2f m long, but --height %.2f m means about %.2f m: lengths use "
-                           "%s; check both", what, leg_m, config.height_m, expected, what)  # fmt: skip
-    return True
+            return True, (f"{what} makes the runner's leg {leg_m:.2f} m long, but --height {config.height_m:.2f} m means "
+                          f"about {expected:.2f} m: lengths use {what}", "check both")  # fmt: skip
+    return True, None
 
 
 def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Config) -> Calibration:
+    """The first scale that works: belt speed, known distance, the source's own (motion capture),
+    height, else none. ``Calibration.doubts`` says which given scale was not used or is in doubt."""
     speed_px = stance_speed_px_s(kp, events, direction)
     leg_px = leg_length_px(kp)
+    doubts: list[tuple[str, str]] = []
+
+    def made(method: str, px_per_m: float | None) -> Calibration:
+        return Calibration(method, px_per_m, speed_px, leg_px, doubts=tuple(doubts))
+
     if config.treadmill_speed_mps is not None:
         if np.isfinite(speed_px) and speed_px > 0:
             scale = speed_px / config.treadmill_speed_mps
-            if _plausible(scale, leg_px, f"the belt speed {config.treadmill_speed_mps:.3g} m/s",
-                          "check the belt speed and its unit: 3.5 (m/s), 12.6km/h or 8mph", config):
-                return Calibration("treadmill_speed", scale, speed_px, leg_px)
+            use, doubt = _doubt(scale, leg_px, f"the belt speed {config.treadmill_speed_mps:.3g} m/s",
+                                "check the belt speed and its unit: 3.5 (m/s), 12.6km/h or 8mph", config)  # fmt: skip
+            doubts += [doubt] if doubt else []
+            if use:
+                return made("treadmill_speed", scale)
         else:
             logger.warning("the belt speed cannot be used for scale: no stance with a backward-moving foot was found; "
                            "falling back to --known-distance, --height or pixels")  # fmt: skip
     if config.known_distance is not None:
         x1, y1, x2, y2, metres = config.known_distance
         scale = float(np.hypot(x2 - x1, y2 - y1) / metres)
-        if _plausible(scale, leg_px, f"--known-distance ({metres:g} m between the two points)",
-                      "check the two points' pixel coordinates (x right, y down, in the clip's upright frame) and the metres", config):
-            return Calibration("known_distance", scale, speed_px, leg_px)
+        use, doubt = _doubt(scale, leg_px, f"--known-distance ({metres:g} m between the two points)",
+                            "check the two points' pixel coordinates (x right, y down, in the clip's upright frame) "
+                            "and the metres", config)  # fmt: skip
+        doubts += [doubt] if doubt else []
+        if use:
+            return made("known_distance", scale)
     if kp.px_per_m is not None and np.isfinite(kp.px_per_m) and kp.px_per_m > 0:
-        return Calibration("camera", float(kp.px_per_m), speed_px, leg_px)  # projected motion capture: exact
+        return made("camera", float(kp.px_per_m))  # projected motion capture: exact
     if config.height_m is not None:
         if np.isfinite(leg_px):
-            return Calibration("height", leg_px / (THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m), speed_px, leg_px)
+            return made("height", leg_px / (THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m))
         logger.warning("the height cannot be used for scale: the leg length could not be measured; lengths stay in pixels")
-    return Calibration("none", None, speed_px, leg_px)
+    return made("none", None)

@@ -26,6 +26,9 @@ class Calibration:
     px_per_m: float | None
     running_speed_px_s: float
     leg_length_px: float
+    #: (message, fix) for each scale option that was given but not used, or is in doubt (a belt
+    #: speed that makes the runner's leg 4 m long); the quality gate's ``scale`` check shows them.
+    doubts: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.method not in CALIBRATION_METHODS:

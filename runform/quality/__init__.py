@@ -13,6 +13,7 @@ from runform.quality.checks import (
     Resolution,
     RunnerSize,
     Running,
+    Scale,
     StrideCount,
     VideoComplete,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Resolution",
     "RunnerSize",
     "Running",
+    "Scale",
     "StrideCount",
     "VideoComplete",
     "default_checks",

@@ -156,6 +156,18 @@ class CameraObliqueness(BaseQualityCheck):
                       "move the camera perpendicular to the running direction, at hip height")]  # fmt: skip
 
 
+class Scale(BaseQualityCheck):
+    """A scale option that was not used (it gave the runner no human leg) or disagrees with the
+    height: said here, so that the report, the web app and analysis.json show it, not a log line."""
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        doubts = g.calibration.doubts if g.calibration is not None else ()
+        if not doubts:
+            return []
+        return [Check("scale", "warn", g.calibration.method, "a scale that gives the runner a 0.45-1.3 m leg, agreeing with --height",
+                      "; ".join(message for message, _ in doubts), "; ".join(fix for _, fix in doubts))]  # fmt: skip
+
+
 @dataclass
 class StrideCount(BaseQualityCheck):
     """Complete strides of the side with fewest."""

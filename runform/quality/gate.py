@@ -28,6 +28,7 @@ from runform.quality.checks import (
     Resolution,
     RunnerSize,
     Running,
+    Scale,
     StrideCount,
     VideoComplete,
 )
@@ -35,7 +36,7 @@ from runform.quality.checks import (
 
 def default_checks() -> list[BaseQualityCheck]:
     """The checks of docs/QUALITY.md, in report order."""
-    return [VideoComplete(), FrameRate(), EventTiming(), Resolution(), RunnerSize(), CameraObliqueness(), StrideCount(), Occlusion(),
+    return [VideoComplete(), FrameRate(), EventTiming(), Resolution(), RunnerSize(), CameraObliqueness(), Scale(), StrideCount(), Occlusion(),
             KeypointConfidence(), LegSwaps(), MultiplePeople(), PersonChoice(), CameraPanningAndSurface(), Running()]  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from runform.config import Config
 from runform.kinematics import calibrate
 from runform.kinematics.calibration import stance_speed_px_s
 from runform.model import empty_events
+from runform.quality import Scale
 
 
 def test_belt_speed_without_stances_falls_back_with_a_warning(gait_keypoints, caplog):
@@ -57,18 +59,18 @@ def test_running_speed_skips_a_stance_whose_toe_off_was_lost(gait_keypoints):
     assert abs(stance_speed_px_s(kp, thinned, 1) / stance_speed_px_s(kp, truth, 1) - 1) < 0.01
 
 
-def test_a_belt_speed_that_makes_no_human_leg_is_not_used(gait_keypoints, caplog):
-    """A belt speed typed in km/h as if m/s (x 3.6) makes the leg 3.6 times too long: runform says
-    so and falls back to the height, instead of printing 4 m steps."""
+def test_a_belt_speed_that_makes_no_human_leg_is_not_used(gait_keypoints):
+    """A belt speed typed in km/h as if m/s (x 3.6) makes the leg 3.6 times too long: it is not used
+    (the height is), and the calibration says why, for the quality gate's scale check."""
     kp, truth = gait_keypoints
     right = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0))
     leg_m = right.leg_length_px / right.px_per_m
-    assert 0.45 < leg_m < 1.3 < 3.6 * leg_m  # the fixture's runner, and the same belt read as km/h
-    with caplog.at_level(logging.WARNING, logger="runform"):
-        wrong = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0 * 3.6, height_m=1.78))
-    assert wrong.method == "height"
-    assert "not used for scale" in caplog.text and "12.6km/h" in caplog.text
-    caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="runform"):  # a plausible belt speed that disagrees with the height
-        kept = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0, height_m=leg_m / 0.491 * 0.75))
-    assert kept.method == "treadmill_speed" and "check both" in caplog.text
+    assert 0.45 < leg_m < 1.3 < 3.6 * leg_m and right.doubts == ()  # the fixture's runner, and the belt read as km/h
+    wrong = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0 * 3.6, height_m=1.78))
+    assert wrong.method == "height" and len(wrong.doubts) == 1
+    message, fix = wrong.doubts[0]
+    assert "not used for scale; lengths use --height" in message and "12.6km/h" in fix
+    check = Scale().check(SimpleNamespace(calibration=wrong)).checks_  # what the report and the web app show
+    assert [(c.name, c.verdict) for c in check] == [("scale", "warn")]
+    kept = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0, height_m=leg_m / 0.491 * 0.75))  # disagrees with the height
+    assert kept.method == "treadmill_speed" and "check both" in kept.doubts[0][1]
