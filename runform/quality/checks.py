@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from runform.kinematics import suggest_real_fps
-from runform.model import Check
+from runform.model import Check, Keypoints
 from runform.quality import camera
 from runform.quality.base import BaseQualityCheck, GateInput, grade
 
@@ -156,6 +157,12 @@ class CameraObliqueness(BaseQualityCheck):
                       "move the camera perpendicular to the running direction, at hip height")]  # fmt: skip
 
 
+def frame_step(raw: Keypoints) -> int:
+    """Every how many frames the pose model ran (``--fast``: 2, said in the keypoints' source)."""
+    match = re.search(r"every (\d+) frames", raw.source)
+    return int(match.group(1)) if match else 1
+
+
 class Scale(BaseQualityCheck):
     """A scale option that was not used (it gave the runner no human leg) or disagrees with the
     height: said here, so that the report, the web app and analysis.json show it, not a log line."""
@@ -194,6 +201,10 @@ class Occlusion(BaseQualityCheck):
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         frac = g.cleaning.fraction_missing_before_fill
+        step = frame_step(g.raw)
+        if step > 1:  # --fast: the frames between those the pose model ran on are empty, not occluded
+            skipped = 1.0 - 1.0 / step
+            frac = max(frac - skipped, 0.0) / (1.0 - skipped)
         if g.persons is not None and g.persons.passes and g.raw.n_frames:
             outside = 1.0 - sum(b - a + 1 for a, b in g.persons.passes) / g.raw.n_frames  # all landmarks NaN there
             frac = max(frac - outside, 0.0) / (1.0 - outside) if outside < 1.0 else frac
@@ -239,8 +250,12 @@ class MultiplePeople(BaseQualityCheck):
     frame at the start of an overground pass is not one)."""
 
     def _evaluate(self, g: GateInput) -> list[Check]:
-        entries = tuple(a for a, _ in g.persons.passes) if g.persons is not None else ()
-        jumps = camera.tracking_jumps(g.raw, g.calibration.leg_length_px, entries=entries)
+        step = frame_step(g.raw)  # --fast: only the frames the pose model ran on
+        entries = tuple(a // step for a, _ in g.persons.passes) if g.persons is not None else ()
+        raw = g.raw if step == 1 else g.raw.replace(xy_px=g.raw.xy_px[::step], confidence=g.raw.confidence[::step],
+                                                     time_s=g.raw.time_s[::step],
+                                                     depth=None if g.raw.depth is None else g.raw.depth[::step])  # fmt: skip
+        jumps = camera.tracking_jumps(raw, g.calibration.leg_length_px, entries=entries)
         return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",
                       "the tracked body jumped or was lost and found again " f"{jumps} times: another person may have been "
                       "tracked; the analysed runner is the most prominent person" if jumps else "the followed body never jumped to another person",
