@@ -256,6 +256,10 @@ class MultiplePeople(BaseQualityCheck):
                                                      time_s=g.raw.time_s[::step],
                                                      depth=None if g.raw.depth is None else g.raw.depth[::step])  # fmt: skip
         jumps = camera.tracking_jumps(raw, g.calibration.leg_length_px, entries=entries)
+        if g.video is None:  # a keypoint or motion-capture file: gaps in the file, not another person
+            return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",
+                          f"the body in the file jumped or went missing and came back {jumps} times" if jumps
+                          else "the body in the file never jumped", "check the file's gaps and its person's identity")]  # fmt: skip
         return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",
                       "the tracked body jumped or was lost and found again " f"{jumps} times: another person may have been "
                       "tracked; the analysed runner is the most prominent person" if jumps else "the followed body never jumped to another person",
