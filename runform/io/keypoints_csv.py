@@ -73,7 +73,25 @@ def from_csv(path: str | Path) -> Keypoints:
             found=f"every coordinate within +-{NORMALISED_MAX:g} (largest {np.nanmax(np.abs(xy)):.3g}): normalised to the frame",
             fix="multiply the x columns by the frame width and the y columns by the frame height in pixels",
         )
+    _check_y_down(xy, names, path.name)
     return Keypoints(xy, conf, data["time_s"].to_numpy(float), tuple(names), source=f"csv:{path.name}")
+
+
+def _check_y_down(xy: np.ndarray, names: list[str], name: str) -> None:
+    """Image y grows downwards, so the ankles lie below (at larger y than) the hips; a file whose
+    ankles sit above its hips counts y upwards (a plot's or a lab's convention)."""
+    def median_y(part: str) -> float:
+        columns = [names.index(f"{side}_{part}") for side in ("left", "right")]
+        return float(np.nanmedian(xy[:, columns, 1]))
+
+    hips, ankles = median_y("hip"), median_y("ankle")
+    if np.isfinite(hips) and np.isfinite(ankles) and ankles < hips:
+        raise KeypointDataError(
+            f"{name}: y counts upwards (the ankles are above the hips)",
+            expected="image pixels with y down (0 at the top of the frame)",
+            found=f"median hip y {hips:.0f}, median ankle y {ankles:.0f}",
+            fix="give y as frame height - y",
+        )
 
 
 def to_csv(kp: Keypoints, path: str | Path) -> None:

@@ -91,3 +91,14 @@ def test_times_in_milliseconds_are_named(raw_csv, tmp_path):
     with pytest.raises(KeypointDataError, match="does not look like seconds") as err:
         from_csv(tmp_path / "ms.csv")
     assert "divide them by 1000" in str(err.value)
+
+
+def test_y_upwards_is_named(raw_csv, tmp_path):
+    table = pd.read_csv(raw_csv)
+    for column in table.columns:
+        if column.endswith("_y"):
+            table[column] = 1280 - table[column]
+    table.to_csv(tmp_path / "yup.csv", index=False)
+    with pytest.raises(KeypointDataError, match="y counts upwards") as err:
+        from_csv(tmp_path / "yup.csv")
+    assert "frame height - y" in str(err.value)
