@@ -41,8 +41,9 @@ def _weeks_label(first: int, last: int) -> str:
     return f"{first}-{last}" if last > first else f"{first}"
 
 
-#: Weekly progression inside a phase: one set (or 2 minutes, or the top of a rep range) more per
-#: week, at most MAX_EXTRA_SETS sets more; runform's rule (progressive overload), not from a source.
+#: Weekly progression of a drill kept from week to week (across phases): one set (or 2 minutes, or
+#: a step up its rep range) more per week, at most MAX_EXTRA_SETS steps above its first week;
+#: runform's rule (progressive overload), not from a source.
 MAX_EXTRA_SETS = 2
 MINUTES_PER_STEP = 2
 
