@@ -95,11 +95,14 @@ def _legs(entry: dict) -> str:
 def _row(metric: str, b: dict, a: dict, had: set[str], speed_changed: bool) -> dict:
     """One metric's change and verdict. A change beyond the MDC is "improved" / "worse" only when
     the first session had a finding on it, the speed was the same and the same leg was measured;
-    with another speed it is only "increased" / "decreased" (speed alone moves most metrics)."""
-    change = a["value"] - b["value"]
+    with another speed it is only "increased" / "decreased" (speed alone moves most metrics). A
+    headline from the left leg in one session and the right in the other is not comparable; one
+    leg's headline against both legs' compares that leg."""
+    before, after = _same_leg(b, a)
+    change = after - before
     mdc = max(b.get("mdc95") or 0.0, a.get("mdc95") or 0.0)
     verdict = "no real change"
-    if b.get("headline_side") != a.get("headline_side"):
+    if _other_leg(b, a):
         verdict = f"not comparable: {_legs(b)} before, {_legs(a)} after"
     elif not mdc:
         verdict = "no MDC (not validated)"
@@ -111,8 +114,25 @@ def _row(metric: str, b: dict, a: dict, had: set[str], speed_changed: bool) -> d
             for rule, (m, sign) in BETTER.items():
                 if m == metric and rule in had:
                     verdict = "improved" if change * sign > 0 else "worse"
-    return {"metric": metric, "name": metric_name(metric), "before": b["value"], "after": a["value"],
+    return {"metric": metric, "name": metric_name(metric), "before": before, "after": after,
             "change": round(change, 4), "mdc95": round(mdc, 4) if mdc else None, "verdict": verdict}  # fmt: skip
+
+
+def _other_leg(b: dict, a: dict) -> bool:
+    """The two headlines come from different legs (one session's left, the other's right)."""
+    sb, sa = b.get("headline_side"), a.get("headline_side")
+    return sb is not None and sa is not None and sb != sa
+
+
+def _same_leg(b: dict, a: dict) -> tuple[float, float]:
+    """(before, after) values of one leg: when one session's headline is a single reliable leg and
+    the other pooled both legs, that leg's own median in both; else the headlines."""
+    side = b.get("headline_side") or a.get("headline_side")
+    if side and not _other_leg(b, a):
+        vb, va = (b.get(side) or {}).get("median"), (a.get(side) or {}).get("median")
+        if vb is not None and va is not None:
+            return vb, va
+    return b["value"], a["value"]
 
 
 #: Running speeds of two sessions further apart than this share are a different test (docs/COACHING.md,
@@ -146,7 +166,7 @@ def _warnings(before: dict, after: dict) -> list[str]:
         warnings.append(f"different runners ({names[0]} -> {names[1]}): a retest compares one runner with themselves")
     for metric in _LEG_ANGLES:
         b, a = (before["summary"].get(metric) or {}), (after["summary"].get(metric) or {})
-        if b.get("value") is not None and a.get("value") is not None and b.get("headline_side") != a.get("headline_side"):
+        if b.get("value") is not None and a.get("value") is not None and _other_leg(b, a):
             warnings.append(f"the leg measured changed ({_legs(b)} -> {_legs(a)}): leg angles are not compared; "
                             "film the retest from the same side as the first clip")  # fmt: skip
             break

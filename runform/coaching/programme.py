@@ -89,24 +89,23 @@ def build(profile: str, findings: list[Finding], weeks: int = 6) -> dict:
             for drill_id in extra.get(_rule_id(finding), []):
                 if drill_id not in added:
                     added.append(drill_id)
-        plan, weeks_done = [], {}  # drill id -> earlier weeks it was in the plan
+        plan, streak = [], {}  # drill id -> weeks in a row it has been in the plan up to last week
         for name, first, last in spans:
             for week in range(first, last + 1):
                 base = list(template[name])
                 drills = base + [d for d in added if d not in base]
                 plan.append({"week": week, "sessions": spec["sessions_per_week"], "phase": _weeks_label(first, last),
-                             "drills": [_drill(d, weeks_done.get(d, 0)) for d in drills], "retest": week in retests,
+                             "drills": [_drill(d, streak.get(d, 0)) for d in drills], "retest": week in retests,
                              "focus": [f.title for f in relevant][:3]})  # fmt: skip
-                for d in drills:
-                    weeks_done[d] = weeks_done.get(d, 0) + 1
+                streak = {d: streak.get(d, 0) + 1 for d in drills}  # a drill left out starts again at its base dose
         variants[position] = plan
     return {
         "weeks": weeks,
         "sessions_per_week": spec["sessions_per_week"],
         "variants": variants,
         "progression": (f"Each week a drill is kept it adds one set (or {MINUTES_PER_STEP} min, or reps towards the top "
-                        f"of its range), at most {MAX_EXTRA_SETS} steps above its first week; a drill new in a phase "
-                        "starts at its base dose."),
+                        f"of its range), at most {MAX_EXTRA_SETS} steps above its first week; a drill new in a phase, or "
+                        "back after a break, starts at its base dose."),
         "choose": _choose(profile),
         "retest": {"weeks": retests, "filming": " ".join(data["retest"]["filming"].split()),
                    "compare_command": data["retest"]["compare_command"],

@@ -159,12 +159,13 @@ def on_uniform_grid(t: np.ndarray, data: dict[str, np.ndarray], name: str) -> tu
 
 
 #: Millimetres per length unit a TRC or C3D file may state.
-MM_PER_UNIT = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
+MM_PER_UNIT = {"mm": 1.0, "millimeter": 1.0, "millimetre": 1.0, "cm": 10.0, "centimeter": 10.0, "centimetre": 10.0,
+               "m": 1000.0, "meter": 1000.0, "metre": 1000.0}  # fmt: skip
 
 
 def mm_per_unit(unit: object, name: str) -> float:
     """Millimetres per the file's stated length unit (mm, cm or m); another unit is refused."""
-    key = str(unit).strip().lower()
+    key = str(unit).strip().lower().removesuffix("s") or "mm"  # no unit stated: C3D's and TRC's usual mm
     if key not in MM_PER_UNIT:
         raise KeypointDataError(f"{name}: unknown length unit {unit!r}", expected="mm, cm or m", found=str(unit),
                                 fix="export the markers in millimetres or metres")  # fmt: skip

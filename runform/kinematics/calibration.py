@@ -86,6 +86,12 @@ def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> fl
     return float(np.nanmedian(speeds)) if np.isfinite(speeds).any() else float("nan")
 
 
+#: Placeholder in a doubt's message for the scale finally used (known only at the end of calibrate).
+NOT_USED = "{fallback}"
+FALLBACK_WORDS = {"treadmill_speed": "the belt speed", "known_distance": "--known-distance",
+                  "camera": "the motion capture's own scale", "height": "--height", "none": "pixels (no other scale given)"}  # fmt: skip
+
+
 def _doubt(px_per_m: float, leg_px: float, what: str, fix: str, config: Config) -> tuple[bool, tuple[str, str] | None]:
     """(use the scale?, a (message, fix) for the quality gate's ``scale`` check, or None). A scale
     that gives the runner no human leg is not used; one that disagrees with --height is used (the
@@ -95,9 +101,8 @@ def _doubt(px_per_m: float, leg_px: float, what: str, fix: str, config: Config) 
     leg_m = leg_px / px_per_m
     low, high = PLAUSIBLE_LEG_M
     if not low <= leg_m <= high:
-        fallback = "--height" if config.height_m is not None else "pixels (no other scale given)"
         return False, (f"{what} makes the runner's leg (hip to ankle) {leg_m:.2f} m long, not {low:.2f}-{high:.2f} m: "
-                       f"not used for scale; lengths use {fallback}", fix)  # fmt: skip
+                       f"not used for scale{NOT_USED}", fix)  # fmt: skip
     if config.height_m is not None:
         expected = THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m
         if abs(leg_m - expected) > HEIGHT_AGREEMENT_FRAC * expected:
@@ -114,7 +119,8 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
     doubts: list[tuple[str, str]] = []
 
     def made(method: str, px_per_m: float | None) -> Calibration:
-        return Calibration(method, px_per_m, speed_px, leg_px, doubts=tuple(doubts))
+        used = f"; lengths use {FALLBACK_WORDS[method]}"  # what an option not used gave way to
+        return Calibration(method, px_per_m, speed_px, leg_px, doubts=tuple((m.replace(NOT_USED, used), f) for m, f in doubts))
 
     if config.treadmill_speed_mps is not None:
         if np.isfinite(speed_px) and speed_px > 0:

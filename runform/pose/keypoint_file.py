@@ -58,6 +58,10 @@ class KeypointFile(PoseBackend):
             logger.warning("--end %g s is after the file's end (%.1f s): analysing to its end", self.end_s, duration)
         keep = (t >= (self.start_s or 0.0)) & (t <= (self.end_s if self.end_s is not None else np.inf))
         rows = np.flatnonzero(keep)
+        if not len(rows):
+            raise OptionError(f"no samples between --start {self.start_s:g} and --end {self.end_s:g} s",
+                              expected="a window holding the file's samples", found=f"{kp.n_frames} samples, none in it",
+                              fix="widen the window: --start and --end are seconds from the file's first sample")  # fmt: skip
         self.first_frame_ = int(rows[0])
         return kp.replace(xy_px=kp.xy_px[rows], confidence=kp.confidence[rows], time_s=kp.time_s[rows],
                           depth=None if kp.depth is None else kp.depth[rows],

@@ -187,7 +187,7 @@ class MediaPipePose(PoseBackend):
         return Keypoints(
             xy_px=data[:, :, :2], confidence=data[:, :, 3], time_s=np.asarray(times),
             names=BLAZEPOSE_NAMES, source=f"{self.name}(model_complexity={self.model_complexity}"
-            + (f", every {self.frame_step} frames" if self.frame_step > 1 else "")
+            + (f", every {self.frame_step} frames" if self.frame_step > 1 and not self.cropped_ else "")
             + (f", {self.n_processes_} processes)" if self.n_processes_ > 1 else ")"),
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
         )  # fmt: skip

@@ -213,7 +213,12 @@ def test_compare_names_another_leg_and_another_runner():
     result = compare(before, after)
     assert result["metrics"][0]["verdict"] == "not comparable: the left leg before, the right leg after"
     assert any("the leg measured changed (the left leg -> the right leg)" in w for w in result["warnings"])
-    after["summary"]["max_thigh_angle_deg"]["headline_side"] = "left"
+    # the far leg reliable in one session only: that session pooled both legs; the near leg is compared
+    before["summary"]["max_thigh_angle_deg"].update(headline_side=None, left={"median": 31.0}, right={"median": 35.0})
+    after["summary"]["max_thigh_angle_deg"].update(headline_side="left", left={"median": 37.0}, value=37.0)
+    row = compare(before, after)["metrics"][0]
+    assert (row["before"], row["after"], row["verdict"]) == (31.0, 37.0, "increased")
+    assert not any("leg measured changed" in w for w in compare(before, after)["warnings"])
     for data, leg_px, name in ((before, 252.0, "Ann"), (after, 232.0, "Ben")):  # 0.90 and 0.83 m at 280 px/m
         data["calibration"].update(leg_length_px=leg_px, px_per_m=280.0, length_unit="m")
         data["config"]["runner_name"] = name

@@ -209,6 +209,8 @@ def test_a_drill_kept_into_the_next_phase_keeps_its_dose():
     hills = [d["dose"] for w in plan for d in w["drills"] if d["id"] == "hill-sprints"]
     assert hills[0].startswith("6 reps") and hills[-1].startswith("10 reps")
     assert progressed_dose("6-10 reps of 8-10 s uphill", 0).startswith("6 reps")
+    downhill = [(w["week"], d["dose"]) for w in plan for d in w["drills"] if d["id"] == "relaxed-downhill"]
+    assert downhill[0][1] == downhill[2][1] and downhill[2][0] - downhill[1][0] > 1  # back after a break: base dose
     for event in ("100m", "10k"):  # every retest week rehearses the strides it films
         for plan in coach(_summary(45.0, None), pd.DataFrame(), event, weeks=6)["programme"]["variants"].values():
             assert all("strides-70" in {d["id"] for d in w["drills"]} for w in plan if w["retest"]), event

@@ -171,3 +171,5 @@ def test_start_and_end_window_a_motion_capture_file():
     assert (part.events["frame"] - np.round(times * part.keypoints.sampling_rate_hz)).abs().max() <= 1
     with pytest.raises(runform.errors.OptionError, match="--start 40 s is not within the file"):
         runform.analyze(path, Config(write_report=False, start_s=40.0))
+    with pytest.raises(runform.errors.OptionError, match="no samples between --start 1.001 and --end 1.005"):
+        runform.analyze(path, Config(write_report=False, start_s=1.001, end_s=1.005))  # between two 60 Hz samples

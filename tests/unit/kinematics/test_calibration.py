@@ -74,3 +74,11 @@ def test_a_belt_speed_that_makes_no_human_leg_is_not_used(gait_keypoints):
     assert [(c.name, c.verdict) for c in check] == [("scale", "warn")]
     kept = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0, height_m=leg_m / 0.491 * 0.75))  # disagrees with the height
     assert kept.method == "treadmill_speed" and "check both" in kept.doubts[0][1]
+
+
+def test_the_scale_check_names_the_scale_used_instead(gait_keypoints):
+    """A belt speed not used gives way to --known-distance here, and the message says so."""
+    kp, truth = gait_keypoints
+    right = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0))
+    cal = calibrate(kp, truth, 1, Config(treadmill_speed_mps=10.8, known_distance=(0, 0, right.px_per_m, 0, 1.0)))
+    assert cal.method == "known_distance" and "lengths use --known-distance" in cal.doubts[0][0]
