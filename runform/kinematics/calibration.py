@@ -142,8 +142,10 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
         doubts += [doubt] if doubt else []
         if use:
             return made("known_distance", scale)
-    if kp.px_per_m is not None and np.isfinite(kp.px_per_m) and kp.px_per_m > 0:
-        return made("camera", float(kp.px_per_m))  # projected motion capture: exact
+    if kp.px_per_m is not None and np.isfinite(kp.px_per_m) and kp.px_per_m > 0:  # projected motion capture: exact
+        _, doubt = _doubt(float(kp.px_per_m), leg_px, "the motion capture's own scale", "check --height", config)
+        doubts += [doubt] if doubt else []
+        return made("camera", float(kp.px_per_m))
     if config.height_m is not None:
         if np.isfinite(leg_px):
             return made("height", leg_px / (THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m))

@@ -142,6 +142,9 @@ def test_motion_capture_carries_its_scale_into_metres():
     assert analysis.summary["stride_length_m"]["value"] == pytest.approx(3.5 * stride_s, rel=0.02)
     belt = runform.analyze(path, Config(write_report=False, treadmill_speed_mps=3.5))
     assert belt.calibration.method == "treadmill_speed"
+    short = runform.analyze(path, Config(write_report=False, height_m=1.40))  # RBDS001 is 1.81 m: said, not used
+    assert short.calibration.method == "camera" and "--height 1.40 m" in short.calibration.doubts[0][0]
+    assert any(c.name == "scale" and c.verdict == "warn" for c in short.quality.checks)
 
 
 def test_rows_missing_from_a_joints_file_keep_the_clock(tmp_path):
