@@ -128,7 +128,7 @@ def _same_leg(b: dict, a: dict) -> tuple[float, float]:
     """(before, after) values of one leg: when one session's headline is a single reliable leg and
     the other pooled both legs, that leg's own median in both; else the headlines."""
     side = b.get("headline_side") or a.get("headline_side")
-    if side and not _other_leg(b, a):
+    if side and b.get("headline_side") != a.get("headline_side") and not _other_leg(b, a):
         vb, va = (b.get(side) or {}).get("median"), (a.get(side) or {}).get("median")
         if vb is not None and va is not None:
             return vb, va

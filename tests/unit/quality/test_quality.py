@@ -96,11 +96,11 @@ def test_frames_outside_the_passes_are_neither_occlusion_nor_tracking_loss():
 
     xy = np.full((300, 33, 2), np.nan)
     xy[50:100] = xy[200:250] = 100.0
-    raw = SimpleNamespace(n_frames=300, xy_px=xy)
+    raw = SimpleNamespace(n_frames=300, xy_px=xy, source="mediapipe-blazepose(model_complexity=1)")
     persons = PersonTracks((0,), np.zeros((1, 300, 4)), 0, "only-person", 1.0, passes=((50, 99), (200, 249)))
     frac = (200 + 0.1 * 100) / 300  # what the cleaning reports over the whole clip
     g = SimpleNamespace(persons=persons, raw=raw, cleaning=SimpleNamespace(fraction_missing_before_fill=frac),
-                        calibration=SimpleNamespace(leg_length_px=100.0))  # fmt: skip
+                        calibration=SimpleNamespace(leg_length_px=100.0), video={"duration_s": 10.0})  # fmt: skip
     (occlusion,) = Occlusion().check(g).checks_
     assert occlusion.value == pytest.approx(0.1) and occlusion.verdict == "pass"
     (jumps,) = MultiplePeople().check(g).checks_
