@@ -163,6 +163,12 @@ class Keypoints:
             names=tuple(self.names[i] for i in idx), depth=depth,
         )  # fmt: skip
 
+    def frames(self, rows: np.ndarray | slice, note: str | None = None) -> Keypoints:
+        """The frames ``rows`` (an index array or a slice), every per-frame field alike."""
+        depth = None if self.depth is None else self.depth[rows]
+        return self.replace(xy_px=self.xy_px[rows], confidence=self.confidence[rows], time_s=self.time_s[rows],
+                            depth=depth, note=note)  # fmt: skip
+
     @classmethod
     def empty(cls, names: tuple[str, ...] = BLAZEPOSE_NAMES, source: str = "empty") -> Keypoints:
         k = len(names)

@@ -63,6 +63,4 @@ class KeypointFile(PoseBackend):
                               expected="a window holding the file's samples", found=f"{kp.n_frames} samples, none in it",
                               fix="widen the window: --start and --end are seconds from the file's first sample")  # fmt: skip
         self.first_frame_ = int(rows[0])
-        return kp.replace(xy_px=kp.xy_px[rows], confidence=kp.confidence[rows], time_s=kp.time_s[rows],
-                          depth=None if kp.depth is None else kp.depth[rows],
-                          note=f"window(start_s={self.start_s}, end_s={self.end_s})")  # fmt: skip
+        return kp.frames(rows, note=f"window(start_s={self.start_s}, end_s={self.end_s})")

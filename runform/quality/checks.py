@@ -252,9 +252,7 @@ class MultiplePeople(BaseQualityCheck):
     def _evaluate(self, g: GateInput) -> list[Check]:
         step = frame_step(g.raw)  # --fast: only the frames the pose model ran on
         entries = tuple(a // step for a, _ in g.persons.passes) if g.persons is not None else ()
-        raw = g.raw if step == 1 else g.raw.replace(xy_px=g.raw.xy_px[::step], confidence=g.raw.confidence[::step],
-                                                     time_s=g.raw.time_s[::step],
-                                                     depth=None if g.raw.depth is None else g.raw.depth[::step])  # fmt: skip
+        raw = g.raw if step == 1 else g.raw.frames(slice(None, None, step))
         jumps = camera.tracking_jumps(raw, g.calibration.leg_length_px, entries=entries)
         if g.video is None:  # a keypoint or motion-capture file: gaps in the file, not another person
             return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",
