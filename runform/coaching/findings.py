@@ -88,7 +88,8 @@ def _evidence(strides: pd.DataFrame, metric: str, below: float | None, above: fl
         values = counted[metric].to_numpy(float)
         hit = values < below if below is not None else values > (above if above is not None else np.inf)
         evidence["strides_beyond_threshold"] = int(np.nansum(hit))
-        column = moment_column(metric) if moment_column(metric) in counted.columns else "contact_frame"
+        column = moment_column(metric)
+        column = column if column in counted.columns else "contact_frame"
         evidence["example_frames"] = [int(f) for f in counted.loc[hit, column].head(8) if f >= 0]
         evidence["frames_show"] = MOMENTS[column]
     return evidence

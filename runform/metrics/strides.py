@@ -141,24 +141,27 @@ class StrideMetrics:
                 cal.length(_nanmean(self._window(f"{side}_ankle_down_px_s", t0 - DESCENT_WINDOW_S, t0)))),
         }  # fmt: skip
 
+    def _peak_time(self, name: str, t0: float, t1: float) -> float | None:
+        """When the series peaks between t0 and t1 (None: no value there)."""
+        inside = (self._kp.time_s >= t0) & (self._kp.time_s <= t1)
+        values = self._series[name][inside]
+        if not np.isfinite(values).any() or t1 <= t0:
+            return None
+        return float(self._kp.time_s[inside][np.nanargmax(values)])
+
     def _peak_frame(self, name: str, start: pd.Series, end: pd.Series) -> int:
         """The decoded frame of the series' peak between two events, interpolated between their frames
         by time (the keypoints may be upsampled, so their rows are not frames); -1 when unknown."""
         t0, t1 = float(start["time_s"]), float(end["time_s"])
-        inside = (self._kp.time_s >= t0) & (self._kp.time_s <= t1)
-        values = self._series[name][inside]
-        if not np.isfinite(values).any() or t1 <= t0:
+        t_peak = self._peak_time(name, t0, t1)
+        if t_peak is None:
             return -1
-        t_peak = self._kp.time_s[inside][np.nanargmax(values)]
         return int(round(np.interp(t_peak, [t0, t1], [int(start["frame"]), int(end["frame"])])))
 
     def _peak_timing_pct(self, name: str, t0: float, t1: float) -> float:
         """When (in % of the interval) the series peaks between t0 and t1."""
-        inside = (self._kp.time_s >= t0) & (self._kp.time_s <= t1)
-        values = self._series[name][inside]
-        if not np.isfinite(values).any() or t1 <= t0:
-            return float("nan")
-        return float(100 * (self._kp.time_s[inside][np.nanargmax(values)] - t0) / (t1 - t0))
+        t_peak = self._peak_time(name, t0, t1)
+        return float("nan") if t_peak is None else 100 * (t_peak - t0) / (t1 - t0)
 
 
 def _nanmax(values: np.ndarray) -> float:
