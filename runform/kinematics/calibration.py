@@ -86,8 +86,7 @@ def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> fl
     return float(np.nanmedian(speeds)) if np.isfinite(speeds).any() else float("nan")
 
 
-#: Placeholder in a doubt's message for the scale finally used (known only at the end of calibrate).
-NOT_USED = "{fallback}"
+#: The scale a calibration method stands for, as a doubt about an option not used names it.
 FALLBACK_WORDS = {"treadmill_speed": "the belt speed", "known_distance": "--known-distance",
                   "camera": "the motion capture's own scale", "height": "--height", "none": "pixels (no other scale given)"}  # fmt: skip
 
@@ -102,7 +101,7 @@ def _doubt(px_per_m: float, leg_px: float, what: str, fix: str, config: Config) 
     low, high = PLAUSIBLE_LEG_M
     if not low <= leg_m <= high:
         return False, (f"{what} makes the runner's leg (hip to ankle) {leg_m:.2f} m long, not {low:.2f}-{high:.2f} m: "
-                       f"not used for scale{NOT_USED}", fix)  # fmt: skip
+                       "not used for scale", fix)  # fmt: skip
     if config.height_m is not None:
         expected = THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m
         if abs(leg_m - expected) > HEIGHT_AGREEMENT_FRAC * expected:
@@ -116,18 +115,18 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
     height, else none. ``Calibration.doubts`` says which given scale was not used or is in doubt."""
     speed_px = stance_speed_px_s(kp, events, direction)
     leg_px = leg_length_px(kp)
-    doubts: list[tuple[str, str]] = []
+    doubts: list[tuple[str, str, bool]] = []  # (message, fix, the option was used)
 
-    def made(method: str, px_per_m: float | None) -> Calibration:
-        used = f"; lengths use {FALLBACK_WORDS[method]}"  # what an option not used gave way to
-        return Calibration(method, px_per_m, speed_px, leg_px, doubts=tuple((m.replace(NOT_USED, used), f) for m, f in doubts))
+    def made(method: str, px_per_m: float | None) -> Calibration:  # an option not used names what it gave way to
+        said = tuple((m if used else f"{m}; lengths use {FALLBACK_WORDS[method]}", f) for m, f, used in doubts)
+        return Calibration(method, px_per_m, speed_px, leg_px, doubts=said)
 
     if config.treadmill_speed_mps is not None:
         if np.isfinite(speed_px) and speed_px > 0:
             scale = speed_px / config.treadmill_speed_mps
             use, doubt = _doubt(scale, leg_px, f"the belt speed {config.treadmill_speed_mps:.3g} m/s",
                                 "check the belt speed and its unit: 3.5 (m/s), 12.6km/h or 8mph", config)  # fmt: skip
-            doubts += [doubt] if doubt else []
+            doubts += [(*doubt, use)] if doubt else []
             if use:
                 return made("treadmill_speed", scale)
         else:
@@ -139,12 +138,12 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
         use, doubt = _doubt(scale, leg_px, f"--known-distance ({metres:g} m between the two points)",
                             "check the two points' pixel coordinates (x right, y down, in the clip's upright frame) "
                             "and the metres", config)  # fmt: skip
-        doubts += [doubt] if doubt else []
+        doubts += [(*doubt, use)] if doubt else []
         if use:
             return made("known_distance", scale)
     if kp.px_per_m is not None and np.isfinite(kp.px_per_m) and kp.px_per_m > 0:  # projected motion capture: exact
-        _, doubt = _doubt(float(kp.px_per_m), leg_px, "the motion capture's own scale", "check --height", config)
-        doubts += [doubt] if doubt else []
+        use, doubt = _doubt(float(kp.px_per_m), leg_px, "the motion capture's own scale", "check --height", config)
+        doubts += [(*doubt, use)] if doubt else []
         return made("camera", float(kp.px_per_m))
     if config.height_m is not None:
         if np.isfinite(leg_px):
