@@ -42,7 +42,7 @@ from runform.metrics import (
 )
 from runform.model import Analysis, Keypoints, PersonTracks
 from runform.pose import ProgressCallback, backend_for
-from runform.quality import GateInput, QualityGate
+from runform.quality import GateInput, QualityGate, picture_rate_hz
 from runform.report import (
     DIAGNOSTIC_FILE,
     MAX_LONG_SIDE_PX,
@@ -231,6 +231,8 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
     raw = backend.estimate(path, progress)
     info = getattr(backend, "info_", None)
     video = None if info is None else {**asdict(info), "decoding_stopped_at_s": getattr(backend, "decoding_stopped_at_s_", None)}
+    if video is not None and hasattr(backend, "repeated_frames_"):
+        video.update(repeated_frames=backend.repeated_frames_, repeated_frames_text=backend.repeated_text_)
     raw = _apply_real_fps(raw, config)
     clock.lap("pose")
     persons, first_frame = getattr(backend, "persons_", None), getattr(backend, "first_frame_", 0)
@@ -292,7 +294,7 @@ def analyze_keypoints(
         strides,
         overall_cadence=cadence,
         timing_reliable=quality.timing_reliable,
-        sampling_rate_hz=kp.sampling_rate_hz,
+        sampling_rate_hz=picture_rate_hz(raw, kp),  # the error model's rate: that of the pictures (repeats left out)
         source_kind=source_kind(raw.source),
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
         calibration_method=calibration.method,

@@ -30,7 +30,9 @@ from runform.version import __version__
 #:      ``coaching.knee_lift.at_speed`` / ``speed_note`` (knee lift of runners at the clip's speed).
 #: 1.5: ``coaching.programme.retest.weeks`` (a retest closes each phase) replaces ``every_weeks``; a
 #:      week's ``phase`` names its phase's weeks in this programme ("1-3" of 8 weeks).
-SCHEMA_VERSION = "1.5"
+#: 1.6: ``video.repeated_frames`` / ``repeated_frames_text`` (frames repeating the previous picture,
+#:      left out) and the quality check ``repeated_frames``; ``frame_rate`` judges the pictures' rate.
+SCHEMA_VERSION = "1.6"
 SCHEMA_FILE = "analysis.schema.json"
 
 

@@ -108,7 +108,7 @@ def resample_uniform(kp: Keypoints, tolerance: float = 0.25) -> Keypoints:
 
     depth = None if kp.depth is None else on_grid(kp.depth)
     return kp.replace(
-        xy_px=on_grid(kp.xy_px), confidence=on_grid(kp.confidence), time_s=grid, depth=depth,
+        xy_px=on_grid(kp.xy_px), confidence=on_grid(kp.confidence), time_s=grid, depth=depth, observed=None,
         note=f"resample_uniform(rate_hz={1 / step:.3f}, from variable frame rate)",
     )  # fmt: skip
 
@@ -143,7 +143,7 @@ def upsample_cubic(kp: Keypoints, rate_hz: float) -> Keypoints:
     depth = None if kp.depth is None else _linear_on_grid(kp.depth, t, grid)
     return kp.replace(
         xy_px=out.reshape((len(grid),) + kp.xy_px.shape[1:]), confidence=_linear_on_grid(kp.confidence, t, grid), time_s=grid,
-        depth=depth, note=f"upsample_cubic(rate_hz={rate_hz:g})",
+        depth=depth, observed=None, note=f"upsample_cubic(rate_hz={rate_hz:g})",
     )  # fmt: skip
 
 

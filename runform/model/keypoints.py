@@ -59,6 +59,10 @@ class Keypoints:
     #: Pixels per metre along the runner's line of travel when the source knows it by construction
     #: (projected motion capture: the virtual camera's focal length over its distance); else None.
     px_per_m: float | None = None
+    #: Per frame, False where the source holds no picture of its own: frames ``--fast`` skipped, or
+    #: frames repeating the previous picture (a clip exported at a higher rate than it was filmed, a
+    #: frozen stretch). Their landmarks are NaN and are filled like gaps. None: every frame observed.
+    observed: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         xy = np.asarray(self.xy_px, dtype=float)
@@ -109,6 +113,12 @@ class Keypoints:
                     found=f"shape {depth.shape}",
                 )
             object.__setattr__(self, "depth", depth)
+        if self.observed is not None:
+            observed = np.asarray(self.observed, dtype=bool)
+            if observed.shape != (n_t,):
+                raise KeypointDataError("Observed-frame mask does not match the keypoints", expected=f"{n_t} values",
+                                        found=f"shape {observed.shape}")  # fmt: skip
+            object.__setattr__(self, "observed", observed)
 
     # --- basic properties -------------------------------------------------------------
     @property
@@ -121,6 +131,15 @@ class Keypoints:
         if self.n_frames < 2:
             return float("nan")
         return float(1.0 / np.median(np.diff(self.time_s)))
+
+    @property
+    def observed_rate_hz(self) -> float:
+        """Rate of the frames with a picture of their own (:attr:`observed`): what timing accuracy
+        depends on; ``sampling_rate_hz`` when every frame is observed."""
+        if self.observed is None or self.observed.all():
+            return self.sampling_rate_hz
+        times = self.time_s[self.observed]
+        return float(1.0 / np.median(np.diff(times))) if len(times) >= 2 else float("nan")
 
     def index(self, name: str) -> int:
         try:
@@ -166,8 +185,9 @@ class Keypoints:
     def frames(self, rows: np.ndarray | slice, note: str | None = None) -> Keypoints:
         """The frames ``rows`` (an index array or a slice), every per-frame field alike."""
         depth = None if self.depth is None else self.depth[rows]
+        observed = None if self.observed is None else self.observed[rows]
         return self.replace(xy_px=self.xy_px[rows], confidence=self.confidence[rows], time_s=self.time_s[rows],
-                            depth=depth, note=note)  # fmt: skip
+                            depth=depth, observed=observed, note=note)  # fmt: skip
 
     @classmethod
     def empty(cls, names: tuple[str, ...] = BLAZEPOSE_NAMES, source: str = "empty") -> Keypoints:

@@ -56,6 +56,7 @@ from runform.errors import OptionError
 from runform.io.video import ReducedFrames, VideoInfo, iter_frames, probe
 from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks
 from runform.pose.base import PoseBackend, ProgressCallback
+from runform.pose.repeats import PictureChanges, describe
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ class MediaPipePose(PoseBackend):
         split = self._split(info, PARENT_SHARE, WORKER_START_FRAMES) if self.n_processes_ > 1 else None
         rows: list[np.ndarray] = []
         times: list[float] = []
+        changes = PictureChanges()  # which frames repeat the previous picture
         self.first_frame_ = 0
         keep = self._frame_store(info)
         with _tail_worker(self, source, split, info.nominal_fps, None) as tail, self._model() as model:
@@ -156,8 +158,10 @@ class MediaPipePose(PoseBackend):
                 mine = (split is None or i < split) and i % self.frame_step == 0
                 result = model.process(frame.rgb) if mine else None
                 rows.append(_landmark_row(result, (0, 0), frame.rgb.shape[1], frame.rgb.shape[0]))
+                gray = _small_gray(frame.rgb, fast=True)
+                changes.add(gray)
                 if survey is not None:
-                    survey.add(i, frame.rgb, _small_gray(frame.rgb, fast=True))
+                    survey.add(i, frame.rgb, gray)
                 if frame.index % every == 0:
                     self.samples_.append((frame.time_s, _small_gray(frame.rgb)))
                 times.append(frame.time_s)
@@ -175,6 +179,8 @@ class MediaPipePose(PoseBackend):
             if not landmarks_on_track(hips, result):
                 data = self._crop_pass(source, result.chosen_boxes(), len(rows), info)
                 self.cropped_ = True
+        observed = self._observed(changes.repeated(), info)
+        data[~observed] = np.nan  # the first copy of each picture holds it at its own time
         passes = find_passes(whole_body_in_view(data[:, :, :2], (info.width_px, info.height_px)), info.nominal_fps)
         if passes:  # analyse only while the whole body is in view
             outside = np.ones(len(data), dtype=bool)
@@ -189,8 +195,21 @@ class MediaPipePose(PoseBackend):
             names=BLAZEPOSE_NAMES, source=f"{self.name}(model_complexity={self.model_complexity}"
             + (f", every {self.frame_step} frames" if self.frame_step > 1 and not self.cropped_ else "")
             + (f", {self.n_processes_} processes)" if self.n_processes_ > 1 else ")"),
-            image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2],
+            image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2], observed=None if observed.all() else observed,
         )  # fmt: skip
+
+    def _observed(self, repeated: np.ndarray, info: VideoInfo) -> np.ndarray:
+        """Frames with a picture of their own: not ``repeated`` (repeating the previous picture,
+        :mod:`runform.pose.repeats`) and, with ``--fast`` (no crop pass), those the model ran on."""
+        n_frames = len(repeated)
+        self.repeated_frames_ = int(repeated.sum())
+        self.repeated_text_ = describe(repeated, info.nominal_fps) if self.repeated_frames_ else ""
+        if self.repeated_frames_:
+            logger.warning("%s; they are left out", self.repeated_text_)
+        observed = ~repeated
+        if self.frame_step > 1 and not self.cropped_:
+            observed &= np.arange(n_frames) % self.frame_step == 0
+        return observed
 
     def _check_window(self, info: VideoInfo) -> None:
         """``start_s`` at or after the clip's end is an option error; ``end_s`` after it analyses to

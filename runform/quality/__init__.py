@@ -10,12 +10,14 @@ from runform.quality.checks import (
     MultiplePeople,
     Occlusion,
     PersonChoice,
+    RepeatedFrames,
     Resolution,
     RunnerSize,
     Running,
     Scale,
     StrideCount,
     VideoComplete,
+    picture_rate_hz,
 )
 from runform.quality.gate import QualityGate, default_checks
 
@@ -30,6 +32,7 @@ __all__ = [
     "MultiplePeople",
     "Occlusion",
     "PersonChoice",
+    "RepeatedFrames",
     "QualityGate",
     "Resolution",
     "RunnerSize",
@@ -37,5 +40,6 @@ __all__ = [
     "Scale",
     "StrideCount",
     "VideoComplete",
+    "picture_rate_hz",
     "default_checks",
 ]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,6 +32,9 @@ MIN_RUNNING_CADENCE = 110.0  # steps/min; walking is 90-125, the slowest jogging
 MAX_DUTY_FACTOR_SLOW_MOTION = 0.5
 TYPICAL_RUNNING_CADENCE = 170.0  # steps/min, to estimate a slow-motion factor
 MAX_SWAP_FRAC = 0.1
+#: Repeated pictures (a clip saved at a higher rate than it was filmed, frozen stretches) beyond
+#: this share of the frames are worth a warning; isolated duplicates from a phone's rate conversion are not.
+MAX_REPEATED_FRAC = 0.02
 MIN_TIMED_FROM_FOOT_FRAC = 0.7  # below this, most contact times would rest on the lag fallback
 #: Runner choice confidence (1 - second / best running score) below which the gate warns: a walker
 #: or bystander scores <= 0.6 of a runner on the shared-clip composites (confidence >= 0.4), two
@@ -49,7 +51,7 @@ class FrameRate(BaseQualityCheck):
     refuse_fps: float = REFUSE_FPS
 
     def _evaluate(self, g: GateInput) -> list[Check]:
-        fps = g.kp.sampling_rate_hz
+        fps = picture_rate_hz(g.raw, g.kp)
         fix = "film at 60 fps or more"
         if fps < self.refuse_fps:
             return [Check("frame_rate", "refuse", round(fps, 2), f">= {self.refuse_fps:g} fps", f"{fps:.1f} fps is too slow to see strides", fix)]  # fmt: skip
@@ -157,10 +159,38 @@ class CameraObliqueness(BaseQualityCheck):
                       "move the camera perpendicular to the running direction, at hip height")]  # fmt: skip
 
 
-def frame_step(raw: Keypoints) -> int:
-    """Every how many frames the pose model ran (``--fast``: 2, said in the keypoints' source)."""
-    match = re.search(r"every (\d+) frames", raw.source)
-    return int(match.group(1)) if match else 1
+def picture_rate_hz(raw: Keypoints, kp: Keypoints) -> float:
+    """The rate of the frames with a picture of their own (``raw.observed``: not skipped by
+    ``--fast``, not repeating the previous picture), what timing accuracy depends on; the cleaned
+    keypoints' rate when every frame has one."""
+    if raw.observed is None or raw.observed.all():
+        return kp.sampling_rate_hz
+    return raw.observed_rate_hz
+
+
+def observed_share(raw: Keypoints) -> float:
+    """Share of the frames with a picture of their own (1.0 without an ``observed`` mask)."""
+    return 1.0 if raw.observed is None or not len(raw.observed) else float(raw.observed.mean())
+
+
+@dataclass
+class RepeatedFrames(BaseQualityCheck):
+    """Frames repeating the previous picture (video only; :mod:`runform.pose.repeats`): left out of
+    the analysis, and the frame-rate check judges the rate of the pictures that remain."""
+
+    max_repeated_frac: float = MAX_REPEATED_FRAC
+
+    def _evaluate(self, g: GateInput) -> list[Check]:
+        if not g.video or "repeated_frames" not in g.video:
+            return []
+        n, total = int(g.video["repeated_frames"]), max(g.raw.n_frames, 1)
+        if n == 0:
+            return [Check("repeated_frames", "pass", 0, f"<= {self.max_repeated_frac:.0%} of frames", "every frame is a new picture")]
+        verdict = "warn" if n / total > self.max_repeated_frac else "pass"
+        return [Check("repeated_frames", verdict, n, f"<= {self.max_repeated_frac:.0%} of frames",
+                      f"{g.video.get('repeated_frames_text') or f'{n} of {total} frames repeat the previous picture'}; "
+                      f"they are left out, and timing is judged at the {picture_rate_hz(g.raw, g.kp):.3g} fps of the pictures that remain",
+                      "export the clip at the frame rate it was filmed at, and trim frozen stretches")]  # fmt: skip
 
 
 class Scale(BaseQualityCheck):
@@ -201,9 +231,8 @@ class Occlusion(BaseQualityCheck):
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         frac = g.cleaning.fraction_missing_before_fill
-        step = frame_step(g.raw)
-        if step > 1:  # --fast: the frames between those the pose model ran on are empty, not occluded
-            skipped = 1.0 - 1.0 / step
+        skipped = 1.0 - observed_share(g.raw)
+        if 0.0 < skipped < 1.0:  # frames --fast skipped or repeating a picture are empty, not occluded
             frac = max(frac - skipped, 0.0) / (1.0 - skipped)
         if g.persons is not None and g.persons.passes and g.raw.n_frames:
             outside = 1.0 - sum(b - a + 1 for a, b in g.persons.passes) / g.raw.n_frames  # all landmarks NaN there
@@ -250,9 +279,10 @@ class MultiplePeople(BaseQualityCheck):
     frame at the start of an overground pass is not one)."""
 
     def _evaluate(self, g: GateInput) -> list[Check]:
-        step = frame_step(g.raw)  # --fast: only the frames the pose model ran on
-        entries = tuple(a // step for a, _ in g.persons.passes) if g.persons is not None else ()
-        raw = g.raw if step == 1 else g.raw.frames(slice(None, None, step))
+        raw, entries = g.raw, tuple(a for a, _ in g.persons.passes) if g.persons is not None else ()
+        if observed_share(raw) < 1.0:  # only the frames with a picture of their own (--fast, repeated pictures)
+            kept = np.flatnonzero(raw.observed)
+            raw, entries = raw.frames(kept), tuple(int(np.searchsorted(kept, a)) for a in entries)
         jumps = camera.tracking_jumps(raw, g.calibration.leg_length_px, entries=entries)
         if g.video is None:  # a keypoint or motion-capture file: gaps in the file, not another person
             return [Check("multiple_people", "warn" if jumps else "pass", jumps, "0 tracking jumps",

@@ -25,6 +25,7 @@ from runform.quality.checks import (
     MultiplePeople,
     Occlusion,
     PersonChoice,
+    RepeatedFrames,
     Resolution,
     RunnerSize,
     Running,
@@ -36,7 +37,7 @@ from runform.quality.checks import (
 
 def default_checks() -> list[BaseQualityCheck]:
     """The checks of docs/QUALITY.md, in report order."""
-    return [VideoComplete(), FrameRate(), EventTiming(), Resolution(), RunnerSize(), CameraObliqueness(), Scale(), StrideCount(), Occlusion(),
+    return [VideoComplete(), RepeatedFrames(), FrameRate(), EventTiming(), Resolution(), RunnerSize(), CameraObliqueness(), Scale(), StrideCount(), Occlusion(),
             KeypointConfidence(), LegSwaps(), MultiplePeople(), PersonChoice(), CameraPanningAndSurface(), Running()]  # fmt: skip
 
 

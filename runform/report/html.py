@@ -142,6 +142,17 @@ def _sticks(analysis) -> list[str]:  # noqa: ANN001
     return out
 
 
+def _picture_note(analysis: Analysis) -> str:
+    """Said beside the frame rate when fewer frames than the file's were analysed (repeated pictures
+    left out, ``--fast``'s skipped frames), else empty."""
+    kp = analysis.keypoints
+    left_out = [what for what, yes in (("frames repeating a picture", bool((analysis.video or {}).get("repeated_frames"))),
+                                       ("the frames --fast skips", analysis.config.model_complexity == 0)) if yes]  # fmt: skip
+    if not left_out or not kp.observed_rate_hz < 0.9 * kp.sampling_rate_hz:
+        return ""
+    return f"analysed at {kp.observed_rate_hz:.1f} fps: {' and '.join(left_out)} left out"
+
+
 def render_report(analysis: Analysis, source: Path | None = None, has_video: bool = False, compare_curves: dict | None = None,
                   grabber: KeyFrameGrabber | None = None) -> str:  # fmt: skip
     """The report's HTML. ``grabber``: the key frames and the persons panel's frame from a pass over
@@ -164,7 +175,7 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
     return env.get_template("report.html.j2").render(
         title=analysis.clip_name, runner=analysis.config.runner_name, source_name=analysis.clip_name,
         created=analysis.created, event=analysis.config.event, coaching=coaching, quality=data["quality"],
-        fps=analysis.keypoints.sampling_rate_hz, calibration=data["calibration"], cards=_cards(summary, coaching),
+        fps=analysis.keypoints.sampling_rate_hz, picture_note=_picture_note(analysis), calibration=data["calibration"], cards=_cards(summary, coaching),
         thigh_plot=plots.cycle_plot(curves, "thigh_angle_deg", "thigh angle (deg)",
                                     (band["low"], band["high"]) if band else None, compare_curves, "knee-lift band"),
         knee_plot=plots.cycle_plot(curves, "knee_flexion_deg", "knee flexion (deg)", None, compare_curves),

@@ -22,3 +22,38 @@ def test_half_resolution_copy_keeps_every_stance(half_resolution, labels):
         assert (errors.abs() <= tolerance).mean() >= 0.9, (kind, errors.round(2).tolist())
         assert abs(errors.mean()) <= 0.5
     assert 0.28 <= half_resolution.strides["contact_time_s"].mean() <= 0.32
+
+
+@pytest.fixture(scope="module")
+def shown_twice(tmp_path_factory, clip):
+    return runform.analyze(robustness.write_variant("doubled60", tmp_path_factory.mktemp("twice") / "twice.mp4"))
+
+
+@pytest.fixture(scope="module")
+def frozen_intro(tmp_path_factory, clip):
+    return runform.analyze(robustness.write_variant("frozen_intro", tmp_path_factory.mktemp("frozen") / "frozen.mp4"))
+
+
+def test_a_clip_saved_at_60_fps_with_every_picture_twice_is_judged_at_30_fps(shown_twice, labels):
+    """The repeated pictures are left out: events on labels v2 in frames of 30 fps, and the gate and
+    the uncertainty judge 30 fps, not the file's 60 (README limitation before session 12)."""
+    assert shown_twice.video["repeated_frames"] in range(355, 361)  # every second frame of 720
+    checks = {c.name: c for c in shown_twice.quality.checks}
+    assert checks["repeated_frames"].verdict == "warn" and "shown 2 times" in checks["repeated_frames"].message
+    assert checks["frame_rate"].value == pytest.approx(30.0, abs=0.1)
+    assert shown_twice.keypoints.sampling_rate_hz == pytest.approx(60.0, abs=0.1)
+    row = robustness.score("doubled60", shown_twice, labels)
+    assert row["passes"], row
+
+
+def test_a_frozen_intro_gets_no_events_and_the_run_after_it_matches_labels(frozen_intro, labels):
+    """A still picture held for 2 s before the run once got a stance of its own (session 11's note)."""
+    assert frozen_intro.video["repeated_frames"] >= 55
+    assert (frozen_intro.events["time_s"] >= 2.0).all(), frozen_intro.events.head()
+    row = robustness.score("frozen_intro", frozen_intro, labels)
+    assert row["passes"], row
+
+
+def test_the_real_clip_repeats_no_picture(clip_analysis):
+    assert clip_analysis.video["repeated_frames"] == 0
+    assert {c.name: c.verdict for c in clip_analysis.quality.checks}["repeated_frames"] == "pass"

@@ -96,7 +96,7 @@ def test_frames_outside_the_passes_are_neither_occlusion_nor_tracking_loss():
 
     xy = np.full((300, 33, 2), np.nan)
     xy[50:100] = xy[200:250] = 100.0
-    raw = SimpleNamespace(n_frames=300, xy_px=xy, source="mediapipe-blazepose(model_complexity=1)")
+    raw = SimpleNamespace(n_frames=300, xy_px=xy, source="mediapipe-blazepose(model_complexity=1)", observed=None)
     persons = PersonTracks((0,), np.zeros((1, 300, 4)), 0, "only-person", 1.0, passes=((50, 99), (200, 249)))
     frac = (200 + 0.1 * 100) / 300  # what the cleaning reports over the whole clip
     g = SimpleNamespace(persons=persons, raw=raw, cleaning=SimpleNamespace(fraction_missing_before_fill=frac),

@@ -1,0 +1,91 @@
+"""Frames that repeat the previous picture: a clip exported at a higher rate than it was filmed (a
+30 fps recording saved at 60 fps shows every picture twice), or a frozen stretch (a title, a paused
+intro). Such a frame holds no new moment of the run: its landmarks repeat the previous frame's at a
+later time stamp, which turns the feet's motion into steps and, on a frozen stretch, lets the event
+detector find a stance in a still picture. The pose pass leaves them out (NaN landmarks, filled like
+gaps; ``Keypoints.observed``) and timing accuracy follows the rate of the pictures that remain.
+
+A frame repeats its predecessor when even its most changed pixels barely change: the 99.9th
+percentile of the absolute difference of the two frames' small grey copies (240 pixels high) is at
+most a few grey levels, or small both against the change across the frame (two frames apart) and
+against the clip's typical change. Measured on the shared clips (docs/ACCURACY.md, "Repeated
+pictures"): real frames change by 117-180 grey levels on the treadmill clip and 25 or more on the
+walking clip's slow start, where the change across the frame is 41-46; a repeated picture by 0-7
+after a CRF 23 re-encode and up to 35 after CRF 35 (the encoder re-codes the second copy), at most
+0.29 of the change across it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Which of the largest pixel changes is measured: the 99.9th percentile (pixels that change
+#: because the runner moves are many more than 0.1 % of the frame, compression noise is not).
+CHANGE_QUANTILE = 0.999
+#: A frame changing by at most this many grey levels repeats the previous one, whatever the clip.
+ABSOLUTE_MAX_LEVELS = 8.0
+#: ... or by at most this share of the change across it (the smaller of frame i+1 against i-1 and
+#: frame i against i-2, so that a real frame before a sudden change is not taken for a repeat): a
+#: repeated picture is at most 0.29 of it after a CRF 35 re-encode, a real frame at least 0.61 (the
+#: walking clip's slow start) and 0.69 on the shared clip's altered copies ...
+LOCAL_MAX = 0.45
+#: ... and by at most this share of the clip's typical change (its 75th percentile, above the
+#: repeated frames even when every picture is shown two or three times).
+RELATIVE_MAX = 0.4
+TYPICAL_PERCENTILE = 75.0
+
+
+def picture_change(previous: np.ndarray | None, current: np.ndarray) -> float:
+    """How much ``current`` (a small grey frame) changed from ``previous``: the 99.9th percentile of
+    the absolute grey-level difference (NaN without a previous frame or on a size change)."""
+    if previous is None or previous.shape != current.shape:
+        return float("nan")
+    diff = np.abs(current.astype(np.int16) - previous.astype(np.int16)).ravel()
+    k = min(diff.size - 1, int(CHANGE_QUANTILE * diff.size))
+    return float(np.partition(diff, k)[k])
+
+
+class PictureChanges:
+    """Fed every frame's small grey copy in order (:meth:`add`); :meth:`repeated` tells which frames
+    repeat the previous picture."""
+
+    def __init__(self) -> None:
+        self._last: list[np.ndarray] = []  # the two previous frames, newest last
+        self.one_back: list[float] = []  # frame i against frame i-1
+        self.two_back: list[float] = []  # frame i against frame i-2
+
+    def add(self, gray: np.ndarray) -> None:
+        self.one_back.append(picture_change(self._last[-1] if self._last else None, gray))
+        self.two_back.append(picture_change(self._last[-2] if len(self._last) > 1 else None, gray))
+        self._last = [*self._last[-1:], gray]
+
+    def repeated(self) -> np.ndarray:
+        return repeated_frames(np.asarray(self.one_back), np.asarray(self.two_back))
+
+
+def repeated_frames(one_back: np.ndarray, two_back: np.ndarray) -> np.ndarray:
+    """Per frame, True where the frame repeats the previous picture. ``one_back[i]``: the
+    :func:`picture_change` of frame i from frame i-1, ``two_back[i]``: from frame i-2 (NaN where
+    there is none). A repeat changes by at most :data:`ABSOLUTE_MAX_LEVELS`, or both by little
+    against the change across it (:data:`LOCAL_MAX`) and by little for the clip (:data:`RELATIVE_MAX`)."""
+    one_back, two_back = np.asarray(one_back, dtype=float), np.asarray(two_back, dtype=float)
+    known = np.isfinite(one_back)
+    if not known.any():
+        return np.zeros(len(one_back), dtype=bool)
+    typical = float(np.percentile(one_back[known], TYPICAL_PERCENTILE))
+    with np.errstate(invalid="ignore"):
+        across = np.fmin(two_back, np.append(two_back[1:], np.nan))  # frame i+1 against i-1, frame i against i-2
+        small_here = (one_back <= LOCAL_MAX * across) & (one_back <= RELATIVE_MAX * typical)
+        return known & ((one_back <= ABSOLUTE_MAX_LEVELS) | small_here)
+
+
+def describe(repeated: np.ndarray, nominal_fps: float) -> str:
+    """What the repeated frames look like, for messages: every picture shown k times, or frozen
+    stretches."""
+    n = int(repeated.sum())
+    share = n / max(len(repeated), 1)
+    if share >= 0.4:
+        times = max(2, int(round(1.0 / max(1.0 - share, 1e-9))))
+        return (f"{n} of {len(repeated)} frames repeat the previous picture: the clip looks filmed at about "
+                f"{nominal_fps / times:.3g} fps and saved at {nominal_fps:.3g} fps (each picture shown {times} times)")
+    return f"{n} of {len(repeated)} frames repeat the previous picture (frozen stretches or duplicated frames)"

@@ -1,0 +1,86 @@
+"""Frames repeating the previous picture (runform.pose.repeats) and the frames without a picture of
+their own in Keypoints (``observed``) and the quality gate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from runform.errors import KeypointDataError
+from runform.model import Keypoints
+from runform.pose.repeats import PictureChanges, describe, picture_change, repeated_frames
+from runform.quality import picture_rate_hz
+
+
+def _frames(n: int, seed: int = 0) -> list[np.ndarray]:
+    """Small grey frames of a bar moving 2 pixels a frame over a noisy background."""
+    rng = np.random.default_rng(seed)
+    background = rng.integers(60, 90, (240, 135)).astype(np.uint8)
+    out = []
+    for i in range(n):
+        img = background.copy()
+        img[60:200, 10 + 2 * i : 20 + 2 * i] = 220
+        out.append(np.clip(img + rng.integers(-2, 3, img.shape), 0, 255).astype(np.uint8))
+    return out
+
+
+def _repeated(frames: list[np.ndarray]) -> np.ndarray:
+    changes = PictureChanges()
+    for img in frames:
+        changes.add(img)
+    return changes.repeated()
+
+
+def test_picture_change_is_nan_for_the_first_frame_and_small_for_a_copy():
+    a, b = _frames(2)
+    assert np.isnan(picture_change(None, a))
+    assert picture_change(a, a) == 0
+    assert picture_change(a, b) > 100  # the bar's edges moved
+
+
+def test_every_picture_shown_twice_is_found():
+    pictures = _frames(40)
+    shown_twice = [img for img in pictures for _ in range(2)]
+    repeated = _repeated(shown_twice)
+    assert repeated.tolist() == [i % 2 == 1 for i in range(80)]
+    assert "shown 2 times" in describe(repeated, 60.0) and "about 30 fps" in describe(repeated, 60.0)
+
+
+def test_a_frozen_intro_is_found_and_moving_frames_are_not():
+    pictures = _frames(60)
+    frames = [pictures[0]] * 20 + pictures
+    repeated = _repeated(frames)
+    assert repeated[1:21].all() and not repeated[0] and not repeated[21:].any()
+    assert "frozen" in describe(repeated, 30.0)
+    assert not _repeated(pictures).any()
+
+
+def test_a_slow_part_of_a_real_clip_is_not_a_repeat():
+    """The walking clip's slow start: frames changing by 25-32 grey levels (a re-coded repeated
+    picture changes by up to 35) against 41-46 across two frames, in a clip whose typical frame
+    changes by about 100: pictures of their own. A re-coded repeat (35 against 120 across) is one."""
+    one_back = np.array([np.nan, 25, 26, 29, 32, 31, 100, 98, 35, 110, 104, 96, 102])
+    two_back = np.array([np.nan, np.nan, 41, 45, 46, 43, 110, 150, 99, 120, 160, 150, 150])
+    assert np.flatnonzero(repeated_frames(one_back, two_back)).tolist() == [8]
+
+
+def test_three_copies_of_each_picture_are_found():
+    pictures = _frames(30)
+    shown_three_times = [img for img in pictures for _ in range(3)]
+    assert _repeated(shown_three_times).tolist() == [i % 3 != 0 for i in range(90)]
+    assert "shown 3 times" in describe(_repeated(shown_three_times), 90.0)
+
+
+def test_keypoints_observed_mask_follows_frames_and_sets_the_picture_rate():
+    n = 60
+    kp = Keypoints(np.zeros((n, 1, 2)), np.ones((n, 1)), np.arange(n) / 60.0, ("left_hip",),
+                   observed=np.arange(n) % 2 == 0)  # fmt: skip
+    assert kp.sampling_rate_hz == pytest.approx(60.0)
+    assert kp.observed_rate_hz == pytest.approx(30.0)
+    assert picture_rate_hz(kp, kp) == pytest.approx(30.0)
+    part = kp.frames(slice(10, 20))
+    assert part.observed.tolist() == [i % 2 == 0 for i in range(10, 20)]
+    whole = kp.replace(observed=None)
+    assert whole.observed_rate_hz == whole.sampling_rate_hz == picture_rate_hz(whole, whole)
+    with pytest.raises(KeypointDataError, match="Observed-frame mask"):
+        kp.replace(observed=np.ones(n - 1, dtype=bool))
