@@ -3,7 +3,8 @@
 The one real video with hand-labelled events (``../shared/data/treadmill_side_30fps.mp4``, labels
 v2) is re-encoded as the footage runform meets in the field would differ from it: mirrored (a
 right-facing runner), half the frame rate, lower resolutions, landscape with the runner smaller,
-heavy compression, a dark exposure, sensor noise, a phone's rotation tag, a tight crop. Each copy
+heavy compression, a dark exposure, sensor noise, a phone's rotation tag, a tight crop; and the same
+pictures retimed: saved at 60 fps with every picture shown twice, or after a frozen intro. Each copy
 goes through ``runform.analyze`` (BlazePose, cleaning, the one event detector: the code a video
 runs) and its contacts and toe-offs are matched to the labels (sides exchanged for the mirrored
 copy). Nothing is tuned here; it shows where the method holds on video it was not built on.
@@ -84,7 +85,26 @@ VARIANTS: dict[str, tuple] = {
 }
 
 
+#: Copies that show the same pictures at other times: name -> (each picture shown this many times,
+#: seconds of the first picture frozen before the run starts, what it stands for). Scored in frames
+#: of the pictures' own rate (30 fps), against labels shifted by the frozen seconds.
+RETIMED: dict[str, tuple[int, float, str]] = {
+    "doubled60": (2, 0.0, "saved at 60 fps, every picture shown twice (x264 CRF 18)"),
+    "doubled60_crf35": (2, 0.0, "the same at CRF 35 (the encoder refines each second copy)"),
+    "frozen_intro": (1, 2.0, "2 s of the first picture frozen before the run"),
+}
+
+
+def _retimed_frames(name: str):  # noqa: ANN202 - Iterator[np.ndarray]
+    shown, frozen_s, _ = RETIMED[name]
+    for i, img in enumerate(decode_rgb(CLIP)):
+        for _ in range(shown + (int(round(frozen_s * CLIP_FPS)) if i == 0 else 0)):
+            yield img
+
+
 def write_variant(name: str, dst: Path) -> Path:
+    if name in RETIMED:
+        return encode_rgb(_retimed_frames(name), dst, CLIP_FPS * RETIMED[name][0], crf=35 if "crf35" in name else 18)
     transform, keep, crf, rotation, _, _ = VARIANTS[name]
     if transform is None:
         return CLIP
@@ -93,7 +113,11 @@ def write_variant(name: str, dst: Path) -> Path:
 
 
 def score(name: str, analysis, labels: pd.DataFrame) -> dict:  # noqa: ANN001
-    _, keep, _, _, swapped, what = VARIANTS[name]
+    if name in RETIMED:  # the same pictures, later or shown twice: frames of the pictures' rate
+        keep, swapped, what = 1, False, RETIMED[name][2]
+        labels = labels.assign(time_s=labels["time_s"] + RETIMED[name][1])
+    else:
+        _, keep, _, _, swapped, what = VARIANTS[name]
     fps = CLIP_FPS / keep
     if swapped:
         labels = labels.assign(side=labels["side"].map({"left": "right", "right": "left"}))
@@ -129,14 +153,14 @@ def markdown(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=list(VARIANTS), help="run only these copies")
+    parser.add_argument("--only", nargs="+", choices=[*VARIANTS, *RETIMED], help="run only these copies")
     parser.add_argument("--pose-workers", type=int, choices=(1, 2), default=1,
                         help="pose processes per copy (runform's default on a 12 s clip is 2)")
     args = parser.parse_args()
     labels = pd.read_csv(LABELS)
     rows = []
     with tempfile.TemporaryDirectory(prefix="runform-robust-") as tmp:
-        for name in args.only or list(VARIANTS):
+        for name in args.only or [*VARIANTS, *RETIMED]:
             path = write_variant(name, Path(tmp) / f"{name}.mp4")
             start = time.perf_counter()
             with warnings.catch_warnings():
@@ -151,7 +175,7 @@ def main() -> None:
     if args.only and out.exists():  # a partial run replaces its own rows and keeps the others
         fresh = {r["variant"]: r for r in rows}
         kept = {r["variant"]: r for r in json.loads(out.read_text())["rows"]}
-        rows = [fresh.get(name) or kept[name] for name in VARIANTS if name in fresh or name in kept]
+        rows = [fresh.get(name) or kept[name] for name in [*VARIANTS, *RETIMED] if name in fresh or name in kept]
     print("\n" + markdown(rows))
     out.write_text(json.dumps({"clip": CLIP.name, "labels": LABELS.name, "rows": rows}, indent=1))
     print(f"\nwrote {out.relative_to(ROOT)}")
