@@ -91,17 +91,20 @@ FALLBACK_WORDS = {"treadmill_speed": "the belt speed", "known_distance": "--know
                   "camera": "the motion capture's own scale", "height": "--height", "none": "pixels (no other scale given)"}  # fmt: skip
 
 
-def _doubt(px_per_m: float, leg_px: float, what: str, fix: str, config: Config) -> tuple[bool, tuple[str, str] | None]:
+def _doubt(px_per_m: float, leg_px: float, what: str, fix: str, config: Config,
+           exact: bool = False) -> tuple[bool, tuple[str, str] | None]:  # fmt: skip
     """(use the scale?, a (message, fix) for the quality gate's ``scale`` check, or None). A scale
-    that gives the runner no human leg is not used; one that disagrees with --height is used (the
-    belt speed or distance is the better scale) but said."""
+    that gives the runner no human leg is not used, unless ``exact`` (the source's own, e.g. motion
+    capture's: used, and its units doubted); one that disagrees with --height is used (the belt
+    speed or distance is the better scale) but said."""
     if not (np.isfinite(leg_px) and leg_px > 0 and np.isfinite(px_per_m) and px_per_m > 0):
         return bool(np.isfinite(px_per_m) and px_per_m > 0), None
     leg_m = leg_px / px_per_m
     low, high = PLAUSIBLE_LEG_M
     if not low <= leg_m <= high:
-        return False, (f"{what} makes the runner's leg (hip to ankle) {leg_m:.2f} m long, not {low:.2f}-{high:.2f} m: "
-                       "not used for scale", fix)  # fmt: skip
+        consequence = "lengths use it all the same (it is the file's own)" if exact else "not used for scale"
+        return exact, (f"{what} makes the runner's leg (hip to ankle) {leg_m:.2f} m long, not {low:.2f}-{high:.2f} m: "
+                       f"{consequence}", fix)  # fmt: skip
     if config.height_m is not None:
         expected = THIGH_PLUS_SHANK_FRAC_HEIGHT * config.height_m
         if abs(leg_m - expected) > HEIGHT_AGREEMENT_FRAC * expected:
@@ -129,9 +132,9 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
             doubts += [(*doubt, use)] if doubt else []
             if use:
                 return made("treadmill_speed", scale)
-        else:
-            logger.warning("the belt speed cannot be used for scale: no stance with a backward-moving foot was found; "
-                           "falling back to --known-distance, --height or pixels")  # fmt: skip
+        else:  # said by the gate's scale check, like a belt speed that gives no human leg
+            doubts.append((f"the belt speed {config.treadmill_speed_mps:.3g} m/s cannot be used for scale: no stance with "
+                           "a foot moving back with the belt was found", "film the feet on the belt, whole and sharp", False))  # fmt: skip
     if config.known_distance is not None:
         x1, y1, x2, y2, metres = config.known_distance
         scale = float(np.hypot(x2 - x1, y2 - y1) / metres)
@@ -142,7 +145,8 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
         if use:
             return made("known_distance", scale)
     if kp.px_per_m is not None and np.isfinite(kp.px_per_m) and kp.px_per_m > 0:  # projected motion capture: exact
-        use, doubt = _doubt(float(kp.px_per_m), leg_px, "the motion capture's own scale", "check --height", config)
+        use, doubt = _doubt(float(kp.px_per_m), leg_px, "the motion capture's own scale",
+                            "check the file's units (mm, cm or m) and --height", config, exact=True)  # fmt: skip
         doubts += [(*doubt, use)] if doubt else []
         return made("camera", float(kp.px_per_m))
     if config.height_m is not None:

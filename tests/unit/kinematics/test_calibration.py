@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from types import SimpleNamespace
 
 import numpy as np
@@ -14,12 +13,14 @@ from runform.model import empty_events
 from runform.quality import Scale
 
 
-def test_belt_speed_without_stances_falls_back_with_a_warning(gait_keypoints, caplog):
+def test_belt_speed_without_stances_falls_back_and_the_gate_says_so(gait_keypoints):
     kp, _ = gait_keypoints
-    with caplog.at_level(logging.WARNING, logger="runform"):
-        cal = calibrate(kp, empty_events(), 1, Config(treadmill_speed_mps=3.0, height_m=1.78))
+    cal = calibrate(kp, empty_events(), 1, Config(treadmill_speed_mps=3.0, height_m=1.78))
     assert cal.method == "height"
-    assert "belt speed cannot be used for scale" in caplog.text
+    ((message, fix),) = cal.doubts
+    assert "belt speed 3 m/s cannot be used for scale" in message and message.endswith("lengths use --height")
+    (check,) = Scale().check(SimpleNamespace(calibration=cal)).checks_
+    assert check.verdict == "warn" and "no stance" in check.message and "feet" in check.fix
 
 
 def test_belt_speed_scales_from_the_planted_foot(gait_keypoints):
@@ -82,3 +83,17 @@ def test_the_scale_check_names_the_scale_used_instead(gait_keypoints):
     right = calibrate(kp, truth, 1, Config(treadmill_speed_mps=3.0))
     cal = calibrate(kp, truth, 1, Config(treadmill_speed_mps=10.8, known_distance=(0, 0, right.px_per_m, 0, 1.0)))
     assert cal.method == "known_distance" and "lengths use --known-distance" in cal.doubts[0][0]
+
+
+def test_motion_capture_in_the_wrong_units_keeps_its_own_scale_and_says_so(gait_keypoints):
+    """A file in millimetres read as metres: its own scale is still the one used (nothing better), and
+    the gate no longer says "not used for scale" beside lengths that use it."""
+    kp, truth = gait_keypoints
+    from runform.kinematics.calibration import leg_length_px
+
+    wrong_units = kp.replace(px_per_m=leg_length_px(kp) / 3.0)  # a 3 m leg
+    cal = calibrate(wrong_units, truth, 1, Config())
+    assert cal.method == "camera" and cal.px_per_m == wrong_units.px_per_m
+    ((message, fix),) = cal.doubts
+    assert "3.00 m long" in message and "lengths use it all the same" in message and "not used" not in message
+    assert "units" in fix
