@@ -42,7 +42,7 @@ from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
 from runform.kinematics import forward_position_px, interpolate_series, parabolic_peak, runner_in_view, upsample_cubic
-from runform.model import Keypoints
+from runform.model import Keypoints, frame_interval_s
 
 #: Confidence factor of an event that could not be timed from the foot itself (stance too short,
 #: landmark missing) and was placed from the stance bracket and this foot's typical lag instead.
@@ -290,7 +290,7 @@ def _window_velocity(values: np.ndarray, time_s: np.ndarray, half_window_s: floa
     240 fps. NaN where either end falls in a gap."""
     if len(values) < 2:
         return np.full(len(values), np.nan)
-    dt = float(np.median(np.diff(time_s)))
+    dt = frame_interval_s(time_s)
     h = max(half_window_s, dt)
     filled = _filled(values)
     idx = np.arange(len(values))

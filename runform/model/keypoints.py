@@ -41,6 +41,25 @@ SIDES: tuple[str, ...] = ("left", "right")
 REQUIRED_NAMES: tuple[str, ...] = tuple(f"{s}_{p}" for s in SIDES for p in LEG_PARTS)
 
 
+#: Timestamp jitter taken for rounding, not for a variable frame rate: Matroska/WebM store
+#: milliseconds, so 30 fps reads 33, 33, 34 ms (a median of 33 ms would say 30.3 fps).
+TIMESTAMP_ROUNDING_S = 0.0015
+
+
+def frame_interval_s(time_s: np.ndarray) -> float:
+    """The typical frame interval: the median (robust to a variable frame rate and to gaps), or,
+    when intervals scatter around it by rounding only (within :data:`TIMESTAMP_ROUNDING_S` or 5 %),
+    their mean (NaN for fewer than two frames)."""
+    dt = np.diff(np.asarray(time_s, dtype=float))
+    if len(dt) == 0:
+        return float("nan")
+    median = float(np.median(dt))
+    near = np.abs(dt - median) <= max(TIMESTAMP_ROUNDING_S, 0.05 * median)
+    if np.all(np.abs(dt[near] - median) <= 1e-9):  # evenly spaced (or nothing near it): the median itself
+        return median
+    return float(np.mean(dt[near]))
+
+
 @dataclass(frozen=True)
 class Keypoints:
     """Pose landmarks over time: ``xy_px`` (time x keypoint x 2) plus confidence.
@@ -127,10 +146,8 @@ class Keypoints:
 
     @property
     def sampling_rate_hz(self) -> float:
-        """Median frame rate from the timestamps (robust to variable frame rate)."""
-        if self.n_frames < 2:
-            return float("nan")
-        return float(1.0 / np.median(np.diff(self.time_s)))
+        """Frame rate from the timestamps (:func:`frame_interval_s`)."""
+        return 1.0 / frame_interval_s(self.time_s)
 
     @property
     def observed_rate_hz(self) -> float:
@@ -138,8 +155,7 @@ class Keypoints:
         depends on; ``sampling_rate_hz`` when every frame is observed."""
         if self.observed is None or self.observed.all():
             return self.sampling_rate_hz
-        times = self.time_s[self.observed]
-        return float(1.0 / np.median(np.diff(times))) if len(times) >= 2 else float("nan")
+        return 1.0 / frame_interval_s(self.time_s[self.observed])
 
     def index(self, name: str) -> int:
         try:
