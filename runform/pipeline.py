@@ -290,11 +290,14 @@ def analyze_keypoints(
     confidence = quality.get("keypoint_confidence")
     far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
     legs = leg_tracking(kp, far_side)
+    picture_fps = picture_rate_hz(raw, kp)  # the error model's rate: that of the pictures (repeats left out)
+    if video is not None:
+        video = {**video, "picture_fps": round(float(picture_fps), 3)}
     summary = run_summary(
         strides,
         overall_cadence=cadence,
         timing_reliable=quality.timing_reliable,
-        sampling_rate_hz=picture_rate_hz(raw, kp),  # the error model's rate: that of the pictures (repeats left out)
+        sampling_rate_hz=picture_fps,
         source_kind=source_kind(raw.source),
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
         calibration_method=calibration.method,

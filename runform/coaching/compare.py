@@ -142,7 +142,7 @@ SPEED_CHANGE_FRAC = 0.05
 
 def _warnings(before: dict, after: dict) -> list[str]:
     warnings = []
-    fb, fa = before["keypoints"]["sampling_rate_hz"], after["keypoints"]["sampling_rate_hz"]
+    fb, fa = (((d.get("video") or {}).get("picture_fps") or d["keypoints"]["sampling_rate_hz"]) for d in (before, after))
     if fb and fa and abs(fb - fa) > 1:
         warnings.append(f"frame rate changed ({fb:.0f} -> {fa:.0f} fps): film the retest the same way")
     mb, ma = before["calibration"]["method"], after["calibration"]["method"]

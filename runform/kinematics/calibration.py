@@ -134,7 +134,7 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
                 return made("treadmill_speed", scale)
         else:  # said by the gate's scale check, like a belt speed that gives no human leg
             doubts.append((f"the belt speed {config.treadmill_speed_mps:.3g} m/s cannot be used for scale: no stance with "
-                           "a foot moving back with the belt was found", "film the feet on the belt, whole and sharp", False))  # fmt: skip
+                           "a foot moving back with the belt was found", "film the feet on the belt, whole and sharp; leave out --treadmill-speed off a treadmill", False))  # fmt: skip
     if config.known_distance is not None:
         x1, y1, x2, y2, metres = config.known_distance
         scale = float(np.hypot(x2 - x1, y2 - y1) / metres)

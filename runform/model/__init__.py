@@ -7,7 +7,15 @@ annotations): readers, pose backends, algorithms and reports import the model, n
 from runform.model.analysis import Analysis
 from runform.model.calibration import CALIBRATION_METHODS, Calibration, leg_lengths_per_s
 from runform.model.cleaning import CleaningReport
-from runform.model.keypoints import BLAZEPOSE_NAMES, LEG_PARTS, REQUIRED_NAMES, SIDES, Keypoints, frame_interval_s
+from runform.model.keypoints import (
+    BLAZEPOSE_NAMES,
+    LEG_PARTS,
+    REQUIRED_NAMES,
+    SIDES,
+    Keypoints,
+    frame_interval_s,
+    picture_interval_s,
+)
 from runform.model.mocap import MotionCapture
 from runform.model.persons import CHOICE_METHODS, PersonTracks
 from runform.model.quality import VERDICTS, Check, QualityReport
@@ -22,6 +30,7 @@ from runform.model.tables import (
 
 __all__ = [
     "frame_interval_s",
+    "picture_interval_s",
     "BLAZEPOSE_NAMES",
     "CALIBRATION_METHODS",
     "CHOICE_METHODS",

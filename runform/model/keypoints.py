@@ -60,6 +60,23 @@ def frame_interval_s(time_s: np.ndarray) -> float:
     return float(np.mean(dt[near]))
 
 
+#: An interval between pictures longer than this many typical ones is a frozen stretch or a gap,
+#: not part of the picture rate.
+FROZEN_INTERVALS = 3.0
+
+
+def picture_interval_s(time_s: np.ndarray) -> float:
+    """The mean interval between frames that each show a new picture (``time_s``: theirs), leaving
+    out frozen stretches and gaps (intervals over :data:`FROZEN_INTERVALS` typical ones): 24 fps
+    pictures in a 60 fps file, 2 and 3 frames apart by turns, give 24 fps (a median would say 20 or
+    30). NaN for fewer than two frames."""
+    dt = np.diff(np.asarray(time_s, dtype=float))
+    if len(dt) == 0:
+        return float("nan")
+    steady = dt[dt <= FROZEN_INTERVALS * float(np.median(dt))]
+    return float(np.mean(steady))
+
+
 @dataclass(frozen=True)
 class Keypoints:
     """Pose landmarks over time: ``xy_px`` (time x keypoint x 2) plus confidence.
@@ -155,7 +172,7 @@ class Keypoints:
         depends on; ``sampling_rate_hz`` when every frame is observed."""
         if self.observed is None or self.observed.all():
             return self.sampling_rate_hz
-        return 1.0 / frame_interval_s(self.time_s[self.observed])
+        return 1.0 / picture_interval_s(self.time_s[self.observed])
 
     def index(self, name: str) -> int:
         try:

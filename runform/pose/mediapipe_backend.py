@@ -52,13 +52,15 @@ from typing import Any
 
 import numpy as np
 
-from runform.errors import OptionError
+from runform.errors import InputError, OptionError
 from runform.io.video import ReducedFrames, VideoInfo, iter_frames, probe
 from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks
 from runform.pose.base import PoseBackend, ProgressCallback
 from runform.pose.repeats import PictureChanges, describe
 
 logger = logging.getLogger(__name__)
+#: Fewer different pictures than this is not a video of running (a still picture, or nearly).
+MIN_PICTURES = 10
 
 #: ``--fast``: the landmark model runs on every n-th frame (accuracy: docs/ACCURACY.md, "--fast").
 FAST_FRAME_STEP = 2
@@ -179,8 +181,7 @@ class MediaPipePose(PoseBackend):
             if not landmarks_on_track(hips, result):
                 data = self._crop_pass(source, result.chosen_boxes(), len(rows), info)
                 self.cropped_ = True
-        observed = self._observed(changes.repeated(), info)
-        data[~observed] = np.nan  # the first copy of each picture holds it at its own time
+        observed = self._observed(changes.repeated(), data, np.asarray(times), info)
         passes = find_passes(whole_body_in_view(data[:, :, :2], (info.width_px, info.height_px)), info.nominal_fps)
         if passes:  # analyse only while the whole body is in view
             outside = np.ones(len(data), dtype=bool)
@@ -198,17 +199,33 @@ class MediaPipePose(PoseBackend):
             image_size_px=(info.width_px, info.height_px), depth=data[:, :, 2], observed=None if observed.all() else observed,
         )  # fmt: skip
 
-    def _observed(self, repeated: np.ndarray, info: VideoInfo) -> np.ndarray:
-        """Frames with a picture of their own: not ``repeated`` (repeating the previous picture,
-        :mod:`runform.pose.repeats`) and, with ``--fast`` (no crop pass), those the model ran on."""
+    def _observed(self, repeated: np.ndarray, data: np.ndarray, times: np.ndarray, info: VideoInfo) -> np.ndarray:
+        """Frames with a picture of their own (the mask) and, in place, ``data`` holding each picture
+        once: at its first copy, from the first copy the model ran on (``--fast`` may have run it on
+        a later copy only), NaN elsewhere. ``repeated``: frames repeating the previous picture
+        (:mod:`runform.pose.repeats`). A clip of fewer than :data:`MIN_PICTURES` pictures is refused."""
         n_frames = len(repeated)
+        ran = np.ones(n_frames, dtype=bool)
+        if self.frame_step > 1 and not self.cropped_:
+            ran = np.arange(n_frames) % self.frame_step == 0
+        picture = np.cumsum(~repeated) - 1  # which picture each frame shows (frame 0 starts the first)
+        if n_frames and repeated.any() and picture[-1] + 1 < MIN_PICTURES:
+            k = int(picture[-1] + 1)
+            raise InputError(f"The clip shows only {k} different picture{'s' if k > 1 else ''} in {n_frames} frames",
+                             expected="a video of running: the picture changes from frame to frame",
+                             found="the same still picture (or nearly) in every frame",
+                             fix="check that this is the clip you meant; export it again from the camera's original")  # fmt: skip
+        firsts = np.flatnonzero(~repeated)
+        shown, first_ran = np.unique(picture[ran], return_index=True)  # pictures the model ran on, and where first
+        observed = np.zeros(n_frames, dtype=bool)
+        observed[firsts[shown]] = True
+        kept = data[np.flatnonzero(ran)[first_ran]]
+        data[:] = np.nan
+        data[firsts[shown]] = kept
         self.repeated_frames_ = int(repeated.sum())
-        self.repeated_text_ = describe(repeated, info.nominal_fps) if self.repeated_frames_ else ""
+        self.repeated_text_ = describe(repeated, times, info.nominal_fps) if self.repeated_frames_ else ""
         if self.repeated_frames_:
             logger.warning("%s; they are left out", self.repeated_text_)
-        observed = ~repeated
-        if self.frame_step > 1 and not self.cropped_:
-            observed &= np.arange(n_frames) % self.frame_step == 0
         return observed
 
     def _check_window(self, info: VideoInfo) -> None:

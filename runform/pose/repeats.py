@@ -19,18 +19,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from runform.model import picture_interval_s
+
 #: Which of the largest pixel changes is measured: the 99.9th percentile (pixels that change
 #: because the runner moves are many more than 0.1 % of the frame, compression noise is not).
 CHANGE_QUANTILE = 0.999
-#: A frame changing by at most this many grey levels repeats the previous one, whatever the clip.
+#: A frame changing by at most this many grey levels repeats the previous one, whatever the clip
+#: (a copy; a still scene's sensor noise and a re-coded copy change by more) ...
+EXACT_MAX_LEVELS = 2.0
+#: ... as does one changing by at most this many (or :data:`RELATIVE_MAX` of the clip's typical
+#: change, if more), provided it also changed little against the change across it ...
 ABSOLUTE_MAX_LEVELS = 8.0
 #: ... or by at most this share of the change across it (the smaller of frame i+1 against i-1 and
 #: frame i against i-2, so that a real frame before a sudden change is not taken for a repeat): a
 #: repeated picture is at most 0.29 of it after a CRF 35 re-encode, a real frame at least 0.61 (the
 #: walking clip's slow start) and 0.69 on the shared clip's altered copies ...
 LOCAL_MAX = 0.45
-#: ... and by at most this share of the clip's typical change (its 75th percentile, above the
-#: repeated frames even when every picture is shown two or three times).
+#: ... the clip's typical change being its 75th percentile (above the repeated frames even when
+#: every picture is shown two or three times).
 RELATIVE_MAX = 0.4
 TYPICAL_PERCENTILE = 75.0
 
@@ -68,8 +74,9 @@ class PictureChanges:
 def repeated_frames(one_back: np.ndarray, two_back: np.ndarray) -> np.ndarray:
     """Per frame, True where the frame repeats the previous picture. ``one_back[i]``: the
     :func:`picture_change` of frame i from frame i-1, ``two_back[i]``: from frame i-2 (NaN where
-    there is none). A repeat changes by at most :data:`ABSOLUTE_MAX_LEVELS`, or both by little
-    against the change across it (:data:`LOCAL_MAX`) and by little for the clip (:data:`RELATIVE_MAX`)."""
+    there is none). A repeat changes by at most :data:`EXACT_MAX_LEVELS`, or both by little against
+    the change across it (:data:`LOCAL_MAX`) and by little in grey levels (:data:`ABSOLUTE_MAX_LEVELS`)
+    or for the clip (:data:`RELATIVE_MAX`)."""
     one_back, two_back = np.asarray(one_back, dtype=float), np.asarray(two_back, dtype=float)
     known = np.isfinite(one_back)
     if not known.any():
@@ -77,17 +84,21 @@ def repeated_frames(one_back: np.ndarray, two_back: np.ndarray) -> np.ndarray:
     typical = float(np.percentile(one_back[known], TYPICAL_PERCENTILE))
     with np.errstate(invalid="ignore"):
         across = np.fmin(two_back, np.append(two_back[1:], np.nan))  # frame i+1 against i-1, frame i against i-2
-        small_here = (one_back <= LOCAL_MAX * across) & (one_back <= RELATIVE_MAX * typical)
-        return known & ((one_back <= ABSOLUTE_MAX_LEVELS) | small_here)
+        small_here = (one_back <= LOCAL_MAX * across) & (one_back <= max(ABSOLUTE_MAX_LEVELS, RELATIVE_MAX * typical))
+        return known & ((one_back <= EXACT_MAX_LEVELS) | small_here)
 
 
-def describe(repeated: np.ndarray, nominal_fps: float) -> str:
-    """What the repeated frames look like, for messages: every picture shown k times, or frozen
-    stretches."""
-    n = int(repeated.sum())
-    share = n / max(len(repeated), 1)
-    if share >= 0.4:
-        times = max(2, int(round(1.0 / max(1.0 - share, 1e-9))))
-        return (f"{n} of {len(repeated)} frames repeat the previous picture: the clip looks filmed at about "
-                f"{nominal_fps / times:.3g} fps and saved at {nominal_fps:.3g} fps (each picture shown {times} times)")
-    return f"{n} of {len(repeated)} frames repeat the previous picture (frozen stretches or duplicated frames)"
+def describe(repeated: np.ndarray, time_s: np.ndarray, nominal_fps: float) -> str:
+    """What the repeated frames look like, for messages: pictures shown more than once throughout
+    (the rate they were filmed at), or frozen stretches (the longest)."""
+    n, total = int(repeated.sum()), len(repeated)
+    picture = np.cumsum(~repeated)
+    copies = np.bincount(picture)[1:]  # frames per picture
+    what = f"{n} of {total} frames repeat the previous picture"
+    if np.median(copies) >= 2:  # most pictures shown more than once: a higher rate than filmed at
+        rate = 1.0 / picture_interval_s(np.asarray(time_s)[~repeated])
+        low, high = int(copies[:-1].min(initial=copies[-1])), int(copies[:-1].max(initial=copies[-1]))  # the last may be cut
+        shown = f"each picture shown {low} times" if low == high else f"pictures shown {low}-{high} times"
+        return f"{what}: the clip looks filmed at about {rate:.3g} fps and saved at {nominal_fps:.3g} fps ({shown})"
+    longest = int(copies.max()) - 1
+    return f"{what} (frozen stretches or duplicated frames; the longest {longest} frames, {longest / nominal_fps:.1f} s)"

@@ -52,16 +52,26 @@ class FrameRate(BaseQualityCheck):
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         fps = picture_rate_hz(g.raw, g.kp)
-        fix = "film at 60 fps or more"
+        fix, rate = "film at 60 fps or more", f"{fps:.1f} fps"
+        if _fast_skipped(g):  # --fast: the pose model ran on every other frame
+            fix, rate = "leave out --fast to time contact and flight, or film at 60 fps or more", f"{fps:.1f} fps (--fast: every other frame)"
         if fps < self.refuse_fps:
-            return [Check("frame_rate", "refuse", round(fps, 2), f">= {self.refuse_fps:g} fps", f"{fps:.1f} fps is too slow to see strides", fix)]  # fmt: skip
+            return [Check("frame_rate", "refuse", round(fps, 2), f">= {self.refuse_fps:g} fps", f"{rate} is too slow to see strides", fix)]  # fmt: skip
         if fps < self.unreliable_timing_fps:
             return [Check("frame_rate", "warn", round(fps, 2), f">= {self.unreliable_timing_fps:g} fps",
-                          f"{fps:.1f} fps: contact and flight time are unreliable; cadence, stride and angles are reported", fix)]  # fmt: skip
+                          f"{rate}: contact and flight time are unreliable; cadence, stride and angles are reported", fix)]  # fmt: skip
         if fps < self.warn_fps:
             return [Check("frame_rate", "warn", round(fps, 2), f">= {self.warn_fps:g} fps",
-                          f"{fps:.1f} fps: contact and flight time are only good to about +/- one frame ({1000 / fps:.0f} ms)", fix)]  # fmt: skip
-        return [Check("frame_rate", "pass", round(fps, 2), f">= {self.warn_fps:g} fps", f"{fps:.1f} fps")]
+                          f"{rate}: contact and flight time are only good to about +/- one frame ({1000 / fps:.0f} ms)", fix)]  # fmt: skip
+        return [Check("frame_rate", "pass", round(fps, 2), f">= {self.warn_fps:g} fps", rate)]
+
+
+def _fast_skipped(g: GateInput) -> bool:
+    """Did ``--fast`` leave frames without landmarks (more frames unobserved than repeat a picture)?"""
+    if g.raw.observed is None:
+        return False
+    repeated = int((g.video or {}).get("repeated_frames") or 0)
+    return int((~np.asarray(g.raw.observed)).sum()) > repeated
 
 
 @dataclass
@@ -231,12 +241,17 @@ class Occlusion(BaseQualityCheck):
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         frac = g.cleaning.fraction_missing_before_fill
-        skipped = 1.0 - observed_share(g.raw)
-        if 0.0 < skipped < 1.0:  # frames --fast skipped or repeating a picture are empty, not occluded
-            frac = max(frac - skipped, 0.0) / (1.0 - skipped)
-        if g.persons is not None and g.persons.passes and g.raw.n_frames:
-            outside = 1.0 - sum(b - a + 1 for a, b in g.persons.passes) / g.raw.n_frames  # all landmarks NaN there
-            frac = max(frac - outside, 0.0) / (1.0 - outside) if outside < 1.0 else frac
+        # frames without a picture of their own (--fast, repeats) and outside the passes (runner out of
+        # view) are empty, not occluded: the share over the other frames (each empty frame counted once)
+        empty = np.zeros(g.raw.n_frames, dtype=bool) if g.raw.observed is None else ~np.asarray(g.raw.observed)
+        if g.persons is not None and g.persons.passes:
+            inside = np.zeros(g.raw.n_frames, dtype=bool)
+            for a, b in g.persons.passes:
+                inside[a : b + 1] = True
+            empty |= ~inside
+        share = float(empty.mean()) if g.raw.n_frames else 0.0
+        if 0.0 < share < 1.0:
+            frac = max(frac - share, 0.0) / (1.0 - share)
         verdict = "refuse" if frac > self.refuse_occluded_frac else "warn" if frac > self.max_occluded_frac else "pass"
         return [Check("occlusion", verdict, round(frac, 3), f"<= {self.max_occluded_frac:.0%} of leg landmarks missing",
                       f"{frac:.0%} of leg landmarks were missing or low-confidence",

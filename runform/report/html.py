@@ -145,12 +145,12 @@ def _sticks(analysis) -> list[str]:  # noqa: ANN001
 def _picture_note(analysis: Analysis) -> str:
     """Said beside the frame rate when fewer frames than the file's were analysed (repeated pictures
     left out, ``--fast``'s skipped frames), else empty."""
-    kp = analysis.keypoints
-    left_out = [what for what, yes in (("frames repeating a picture", bool((analysis.video or {}).get("repeated_frames"))),
-                                       ("the frames --fast skips", analysis.config.model_complexity == 0)) if yes]  # fmt: skip
-    if not left_out or not kp.observed_rate_hz < 0.9 * kp.sampling_rate_hz:
+    video, fps = analysis.video or {}, analysis.keypoints.sampling_rate_hz
+    picture_fps = video.get("picture_fps")
+    if not picture_fps or not picture_fps < 0.9 * fps:
         return ""
-    return f"analysed at {kp.observed_rate_hz:.1f} fps: {' and '.join(left_out)} left out"
+    left_out = "frames repeating a picture" if video.get("repeated_frames") else "the frames --fast skips"
+    return f"analysed at {picture_fps:.1f} fps: {left_out} left out"
 
 
 def render_report(analysis: Analysis, source: Path | None = None, has_video: bool = False, compare_curves: dict | None = None,

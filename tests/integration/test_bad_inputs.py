@@ -54,6 +54,20 @@ def video(d: Path, name: str, n_frames: int, size=(64, 64), codec="libx264") -> 
     return path
 
 
+def still_picture(d: Path, n_frames: int = 45) -> Path:
+    """One textured picture in every frame (a photo saved as a video, a frozen export)."""
+    picture = np.random.default_rng(0).integers(0, 255, (128, 96, 3), dtype=np.uint8)
+    with av.open(str(d / "still.mp4"), "w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 96, 128, "yuv420p"
+        for _ in range(n_frames):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return d / "still.mp4"
+
+
 def audio_only(d: Path, with_empty_video: bool = False) -> Path:
     """An AAC track; with ``with_empty_video`` also a video track that holds no frame."""
     path = d / ("zero.mp4" if with_empty_video else "audio.mp4")
@@ -122,6 +136,7 @@ CASES = [
     ("huge-resolution", lambda d: ["analyze", str(video(d, "huge.mp4", 1, size=(8192, 4352)))], 2, "too large"),
     ("one-frame-video", lambda d: ["analyze", str(video(d, "one.mp4", 1))], 5, "Too few frames"),
     ("blank-video", lambda d: ["analyze", str(video(d, "blank.mp4", 40))], 5, "No runner"),
+    ("still-picture", lambda d: ["analyze", str(still_picture(d))], 2, "shows only 1 different picture in 45 frames"),
     ("unknown-suffix", lambda d: ["analyze", str(text_as_mp4(d).rename(d / "notes.xyz"))], 2, "Unsupported input type"),
     ("csv-wrong-columns", lambda d: ["analyze", str(csv_table(d, "c.csv", pd.DataFrame({"time_s": [0, 1], "nose_x": [1, 2]})))], 4, "lacks landmarks"),
     ("csv-no-time", lambda d: ["analyze", str(csv_table(d, "t.csv", good_columns().drop(columns="time_s")))], 4, "no time_s column"),

@@ -43,7 +43,8 @@ def test_every_picture_shown_twice_is_found():
     shown_twice = [img for img in pictures for _ in range(2)]
     repeated = _repeated(shown_twice)
     assert repeated.tolist() == [i % 2 == 1 for i in range(80)]
-    assert "shown 2 times" in describe(repeated, 60.0) and "about 30 fps" in describe(repeated, 60.0)
+    text = describe(repeated, np.arange(80) / 60.0, 60.0)
+    assert "each picture shown 2 times" in text and "about 30 fps" in text
 
 
 def test_a_frozen_intro_is_found_and_moving_frames_are_not():
@@ -51,7 +52,8 @@ def test_a_frozen_intro_is_found_and_moving_frames_are_not():
     frames = [pictures[0]] * 20 + pictures
     repeated = _repeated(frames)
     assert repeated[1:21].all() and not repeated[0] and not repeated[21:].any()
-    assert "frozen" in describe(repeated, 30.0)
+    text = describe(repeated, np.arange(80) / 30.0, 30.0)
+    assert "frozen" in text and "the longest 20 frames, 0.7 s" in text
     assert not _repeated(pictures).any()
 
 
@@ -68,7 +70,7 @@ def test_three_copies_of_each_picture_are_found():
     pictures = _frames(30)
     shown_three_times = [img for img in pictures for _ in range(3)]
     assert _repeated(shown_three_times).tolist() == [i % 3 != 0 for i in range(90)]
-    assert "shown 3 times" in describe(_repeated(shown_three_times), 90.0)
+    assert "shown 3 times" in describe(_repeated(shown_three_times), np.arange(90) / 90.0, 90.0)
 
 
 def test_keypoints_observed_mask_follows_frames_and_sets_the_picture_rate():
@@ -84,3 +86,41 @@ def test_keypoints_observed_mask_follows_frames_and_sets_the_picture_rate():
     assert whole.observed_rate_hz == whole.sampling_rate_hz == picture_rate_hz(whole, whole)
     with pytest.raises(KeypointDataError, match="Observed-frame mask"):
         kp.replace(observed=np.ones(n - 1, dtype=bool))
+
+
+def test_24_fps_pictures_in_a_60_fps_file_read_24_fps():
+    """Pictures 2 and 3 frames apart by turns: the rate is their mean (a median said 20 or 30)."""
+    copies = np.tile([2, 3], 12)
+    repeated = np.concatenate([[False] + [True] * (k - 1) for k in copies])
+    text = describe(repeated, np.arange(len(repeated)) / 60.0, 60.0)
+    assert "filmed at about 24" in text and "shown 2-3 times" in text
+
+
+def test_a_still_noisy_scene_is_not_a_repeat():
+    """A tripod's empty lead-in: sensor noise changes a still picture by a few grey levels from
+    frame to frame, as much as across two frames; it is not taken for a repeated picture."""
+    rng = np.random.default_rng(3)
+    scene = rng.integers(40, 200, (240, 135)).astype(np.float64)
+    frames = [np.clip(scene + rng.normal(0, 3, scene.shape), 0, 255).astype(np.uint8) for _ in range(60)]
+    assert not _repeated(frames).any()
+
+
+def test_fast_keeps_every_other_picture_when_the_model_ran_on_second_copies():
+    """--fast runs the model on even frames; with each picture shown twice from frame 1 on, those
+    are second copies. Each picture is kept at its first copy from the copy the model ran on (all
+    pictures used to be lost)."""
+    from runform.io.video import VideoInfo
+    from runform.pose.mediapipe_backend import MediaPipePose
+
+    backend = MediaPipePose(model_complexity=0)
+    backend.cropped_ = False
+    repeated = np.array([False] + [i % 2 == 0 for i in range(1, 41)])  # pictures at 0, 1, 3, 5, ...
+    data = np.full((41, 33, 4), np.nan)
+    ran = np.arange(41) % 2 == 0
+    data[ran] = np.arange(41)[ran, None, None]  # each row tagged with its frame
+    info = VideoInfo("x.mp4", "h264", 720, 1280, 0, 60.0, 41, 41 / 60.0)
+    observed = backend._observed(repeated, data, np.arange(41) / 60.0, info)
+    firsts = np.flatnonzero(~repeated)
+    assert observed.sum() == len(firsts) and observed[firsts].all()
+    assert data[1, 0, 0] == 2 and data[3, 0, 0] == 4 and np.isnan(data[2]).all()  # picture at 1 from its copy at 2
+    assert data[0, 0, 0] == 0

@@ -107,3 +107,24 @@ def test_frames_outside_the_passes_are_neither_occlusion_nor_tracking_loss():
     assert jumps.value == 0
     xy[150] = 100.0  # found again for one frame between the passes: counted
     assert MultiplePeople().check(g).checks_[0].value == 1
+
+
+def test_frozen_frames_outside_the_pass_are_not_taken_off_twice():
+    """A frozen intro is both without pictures of its own and outside the runner's pass: its empty
+    frames are taken off once, so 25 % occlusion inside the pass reads 25 % (it read 12.5 %)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from runform.model import PersonTracks
+    from runform.quality import Occlusion
+
+    n, frozen = 420, 60
+    observed = np.ones(n, dtype=bool)
+    observed[1:frozen + 1] = False
+    persons = PersonTracks((0,), np.zeros((1, n, 4)), 0, "only-person", 1.0, passes=((61, 419),))
+    frac = (61 + 0.25 * 359) / n  # the frozen frames and frame 0 empty, a quarter of the pass missing
+    g = SimpleNamespace(persons=persons, raw=SimpleNamespace(n_frames=n, observed=observed),
+                        cleaning=SimpleNamespace(fraction_missing_before_fill=frac), video={"duration_s": 14.0})  # fmt: skip
+    (occlusion,) = Occlusion().check(g).checks_
+    assert occlusion.value == pytest.approx(0.25, abs=0.001) and occlusion.verdict == "warn"
