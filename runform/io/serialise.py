@@ -31,7 +31,8 @@ from runform.version import __version__
 #: 1.5: ``coaching.programme.retest.weeks`` (a retest closes each phase) replaces ``every_weeks``; a
 #:      week's ``phase`` names its phase's weeks in this programme ("1-3" of 8 weeks).
 #: 1.6: ``video.repeated_frames`` / ``repeated_frames_text`` (frames repeating the previous picture,
-#:      left out) and the quality check ``repeated_frames``; ``frame_rate`` judges the pictures' rate.
+#:      left out), ``video.picture_fps`` (the rate of the pictures analysed: repeats and ``--fast``'s
+#:      skipped frames left out) and the quality check ``repeated_frames``; ``frame_rate`` judges it.
 SCHEMA_VERSION = "1.6"
 SCHEMA_FILE = "analysis.schema.json"
 
