@@ -30,7 +30,7 @@ EXACT_MAX_LEVELS = 2.0
 #: ... as does one changing by at most this many (or :data:`RELATIVE_MAX` of the clip's typical
 #: change, if more), provided it also changed little against the change across it ...
 ABSOLUTE_MAX_LEVELS = 8.0
-#: ... or by at most this share of the change across it (the smaller of frame i+1 against i-1 and
+#: ... "little against the change across it" meaning at most this share of it (the smaller of frame i+1 against i-1 and
 #: frame i against i-2, so that a real frame before a sudden change is not taken for a repeat): a
 #: repeated picture is at most 0.29 of it after a CRF 35 re-encode, a real frame at least 0.61 (the
 #: walking clip's slow start) and 0.69 on the shared clip's altered copies ...
@@ -97,7 +97,8 @@ def describe(repeated: np.ndarray, time_s: np.ndarray, nominal_fps: float) -> st
     what = f"{n} of {total} frames repeat the previous picture"
     if np.median(copies) >= 2:  # most pictures shown more than once: a higher rate than filmed at
         rate = 1.0 / picture_interval_s(np.asarray(time_s)[~repeated])
-        low, high = int(copies[:-1].min(initial=copies[-1])), int(copies[:-1].max(initial=copies[-1]))  # the last may be cut
+        whole = copies[:-1] if len(copies) > 1 else copies  # the last picture's copies may be cut by the clip's end
+        low, high = int(whole.min()), int(whole.max())
         shown = f"each picture shown {low} times" if low == high else f"pictures shown {low}-{high} times"
         return f"{what}: the clip looks filmed at about {rate:.3g} fps and saved at {nominal_fps:.3g} fps ({shown})"
     longest = int(copies.max()) - 1
