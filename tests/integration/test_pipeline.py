@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 from fixtures.gait import make_gait_keypoints
@@ -84,14 +83,16 @@ def test_refused_clip_raises_and_writes_only_the_diagnostic(tmp_path):
     assert "REFUSED" in (tmp_path / "out" / "diagnostic.html").read_text(encoding="utf-8")
 
 
-def test_fallbacks_log_a_warning_and_the_cli_shows_it(gait_csv, tmp_path, monkeypatch, caplog):
+def test_a_scale_fallback_is_a_quality_warning_and_the_cli_shows_it(gait_csv, tmp_path, monkeypatch):
+    """A belt speed that cannot be measured (no stance) is said by the gate's scale check, so that
+    the report, analysis.json and the terminal carry it (it was a log line only)."""
     import runform.kinematics.calibration as calibration
 
     monkeypatch.setattr(calibration, "stance_speed_px_s", lambda *_a, **_k: float("nan"))
-    with caplog.at_level(logging.WARNING, logger="runform"):
-        analysis = run(gait_csv, Config(treadmill_speed_mps=3.0, write_report=False), tmp_path / "a")
+    analysis = run(gait_csv, Config(treadmill_speed_mps=3.0, write_report=False), tmp_path / "a")
     assert analysis.calibration.method == "none"
-    assert any("belt speed cannot be used" in r.getMessage() for r in caplog.records)
+    scale = analysis.quality.get("scale")
+    assert scale.verdict == "warn" and "belt speed 3 m/s cannot be used for scale" in scale.message
     result = CliRunner().invoke(app, ["analyze", str(gait_csv), "--treadmill-speed", "3", "--no-report", "-o", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
-    assert "warning the belt speed cannot be used" in " ".join(result.output.split())
+    assert "scale: the belt speed 3 m/s cannot be used for scale" in " ".join(result.output.split())
