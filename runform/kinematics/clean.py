@@ -25,6 +25,7 @@ from runform.kinematics.filtering import (
 from runform.kinematics.sides import SideAssignment, direction_sign
 from runform.kinematics.stride import (
     SLOW_MOTION_RANGE_HZ,
+    SPED_UP_RANGE_HZ,
     TYPICAL_RUNNING_STRIDE_HZ,
     stride_frequency_hz,
 )
@@ -76,6 +77,7 @@ def clean_keypoints(
     stride_hz = stride_frequency_hz(kp, direction)
     if not np.isfinite(stride_hz):
         _refuse_slow_motion(kp, direction)
+    _refuse_sped_up(kp, direction)
     cutoff = cutoff_hz if cutoff_hz is not None else cutoff_rule_hz(stride_hz, kp.sampling_rate_hz)
     kp = lowpass(kp, cutoff)
     report = CleaningReport(
@@ -100,6 +102,23 @@ COMMON_CAPTURE_FPS = (60.0, 120.0, 240.0, 480.0, 960.0)
 def suggest_real_fps(fps: float, slow_factor: float) -> float:
     """The common capture rate nearest to ``fps x slow_factor`` (for a ``--real-fps`` hint)."""
     return min(COMMON_CAPTURE_FPS, key=lambda rate: abs(np.log(rate / (fps * slow_factor))))
+
+
+def _refuse_sped_up(kp: Keypoints, direction: int) -> None:
+    """Raise a clear error when the legs swing periodically faster than any runner: the clip's time
+    runs fast (a ``--real-fps`` above the capture rate, a keypoint file's time in other units). The
+    stride search would otherwise lock onto every second stride and report plausible nonsense."""
+    fast_hz = stride_frequency_hz(kp, direction, SPED_UP_RANGE_HZ)
+    if not np.isfinite(fast_hz):
+        return
+    rescaled = any(note.startswith("real_fps") for note in kp.log)
+    raise AnalysisError(
+        "This clip's time looks sped up",
+        expected=f"a stride every {1 / SPED_UP_RANGE_HZ[0]:.2f} s or slower (the fastest sprinters: about 300 steps/min)",
+        found=f"one stride every {1 / fast_hz:.2f} s ({120 * fast_hz:.0f} steps/min at {kp.sampling_rate_hz:.3g} fps)",
+        fix=("check --real-fps: it rescaled the clip's time, and is for slow-motion files only (their capture rate)"
+             if rescaled else "give the time in seconds (a keypoint file's time_s) at the rate the clip was filmed"),
+    )
 
 
 def _refuse_slow_motion(kp: Keypoints, direction: int) -> None:

@@ -31,6 +31,10 @@ MIN_RUNNING_CADENCE = 110.0  # steps/min; walking is 90-125, the slowest jogging
 #: filmed in slow motion: runners' duty factor is 0.2-0.45 (RBDS 0.31-0.42; the shared clip 0.42).
 MAX_DUTY_FACTOR_SLOW_MOTION = 0.5
 TYPICAL_RUNNING_CADENCE = 170.0  # steps/min, to estimate a slow-motion factor
+#: Faster than any runner: elite sprinters reach 4.3-5.0 steps/s at top speed (Salo et al. 2011,
+#: Med Sci Sports Exerc 43:1055), 260-300 steps/min; a faster stride means the clip's time runs
+#: fast (a --real-fps higher than the capture rate, a keypoint file's time in other units).
+MAX_RUNNING_CADENCE = 330.0
 MAX_SWAP_FRAC = 0.1
 #: Repeated pictures (a clip saved at a higher rate than it was filmed, frozen stretches) beyond
 #: this share of the frames are worth a warning; isolated duplicates from a phone's rate conversion are not.
@@ -336,10 +340,11 @@ class CameraPanningAndSurface(BaseQualityCheck):
 
 @dataclass
 class Running(BaseQualityCheck):
-    """A running stride (not walking), at a plausible cadence (not slowed-down timestamps)."""
+    """A running stride (not walking), at a plausible cadence (not slowed-down or sped-up timestamps)."""
 
     max_duty_factor_running: float = MAX_DUTY_FACTOR_RUNNING
     min_running_cadence: float = MIN_RUNNING_CADENCE
+    max_running_cadence: float = MAX_RUNNING_CADENCE
     max_duty_factor_slow_motion: float = MAX_DUTY_FACTOR_SLOW_MOTION
 
     def _evaluate(self, g: GateInput) -> list[Check]:
@@ -367,6 +372,11 @@ class Running(BaseQualityCheck):
                           f"a running stride (duty factor {duty:.2f}, with flight) at only {cadence:.0f} steps/min: "
                           f"the file looks like about {factor:.1f}x slow motion",
                           f"give the true capture rate with --real-fps (likely --real-fps {guess:g})")]  # fmt: skip
+        if cadence > self.max_running_cadence:
+            return [Check("sped_up", "refuse", round(cadence, 1), f"cadence <= {self.max_running_cadence:g} steps/min",
+                          f"a stride at {cadence:.0f} steps/min is faster than any runner (sprinters reach about 300): "
+                          f"the clip's time looks about {cadence / TYPICAL_RUNNING_CADENCE:.1f}x too fast",
+                          "give the clip's true time: --real-fps only for slow motion, and a keypoint file's time_s in seconds")]  # fmt: skip
         walking = duty > self.max_duty_factor_running or cadence < self.min_running_cadence
         return [Check("running", "refuse" if walking else "pass", round(duty, 3),
                       f"duty factor <= {self.max_duty_factor_running} and cadence >= {self.min_running_cadence:g} steps/min",

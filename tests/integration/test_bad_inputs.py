@@ -325,3 +325,14 @@ def _cmdline(proc_dir: Path) -> str:
         return (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:  # the process ended meanwhile
         return ""
+
+
+def test_a_real_fps_above_the_capture_rate_is_refused_as_sped_up(tmp_path, gait_csv):
+    """The 60 fps synthetic runner told it was filmed at 150 fps: strides at about 2.5x a runner's
+    cadence, faster than any sprinter. Refused, naming --real-fps; it used to be analysed as every
+    second stride (cadence 155 steps/min, contact time 0.41 s: plausible-looking nonsense)."""
+    result = runner.invoke(app, ["analyze", str(gait_csv), "--real-fps", "150", "--no-report", "-o", str(tmp_path / "out")])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 5, text
+    assert "time looks sped up" in text and "426 steps/min" in text and "check --real-fps" in text
+    assert not (tmp_path / "out" / "analysis.json").exists()
