@@ -7,13 +7,15 @@ from scipy.signal import find_peaks
 
 from runform.model import Keypoints
 
-#: Plausible stride frequencies: 0.5 Hz (slow walk) to 2.2 Hz (a sprinter's 264 steps/min).
-STRIDE_FREQUENCY_RANGE_HZ = (0.5, 2.2)
+#: Plausible stride frequencies: 0.5 Hz (slow walk) to 2.75 Hz (330 steps/min; elite sprinters reach
+#: 4.3-5.0 steps/s, Salo et al. 2011, Med Sci Sports Exerc 43:1055). Up to session 12 the top was
+#: 2.2 Hz (264 steps/min), and a sprinter's faster stride was read at half its frequency.
+STRIDE_FREQUENCY_RANGE_HZ = (0.5, 2.75)
 #: Leg motion this slow is not human gait in real time: the file is slow motion.
 SLOW_MOTION_RANGE_HZ = (0.02, 0.5)
 #: Leg motion this fast is no runner's (2.75 Hz: 330 steps/min; elite sprinters reach 4.3-5.0
 #: steps/s, Salo et al. 2011): the file's time runs fast.
-SPED_UP_RANGE_HZ = (2.75, 12.0)
+SPED_UP_RANGE_HZ = (STRIDE_FREQUENCY_RANGE_HZ[1], 12.0)
 #: A typical running stride frequency (84 steps/min per leg), to guess a slow-motion factor.
 TYPICAL_RUNNING_STRIDE_HZ = 1.4
 
