@@ -26,3 +26,18 @@ def test_time_running_faster_than_any_runner_is_refused():
         clean_keypoints(sped_up)
     assert "425 steps/min" in str(err.value) or "426 steps/min" in str(err.value)
     assert "--real-fps" in err.value.fix
+
+
+def test_a_sprinter_at_290_steps_per_minute_is_analysed_at_that_cadence():
+    """End to end (cleaning, events, strides): before session 12 this runner read 145 steps/min."""
+    import warnings
+
+    from runform.config import Config
+    from runform.pipeline import analyze_keypoints
+
+    kp, _ = make_gait_keypoints(fps=60.0, cadence_spm=290.0, contact_time_s=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        analysis = analyze_keypoints(kp, Config(event="100m"), "synthetic sprinter")
+    assert analysis.overall_cadence_steps_per_min == pytest.approx(290.0, rel=0.01)
+    assert analysis.quality.verdict != "refuse"
