@@ -16,7 +16,7 @@ import pandas as pd
 from runform.errors import KeypointDataError
 from runform.io.paths import read_table
 from runform.io.registry import register_loader
-from runform.model import LEG_PARTS, SIDES, MotionCapture
+from runform.model import LEG_PARTS, SIDES, MotionCapture, frame_interval_s
 
 #: keypoint part -> candidate marker names per side (``{s}`` = R/L; first complete option wins;
 #: several names are averaged). RBDS running markers and Plug-in Gait names.
@@ -133,15 +133,13 @@ def from_rbds_joints(path: Path) -> MotionCapture:
 def on_uniform_grid(t: np.ndarray, data: dict[str, np.ndarray], name: str) -> tuple[float, dict[str, np.ndarray]]:
     """(rate in Hz, the trajectories on an evenly spaced time grid): rows missing from the file (a
     gap in ``time_s``) become NaN frames instead of closing up, so the clock stays true. The step is
-    the mean of the regular time steps (the file's times are rounded: RBDS's 1/150 s reads 0.0066 or
-    0.0067), the rate the frames over the whole span."""
+    :func:`~runform.model.frame_interval_s` (the mean of the regular steps: the file's times are
+    rounded, RBDS's 1/150 s reads 0.0066 or 0.0067), the rate the frames over the whole span."""
     keep = np.isfinite(t)
     t = t[keep]
     if len(t) < 2:
         return float("nan"), {k: v[keep] for k, v in data.items()}
-    steps = np.diff(t)
-    typical = steps[(steps > 0) & (steps < 1.5 * np.median(steps))] if np.median(steps) > 0 else steps[:0]
-    step = float(np.mean(typical)) if len(typical) else float(np.median(steps))  # mean: the times are rounded
+    step = frame_interval_s(t)
     if not step > 0:
         raise KeypointDataError(f"{name}: time_s does not increase", expected="rows in time order, one per sample",
                                 found=f"median time step {step:g} s", fix="sort the rows by time_s")  # fmt: skip
