@@ -128,3 +128,20 @@ def test_frozen_frames_outside_the_pass_are_not_taken_off_twice():
                         cleaning=SimpleNamespace(fraction_missing_before_fill=frac), video={"duration_s": 14.0})  # fmt: skip
     (occlusion,) = Occlusion().check(g).checks_
     assert occlusion.value == pytest.approx(0.25, abs=0.001) and occlusion.verdict == "warn"
+
+
+def test_strides_faster_than_any_runner_are_refused_as_sped_up():
+    """The gate's own guard for sped-up time, when cleaning's rhythm search did not catch it."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from runform.quality import Running
+
+    strides = pd.DataFrame({"duty_factor": [0.3] * 6, "cadence_steps_per_min": [420.0] * 6})
+    g = SimpleNamespace(strides=strides, raw=SimpleNamespace(log=("real_fps(time scaled by 0.4000)",)))
+    (check,) = Running().check(g).checks_
+    assert check.name == "sped_up" and check.verdict == "refuse" and "faster than any runner" in check.message
+    assert "check --real-fps" in check.fix
+    g = SimpleNamespace(strides=strides.assign(cadence_steps_per_min=290.0), raw=SimpleNamespace(log=()))
+    assert Running().check(g).checks_[0].verdict == "pass"  # a sprinter's cadence
