@@ -17,7 +17,7 @@ from runform.model.keypoints import (
     picture_interval_s,
 )
 from runform.model.mocap import MotionCapture
-from runform.model.persons import CHOICE_METHODS, PersonTracks
+from runform.model.persons import CHOICE_METHODS, PersonTracks, frames_in_passes
 from runform.model.quality import VERDICTS, Check, QualityReport
 from runform.model.tables import (
     EVENT_COLUMNS,
@@ -29,8 +29,6 @@ from runform.model.tables import (
 )
 
 __all__ = [
-    "frame_interval_s",
-    "picture_interval_s",
     "BLAZEPOSE_NAMES",
     "CALIBRATION_METHODS",
     "CHOICE_METHODS",
@@ -52,5 +50,8 @@ __all__ = [
     "check_events_table",
     "check_strides_table",
     "empty_events",
+    "frame_interval_s",
+    "frames_in_passes",
     "leg_lengths_per_s",
+    "picture_interval_s",
 ]

@@ -19,6 +19,14 @@ from runform.errors import AnalysisError
 CHOICE_METHODS: tuple[str, ...] = ("auto", "only-person", "point", "left", "right", "largest", "none")
 
 
+def frames_in_passes(passes: tuple[tuple[int, int], ...] | list[tuple[int, int]], n_frames: int) -> np.ndarray:
+    """Per frame, True inside one of the ``passes`` ((first, last) frame, inclusive)."""
+    inside = np.zeros(n_frames, dtype=bool)
+    for first, last in passes:
+        inside[first : last + 1] = True
+    return inside
+
+
 @dataclass(frozen=True)
 class PersonTracks:
     """Tracked people and the runner choice of one video.

@@ -54,7 +54,7 @@ import numpy as np
 
 from runform.errors import InputError, OptionError
 from runform.io.video import ReducedFrames, VideoInfo, iter_frames, probe
-from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks
+from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks, frames_in_passes
 from runform.pose.base import PoseBackend, ProgressCallback
 from runform.pose.repeats import PictureChanges, describe
 
@@ -184,10 +184,7 @@ class MediaPipePose(PoseBackend):
         observed = self._observed(changes.repeated(), data, np.asarray(times), info)
         passes = find_passes(whole_body_in_view(data[:, :, :2], (info.width_px, info.height_px)), info.nominal_fps)
         if passes:  # analyse only while the whole body is in view
-            outside = np.ones(len(data), dtype=bool)
-            for a, b in passes:
-                outside[a:b + 1] = False
-            data[outside] = np.nan
+            data[~frames_in_passes(passes, len(data))] = np.nan
         self.persons_ = None if result is None else PersonTracks(
             tuple(result.track_ids), result.boxes_px, result.choice.track_id, result.choice.method,
             float(result.choice.confidence), dict(result.choice.scores), tuple(passes), self.first_frame_)  # fmt: skip

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from runform.kinematics import suggest_real_fps
-from runform.model import Check, Keypoints
+from runform.model import Check, Keypoints, frames_in_passes
 from runform.quality import camera
 from runform.quality.base import BaseQualityCheck, GateInput, grade
 
@@ -249,10 +249,7 @@ class Occlusion(BaseQualityCheck):
         # view) are empty, not occluded: the share over the other frames (each empty frame counted once)
         empty = np.zeros(g.raw.n_frames, dtype=bool) if g.raw.observed is None else ~np.asarray(g.raw.observed)
         if g.persons is not None and g.persons.passes:
-            inside = np.zeros(g.raw.n_frames, dtype=bool)
-            for a, b in g.persons.passes:
-                inside[a : b + 1] = True
-            empty |= ~inside
+            empty |= ~frames_in_passes(g.persons.passes, g.raw.n_frames)
         share = float(empty.mean()) if g.raw.n_frames else 0.0
         if 0.0 < share < 1.0:
             frac = max(frac - share, 0.0) / (1.0 - share)
