@@ -13,6 +13,7 @@ from runform.io import VIDEO_SUFFIXES, analysis_to_dict
 from runform.model import Analysis
 from runform.report import plots
 from runform.report.keyframes import KeyFrameGrabber, key_frames, key_moments, representative_stride
+from runform.report.palette import SIDE_HEX
 from runform.report.persons import persons_panel
 
 STRIDE_COLUMNS = [
@@ -185,7 +186,7 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
         finding_groups=_finding_groups(coaching), drills=list(drills.values()), stride_columns=[c[1] for c in columns],
         stride_rows=rows, accuracy_rows=accuracy_rows, definitions=DEFINITIONS, version=data["runform_version"],
         processing=[p.split("(")[0] for p in data["keypoints"]["processing"]],
-        persons=persons_panel(analysis.persons, source, grabber),
+        persons=persons_panel(analysis.persons, source, grabber), side_hex=SIDE_HEX,
     )  # fmt: skip
 
 

@@ -12,9 +12,8 @@ import numpy as np
 
 from runform.kinematics import angles
 from runform.model import Keypoints
+from runform.report.palette import SIDE_RGB as RGB
 
-BGR = {"left": (180, 111, 31), "right": (36, 138, 240)}  # same colours as the plots
-RGB = {side: colour[::-1] for side, colour in BGR.items()}
 CHAIN = ("hip", "knee", "ankle", "heel", "foot_index", "ankle")
 
 

@@ -13,9 +13,9 @@ import numpy as np  # noqa: E402
 
 from runform.kinematics import angles  # noqa: E402
 from runform.model import Keypoints  # noqa: E402
+from runform.report.palette import BAND_HEX as BAND_COLOUR  # noqa: E402
+from runform.report.palette import SIDE_HEX as SIDE_COLOURS  # noqa: E402
 
-SIDE_COLOURS = {"left": "#1f6fb4", "right": "#f08a24"}
-BAND_COLOUR = "#2ca02c"
 plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none"})
 
 

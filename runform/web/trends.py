@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html import escape
 
 from runform.coaching import profiles
+from runform.report.palette import BAND_HEX, SIDE_HEX
 from runform.web.models import Athlete
 
 __all__ = ["TREND_METRICS", "TrendMetric", "svg_plot", "trend"]
@@ -80,8 +81,8 @@ def trend(athlete: Athlete) -> dict:
     return {"athlete_id": athlete.id, "event": event, "profile": profile, "sessions": len(done), "metrics": metrics}
 
 
-_COLOURS = {"left": "#1f6fb4", "right": "#f08a24", "both": "#333333"}  # left/right: the report's plot colours
-_BAND_COLOUR = "#2ca02c"
+_COLOURS = {**SIDE_HEX, "both": "#333333"}  # left/right: the report's colours
+_BAND_COLOUR = BAND_HEX
 _SIDE_WORDS = {"left": "left", "right": "right", "both": "value"}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: The chart's viewBox and plot margins (user units; the SVG scales to its grid cell, text with it).
