@@ -232,7 +232,8 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
     info = getattr(backend, "info_", None)
     video = None if info is None else {**asdict(info), "decoding_stopped_at_s": getattr(backend, "decoding_stopped_at_s_", None)}
     if video is not None and hasattr(backend, "repeated_frames_"):
-        video.update(repeated_frames=backend.repeated_frames_, repeated_frames_text=backend.repeated_text_)
+        video.update(repeated_frames=backend.repeated_frames_, repeated_frames_text=backend.repeated_text_,
+                     pose_frame_step=backend.pose_frame_step_)  # fmt: skip
     raw = _apply_real_fps(raw, config)
     clock.lap("pose")
     persons, first_frame = getattr(backend, "persons_", None), getattr(backend, "first_frame_", 0)

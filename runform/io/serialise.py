@@ -33,7 +33,8 @@ from runform.version import __version__
 #: 1.6: ``video.repeated_frames`` / ``repeated_frames_text`` (frames repeating the previous picture,
 #:      left out), ``video.picture_fps`` (the rate of the pictures analysed: repeats and ``--fast``'s
 #:      skipped frames left out) and the quality check ``repeated_frames``; ``frame_rate`` judges it.
-SCHEMA_VERSION = "1.6"
+#: 1.7: ``video.pose_frame_step`` (the pose model ran on every n-th frame: 2 with ``--fast``, else 1).
+SCHEMA_VERSION = "1.7"
 SCHEMA_FILE = "analysis.schema.json"
 
 

@@ -202,9 +202,8 @@ class MediaPipePose(PoseBackend):
         a later copy only), NaN elsewhere. ``repeated``: frames repeating the previous picture
         (:mod:`runform.pose.repeats`). A clip of fewer than :data:`MIN_PICTURES` pictures is refused."""
         n_frames = len(repeated)
-        ran = np.ones(n_frames, dtype=bool)
-        if self.frame_step > 1 and not self.cropped_:
-            ran = np.arange(n_frames) % self.frame_step == 0
+        self.pose_frame_step_ = self.frame_step if not self.cropped_ else 1  # --fast skips frames (not on a crop)
+        ran = np.arange(n_frames) % self.pose_frame_step_ == 0
         picture = np.cumsum(~repeated) - 1  # which picture each frame shows (frame 0 starts the first)
         if n_frames and repeated.any() and picture[-1] + 1 < MIN_PICTURES:
             k = int(picture[-1] + 1)

@@ -150,7 +150,8 @@ def _picture_note(analysis: Analysis) -> str:
     picture_fps = video.get("picture_fps")
     if not picture_fps or not picture_fps < 0.9 * fps:
         return ""
-    left_out = "frames repeating a picture" if video.get("repeated_frames") else "the frames --fast skips"
+    left_out = " and ".join(words for words, why in (("frames repeating a picture", video.get("repeated_frames")),
+                                                     ("the frames --fast skips", (video.get("pose_frame_step") or 1) > 1)) if why)  # fmt: skip
     return f"analysed at {picture_fps:.1f} fps: {left_out} left out"
 
 

@@ -30,6 +30,9 @@ def test_analyze_prints_no_native_log_lines(clip, tmp_path, options):
     leaked = [line for line in terminal.splitlines() if any(marker in line for marker in NATIVE_LOG_MARKERS)]
     assert leaked == []
     assert "Traceback" not in terminal and "pose_landmark_lite" not in terminal  # --fast: the lite model is not fetched
+    analysis = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    checks = {c["name"]: c for c in analysis["quality"]["checks"]}
+    assert analysis["video"]["pose_frame_step"] == (2 if options else 1)
+    assert ("--fast" in checks["frame_rate"]["message"]) == bool(options), checks["frame_rate"]  # said only when --fast ran
     if options:  # --fast: the frames the pose model skipped are neither occlusion nor lost people
-        checks = {c["name"]: c for c in json.loads((tmp_path / "out" / "analysis.json").read_text())["quality"]["checks"]}
         assert checks["occlusion"]["verdict"] == "pass" and checks["multiple_people"]["verdict"] == "pass", checks
