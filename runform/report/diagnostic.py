@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from runform.io import VIDEO_SUFFIXES, iter_frames
-from runform.report.overlay import CHAIN, draw_persons, draw_skeleton
+from runform.report.overlay import draw_persons, draw_skeleton, drawn_legs, person_boxes
 from runform.report.persons import persons_text
 
 logger = logging.getLogger(__name__)
@@ -89,19 +89,10 @@ def frame_contents(persons, kp, clip_frame: int, i: int) -> dict:  # noqa: ANN00
     landmarks are known), ``runner`` (the chosen person's track id when its box is drawn, else
     None), ``others`` (faint boxes drawn), ``detection`` (person detection ran), ``chosen`` (the
     chosen person's track id, drawn or not)."""
-    skeleton = any(all(np.isfinite(kp.xy_px[i, kp.index(f"{side}_{part}")]).all() for part in CHAIN)
-                   for side in ("left", "right"))  # fmt: skip
-    runner, others = None, 0
-    j = clip_frame - (persons.first_frame if persons is not None else 0)
-    if persons is not None and 0 <= j < persons.n_frames:
-        for tid, box in zip(persons.track_ids, persons.boxes_px[:, j]):
-            if np.isfinite(box).all():
-                if tid == persons.chosen_track_id:
-                    runner = tid
-                else:
-                    others += 1
-    return {"skeleton": bool(skeleton), "runner": runner, "others": others, "detection": persons is not None,
-            "chosen": None if persons is None else persons.chosen_track_id}  # fmt: skip
+    boxes = person_boxes(persons, clip_frame)
+    runner = None if boxes is None or boxes[0] is None else persons.chosen_track_id
+    return {"skeleton": bool(drawn_legs(kp, i)), "runner": runner, "others": 0 if boxes is None else len(boxes[1]),
+            "detection": persons is not None, "chosen": None if persons is None else persons.chosen_track_id}  # fmt: skip
 
 
 def _others(n: int) -> str:

@@ -31,10 +31,8 @@ def draw_skeleton(rgb: np.ndarray, kp: Keypoints, i: int, direction: int, near: 
     series, when the caller draws many frames (computed here otherwise)."""
     img = rgb if inplace else rgb.copy()
     scale = max(1, int(round(img.shape[0] / 720)))
-    for side in ("left", "right") if near == "right" else ("right", "left"):
+    for side in drawn_legs(kp, i, near):
         pts = [kp.xy_px[i, kp.index(f"{side}_{p}")] for p in CHAIN]
-        if not np.isfinite(np.asarray(pts)).all():
-            continue
         width = (4 if side == near else 2) * scale
         for a, b in zip(pts[:-1], pts[1:]):
             cv2.line(img, _int(a), _int(b), RGB[side], width, cv2.LINE_AA)
@@ -48,6 +46,13 @@ def draw_skeleton(rgb: np.ndarray, kp: Keypoints, i: int, direction: int, near: 
     series = angles.thigh_angle_deg(kp, near, direction) if thigh_deg is None else thigh_deg
     _thigh_arc(img, kp, i, direction, near, scale, float(series[i]))
     return img
+
+
+def drawn_legs(kp: Keypoints, i: int, near: str = "left") -> list[str]:
+    """The legs :func:`draw_skeleton` draws at row ``i`` (those with every landmark of ``CHAIN``
+    known), far leg first so that the near one is drawn over it."""
+    order = ("left", "right") if near == "right" else ("right", "left")
+    return [side for side in order if all(np.isfinite(kp.xy_px[i, kp.index(f"{side}_{p}")]).all() for p in CHAIN)]
 
 
 def _thigh_arc(img: np.ndarray, kp: Keypoints, i: int, direction: int, side: str, scale: int, value: float) -> None:
@@ -192,18 +197,12 @@ def draw_persons(rgb: np.ndarray, persons, clip_frame: int, other_alpha: float =
     the boxes' frame pixels onto ``rgb`` (a reduced copy of the frame). Returns ``rgb`` itself when
     there is nothing to draw (no persons, frame outside the analysed window) or when ``inplace``,
     else a copy."""
-    i = clip_frame - (persons.first_frame if persons is not None else 0)
-    if persons is None or not 0 <= i < persons.n_frames:
+    boxes = person_boxes(persons, clip_frame)
+    if boxes is None:
         return rgb
     img = rgb if inplace else rgb.copy()
     scale = max(1, int(round(img.shape[0] / 720)))
-    chosen, others = None, []
-    for tid, box in zip(persons.track_ids, persons.boxes_px[:, i] * box_scale):
-        if np.isfinite(box).all():
-            if tid == persons.chosen_track_id:
-                chosen = box
-            else:
-                others.append(box)
+    chosen, others = (None if boxes[0] is None else boxes[0] * box_scale), [box * box_scale for box in boxes[1]]
     for box in others:  # each blended on its own region only (a whole-frame blend costs ~1 ms a frame)
         _faint_box(img, box, 2 * scale, other_alpha)
     if chosen is not None:
@@ -212,6 +211,23 @@ def draw_persons(rgb: np.ndarray, persons, clip_frame: int, other_alpha: float =
         org = (int(np.clip(chosen[0], 4, img.shape[1] - 4)), int(np.clip(chosen[1] - 8 * scale, 20 * scale, img.shape[0] - 4)))
         _outlined(img, text, org, 0.7 * scale, CHOSEN_RGB, 2 * scale, outline=4 * scale)
     return img
+
+
+def person_boxes(persons, clip_frame: int) -> tuple[np.ndarray | None, list[np.ndarray]] | None:  # noqa: ANN001 - model.PersonTracks
+    """The boxes :func:`draw_persons` draws at decoded frame ``clip_frame`` (frame pixels): the chosen
+    runner's (None when not tracked there) and everyone else's; None when nothing is drawn (no
+    persons, or the frame is outside the tracked window)."""
+    i = clip_frame - (persons.first_frame if persons is not None else 0)
+    if persons is None or not 0 <= i < persons.n_frames:
+        return None
+    chosen, others = None, []
+    for tid, box in zip(persons.track_ids, persons.boxes_px[:, i]):
+        if np.isfinite(box).all():
+            if tid == persons.chosen_track_id:
+                chosen = box
+            else:
+                others.append(box)
+    return chosen, others
 
 
 def _faint_box(img: np.ndarray, box: np.ndarray, width: int, alpha: float) -> None:
