@@ -4,7 +4,8 @@ The one real video with hand-labelled events (``../shared/data/treadmill_side_30
 v2) is re-encoded as the footage runform meets in the field would differ from it: mirrored (a
 right-facing runner), half the frame rate, lower resolutions, landscape with the runner smaller,
 heavy compression, a dark exposure, sensor noise, a phone's rotation tag, a tight crop; and the same
-pictures retimed: saved at 60 fps with every picture shown twice, or after a frozen intro. Each copy
+pictures retimed: saved at 60 fps with every picture shown twice (also at CRF 35), at 90 fps with
+every picture 3 times at CRF 35, or after a frozen intro. Each copy
 goes through ``runform.analyze`` (BlazePose, cleaning, the one event detector: the code a video
 runs) and its contacts and toe-offs are matched to the labels (sides exchanged for the mirrored
 copy). Nothing is tuned here; it shows where the method holds on video it was not built on.
@@ -92,6 +93,7 @@ RETIMED: dict[str, tuple[int, float, str]] = {
     "doubled60": (2, 0.0, "saved at 60 fps, every picture shown twice (x264 CRF 18)"),
     "doubled60_crf35": (2, 0.0, "the same at CRF 35 (the encoder refines each second copy)"),
     "frozen_intro": (1, 2.0, "2 s of the first picture frozen before the run"),
+    "tripled90_crf35": (3, 0.0, "saved at 90 fps, every picture shown 3 times, at CRF 35"),
 }
 
 
