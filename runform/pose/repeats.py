@@ -12,7 +12,9 @@ against the clip's typical change. Measured on the shared clips (docs/ACCURACY.m
 pictures"): real frames change by 117-180 grey levels on the treadmill clip and 25 or more on the
 walking clip's slow start, where the change across the frame is 41-46; a repeated picture by 0-7
 after a CRF 23 re-encode and up to 35 after CRF 35 (the encoder re-codes the second copy), at most
-0.29 of the change across it.
+0.29 of the change across it. Not recognised: a picture shown 3 or more times after heavy
+compression (its copies differ by more than a few levels, and the change across a middle copy
+compares two copies of one picture; docs/ACCURACY.md).
 """
 
 from __future__ import annotations
