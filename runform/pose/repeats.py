@@ -8,13 +8,14 @@ gaps; ``Keypoints.observed``) and timing accuracy follows the rate of the pictur
 A frame repeats its predecessor when even its most changed pixels barely change: the 99.9th
 percentile of the absolute difference of the two frames' small grey copies (240 pixels high) is at
 most a few grey levels, or small both against the change across the frame (two frames apart) and
-against the clip's typical change. Measured on the shared clips (docs/ACCURACY.md, "Repeated
-pictures"): real frames change by 117-180 grey levels on the treadmill clip and 25 or more on the
-walking clip's slow start, where the change across the frame is 41-46; a repeated picture by 0-7
-after a CRF 23 re-encode and up to 35 after CRF 35 (the encoder re-codes the second copy), at most
-0.29 of the change across it. Not recognised: a picture shown 3 or more times after heavy
-compression (its copies differ by more than a few levels, and the change across a middle copy
-compares two copies of one picture; docs/ACCURACY.md).
+against the clip's typical change. A picture shown 2-3 more times is a run of such frames: the run
+repeats the picture before it when every frame of the run stays close to that picture (no motion
+accumulates, as it does over a slow stretch of real frames) against the change across the whole
+run. Measured on the shared clips (docs/ACCURACY.md, "Repeated pictures"): real frames change by
+117-180 grey levels on the treadmill clip and 25 or more on the walking clip's slow start, where
+the change across the frame is 41-46; a repeated picture by 0-7 after a CRF 23 re-encode and up to
+35 (41 when shown 3 times) after CRF 35 (the encoder re-codes each copy), at most 0.29 (0.40) of
+the change across it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ LOCAL_MAX = 0.45
 #: every picture is shown two or three times).
 RELATIVE_MAX = 0.4
 TYPICAL_PERCENTILE = 75.0
+#: Longest run of copies judged as a run (a picture shown up to this many extra times: 24 fps
+#: pictures in a 60 fps file are shown 2 and 3 times); longer runs (frozen stretches) frame by frame.
+MAX_RUN = 3
 
 
 def picture_change(previous: np.ndarray | None, current: np.ndarray) -> float:
@@ -60,34 +64,53 @@ class PictureChanges:
     repeat the previous picture."""
 
     def __init__(self) -> None:
-        self._last: list[np.ndarray] = []  # the two previous frames, newest last
-        self.one_back: list[float] = []  # frame i against frame i-1
-        self.two_back: list[float] = []  # frame i against frame i-2
+        self._last: list[np.ndarray] = []  # the MAX_RUN + 1 previous frames, newest last
+        self.back: list[list[float]] = []  # per frame i: its change from frames i-1, i-2, ..., i-MAX_RUN-1
 
     def add(self, gray: np.ndarray) -> None:
-        self.one_back.append(picture_change(self._last[-1] if self._last else None, gray))
-        self.two_back.append(picture_change(self._last[-2] if len(self._last) > 1 else None, gray))
-        self._last = [*self._last[-1:], gray]
+        self.back.append([picture_change(self._last[-k] if len(self._last) >= k else None, gray) for k in range(1, MAX_RUN + 2)])
+        self._last = [*self._last[-MAX_RUN:], gray]
 
     def repeated(self) -> np.ndarray:
-        return repeated_frames(np.asarray(self.one_back), np.asarray(self.two_back))
+        return repeated_frames(np.asarray(self.back, dtype=float).reshape(-1, MAX_RUN + 1))
 
 
-def repeated_frames(one_back: np.ndarray, two_back: np.ndarray) -> np.ndarray:
-    """Per frame, True where the frame repeats the previous picture. ``one_back[i]``: the
-    :func:`picture_change` of frame i from frame i-1, ``two_back[i]``: from frame i-2 (NaN where
-    there is none). A repeat changes by at most :data:`EXACT_MAX_LEVELS`, or both by little against
-    the change across it (:data:`LOCAL_MAX`) and by little in grey levels (:data:`ABSOLUTE_MAX_LEVELS`)
-    or for the clip (:data:`RELATIVE_MAX`)."""
-    one_back, two_back = np.asarray(one_back, dtype=float), np.asarray(two_back, dtype=float)
+def repeated_frames(back: np.ndarray) -> np.ndarray:
+    """Per frame, True where the frame repeats the previous picture. ``back[i, k - 1]``: the
+    :func:`picture_change` of frame i from frame i-k (NaN where there is none), k = 1, 2, ...
+    A repeat changes by at most :data:`EXACT_MAX_LEVELS`, or it changes by little in grey levels
+    (:data:`ABSOLUTE_MAX_LEVELS`) or for the clip (:data:`RELATIVE_MAX`) and, within
+    :data:`LOCAL_MAX`, against the change across it: either the frame alone (frame i+1 against
+    i-1, frame i against i-2), or a run of up to ``back.shape[1] - 1`` such frames, each against the
+    picture before the run, against the change across the whole run."""
+    back = np.asarray(back, dtype=float)
+    one_back, n = back[:, 0], len(back)
     known = np.isfinite(one_back)
     if not known.any():
-        return np.zeros(len(one_back), dtype=bool)
+        return np.zeros(n, dtype=bool)
     typical = float(np.percentile(one_back[known], TYPICAL_PERCENTILE))
+    small = known & (one_back <= max(ABSOLUTE_MAX_LEVELS, RELATIVE_MAX * typical))
     with np.errstate(invalid="ignore"):
-        across = np.fmin(two_back, np.append(two_back[1:], np.nan))  # frame i+1 against i-1, frame i against i-2
-        small_here = (one_back <= LOCAL_MAX * across) & (one_back <= max(ABSOLUTE_MAX_LEVELS, RELATIVE_MAX * typical))
-        return known & ((one_back <= EXACT_MAX_LEVELS) | small_here)
+        across = np.fmin(back[:, 1], np.append(back[1:, 1], np.nan)) if back.shape[1] > 1 else np.full(n, np.nan)
+        repeated = known & ((one_back <= EXACT_MAX_LEVELS) | (small & (one_back <= LOCAL_MAX * across)))
+    for first, last in _runs(small):
+        length = last - first + 1
+        if 1 < length < back.shape[1]:  # frame first+j against frame first-1, the run across
+            drift = max(back[i, i - first] for i in range(first, last + 1))
+            run_across = np.fmin(_at(back, last + 1, length), _at(back, last, length))
+            repeated[first : last + 1] |= bool(drift <= LOCAL_MAX * run_across)
+    return repeated
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True in ``mask``."""
+    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    return list(zip(np.flatnonzero(edges == 1).tolist(), (np.flatnonzero(edges == -1) - 1).tolist()))
+
+
+def _at(back: np.ndarray, i: int, k: int) -> float:
+    """Frame i's change from frame i-k-1 (NaN outside the clip)."""
+    return float(back[i, k]) if 0 <= i < len(back) else float("nan")
 
 
 def describe(repeated: np.ndarray, time_s: np.ndarray, nominal_fps: float) -> str:

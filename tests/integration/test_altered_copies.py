@@ -57,3 +57,14 @@ def test_a_frozen_intro_gets_no_events_and_the_run_after_it_matches_labels(froze
 def test_the_real_clip_repeats_no_picture(clip_analysis):
     assert clip_analysis.video["repeated_frames"] == 0
     assert {c.name: c.verdict for c in clip_analysis.quality.checks}["repeated_frames"] == "pass"
+
+
+def test_pictures_shown_three_times_after_heavy_compression_are_judged_at_their_rate(tmp_path, clip, labels):
+    """Saved at 90 fps, every picture 3 times, x264 CRF 35: the re-coded copies were taken for
+    pictures of their own (2 of 720 found; session 13), so the clip was judged at 90 fps."""
+    shown_three_times = runform.analyze(robustness.write_variant("tripled90_crf35", tmp_path / "three.mp4"))
+    assert shown_three_times.video["repeated_frames"] in range(715, 721)  # two of every three frames of 1080
+    checks = {c.name: c for c in shown_three_times.quality.checks}
+    assert "shown 3 times" in checks["repeated_frames"].message and checks["frame_rate"].value == pytest.approx(30.0, abs=0.1)
+    row = robustness.score("tripled90_crf35", shown_three_times, labels)
+    assert row["contact"]["within_pct"] >= 90 and abs(row["mean_contact_time_s"] - 0.298) <= 0.02, row

@@ -63,7 +63,7 @@ def test_a_slow_part_of_a_real_clip_is_not_a_repeat():
     changes by about 100: pictures of their own. A re-coded repeat (35 against 120 across) is one."""
     one_back = np.array([np.nan, 25, 26, 29, 32, 31, 100, 98, 35, 110, 104, 96, 102])
     two_back = np.array([np.nan, np.nan, 41, 45, 46, 43, 110, 150, 99, 120, 160, 150, 150])
-    assert np.flatnonzero(repeated_frames(one_back, two_back)).tolist() == [8]
+    assert np.flatnonzero(repeated_frames(np.c_[one_back, two_back])).tolist() == [8]
 
 
 def test_three_copies_of_each_picture_are_found():
@@ -71,6 +71,42 @@ def test_three_copies_of_each_picture_are_found():
     shown_three_times = [img for img in pictures for _ in range(3)]
     assert _repeated(shown_three_times).tolist() == [i % 3 != 0 for i in range(90)]
     assert "shown 3 times" in describe(_repeated(shown_three_times), np.arange(90) / 90.0, 90.0)
+
+
+def _changes(position: np.ndarray, copy_noise: np.ndarray) -> np.ndarray:
+    """``back[i, k - 1]`` for frames at these positions of a moving scene: the change grows with the
+    distance moved (less than in proportion, and saturating at the edges' contrast, as the 99.9th
+    percentile of a real clip's grey-level change does); a frame that moved nothing from another
+    still differs by the larger of their re-coding noises."""
+    n = len(position)
+    back = np.full((n, 4), np.nan)
+    for i in range(n):
+        for k in range(1, 5):
+            if i - k >= 0:
+                moved = abs(position[i] - position[i - k])
+                back[i, k - 1] = max(min(180.0, 25.0 * moved**0.75), copy_noise[i], copy_noise[i - k])
+    return back
+
+
+def test_pictures_shown_three_times_after_heavy_compression_are_found():
+    """Each copy re-coded (35 grey levels from the picture, not a near-exact copy): the middle copy's
+    change across two frames compares two copies of one picture, so the copies are judged as a run
+    against the picture before it (session 13: 2 of 720 were found on the CRF 35 copy)."""
+    pictures = np.arange(40) * 12.0  # a new picture changes by 160 grey levels, as on the shared clip
+    position = np.repeat(pictures, 3)
+    noise = np.where(np.arange(len(position)) % 3 == 0, 0.0, 35.0)
+    assert np.flatnonzero(repeated_frames(_changes(position, noise))).tolist() == [i for i in range(120) if i % 3]
+
+
+def test_a_short_slow_stretch_of_real_frames_is_not_a_run_of_copies():
+    """Three real frames moving a quarter of the usual distance (changes of 25 grey levels, as the
+    walking clip's slow start, under the clip's small-change bound): motion accumulates over them
+    (42, 57 across 2 and 3 frames), so they are not copies of the frame before them."""
+    step = np.full(80, 4.0)
+    step[30:33] = 1.0
+    back = _changes(np.cumsum(step), np.zeros(80))
+    assert back[30, 0] == pytest.approx(25.0) and back[32, 2] == pytest.approx(57.0, abs=0.1)
+    assert not repeated_frames(back).any()
 
 
 def test_keypoints_observed_mask_follows_frames_and_sets_the_picture_rate():
