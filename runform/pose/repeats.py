@@ -35,8 +35,9 @@ EXACT_MAX_LEVELS = 2.0
 ABSOLUTE_MAX_LEVELS = 8.0
 #: ... "little against the change across it" meaning at most this share of it (the smaller of frame i+1 against i-1 and
 #: frame i against i-2, so that a real frame before a sudden change is not taken for a repeat): a
-#: repeated picture is at most 0.29 of it after a CRF 35 re-encode, a real frame at least 0.61 (the
-#: walking clip's slow start) and 0.69 on the shared clip's altered copies ...
+#: repeated picture is at most 0.29 of it after a CRF 35 re-encode (a run of a picture's 2 more
+#: copies 0.40 of the change across the run), a real frame at least 0.61 (the walking clip's slow
+#: start) and 0.69 on the shared clip's altered copies ...
 LOCAL_MAX = 0.45
 #: ... the clip's typical change being its 75th percentile (above the repeated frames even when
 #: every picture is shown two or three times).
