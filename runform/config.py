@@ -147,9 +147,6 @@ class Config(BaseModel):
             )
         return value
 
-    @property
-    def slow_motion_factor_int(self) -> int:
-        return max(1, int(round(self.slow_motion_factor)))
 
 
 

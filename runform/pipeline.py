@@ -147,7 +147,7 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgre
         with ThreadPoolExecutor(1, thread_name_prefix="runform-video") as pool:
             grabber = KeyFrameGrabber(analysis) if with_video else None  # key frames from the video's pass
             video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
-                                analysis.config.slow_motion_factor_int,
+                                analysis.config.slow_motion_factor,
                                 lambda done, total: staged(done, total, "video"), grabber, frames) if with_video else None  # fmt: skip
             write_tables(analysis, folder, payload)
             if analysis.config.write_report:

@@ -205,7 +205,7 @@ def write_report(analysis: Analysis, out_dir: Path, with_video: bool = True) -> 
     is_video = source.suffix.lower() in VIDEO_SUFFIXES
     grabber = KeyFrameGrabber(analysis) if with_video and is_video else None
     if grabber is not None:
-        write_annotated_video(analysis, source, out_dir / "annotated.mp4", analysis.config.slow_motion_factor_int, key_frames=grabber)
+        write_annotated_video(analysis, source, out_dir / "annotated.mp4", analysis.config.slow_motion_factor, key_frames=grabber)
     html = render_report(analysis, source, has_video=grabber is not None, grabber=grabber)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
 

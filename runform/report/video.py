@@ -124,10 +124,11 @@ class FrameAnnotator:
         return img
 
 
-def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: int = 1,  # noqa: ANN001
+def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: float = 1.0,  # noqa: ANN001
                           progress: Callable[[int, int], None] | None = None,
                           key_frames: KeyFrameGrabber | None = None, frames: ReducedFrames | None = None) -> int:  # fmt: skip
-    """Write ``out_path``; returns the number of frames written (input frames x slow_motion).
+    """Write ``out_path``; returns the number of frames written (one per input frame). ``slow_motion``:
+    the video plays this many times slower than real time (its frame rate divided by it).
 
     ``progress(done, total)`` is called after each input frame (``total``: the clip's frame count,
     an estimate). ``key_frames`` is offered every reduced frame before it is annotated, for the key
@@ -142,7 +143,7 @@ def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: i
             key_frames.finish()
 
 
-def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: Callable[[int, int], None] | None,  # noqa: ANN001
+def _write(analysis, source: Path, out_path: Path, slow_motion: float, progress: Callable[[int, int], None] | None,  # noqa: ANN001
            key_frames: KeyFrameGrabber | None, frames: ReducedFrames | None) -> int:  # fmt: skip
     info = probe(source)
     fps = info.nominal_fps
@@ -155,7 +156,7 @@ def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: C
     else:  # frames come scaled to the output size from the decoder (no full-size RGB copy)
         reduced = iter_frames(source, size_px=(width, height))
     with av.open(str(out_path), "w") as container:
-        stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+        stream = container.add_stream("libx264", rate=Fraction(fps / slow_motion).limit_denominator(1001))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = dict(X264_OPTIONS)
         for done, frame in enumerate(reduced, start=1):
@@ -171,10 +172,9 @@ def _write(analysis, source: Path, out_path: Path, slow_motion: int, progress: C
             # RGB to 4:2:0 by OpenCV (BT.601 like ffmpeg's default, 40 % less CPU than letting the encoder convert)
             yuv = cv2.cvtColor(img, cv2.COLOR_RGB2YUV_I420)
             video_frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-            for _ in range(slow_motion):
-                for packet in stream.encode(video_frame):
-                    container.mux(packet)
-                written += 1
+            for packet in stream.encode(video_frame):
+                container.mux(packet)
+            written += 1
             if progress is not None:
                 progress(done, max(info.n_frames_estimate, done))
         for packet in stream.encode():

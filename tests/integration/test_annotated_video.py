@@ -194,3 +194,21 @@ def test_video_from_the_pose_pass_frames_equals_the_video_from_decoding(clip_ana
     a, b = frames(tmp_path / "kept" / "annotated.mp4"), frames(tmp_path / "decoded" / "annotated.mp4")
     assert len(a) == len(b) == 360
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+@pytest.mark.parametrize("slow_motion", [2.0, 2.5])
+def test_slow_motion_video_plays_slower_with_every_frame_once(clip_analysis, tmp_path, slow_motion):
+    """``--slow-motion`` (1-8, any factor): each frame written once at the clip's rate divided by
+    the factor (a frame sent to the encoder twice crashed the muxer: the README's own example)."""
+    from runform.report.video import write_annotated_video
+
+    out = tmp_path / "slow.mp4"
+    written = write_annotated_video(clip_analysis, Path(clip_analysis.source), out, slow_motion=slow_motion)
+    source = probe(Path(clip_analysis.source))
+    with av.open(str(out)) as container:
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate)
+        n = sum(1 for _ in container.decode(stream))
+    assert n == written == source.n_frames_estimate
+    assert rate == pytest.approx(source.nominal_fps / slow_motion, rel=1e-3)
+    assert n / rate == pytest.approx(slow_motion * source.duration_s, rel=0.01)
