@@ -35,6 +35,7 @@ COLUMN_ALIASES = {
     "fast": "fast",
 }  # fmt: skip
 TRUE_WORDS = {"1", "true", "yes", "y"}
+FALSE_WORDS = {"0", "false", "no", "n"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class BatchItem:
     source: str
     name: str
     options: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""  # where the clip was listed: "line 3 of session.csv" (a manifest row), else empty
 
     @property
     def options_key(self) -> str:
@@ -71,10 +73,10 @@ def read_inputs(source: str | Path, defaults: dict[str, Any] | None = None) -> l
     check_options(defaults)
     if source.is_dir():
         clips = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
-        rows = [(p, dict(defaults)) for p in clips]
+        rows = [(p, dict(defaults), "") for p in clips]
         what = f"video files ({', '.join(VIDEO_SUFFIXES)})"
     elif source.is_file() and source.suffix.lower() == ".csv":
-        rows = [(path, {**defaults, **options}) for path, options in _manifest_rows(source)]
+        rows = [(path, {**defaults, **options}, origin) for path, options, origin in _manifest_rows(source)]
         what = "rows in the manifest"
     else:
         raise InputError(
@@ -89,7 +91,7 @@ def read_inputs(source: str | Path, defaults: dict[str, Any] | None = None) -> l
     return _name_items(rows)
 
 
-def _manifest_rows(manifest: Path) -> list[tuple[Path, dict[str, Any]]]:
+def _manifest_rows(manifest: Path) -> list[tuple[Path, dict[str, Any], str]]:
     with manifest.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         columns = [c.strip() for c in reader.fieldnames or []]
@@ -106,7 +108,7 @@ def _manifest_rows(manifest: Path) -> list[tuple[Path, dict[str, Any]]]:
             path = Path(record["path"]).expanduser()
             path = path if path.is_absolute() else manifest.parent / path
             options = {fields[c]: v for c, v in record.items() if c in fields and v != ""}
-            rows.append((path, _typed(options)))
+            rows.append((path, _typed(options), f"line {reader.line_num} of {manifest.name}"))
     return rows
 
 
@@ -120,21 +122,23 @@ def _field(column: str, manifest: Path) -> str:
 
 
 def _typed(options: dict[str, Any]) -> dict[str, Any]:
-    """CSV text -> option values (pydantic converts the numbers; ``fast`` becomes the model choice)."""
-    fast = options.pop("fast", None)
-    if fast is not None and str(fast).lower() in TRUE_WORDS:
-        options["fast"] = True
+    """CSV text -> option values (pydantic converts the numbers). A ``fast`` cell of yes/no words
+    becomes True/False (a "no" overrides ``--fast`` for that row); any other text is kept, for the
+    job to refuse."""
+    fast = options.get("fast")
+    if fast is not None and str(fast).lower() in TRUE_WORDS | FALSE_WORDS:
+        options["fast"] = str(fast).lower() in TRUE_WORDS
     return options
 
 
-def _name_items(rows: list[tuple[Path, dict[str, Any]]]) -> list[BatchItem]:
+def _name_items(rows: list[tuple[Path, dict[str, Any], str]]) -> list[BatchItem]:
     """Output subfolder = the clip's stem, made unique with ``_2``, ``_3``... in input order."""
     items, used = [], set()
-    for path, options in rows:
+    for path, options, origin in rows:
         stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in path.stem) or "clip"
         name, k = stem, 2
         while name.lower() in used:
             name, k = f"{stem}_{k}", k + 1
         used.add(name.lower())
-        items.append(BatchItem(str(path.resolve()), name, options))
+        items.append(BatchItem(str(path.resolve()), name, options, origin))
     return items

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runform.errors import QualityRefused, RunformError
+from runform.errors import OptionError, QualityRefused, RunformError
 
 logger = logging.getLogger(__name__)
 
@@ -162,9 +162,14 @@ def check_options(options: dict[str, Any]) -> None:
 
 
 def config_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Batch options -> Config fields: ``fast`` selects the fast pose model, as ``--fast`` does."""
+    """Batch options -> Config fields: ``fast`` (True / False) selects the fast pose model or not, as
+    ``--fast`` does; any other value is an :class:`~runform.errors.OptionError`."""
     options = dict(options)
-    if options.pop("fast", False):
+    fast = options.pop("fast", False)
+    if not isinstance(fast, bool):
+        raise OptionError(f"fast must be yes or no; got {fast!r}", expected="yes/no, true/false, y/n or 1/0", found=str(fast),
+                          fix="write yes or no in the fast column (empty: the command line's --fast)")  # fmt: skip
+    if fast:
         options["model_complexity"] = 0
     return options
 

@@ -83,7 +83,7 @@ def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
     try:
         for future in as_completed(futures):
             item = futures[future]
-            row = {**_result(future, item), "name": item.name, "athlete": item.options.get("runner_name"),
+            row = {**_with_origin(_result(future, item), item), "name": item.name, "athlete": item.options.get("runner_name"),
                    "options_key": item.options_key, "source_stamp": stamps[item.name]}  # fmt: skip
             rows[item.name] = row
             done += 1
@@ -97,6 +97,13 @@ def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
     ordered = [rows[i.name] for i in items]
     write_summary(ordered, out_dir)
     return ordered
+
+
+def _with_origin(row: dict[str, Any], item: BatchItem) -> dict[str, Any]:
+    """A row refused for an option says which manifest line gave it (its cells are the options)."""
+    if item.origin and str(row.get("reason") or "").startswith("OptionError"):
+        return {**row, "reason": f"{item.origin}: {row['reason']}"}
+    return row
 
 
 def _result(future: Future, item: BatchItem) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from runform.batch import (
     run_batch,
     source_stamp,
 )
+from runform.batch.job import config_options
 from runform.cli import app
 from runform.errors import OptionError
 
@@ -69,6 +70,20 @@ def test_bad_manifest_row_is_that_rows_failure(tmp_path, gait_csv):
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary["status"]) == ["done", "failed"]
     assert "OptionError" in summary["reason"][1] and "--height" in summary["reason"][1]
+    assert summary["reason"][1].startswith("line 3 of m.csv: ")  # which manifest row gave the bad cell
+    assert summary["reason"].isna()[0]
+
+
+def test_fast_cell_says_yes_or_no_per_row_and_refuses_other_words(tmp_path, gait_csv):
+    """A "no" turns the command line's --fast off for its row (it used to be ignored), and a word
+    that is neither is that row's failure (it used to mean "not fast" silently)."""
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,fast\n" + "".join(f"{gait_csv},{cell}\n" for cell in ("no", "YES", "on", "")), encoding="utf-8")
+    no, yes, on, empty = read_inputs(manifest, {"fast": True})
+    assert (no.options["fast"], yes.options["fast"], on.options["fast"], empty.options["fast"]) == (False, True, "on", True)
+    assert config_options(no.options) == {} and config_options(yes.options) == {"model_complexity": 0}
+    with pytest.raises(OptionError, match="fast must be yes or no; got 'on'"):
+        config_options(on.options)
 
 
 # --- 2. Ctrl-C: nothing half-written, a true message -------------------------------------------
