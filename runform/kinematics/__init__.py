@@ -3,7 +3,7 @@ between pose and events)."""
 
 from runform.kinematics import angles
 from runform.kinematics.calibration import calibrate
-from runform.kinematics.clean import clean_keypoints, suggest_real_fps
+from runform.kinematics.clean import clean_keypoints, real_fps_fix
 from runform.kinematics.filtering import cutoff_rule_hz, interpolate_series, lowpass_series, upsample_cubic
 from runform.kinematics.sides import SideAssignment, direction_sign
 from runform.kinematics.stride import forward_position_px, parabolic_peak, stride_frequency_hz
@@ -25,6 +25,6 @@ __all__ = [
     "parabolic_peak",
     "runner_in_view",
     "stride_frequency_hz",
-    "suggest_real_fps",
+    "real_fps_fix",
     "upsample_cubic",
 ]

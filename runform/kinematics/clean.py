@@ -99,9 +99,16 @@ def _n_swapped(*repairs: LegSwapRepair) -> int:
 COMMON_CAPTURE_FPS = (60.0, 120.0, 240.0, 480.0, 960.0)
 
 
-def suggest_real_fps(fps: float, slow_factor: float) -> float:
-    """The common capture rate nearest to ``fps x slow_factor`` (for a ``--real-fps`` hint)."""
-    return min(COMMON_CAPTURE_FPS, key=lambda rate: abs(np.log(rate / (fps * slow_factor))))
+def real_fps_fix(kp: Keypoints, slow_factor: float) -> str:
+    """What to do about a clip whose stride is ``slow_factor`` times slower than running: give the
+    common capture rate nearest to the rate that would make it running (``--real-fps``), or, when
+    ``--real-fps`` already rescaled the clip and that rate is the file's own, leave it out."""
+    rescale = next((float(note.split("by ")[1].rstrip(")")) for note in kp.log if note.startswith("real_fps(time scaled by ")), 1.0)
+    file_fps, wanted_fps = kp.sampling_rate_hz * rescale, kp.sampling_rate_hz * slow_factor
+    if rescale != 1.0 and abs(np.log(wanted_fps / file_fps)) < np.log(1.5):
+        return f"leave out --real-fps: at the file's own {file_fps:.3g} fps the stride is a running stride"
+    guess = min(COMMON_CAPTURE_FPS, key=lambda rate: abs(np.log(rate / wanted_fps)))
+    return f"give the true capture rate with --real-fps (likely --real-fps {guess:g})"
 
 
 def _refuse_sped_up(kp: Keypoints, direction: int) -> None:
@@ -114,8 +121,9 @@ def _refuse_sped_up(kp: Keypoints, direction: int) -> None:
     rescaled = any(note.startswith("real_fps") for note in kp.log)
     raise AnalysisError(
         "This clip's time looks sped up",
-        expected=f"a stride every {1 / SPED_UP_RANGE_HZ[0]:.2f} s or slower (the fastest sprinters: about 300 steps/min)",
-        found=f"one stride every {1 / fast_hz:.2f} s ({120 * fast_hz:.0f} steps/min at {kp.sampling_rate_hz:.3g} fps)",
+        expected=f"a stride every {1 / SPED_UP_RANGE_HZ[0]:.3f} s or slower (at most {120 * SPED_UP_RANGE_HZ[0]:.0f} steps/min; "
+        "the fastest sprinters reach about 300)",
+        found=f"one stride every {1 / fast_hz:.3f} s ({120 * fast_hz:.0f} steps/min at {kp.sampling_rate_hz:.3g} fps)",
         fix=("check --real-fps: it rescaled the clip's time, and is for slow-motion files only (their capture rate)"
              if rescaled else "give the time in seconds (a keypoint file's time_s) at the rate the clip was filmed"),
     )
@@ -128,11 +136,10 @@ def _refuse_slow_motion(kp: Keypoints, direction: int) -> None:
         return
     fps = kp.sampling_rate_hz
     factor = TYPICAL_RUNNING_STRIDE_HZ / slow_hz
-    guess = suggest_real_fps(fps, factor)
     raise AnalysisError(
         "This clip looks like slow motion",
         expected="a stride every 0.45-2 s, as in real-time running or walking",
         found=f"one stride every {1 / slow_hz:.1f} s (stride frequency {slow_hz:.2f} Hz at {fps:.3g} fps): "
         f"about {factor:.0f}x slower than running",
-        fix=f"give the true capture rate with --real-fps (likely --real-fps {guess:g})",
+        fix=real_fps_fix(kp, factor),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from runform.kinematics import suggest_real_fps
+from runform.kinematics import real_fps_fix
 from runform.model import Check, Keypoints, frames_in_passes
 from runform.quality import camera
 from runform.quality.base import BaseQualityCheck, GateInput, grade
@@ -344,8 +344,9 @@ class Running(BaseQualityCheck):
     def _evaluate(self, g: GateInput) -> list[Check]:
         checks = self._verdict(g)
         if any(note.startswith("real_fps") for note in g.raw.log):  # the clip's time was rescaled
+            # (slow_motion's own fix already weighs the rescaling: real_fps_fix)
             checks = [replace(c, fix=f"{c.fix}; check --real-fps: it rescaled the clip's time" if c.fix else "")
-                      if c.verdict == "refuse" else c for c in checks]  # fmt: skip
+                      if c.verdict == "refuse" and c.name != "slow_motion" else c for c in checks]  # fmt: skip
         return checks
 
     def _verdict(self, g: GateInput) -> list[Check]:
@@ -361,11 +362,9 @@ class Running(BaseQualityCheck):
         cadence = float(g.strides["cadence_steps_per_min"].median())
         if cadence < self.min_running_cadence and duty <= self.max_duty_factor_slow_motion:
             factor = TYPICAL_RUNNING_CADENCE / cadence
-            guess = suggest_real_fps(g.kp.sampling_rate_hz, factor)
             return [Check("slow_motion", "refuse", round(cadence, 1), f"cadence >= {self.min_running_cadence:g} steps/min",
                           f"a running stride (duty factor {duty:.2f}, with flight) at only {cadence:.0f} steps/min: "
-                          f"the file looks like about {factor:.1f}x slow motion",
-                          f"give the true capture rate with --real-fps (likely --real-fps {guess:g})")]  # fmt: skip
+                          f"the file looks like about {factor:.1f}x slow motion", real_fps_fix(g.raw, factor))]  # fmt: skip
         if cadence > self.max_running_cadence:
             return [Check("sped_up", "refuse", round(cadence, 1), f"cadence <= {self.max_running_cadence:g} steps/min",
                           f"a stride at {cadence:.0f} steps/min is faster than any runner (sprinters reach about 300): "
