@@ -25,7 +25,8 @@ DEFAULT_EVENT = "10k"
 #: Command-line flags whose names differ from the Config field they set (used in error messages).
 OPTION_FLAGS = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-speed", "programme_weeks": "--weeks",
                 "slow_motion_factor": "--slow-motion", "runner_name": "--name", "start_s": "--start",
-                "end_s": "--end", "pose_workers": "--pose-workers", "frame_memory_mib": "--frame-memory"}  # fmt: skip
+                "end_s": "--end", "pose_workers": "--pose-workers", "frame_memory_mib": "--frame-memory",
+                "write_report": "--report", "write_video": "--video"}  # fmt: skip
 _SPEED_UNITS = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kmh": 1 / 3.6, "kph": 1 / 3.6, "mph": 0.44704}
 #: Treadmill belt speeds outside this range are refused as typos (walking 0.5 m/s ... 45 km/h).
 TREADMILL_SPEED_RANGE_MPS = (0.5, 12.5)
@@ -83,8 +84,8 @@ class Config(BaseModel):
     runner_name: str | None = None
     clip_name: str | None = Field(None, max_length=200, description="The clip's name in the report (default: its "
                                   "file name; the web app gives the uploaded file's own name).")  # fmt: skip
-    write_video: bool = True
     write_report: bool = True
+    write_video: bool = True  # the annotated video comes with the report (validated below)
     slow_motion_factor: float = Field(1.0, ge=1.0, le=8.0)
     programme_weeks: int = Field(6, ge=1, le=24)
     person: str | None = Field(None, description="Who to analyse: x,y (pixels, a point on the runner), left, "
@@ -106,6 +107,13 @@ class Config(BaseModel):
         if text not in ("left", "right", "largest") and not re.fullmatch(r"\d+(\.\d*)?,\d+(\.\d*)?", text.replace(" ", "")):
             raise ValueError(f"unknown person '{value}'; give x,y pixels on the runner, left, right, largest or auto")
         return text.replace(" ", "")
+
+    @field_validator("write_video")
+    @classmethod
+    def _video_with_report(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("write_report") is False:
+            raise ValueError("the annotated video is written with the report, and --no-report writes neither")
+        return value
 
     @field_validator("end_s")
     @classmethod
@@ -164,8 +172,10 @@ def make_config(**options: object) -> Config:
         field = ".".join(str(p) for p in first["loc"])
         flag = option_flag(field) if field else "--start / --end"
         problem, expected = _describe(flag, first)
-        raise OptionError(problem, expected=expected, found=repr(first.get("input")) if field else "",
-                          fix=f"correct {flag} and run again (runform analyze --help lists the options)") from None  # fmt: skip
+        found, fix = (repr(first.get("input")) if field else ""), f"correct {flag} and run again (runform analyze --help lists the options)"
+        if field == "write_video":  # two options that contradict each other
+            expected, found, fix = "--video with the report (the default)", "--no-report --video", "leave out --no-report, or --video"
+        raise OptionError(problem, expected=expected, found=found, fix=fix) from None
 
 
 def option_flag(field: str) -> str:

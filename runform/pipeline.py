@@ -219,9 +219,28 @@ class _Clock:
         self._last = now
 
 
+#: Options that act on a video only: Config field -> (its value when not given, the flag).
+VIDEO_ONLY_OPTIONS = {"person": (None, "--person"), "model_complexity": (1, "--fast"), "slow_motion_factor": (1.0, "--slow-motion"),
+                      "pose_workers": (None, "--pose-workers")}  # fmt: skip
+
+
+def _without_video_options(config: Config, path: Path) -> Config:
+    """``config`` for a keypoint or motion-capture file: the video-only options given are said to be
+    ignored (a warning) and left out of the config recorded in analysis.json."""
+    if path.suffix.lower() in VIDEO_SUFFIXES:
+        return config
+    given = {field: unset for field, (unset, _) in VIDEO_ONLY_OPTIONS.items() if getattr(config, field) != unset}
+    if not given:
+        return config
+    flags = ", ".join(VIDEO_ONLY_OPTIONS[field][1] for field in given)
+    logger.warning("%s: for videos only, ignored for the keypoint file %s", flags, path.name)
+    return config.model_copy(update=given)
+
+
 def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
              keep_frames: bool = False) -> tuple[Analysis, ReducedFrames | None]:  # fmt: skip
     clock = _Clock()
+    config = _without_video_options(config, path)
     # 1. pose: video -> BlazePose (keeping the frames reduced for the annotated video), keypoint files -> their loader
     keep: dict[str, int] = {}
     if keep_frames and config.frame_memory_mib > 0 and path.suffix.lower() in VIDEO_SUFFIXES:

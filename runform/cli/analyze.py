@@ -66,7 +66,7 @@ def analyze(
     name: Annotated[str | None, typer.Option("--name", help="Runner's name for the report.")] = None,
     weeks: Annotated[int, typer.Option("--weeks", help="Length of the knee-drive programme in weeks.")] = 6,
     report: Annotated[bool, typer.Option("--report/--no-report", show_default=False, help="Write report.html (and annotated.mp4). [default: --report]")] = True,
-    video: Annotated[bool, typer.Option("--video/--no-video", show_default=False, help="Write the annotated video. [default: --video]")] = True,
+    video: Annotated[bool | None, typer.Option("--video/--no-video", show_default=False, help="Write the annotated video (with the report). [default: --video]")] = None,
     slow_motion: Annotated[float, typer.Option("--slow-motion", help="Annotated video played slower by this factor (1-8).")] = 1.0,
     person: Annotated[str | None, typer.Option("--person", help="Who to analyse: x,y (a point on the runner, pixels), left, right, largest; default: the runner.")] = None,
     start: Annotated[float | None, typer.Option("--start", help="Analyse from this time in seconds (of the file as played; a keypoint or motion-capture file: from its first sample). With --real-fps the results are in real time.")] = None,

@@ -109,3 +109,23 @@ def test_options_become_the_config_given_to_the_pipeline(monkeypatch, tmp_path, 
     assert seen["out_dir"] == tmp_path / "o" and seen["source"] == tmp_path / "clip.mp4"
     assert seen["config"] == Config(height_m=1.8, event="marathon", model_complexity=0, write_video=False)
     assert "Coaching: marathon" in result.output and "Results written to" in result.output
+
+
+def test_video_only_options_on_a_keypoint_file_are_said_to_be_ignored(kp_csv, tmp_path):
+    """--person, --fast and --slow-motion act on videos: on a keypoint file they were ignored in
+    silence while analysis.json recorded them as applied."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(kp_csv), "--person", "300,600", "--fast", "--slow-motion", "3",
+                                 "--no-report", "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "--person, --fast, --slow-motion: for videos only, ignored" in " ".join(result.output.split())
+    config = json.loads((out / "analysis.json").read_text())["config"]
+    assert (config["person"], config["model_complexity"], config["slow_motion_factor"]) == (None, 1, 1.0)
+
+
+def test_video_without_the_report_is_an_option_error(kp_csv, tmp_path):
+    """--no-report --video wrote no video and said nothing; the two options contradict each other."""
+    result = runner.invoke(app, ["analyze", str(kp_csv), "--no-report", "--video", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 3, result.output
+    assert "Found: --no-report --video" in " ".join(result.output.split())
+    assert not (tmp_path / "out").exists()
