@@ -27,6 +27,7 @@ OPTION_FLAGS = {"height_m": "--height", "treadmill_speed_mps": "--treadmill-spee
                 "slow_motion_factor": "--slow-motion", "runner_name": "--name", "start_s": "--start",
                 "end_s": "--end", "pose_workers": "--pose-workers", "frame_memory_mib": "--frame-memory",
                 "write_report": "--report", "write_video": "--video"}  # fmt: skip
+_LENGTH_UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 _SPEED_UNITS = {"m/s": 1.0, "mps": 1.0, "km/h": 1 / 3.6, "kmh": 1 / 3.6, "kph": 1 / 3.6, "mph": 0.44704}
 #: Treadmill belt speeds outside this range are refused as typos (walking 0.5 m/s ... 45 km/h).
 TREADMILL_SPEED_RANGE_MPS = (0.5, 12.5)
@@ -49,15 +50,18 @@ def parse_speed_mps(text: str | float) -> float:
 
 
 def parse_known_distance(text: str) -> tuple[float, float, float, float, float]:
-    """Parse ``x1,y1,x2,y2,metres`` (two image points in pixels and their true distance)."""
+    """Parse ``x1,y1,x2,y2,distance`` (two image points in pixels and their true distance: metres,
+    or with a unit: ``1.2m``, ``120cm``, ``1200mm``)."""
+    parts = [p.strip() for p in str(text).split(",")]
+    unit = re.fullmatch(r"([0-9.eE+-]+)\s*(mm|cm|m)?", parts[-1].lower()) if parts else None
     try:
-        values = tuple(float(v) for v in str(text).replace("m", "").split(","))
+        values = tuple(float(v) for v in parts[:-1]) + (float(unit[1]) * _LENGTH_UNITS[unit[2] or "m"],) if unit else ()
     except ValueError:
         values = ()
     if len(values) != 5 or values[4] <= 0 or values[:2] == values[2:4]:
         raise OptionError(
             f"Cannot read the known distance '{text}'",
-            expected="x1,y1,x2,y2,metres: two distinct image points (pixels) and their distance > 0",
+            expected="x1,y1,x2,y2,distance: two distinct image points (pixels) and their distance > 0 (metres, or with m, cm or mm)",
             found=repr(text),
             fix="e.g. --known-distance 100,1200,620,1200,1.0 for two marks 1 m apart",
         )

@@ -113,6 +113,16 @@ def _doubt(px_per_m: float, leg_px: float, what: str, fix: str, config: Config,
     return True, None
 
 
+def _outside_frame(points: tuple[tuple[float, float], ...], size_px: tuple[int, int] | None) -> str:
+    """Which of ``points`` lie outside a frame of ``size_px`` (width, height), in words; empty when
+    all are inside or the frame size is not known."""
+    if not size_px:
+        return ""
+    width, height = size_px
+    out = [f"({x:g}, {y:g})" for x, y in points if not (0 <= x <= width and 0 <= y <= height)]
+    return f"{' and '.join(out)} {'lies' if len(out) == 1 else 'lie'} outside the {width} x {height} frame" if out else ""
+
+
 def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Config) -> Calibration:
     """The first scale that works: belt speed, known distance, the source's own (motion capture),
     height, else none. ``Calibration.doubts`` says which given scale was not used or is in doubt."""
@@ -138,12 +148,16 @@ def calibrate(kp: Keypoints, events: pd.DataFrame, direction: int, config: Confi
     if config.known_distance is not None:
         x1, y1, x2, y2, metres = config.known_distance
         scale = float(np.hypot(x2 - x1, y2 - y1) / metres)
-        use, doubt = _doubt(scale, leg_px, f"--known-distance ({metres:g} m between the two points)",
-                            "check the two points' pixel coordinates (x right, y down, in the clip's upright frame) "
-                            "and the metres", config)  # fmt: skip
-        doubts += [(*doubt, use)] if doubt else []
-        if use:
-            return made("known_distance", scale)
+        where = "the two points' pixel coordinates (x right, y down, in the clip's upright frame)"
+        outside = _outside_frame(((x1, y1), (x2, y2)), kp.image_size_px)
+        if outside:
+            doubts.append((f"--known-distance cannot be used for scale: {outside}", f"check {where}", False))
+        else:
+            use, doubt = _doubt(scale, leg_px, f"--known-distance ({metres:g} m between the two points)",
+                                f"check {where} and the metres", config)  # fmt: skip
+            doubts += [(*doubt, use)] if doubt else []
+            if use:
+                return made("known_distance", scale)
     if kp.px_per_m is not None and np.isfinite(kp.px_per_m) and kp.px_per_m > 0:  # projected motion capture: exact
         use, doubt = _doubt(float(kp.px_per_m), leg_px, "the motion capture's own scale",
                             "check the file's units (mm, cm or m) and --height", config, exact=True)  # fmt: skip

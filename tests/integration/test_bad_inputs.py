@@ -152,7 +152,7 @@ CASES = [
     ("height-in-cm", lambda d: ["analyze", str(text_as_mp4(d)), "--height", "178"], 3, "give metres"),
     ("absurd-treadmill-speed", lambda d: ["analyze", str(text_as_mp4(d)), "--treadmill-speed", "90"], 3, "outside 0.5-12.5 m/s"),
     ("treadmill-speed-unit", lambda d: ["analyze", str(text_as_mp4(d)), "--treadmill-speed", "3furlongs"], 3, "Cannot read the treadmill speed"),
-    ("known-distance-malformed", lambda d: ["analyze", str(text_as_mp4(d)), "--known-distance", "1,2,3"], 3, "x1,y1,x2,y2,metres"),
+    ("known-distance-malformed", lambda d: ["analyze", str(text_as_mp4(d)), "--known-distance", "1,2,3"], 3, "x1,y1,x2,y2,distance"),
     ("real-fps-negative", lambda d: ["analyze", str(text_as_mp4(d)), "--real-fps", "-240"], 3, "--real-fps must be more than 0"),
     ("surface-unknown", lambda d: ["analyze", str(text_as_mp4(d)), "--surface", "ice"], 3, "surface"),
     ("real-fps-zero", lambda d: ["analyze", str(text_as_mp4(d)), "--real-fps", "0"], 3, "--real-fps must be more than 0"),

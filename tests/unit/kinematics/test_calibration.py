@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from runform.config import Config
 from runform.kinematics import calibrate
@@ -97,3 +98,27 @@ def test_motion_capture_in_the_wrong_units_keeps_its_own_scale_and_says_so(gait_
     ((message, fix),) = cal.doubts
     assert "3.00 m long" in message and "lengths use it all the same" in message and "not used" not in message
     assert "units" in fix
+
+
+def test_known_distance_points_outside_the_frame_are_not_used(gait_keypoints):
+    """Two points beyond a 720 px wide frame (a typo, or coordinates of another video) were taken
+    as the scale without a word."""
+    kp, truth = gait_keypoints
+    kp = kp.replace(image_size_px=(720, 1280))
+    cal = calibrate(kp, truth, 1, Config(known_distance=(5000, 1200, 5520, 1200, 1.3), height_m=1.6))
+    assert cal.method == "height"
+    assert "(5000, 1200) and (5520, 1200) lie outside the 720 x 1280 frame" in cal.doubts[0][0]
+    inside = calibrate(kp, truth, 1, Config(known_distance=(100, 1200, 620, 1200, 1.3), height_m=1.6))
+    assert not inside.doubts or "outside" not in inside.doubts[0][0]
+
+
+def test_known_distance_reads_metres_and_lengths_with_a_unit():
+    """"1000mm" used to read as 1000 m (every "m" stripped), while "100cm" was refused."""
+    from runform.config import parse_known_distance
+    from runform.errors import OptionError
+
+    for text in ("100,1200,620,1200,1.2", "100,1200,620,1200,1.2m", "100,1200,620,1200,120cm", "100,1200,620,1200,1200 mm"):
+        assert parse_known_distance(text) == (100, 1200, 620, 1200, 1.2), text
+    for text in ("100,1200,620,1200,4ft", "100m,1200,620,1200,1", "1,2,3,4"):
+        with pytest.raises(OptionError, match="Cannot read the known distance"):
+            parse_known_distance(text)
