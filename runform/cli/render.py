@@ -97,8 +97,13 @@ def print_analysis(analysis: Analysis, output: Path) -> None:
             out.print(f"[yellow]warning[/] {check.name}: " + sentence(check.message, f"Fix: {check.fix}" if check.fix else None))
     print_coaching(analysis.coaching)
     if analysis.calibration.length_unit == "px":
-        out.print("[yellow]No lengths measured (no scale given, so lengths are only in pixels)[/]: give --treadmill-speed "
-                  "(belt speed, best), --known-distance or --height for step length, foot position and oscillation in metres.")
+        config = analysis.config
+        if any(v is not None for v in (config.treadmill_speed_mps, config.known_distance, config.height_m)):
+            out.print("[yellow]No lengths measured (the scale given could not be used, see the scale warning above; "
+                      "lengths are only in pixels)[/]")
+        else:
+            out.print("[yellow]No lengths measured (no scale given, so lengths are only in pixels)[/]: give --treadmill-speed "
+                      "(belt speed, best), --known-distance or --height for step length, foot position and oscillation in metres.")
     out.print(f"Results written to [bold]{output}[/]")
 
 

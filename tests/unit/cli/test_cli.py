@@ -129,3 +129,10 @@ def test_video_without_the_report_is_an_option_error(kp_csv, tmp_path):
     assert result.exit_code == 3, result.output
     assert "Found: --no-report --video" in " ".join(result.output.split())
     assert not (tmp_path / "out").exists()
+
+
+def test_a_scale_given_but_not_used_is_not_called_no_scale(kp_csv, tmp_path):
+    result = runner.invoke(app, ["analyze", str(kp_csv), "--treadmill-speed", "12", "--no-report", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "the scale given could not be used" in text and "no scale given" not in text
