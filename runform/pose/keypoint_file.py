@@ -48,14 +48,14 @@ class KeypointFile(PoseBackend):
         if (self.start_s is None and self.end_s is None) or kp.n_frames == 0:
             return kp
         t = kp.time_s - kp.time_s[0]
-        duration = float(t[-1])
-        if self.start_s is not None and self.start_s >= duration:
+        duration = float(t[-1]) + (float(np.median(np.diff(t))) if len(t) > 1 else 0.0)  # as a video's: n samples / rate
+        if self.start_s is not None and self.start_s >= float(t[-1]):
             raise OptionError(f"--start {self.start_s:g} s is not within the file",
-                              expected=f"a start before the file's end ({duration:.1f} s after its first sample)",
+                              expected=f"a start before the file's last sample ({t[-1]:.3f} s after its first)",
                               found=f"--start {self.start_s:g}",
-                              fix=f"give --start below {duration:.1f} (seconds from the file's first sample), or leave it out")  # fmt: skip
-        if self.end_s is not None and self.end_s > duration:
-            logger.warning("--end %g s is after the file's end (%.1f s): analysing to its end", self.end_s, duration)
+                              fix=f"give --start below {t[-1]:.3f} (seconds from the file's first sample), or leave it out")  # fmt: skip
+        if self.end_s is not None and self.end_s > duration + 1e-9:
+            logger.warning("--end %g s is after the file's end (%.3f s): analysing to its end", self.end_s, duration)
         keep = (t >= (self.start_s or 0.0)) & (t <= (self.end_s if self.end_s is not None else np.inf))
         rows = np.flatnonzero(keep)
         if not len(rows):

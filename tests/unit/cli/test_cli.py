@@ -136,3 +136,14 @@ def test_a_scale_given_but_not_used_is_not_called_no_scale(kp_csv, tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert "the scale given could not be used" in text and "no scale given" not in text
+
+
+def test_end_at_a_keypoint_files_own_end_is_not_after_it(kp_csv, tmp_path):
+    """A 12 s file (360 samples at 30 Hz, the last at 11.967 s) given --end 12 was told "--end 12 s is
+    after the file's end (12.0 s)"; its end is now n samples / rate, as a video's."""
+    time_s = pd.read_csv(kp_csv)["time_s"].drop_duplicates().to_numpy()
+    end = float(time_s[-1] - time_s[0] + (time_s[1] - time_s[0]))
+    for given, warned in ((end, False), (end + 1.0, True)):
+        result = runner.invoke(app, ["analyze", str(kp_csv), "--end", f"{given:.4f}", "--no-report", "-o", str(tmp_path / f"o{given}")])
+        assert result.exit_code == 0, result.output
+        assert ("after the file's end" in result.output) == warned, result.output
