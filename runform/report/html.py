@@ -134,12 +134,20 @@ def _finding_groups(coaching: dict | None) -> list[dict]:
     return groups
 
 
+#: Each key moment's angle drawn, and the stride metric its caption gives (as the stride table has it).
+STICK_METRICS = {"contact": ("shank", "shank_angle_at_contact_deg", "shank"),
+                 "toe-off": ("thigh", "hip_extension_at_toe_off_deg", "hip extension"),
+                 "max knee lift": ("thigh", "max_thigh_angle_deg", "thigh")}  # fmt: skip
+
+
 def _sticks(analysis) -> list[str]:  # noqa: ANN001
-    _, near = representative_stride(analysis)
+    stride, near = representative_stride(analysis)
     out = []
     for title, t in key_moments(analysis):
-        angle = "shank" if title == "contact" else "thigh"
-        out.append(plots.stick_figure(analysis.keypoints, t, near, analysis.cleaning.direction, title, angle))
+        angle, metric, words = STICK_METRICS[title]
+        value = stride.get(metric) if stride is not None else None
+        text = f"{words} {value:.1f}°" if value is not None and np.isfinite(value) else None
+        out.append(plots.stick_figure(analysis.keypoints, t, near, analysis.cleaning.direction, title, angle, text))
     return out
 
 

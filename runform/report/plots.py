@@ -53,8 +53,11 @@ def cycle_plot(curves: dict, name: str, ylabel: str, band: tuple[float, float] |
     return _svg(fig)
 
 
-def stick_figure(kp: Keypoints, time_s: float, side: str, direction: int, title: str, angle: str) -> str:
-    """Skeleton at one instant in the runner's frame (forward to the right) with one angle drawn."""
+def stick_figure(kp: Keypoints, time_s: float, side: str, direction: int, title: str, angle: str,
+                 value_text: str | None = None) -> str:  # fmt: skip
+    """Skeleton at one instant in the runner's frame (forward to the right) with one angle drawn.
+    ``value_text``: the caption's value (the stride's metric, read at the sub-frame event time, as
+    strides.csv has it); without it, the angle in the frame drawn."""
     i = int(np.argmin(np.abs(kp.time_s - time_s)))
     fig, ax = plt.subplots(figsize=(2.4, 3.2))
 
@@ -74,8 +77,10 @@ def stick_figure(kp: Keypoints, time_s: float, side: str, direction: int, title:
     seg = (hip, knee) if angle == "thigh" else (knee, ankle)
     length = np.linalg.norm(seg[1] - seg[0])
     ax.plot([seg[0][0], seg[0][0]], [seg[0][1], seg[0][1] - length], "--", color="#888", lw=1)
-    value = {"thigh": angles.thigh_angle_deg, "shank": angles.shank_angle_deg}[angle](kp, side, direction)[i]
-    ax.set_title(f"{title}\n{angle} {value:.0f}°", fontsize=9)
+    if value_text is None:
+        value = {"thigh": angles.thigh_angle_deg, "shank": angles.shank_angle_deg}[angle](kp, side, direction)[i]
+        value_text = f"{angle} {value:.0f}°"
+    ax.set_title(f"{title}\n{value_text}", fontsize=9)
     ax.set_aspect("equal")
     ax.axis("off")
     return _svg(fig)

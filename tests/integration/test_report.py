@@ -123,3 +123,17 @@ def test_headline_in_plain_words_without_pixel_cards_or_internal_sources(report_
     assert "We Run" in page.locator("#findings").inner_text()
     assert "Choose A" in page.locator("#choose-programme").inner_text()
     assert "(far leg, poorly tracked)" in page.locator("#accuracy").inner_text() + cards or "unreliable" in page.locator("#accuracy").inner_text()
+
+
+def test_stick_figures_give_the_stride_tables_values(clip_analysis):
+    """The key moments' captions read the representative stride's metrics (sub-frame event times),
+    as strides.csv and the stride table do; they used to read the nearest frame's angle (shank 12°
+    beside 12.6 in the table, toe-off "thigh -11°" beside a hip extension of 11.9)."""
+    from runform.report.html import _sticks
+    from runform.report.keyframes import representative_stride
+
+    stride, _ = representative_stride(clip_analysis)
+    contact, toe_off, lift = _sticks(clip_analysis)
+    assert f"shank {stride['shank_angle_at_contact_deg']:.1f}°" in contact
+    assert f"hip extension {stride['hip_extension_at_toe_off_deg']:.1f}°" in toe_off
+    assert f"thigh {stride['max_thigh_angle_deg']:.1f}°" in lift
