@@ -246,3 +246,15 @@ def test_event_defaulted_only_when_no_event_was_given():
     assert coach(neutral(), EMPTY, None)["event_defaulted"] is True
     assert coach(neutral(), EMPTY, "10k")["event_defaulted"] is False
     assert coach(neutral(), EMPTY, "800m")["event_defaulted"] is False
+
+
+def test_vertical_ratio_is_compared_across_scales_and_lengths_are_not():
+    """Oscillation over step length is one scale's ratio: a session in pixels and one in metres
+    compare it (it was left out with the lengths)."""
+    values = {"vertical_ratio_pct": 6.27, "stride_length_m": 2.2}
+    before, after = _session(values, mdc=0.3), _session({**values, "vertical_ratio_pct": 6.20}, mdc=0.3)
+    before["calibration"].update(method="none", length_unit="px")
+    after["calibration"].update(method="treadmill_speed", length_unit="m")
+    result = compare(before, after)
+    assert [m["metric"] for m in result["metrics"]] == ["vertical_ratio_pct"]
+    assert any("lengths are not compared" in w for w in result["warnings"])
