@@ -200,9 +200,8 @@ def compare_sessions(before: str | Path, after: str | Path, report: str | Path |
         try:
             Path(report).write_text(html, encoding="utf-8")
         except OSError as exc:
-            raise OutputError(
-                f"Cannot write {report}", found=exc.strerror or str(exc), fix="choose another path"
-            ) from None
+            raise OutputError(f"Cannot write {report}", expected="a writable .html path in an existing folder",
+                              found=exc.strerror or str(exc), fix="choose another path for --report") from None
     return result
 
 
@@ -346,6 +345,7 @@ def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:
     if config.real_fps is None or kp.n_frames < 2:
         return kp
     if not np.isfinite(kp.sampling_rate_hz):
-        raise InputError("Cannot rescale timestamps", expected="at least two frames", found=f"{kp.n_frames}")
+        raise InputError("Cannot rescale timestamps", expected="at least two frames with distinct times", found=f"{kp.n_frames} frames",
+                         fix="leave out --real-fps, or give a longer clip")  # fmt: skip
     factor = kp.sampling_rate_hz / config.real_fps
     return kp.replace(time_s=kp.time_s * factor, note=f"real_fps(time scaled by {factor:.4f})")

@@ -85,7 +85,8 @@ def _print_tally(rows: list[dict[str, Any]], output: Path, skipped: int) -> None
     out.print(f"Summary: {output / 'summary.csv'} · reports: {output / 'index.html'}")
     failed = sum(r["status"] == "failed" for r in rows)
     if failed:
-        raise RunformError(f"{failed} of {len(rows)} clips failed", found="their reasons are in summary.csv",
+        raise RunformError(f"{failed} of {len(rows)} clips failed", expected="every clip analysed or refused",
+                           found="their reasons are in summary.csv",
                            fix="fix or remove those inputs and run the same command again: finished clips are skipped")  # fmt: skip
 
 

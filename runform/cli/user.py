@@ -43,7 +43,8 @@ def add(
         else:
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         if not password:
-            raise OptionError("No password given", expected="a password on standard input", fix="echo 'secret' | runform user add EMAIL --password-stdin")
+            raise OptionError("No password given", expected="a password on standard input", found="an empty line",
+                              fix="echo 'secret' | runform user add EMAIL --password-stdin")  # fmt: skip
         database = _database(data_dir, database_url)
         try:
             with database.session() as db:

@@ -45,7 +45,8 @@ def from_csv(path: str | Path) -> Keypoints:
         data = table[["time_s"] + [f"{n}_{a}" for n in names for a in "xy"]].apply(pd.to_numeric, errors="raise")
     except (ValueError, TypeError) as exc:
         raise KeypointDataError(
-            f"{path.name} contains non-numeric values", expected="numbers or empty cells", found=str(exc)[:80]
+            f"{path.name} contains non-numeric values", expected="numbers or empty cells", found=str(exc)[:80],
+            fix="export the keypoints again, or clear the cells that are not numbers (an empty cell is a lost landmark)",
         ) from None
     xy = data.drop(columns="time_s").to_numpy(float).reshape(len(table), len(names), 2)
     conf = np.stack([

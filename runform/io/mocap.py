@@ -227,7 +227,7 @@ def from_rbds_forces(path: Path) -> pd.DataFrame:
     if not {"Time", "Fy"} <= set(table.columns):
         raise KeypointDataError(
             f"{path.name} is not an RBDS force file", expected="columns Time, Fx, Fy, Fz, COPx, ...",
-            found=", ".join(map(str, table.columns[:5])),
+            found=", ".join(map(str, table.columns[:5])), fix="give the trial's RBDS forces file (e.g. RBDS001runT35forces.txt)",
         )  # fmt: skip
     return pd.DataFrame({"time_s": (table["Time"].to_numpy(float) - 1) / 300.0, "vertical_force_n": table["Fy"].to_numpy(float)})
 

@@ -12,11 +12,14 @@ from runform.errors import InputError, KeypointDataError
 def check_input_file(path: Path) -> None:
     """Raise :class:`InputError` for a missing path, a directory or an empty file."""
     if not path.exists():
-        raise InputError(f"Input file not found: {path}", expected="an existing video or keypoint file", fix="check the path")
+        raise InputError(f"Input file not found: {path}", expected="an existing video or keypoint file",
+                         found="no such file or folder", fix="check the path")  # fmt: skip
     if path.is_dir():
-        raise InputError(f"{path} is a directory", expected="a video or keypoint file", fix="give the path of one file")
+        raise InputError(f"{path} is a directory", expected="a video or keypoint file", found="a folder",
+                         fix="give the path of one file (runform batch takes a folder)")  # fmt: skip
     if path.stat().st_size == 0:
-        raise InputError(f"{path.name} is empty (0 bytes)", expected="a video or keypoint file", fix="copy or export it again")
+        raise InputError(f"{path.name} is empty (0 bytes)", expected="a video or keypoint file", found="0 bytes",
+                         fix="copy or export it again")  # fmt: skip
 
 
 def _semicolon_header(path: Path) -> bool:

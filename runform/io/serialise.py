@@ -119,13 +119,15 @@ def load_analysis_json(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"File not found: {path}", expected="an analysis.json written by runform analyze") from None
+        raise InputError(f"File not found: {path}", expected="an analysis.json written by runform analyze, or its output folder",
+                         found="no such file or folder", fix="check the path (runform analyze -o FOLDER wrote it)") from None  # fmt: skip
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError(f"{path.name} is not a runform analysis.json", expected="JSON from runform analyze",
-                         fix="give the analysis.json inside the output folder") from None  # fmt: skip
+                         found="a file that is not JSON", fix="give the analysis.json inside the output folder") from None  # fmt: skip
     if not isinstance(data, dict) or "summary" not in data or "schema_version" not in data:
         raise InputError(f"{path.name} is not a runform analysis.json", expected="keys schema_version and summary",
-                         found=", ".join(list(data)[:5]) if isinstance(data, dict) else type(data).__name__)  # fmt: skip
+                         found=", ".join(list(data)[:5]) if isinstance(data, dict) else type(data).__name__,
+                         fix="give the analysis.json inside a runform analyze output folder")  # fmt: skip
     return data
 
 

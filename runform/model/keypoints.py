@@ -137,6 +137,7 @@ class Keypoints:
         if n_t and (not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0)):
             raise KeypointDataError(
                 "Timestamps must be finite and strictly increasing",
+                expected="one row per frame, time_s increasing from row to row",
                 found="repeated, decreasing or missing time values",
                 fix="sort the rows by time_s and drop duplicate frames",
             )

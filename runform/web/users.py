@@ -30,7 +30,8 @@ def create_user(db: Session, email: str, password: str, *, admin: bool = False) 
         raise OptionError("Password too short", expected=f"at least {MIN_PASSWORD_LENGTH} characters",
                           found=f"{len(password)} characters", fix="choose a longer password")  # fmt: skip
     if db.scalar(select(User).where(User.email == email)) is not None:
-        raise OptionError(f"A coach with e-mail {email} already exists", fix="choose another e-mail")
+        raise OptionError(f"A coach with e-mail {email} already exists", expected="an e-mail not yet in use",
+                          found=email, fix="choose another e-mail")  # fmt: skip
     user = User(email=email, password_hash=hash_password(password), is_admin=admin, is_active=True)
     db.add(user)
     db.flush()

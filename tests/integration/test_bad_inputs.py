@@ -172,7 +172,7 @@ def test_bad_input(tmp_path, make_args, code, message):
     text = " ".join(result.output.split())
     assert result.exit_code == code, text
     assert message in text
-    assert "Expected" in text or "What to do" in text or "Found" in text
+    assert "Expected" in text and "Found" in text and "What to do" in text, text  # the three parts of every error
     created = set(tmp_path.rglob("*")) - before
     assert not [p for p in created if p.suffix in (".json", ".csv") or ".tmp-" in p.name]
 
