@@ -15,7 +15,8 @@ imported before the clock starts; variants alternate ``--repeat`` times and medi
 minute and the speed-up of the medians (one pair of runs swung from 1.43x to 1.64x on this VM,
 whose speed drifts); and the steady-state throughput of the same runs, from the moments the rows
 are printed: clips per minute after each worker's first clip (what a long batch runs at, without
-the command's one-off start-up and close). ``--batch-only`` skips the single-clip variants.
+the command's one-off start-up and close). Beside each pair, the machine's own ceiling: one bare
+loop alone, then two at once (2x on two ideal cores). ``--batch-only`` skips the single-clip variants.
 Prints a table and writes benchmarks/results/speed.json (``--batch-only``: speed_batch.json).
 
     python benchmarks/speed.py [--clip PATH] [--repeat 3] [--long] [--batch 4] [--batch-only]
@@ -148,6 +149,23 @@ def batch_throughput(clip: Path, n_clips: int, workers: int) -> dict:
             "finished_s": finished_s, "steady_clips_per_min": steady_rate(finished_s, workers)}  # fmt: skip
 
 
+def bare_pair(clip: Path) -> dict:
+    """The machine's own ceiling for two processes: one bare decode + BlazePose loop alone, then two
+    at once (whole processes); ``ratio`` is the throughput of two over one (2 on two ideal cores)."""
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, __file__, "--child", "bare", "--clip", str(clip)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    t0 = time.perf_counter()
+    start().wait()
+    one_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for child in [start(), start()]:
+        child.wait()
+    two_s = time.perf_counter() - t0
+    return {"one_s": one_s, "two_s": two_s, "ratio": 2 * one_s / two_s}
+
+
 def steady_rate(finished_s: list[float], workers: int) -> float:
     """Clips per minute once every worker has finished its first clip, until the last one: the
     rate a long batch runs at, without the one-off cluster start, imports, model warm-up and close.
@@ -197,6 +215,9 @@ def print_batch(results: dict) -> None:
     pairs = ", ".join(f"{x:.2f}" for x in results["batch"]["steady_speedups_of_pairs"])
     print(f"steady-state throughput (after each worker's first clip): 1 worker {steady[1]:.2f}, 2 workers "
           f"{steady[2]:.2f} clips/min; speed-up {results['batch']['steady_speedup']:.2f} (medians; pairs: {pairs})")
+    rounds = ", ".join(f"{b['ratio']:.2f}" for b in results["batch"]["bare_pairs"])
+    print(f"two bare decode + BlazePose loops at once / one alone (the machine's ceiling for two processes): "
+          f"{results['batch']['bare_ratio']:.2f} (median; rounds: {rounds})")
 
 
 def main() -> None:
@@ -230,14 +251,18 @@ def main() -> None:
         results["long"]["factor"] = args.long_factor
         results["long"]["memory_ratio"] = results["long"]["default"]["peak_rss_mb"] / results["short"]["median"]["default"]["peak_rss_mb"]
     if args.batch:
-        runs = [batch_throughput(args.clip, args.batch, w) for _ in range(args.repeat) for w in (1, 2)]
+        runs, bare = [], []
+        for _ in range(args.repeat):  # alternate, so machine load drifts hit every variant alike
+            runs += [batch_throughput(args.clip, args.batch, w) for w in (1, 2)]
+            bare.append(bare_pair(args.clip))
         median_s = {w: statistics.median(r["seconds"] for r in runs if r["workers"] == w) for w in (1, 2)}
         steady = {w: statistics.median(r["steady_clips_per_min"] for r in runs if r["workers"] == w) for w in (1, 2)}
         results["batch"] = {"runs": runs, "median_s": median_s, "speedup": median_s[1] / median_s[2],
                             "speedups_of_pairs": [a["seconds"] / b["seconds"] for a, b in zip(runs[::2], runs[1::2])],
                             "steady_clips_per_min": steady, "steady_speedup": steady[2] / steady[1],
                             "steady_speedups_of_pairs": [b["steady_clips_per_min"] / a["steady_clips_per_min"]
-                                                         for a, b in zip(runs[::2], runs[1::2])]}  # fmt: skip
+                                                         for a, b in zip(runs[::2], runs[1::2])],
+                            "bare_pairs": bare, "bare_ratio": statistics.median(b["ratio"] for b in bare)}  # fmt: skip
     results["load_average_end"] = os.getloadavg()[0]
     print_table(results, args)
     out = ROOT / "benchmarks" / "results" / ("speed_batch.json" if args.batch_only else "speed.json")
