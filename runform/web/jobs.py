@@ -12,11 +12,12 @@ runs ``pipeline.run`` into ``out_dir`` and returns ``{"status": "done"|"refused"
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Executor, Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from typing import Any
@@ -210,7 +211,15 @@ class JobRunner:
             progress_file.unlink(missing_ok=True)  # a job that died leaves it behind
         try:
             result = future.result()
+        except (CancelledError, asyncio.CancelledError):  # the server is stopping (its cluster closed)
+            logger.warning("session %s: analysis cancelled by the server's stop; it stays running and is queued "
+                           "again at the next start", session_id)  # fmt: skip
+            return
         except Exception as exc:  # noqa: BLE001 - e.g. a worker process died (out of memory)
+            if self._stop.is_set():  # a stop's closing cluster, not the clip: leave it to recover()
+                logger.warning("session %s: analysis ended by the server's stop (%s); queued again at the next start",
+                               session_id, type(exc).__name__)  # fmt: skip
+                return
             logger.error("analysis job %s crashed: %s", session_id, exc)
             result = {"status": "failed", "reason": f"the analysis worker crashed ({type(exc).__name__}: {exc})"}
         try:

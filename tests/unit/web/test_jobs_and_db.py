@@ -77,6 +77,31 @@ def test_a_crashing_worker_marks_the_job_failed(tmp_path, database_url):
     database.dispose()
 
 
+def test_a_job_cancelled_by_the_servers_stop_is_queued_again_not_failed(tmp_path, database_url):
+    """Stopping the server closes its Dask cluster, which cancels the jobs in flight: they were
+    recorded as failed for good ("the analysis worker crashed (CancelledError)"); they stay running
+    and the next start queues them again."""
+    from concurrent.futures import Future
+
+    settings = make_settings(tmp_path / "data", database_url)
+    migrate(database_url)
+    database = Database(database_url)
+    with database.session() as db:
+        row = _row(db, _athlete(db).id, "running", 1, "e" * 32)
+        db.flush()
+        sid = row.id
+    runner = JobRunner(database, settings, lambda *a: {})
+    cancelled = Future()
+    cancelled.cancel()
+    runner._finished(sid, cancelled)
+    with database.session() as db:
+        assert db.get(TrainingSession, sid).status == "running"
+    runner.recover()
+    with database.session() as db:
+        assert db.get(TrainingSession, sid).status == "queued"
+    database.dispose()
+
+
 def test_migrations_match_the_models(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
