@@ -53,7 +53,7 @@ def rejected(exc: RunformError) -> HTTPException:
 
 
 @router.post("/auth/token", response_model=Token, responses={401: {"description": "Wrong e-mail or password"}})
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Session = Depends(db_session)) -> Token:
+def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Session = Depends(db_session, scope="function")) -> Token:
     """OAuth2 password flow: ``username`` (e-mail) and ``password`` -> a bearer token."""
     user = None if "\x00" in form.username + form.password else authenticate(db, form.username, form.password)
     if user is None:
@@ -62,12 +62,12 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
 
 
 @router.get("/athletes", response_model=list[AthleteOut], responses=_AUTH)
-def list_athletes(user: User = Depends(api_user), db: Session = Depends(db_session)) -> list[AthleteOut]:
+def list_athletes(user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> list[AthleteOut]:
     return [AthleteOut(**services.athlete_record(a)) for a in services.list_athletes(db, user)]
 
 
 @router.post("/athletes", status_code=201, response_model=AthleteOut, responses=_AUTH | {422: {"description": "Invalid"}})
-def create_athlete(body: AthleteIn, user: User = Depends(api_user), db: Session = Depends(db_session)) -> AthleteOut:
+def create_athlete(body: AthleteIn, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> AthleteOut:
     try:
         athlete = services.create_athlete(db, user, body.name, body.height_m, body.event, body.notes)
     except RunformError as exc:
@@ -90,19 +90,19 @@ def _session(db: Session, user: User, session_id: int):  # noqa: ANN202
 
 
 @router.get("/athletes/{athlete_id}", response_model=AthleteOut, responses=_AUTH | _NOT_FOUND)
-def get_athlete(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session)) -> AthleteOut:
+def get_athlete(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> AthleteOut:
     return AthleteOut(**services.athlete_record(_athlete(db, user, athlete_id)))
 
 
 @router.delete("/athletes/{athlete_id}", status_code=204, responses=_AUTH | _NOT_FOUND)
-def delete_athlete(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session)) -> Response:
+def delete_athlete(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> Response:
     """Deletes the athlete, all sessions and all their files."""
     services.delete_athlete(db, request.app.state.settings, _athlete(db, user, athlete_id))
     return Response(status_code=204)
 
 
 @router.get("/athletes/{athlete_id}/sessions", response_model=list[SessionOut], responses=_AUTH | _NOT_FOUND)
-def list_sessions(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session)) -> list[SessionOut]:
+def list_sessions(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> list[SessionOut]:
     return [_session_out(s) for s in _athlete(db, user, athlete_id).sessions]
 
 
@@ -116,7 +116,7 @@ def upload_session(
     treadmill_speed: Annotated[str | None, Form(max_length=32, description="e.g. 12.6km/h, 3.5 (m/s), 8mph")] = None,
     conditions: Annotated[str, Form(max_length=2000)] = "",
     user: User = Depends(api_user),
-    db: Session = Depends(db_session),
+    db: Session = Depends(db_session, scope="function"),
 ) -> SessionOut:
     """Store the clip and queue its analysis (202); poll ``GET /api/sessions/{id}``."""
     athlete = _athlete(db, user, athlete_id)
@@ -131,12 +131,12 @@ def upload_session(
 
 
 @router.get("/sessions/{session_id}", response_model=SessionOut, responses=_AUTH | _NOT_FOUND)
-def get_session(session_id: int, user: User = Depends(api_user), db: Session = Depends(db_session)) -> SessionOut:
+def get_session(session_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> SessionOut:
     return _session_out(_session(db, user, session_id))
 
 
 @router.delete("/sessions/{session_id}", status_code=204, responses=_AUTH | _NOT_FOUND)
-def delete_session(session_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session)) -> Response:
+def delete_session(session_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> Response:
     services.delete_session(db, request.app.state.settings, _session(db, user, session_id))
     return Response(status_code=204)
 
@@ -148,7 +148,7 @@ def session_file(
     name: OutputName,
     request: Request,
     user: User = Depends(api_user),
-    db: Session = Depends(db_session),
+    db: Session = Depends(db_session, scope="function"),
 ) -> FileResponse:
     """One output file of a finished analysis (404 while it is not done), or the diagnostic page
     of a refused clip and its key frames (404 unless refused)."""
@@ -161,7 +161,7 @@ def session_file(
 
 
 @router.get("/athletes/{athlete_id}/trend", responses=_AUTH | _NOT_FOUND)
-def trend(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session)) -> dict:
+def trend(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> dict:
     """Knee lift L/R, overstride, cadence and contact time across done sessions, with uncertainty and band."""
     from runform.web.trends import trend as build
 
@@ -169,7 +169,7 @@ def trend(athlete_id: int, user: User = Depends(api_user), db: Session = Depends
 
 
 @router.get("/athletes/{athlete_id}/programme", responses=_AUTH | _NOT_FOUND)
-def programme(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session)) -> dict:
+def programme(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> dict:
     """The knee-drive programme of the athlete's latest finished session (null when none)."""
     athlete = _athlete(db, user, athlete_id)
     latest = latest_analysis(request.app.state.settings, athlete)
@@ -189,7 +189,7 @@ def latest_analysis(settings, athlete) -> tuple[int, dict] | None:  # noqa: ANN0
 
 @router.get("/athletes/{athlete_id}/export.zip", responses=_AUTH | _NOT_FOUND | {200: {"content": {"application/zip": {}}}})
 def export(athlete_id: int, request: Request, clips: bool = False, user: User = Depends(api_user),
-           db: Session = Depends(db_session)) -> Response:  # fmt: skip
+           db: Session = Depends(db_session, scope="function")) -> Response:  # fmt: skip
     """The athlete's record, sessions and analysis files (``clips=true``: the clips too) as a zip."""
     athlete = _athlete(db, user, athlete_id)
     data = services.export_athlete_zip(request.app.state.settings, athlete, include_clips=clips)
@@ -198,7 +198,7 @@ def export(athlete_id: int, request: Request, clips: bool = False, user: User = 
 
 
 @router.get("/compare", responses=_AUTH | _NOT_FOUND)
-def compare(before: int, after: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session)) -> dict:
+def compare(before: int, after: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> dict:
     """``runform compare`` of two finished sessions: changes beyond MDC95."""
     return compare_rows(request, db, user, before, after)[0]
 
@@ -227,12 +227,12 @@ def compare_rows(request: Request, db: Session, user: User, before: int, after: 
 
 
 @router.get("/users", response_model=list[CoachOut], responses=_AUTH | {403: {"description": "Admins only"}})
-def list_coaches(_: User = Depends(admin_user), db: Session = Depends(db_session)) -> list[CoachOut]:
+def list_coaches(_: User = Depends(admin_user), db: Session = Depends(db_session, scope="function")) -> list[CoachOut]:
     return [CoachOut(id=u.id, email=u.email, is_admin=u.is_admin, is_active=u.is_active) for u in db.scalars(select(User).order_by(User.id))]
 
 
 @router.post("/users", status_code=201, response_model=CoachOut, responses=_AUTH | {403: {"description": "Admins only"}})
-def add_coach(body: CoachIn, _: User = Depends(admin_user), db: Session = Depends(db_session)) -> CoachOut:
+def add_coach(body: CoachIn, _: User = Depends(admin_user), db: Session = Depends(db_session, scope="function")) -> CoachOut:
     try:
         u = create_user(db, body.email, body.password, admin=body.admin)
     except RunformError as exc:

@@ -23,6 +23,9 @@ class LoginRequired(Exception):
 
 
 def db_session(request: Request) -> Iterator[Session]:
+    """The request's database session. Routes take it with ``scope="function"``: it commits when the
+    route returns, before the response is sent (a redirect to a new athlete's page, a token or an
+    id handed out, a deletion said to be done: all committed first)."""
     with request.app.state.db.session() as db:
         yield db
 
@@ -36,7 +39,7 @@ def _cookie_user(request: Request, db: Session) -> User | None:
 
 
 def api_user(
-    request: Request, db: Session = Depends(db_session), credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)
+    request: Request, db: Session = Depends(db_session, scope="function"), credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)
 ) -> User:
     """The caller of an API route: a bearer token, or (GET only, so no CSRF risk) the browser cookie."""
     user = None
@@ -56,7 +59,7 @@ def admin_user(user: User = Depends(api_user)) -> User:
     return user
 
 
-def page_user(request: Request, db: Session = Depends(db_session)) -> User:
+def page_user(request: Request, db: Session = Depends(db_session, scope="function")) -> User:
     user = _cookie_user(request, db)
     if user is None:
         raise LoginRequired()

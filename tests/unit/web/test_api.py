@@ -315,3 +315,19 @@ def test_each_lifespan_stops_its_own_job_runner(tmp_path, database_url, replay_f
             assert first is not second and first.running and second.running
         assert not second.running and first.running
     assert not first.running
+
+
+def test_every_route_commits_its_database_session_before_the_response():
+    """The session closed (committing) after the response was sent: a redirect to a new athlete,
+    a token or an id reached the client before its row was committed, and a deletion was reported
+    done before it was. Every route's session (``deps.db_session``) now has ``scope="function"``."""
+    from runform.web import api, pages
+    from runform.web.deps import db_session
+
+    def sessions(dependant):  # noqa: ANN001, ANN202 - every use of db_session below this route
+        for sub in dependant.dependencies:
+            yield from ([sub] if sub.call is db_session else []) + list(sessions(sub))
+
+    routes = [r for r in (*api.router.routes, *pages.router.routes) if hasattr(r, "dependant")]
+    found = [(route.path, d.scope) for route in routes for d in sessions(route.dependant)]
+    assert len(found) >= 30 and {scope for _, scope in found} == {"function"}, found
