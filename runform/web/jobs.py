@@ -88,6 +88,7 @@ class JobRunner:
         self._lock = threading.Lock()
         self._inflight: dict[int, Future] = {}
         self._progress_files: dict[int, Path] = {}
+        self._keys: dict[int, str] = {}  # each job's storage key, to clean up after a session deleted while it ran
         self._stack = ExitStack()
         self._thread: threading.Thread | None = None
         self._executor: Executor | None = None
@@ -168,10 +169,17 @@ class JobRunner:
                 options = {**options, "pose_workers": workers}
             progress_file = progress_path(target)
             options[PROGRESS_FILE_OPTION] = str(progress_file)
-            future = self._executor.submit(self.analyse, source, target, options)
+            try:
+                future = self._executor.submit(self.analyse, source, target, options)
+            except Exception as exc:  # noqa: BLE001 - e.g. the cluster is gone: the claimed row must not stay running
+                logger.error("session %s could not be started: %s", session_id, exc)
+                self._record(session_id, {"status": "failed", "reason": f"the analysis could not be started "
+                                          f"({type(exc).__name__}: {exc}); upload the clip again"})  # fmt: skip
+                continue
             with self._lock:
                 self._inflight[session_id] = future
                 self._progress_files[session_id] = progress_file
+                self._keys[session_id] = Path(target).parent.name
             future.add_done_callback(lambda f, sid=session_id: self._finished(sid, f))
 
     def _claim(self, session_id: int) -> tuple[str, str, dict] | None:
@@ -231,10 +239,12 @@ class JobRunner:
     def _record(self, session_id: int, result: dict) -> None:
         with self.db.session() as db:
             row = db.get(TrainingSession, session_id)
-            if row is None:  # deleted while it ran: drop what the job wrote
-                if result.get("out_dir"):
-                    remove_session_files(self.settings.sessions_dir, Path(result["out_dir"]).parent.name)
+            if row is None:  # deleted while it ran: drop whatever the job wrote (a result, a diagnostic, a folder)
+                key = self._keys.pop(session_id, None)
+                if key is not None:
+                    remove_session_files(self.settings.sessions_dir, key)
                 return
+            self._keys.pop(session_id, None)
             status = result.get("status")
             summary = _read_summary(out_dir(self.settings.sessions_dir, row.storage_key)) if status == "done" else None
             if status == "done" and summary is None:

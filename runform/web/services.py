@@ -142,16 +142,18 @@ def session_file(settings: WebSettings, row: TrainingSession, name: str) -> Path
 
 
 def delete_session(db: Session, settings: WebSettings, row: TrainingSession) -> None:
+    """Delete the session's row, committed, then its files (a failed commit leaves both)."""
     key = row.storage_key
     db.delete(row)
-    db.flush()
+    db.commit()
     remove_session_files(settings.sessions_dir, key)
 
 
 def delete_athlete(db: Session, settings: WebSettings, athlete: Athlete) -> None:
+    """Delete the athlete and their sessions, committed, then the sessions' files."""
     keys = [s.storage_key for s in athlete.sessions]
     db.delete(athlete)
-    db.flush()
+    db.commit()
     for key in keys:
         remove_session_files(settings.sessions_dir, key)
 

@@ -102,6 +102,74 @@ def test_a_job_cancelled_by_the_servers_stop_is_queued_again_not_failed(tmp_path
     database.dispose()
 
 
+def test_a_job_that_cannot_be_started_is_failed_not_left_running(tmp_path, database_url):
+    """The row is claimed (running) before the job is submitted; a submit that raised left it
+    running, with no job behind it, until the next restart."""
+    settings = make_settings(tmp_path / "data", database_url)
+    migrate(database_url)
+    database = Database(database_url)
+    with database.session() as db:
+        row = _row(db, _athlete(db).id, "queued", 0, "f" * 32)
+        db.flush()
+        sid = row.id
+
+    class GoneCluster:
+        def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            raise RuntimeError("the scheduler is unreachable")
+
+    runner = JobRunner(database, settings, lambda *a: {})
+    runner._executor = GoneCluster()
+    runner._dispatch()
+    with database.session() as db:
+        row = db.get(TrainingSession, sid)
+        assert row.status == "failed" and "could not be started (RuntimeError: the scheduler is unreachable)" in row.error
+    database.dispose()
+
+
+def test_a_session_deleted_while_its_job_runs_leaves_no_files(tmp_path, database_url):
+    """The job goes on after the deletion and writes into the session's folder again (a refused
+    clip's diagnostic here); only a finished job's folder used to be removed afterwards."""
+    import threading
+
+    from runform.web.services import delete_session
+
+    settings = make_settings(tmp_path / "data", database_url)
+    migrate(database_url)
+    database = Database(database_url)
+    key = "9" * 32
+    with database.session() as db:
+        row = _row(db, _athlete(db).id, "queued", 0, key)
+        db.flush()
+        sid = row.id
+    (settings.sessions_dir / key).mkdir(parents=True)
+    go = threading.Event()
+
+    def refuse_later(source: str, out_dir: str, options: dict) -> dict:
+        go.wait(20)
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        (Path(out_dir) / "diagnostic.html").write_text("refused")
+        return {"status": "refused", "reason": "not running"}
+
+    runner = JobRunner(database, settings, refuse_later)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with database.session() as db:
+                if db.get(TrainingSession, sid).status == "running":
+                    delete_session(db, settings, db.get(TrainingSession, sid))
+                    break
+            time.sleep(0.05)
+        go.set()
+        deadline = time.monotonic() + 20  # the job writes, ends, and its done callback records it
+        while ((settings.sessions_dir / key).exists() or runner._keys) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+    assert not (settings.sessions_dir / key).exists() and not runner._keys
+    database.dispose()
+
+
 def test_migrations_match_the_models(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
