@@ -62,7 +62,7 @@ class Athlete(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     owner: Mapped[User] = relationship(back_populates="athletes")
     sessions: Mapped[list[TrainingSession]] = relationship(
-        back_populates="athlete", cascade="all, delete-orphan", order_by="TrainingSession.session_date"
+        back_populates="athlete", cascade="all, delete-orphan", order_by="(TrainingSession.session_date, TrainingSession.id)"
     )
 
 

@@ -280,3 +280,12 @@ def test_the_session_shows_the_jobs_own_progress_while_it_runs(tmp_path, databas
         assert (done.status, done.progress) == ("done", 1.0)
     assert seen_files and not seen_files[0].exists()  # no progress file left beside the results
     database.dispose()
+
+
+def test_an_athletes_sessions_of_one_day_keep_their_upload_order():
+    """Film, cue, film again: two sessions on one date. Ordered by date alone, PostgreSQL may return
+    them either way round, and the compare form's before/after (and the table) with them."""
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+    assert [c.name for c in Athlete.sessions.property.order_by] == ["session_date", "id"]
