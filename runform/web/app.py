@@ -31,12 +31,14 @@ _CSP = "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 's
 
 
 class _Limits:
-    """Pure-ASGI guard: refuses request bodies larger than the upload limit before reading them,
-    and adds security headers to every response."""
+    """Pure-ASGI guard: refuses request bodies larger than ``max_body_bytes`` (the upload limit plus
+    1 MB for the form's other fields) from their Content-Length before reading them, and a body
+    sent without one (chunked) as soon as it grows past it; adds security headers to every response."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, limit_mb: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.limit_mb = limit_mb
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,13 +46,26 @@ class _Limits:
             return
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            limit_mb = self.max_body_bytes // (1024 * 1024)
-            response = PlainTextResponse(f"The file is too large: at most {limit_mb} MB may be uploaded; trim the clip to the running part.", 413)
-            await response(scope, receive, send)
+            await self._too_large(scope, receive, send)
             return
+        received, over, started = 0, False, False
+
+        async def limited_receive() -> dict:
+            nonlocal received, over
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:  # stop reading: the app sees the client gone
+                    over = True
+                    return {"type": "http.disconnect"}
+            return message
 
         async def send_with_headers(message: dict) -> None:
+            nonlocal started
+            if over:  # the app's answer to a body cut short is replaced by the 413 below
+                return
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 headers += [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"SAMEORIGIN"),
                             (b"referrer-policy", b"same-origin"), (b"content-security-policy", _CSP.encode()),
@@ -58,7 +73,18 @@ class _Limits:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"The file is too large: at most {self.limit_mb:g} MB may be uploaded; trim the clip to the running part."
+        response = PlainTextResponse(message, 413, headers={"connection": "close"})
+        await response(scope, receive, send)
 
 
 def create_app(settings: WebSettings, analyse: AnalyseFn | None = None) -> FastAPI:
@@ -85,7 +111,7 @@ def create_app(settings: WebSettings, analyse: AnalyseFn | None = None) -> FastA
     app.mount("/static", StaticFiles(directory=str(resources.files("runform.web") / "static")), name="static")
     app.add_middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="runform_session",
                        max_age=12 * 3600, same_site="lax", https_only=settings.secure_cookies)  # fmt: skip
-    app.add_middleware(_Limits, max_body_bytes=settings.max_upload_bytes + 1024 * 1024)
+    app.add_middleware(_Limits, max_body_bytes=settings.max_upload_bytes + 1024 * 1024, limit_mb=settings.max_upload_mb)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _: LoginRequired) -> RedirectResponse:

@@ -152,6 +152,15 @@ def test_oversized_upload_is_rejected(tmp_path, database_url, replay_folder):
         half = _upload(client, a, athlete, data=DEMO_CLIP.read_bytes()[: 1024 * 1024 + 500_000])  # over 1 MB, under the early limit
         assert half.status_code == 413 and "too large" in half.json()["detail"]
         assert list(settings.sessions_dir.iterdir()) == []
+        assert "at most 1 MB" in big.text  # the limit itself (it said 2: the limit plus the form's slack)
+
+        def chunks():  # a file part sent without a Content-Length (chunked), before any login
+            yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\nContent-Type: video/mp4\r\n\r\n'
+            for _ in range(48):
+                yield b"x" * 65536
+
+        chunked = client.post("/login", content=chunks(), headers={"content-type": "multipart/form-data; boundary=b"})
+        assert chunked.status_code == 413 and "at most 1 MB" in chunked.text  # it used to be read whole, then refused (CSRF)
 
 
 def test_hostile_file_names_are_neutralised(web):
