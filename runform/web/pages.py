@@ -135,7 +135,7 @@ def athlete_page(athlete_id: int, request: Request, user: User = Depends(page_us
     done = [s for s in athlete.sessions if s.status == "done"]
     errors = {s.id: services.public_error(s) for s in athlete.sessions}
     return render(request, "athlete.html", {"user": user, "athlete": athlete, "trend": data, "plots": plots, "errors": errors,
-                                            "refresh": busy, "done": done, "today": date.today().isoformat()})  # fmt: skip
+                                            "busy": busy, "done": done, "today": date.today().isoformat()})  # fmt: skip
 
 
 @router.post("/athletes/{athlete_id}/sessions", dependencies=[Depends(require_csrf)])

@@ -135,3 +135,25 @@ def test_the_athlete_form_names_its_fields_and_the_accepted_values(web):
 def test_no_cdn_documentation_pages(web, path):
     client, _, _ = web
     assert client.get(path).status_code == 404  # Swagger UI / ReDoc would load from a CDN
+
+
+def test_athlete_page_does_not_reload_itself_while_a_job_runs(web):
+    """It reloaded every 3 s while any session was queued or running, wiping the upload and compare
+    forms a coach was filling in; it now says how to follow the job instead."""
+    from datetime import date
+
+    from runform.web import Database
+    from runform.web.models import Athlete, TrainingSession
+
+    client, _, settings = web
+    csrf = login(client, "coach@a.test")
+    created = client.post("/athletes", data={"name": "Ann", "csrf_token": csrf}, follow_redirects=False)
+    athlete_id = int(created.headers["location"].rsplit("/", 1)[1])
+    database = Database(settings.database_url)
+    with database.session() as db:
+        db.add(TrainingSession(athlete_id=db.get(Athlete, athlete_id).id, storage_key="7" * 32, clip_suffix=".mp4",
+                               original_name="c.mp4", clip_bytes=1, session_date=date(2025, 1, 1), status="running",
+                               attempts=1, progress=0.3, conditions=""))  # fmt: skip
+    database.dispose()
+    page = client.get(f"/athletes/{athlete_id}").text
+    assert 'http-equiv="refresh"' not in page and 'id="busy"' in page
