@@ -7,7 +7,7 @@ import pandas as pd
 from runform.coaching import compare, findings, knee_lift, legs, profiles, programme, step_length
 from runform.coaching.knee_lift import knee_lift_at_speed, speed_note, speed_verdict
 from runform.coaching.legs import leg_tracking, mark_unreliable_legs
-from runform.coaching.profiles import cite, event_profile, load
+from runform.coaching.profiles import cite, event_profile, knee_lift_band, load
 from runform.coaching.step_length import relative_step_length
 from runform.model import Calibration
 
@@ -35,7 +35,7 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
             positions[key] = {"name": pos["name"], "statement": " ".join(pos["statement"].split()), "source": cite(pos["source"]),
                               "choose": " ".join(pos["choose"].split()), "findings": [f.id for f in found if f.position == key]}  # fmt: skip
     knee = summary.get("max_thigh_angle_deg", {})
-    band = data["profiles"][profile]["knee_lift_deg"]
+    band = knee_lift_band(event)
     verdict = speed_verdict(knee.get("value"), knee.get("uncertainty"), band.get("low"), at_speed)
     return {
         "event": event,

@@ -36,10 +36,10 @@ TREND_METRICS = (
 )
 
 
-def _band(metric: str, profile: str) -> dict | None:
+def _band(metric: str, profile: str, event: str) -> dict | None:
     if metric == "max_thigh_angle_deg":
-        band = profiles.load("profiles")["profiles"][profile]["knee_lift_deg"]
-        return {"low": band.get("low"), "high": band.get("high"), "source": "knee-lift band of the " + profile + " profile"}
+        band = profiles.knee_lift_band(event)
+        return {"low": band.get("low"), "high": band.get("high"), "source": f"knee-lift band for the {event} ({profile} profile)"}
     low = high = None
     for rule in profiles.load("rules")["rules"]:
         if rule.get("metric") != metric or profile not in rule.get("profiles", []):
@@ -77,7 +77,7 @@ def trend(athlete: Athlete) -> dict:
                 points.append({"session_id": s.id, "date": s.session_date.isoformat(), "value": round(value, 4),
                                "uncertainty": _number(entry.get("uncertainty")), "mdc95": _number(entry.get("mdc95"))})  # fmt: skip
             series.append({"side": side, "points": points})
-        metrics.append({"key": m.key, "label": m.label, "unit": m.unit, "band": _band(m.key, profile), "series": series})
+        metrics.append({"key": m.key, "label": m.label, "unit": m.unit, "band": _band(m.key, profile, event), "series": series})
     return {"athlete_id": athlete.id, "event": event, "profile": profile, "sessions": len(done), "metrics": metrics}
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from runform.cli import app
-from runform.coaching import coach
+from runform.coaching import coach, findings
 from runform.coaching.compare import compare
 from runform.coaching.profiles import load
 
@@ -258,3 +258,18 @@ def test_vertical_ratio_is_compared_across_scales_and_lengths_are_not():
     result = compare(before, after)
     assert [m["metric"] for m in result["metrics"]] == ["vertical_ratio_pct"]
     assert any("lengths are not compared" in w for w in result["warnings"])
+
+
+def test_the_knee_lift_band_shown_is_the_one_the_findings_use():
+    """xc and trail judge knee lift 5 deg higher (knee_lift_bonus_deg): the findings did, while the
+    report's reference band and the web app's trend chart showed the distance profile's 35-50."""
+    from runform.coaching.profiles import knee_lift_band
+    from runform.web.trends import _band
+
+    assert (knee_lift_band("10k")["low"], knee_lift_band("10k")["high"]) == (35, 50)
+    assert (knee_lift_band("xc")["low"], knee_lift_band("xc")["high"]) == (40, 55)
+    assert _band("max_thigh_angle_deg", "distance", "trail")["low"] == 40
+    for event, lifted in (("10k", False), ("xc", True)):  # 38 deg: a shuffler on the xc band only
+        found = [f.id for f in findings.evaluate({"max_thigh_angle_deg": {"value": 38.0}}, pd.DataFrame(), "distance",
+                                                 5.0 if event == "xc" else 0.0)]  # fmt: skip
+        assert ("distance-shuffle" in found) == lifted, (event, found)
