@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = ["JOB_STATES", "ApiToken", "Athlete", "Base", "TrainingSession", "User", "utcnow"]
@@ -75,7 +75,7 @@ class TrainingSession(Base):
     storage_key: Mapped[str] = mapped_column(String(32), unique=True)
     clip_suffix: Mapped[str] = mapped_column(String(8))
     original_name: Mapped[str] = mapped_column(String(120))
-    clip_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    clip_bytes: Mapped[int] = mapped_column(BigInteger, default=0)  # clips over 2 GiB (migration 0002)
     session_date: Mapped[date] = mapped_column(Date)
     treadmill_speed_mps: Mapped[float | None] = mapped_column(Float, nullable=True)
     conditions: Mapped[str] = mapped_column(Text, default="")

@@ -289,3 +289,18 @@ def test_an_athletes_sessions_of_one_day_keep_their_upload_order():
 
     configure_mappers()
     assert [c.name for c in Athlete.sessions.property.order_by] == ["session_date", "id"]
+
+
+def test_a_clip_over_2_gib_is_stored(database_url):
+    """clip_bytes was a 32-bit INTEGER: on PostgreSQL a clip over 2 GiB failed at the flush, after
+    its whole upload (migration 0002 makes it 64-bit)."""
+    migrate(database_url)
+    database = Database(database_url)
+    with database.session() as db:
+        row = _row(db, _athlete(db).id, "queued", 0, "8" * 32)
+        row.clip_bytes = 3 * 2**30
+        db.flush()
+        sid = row.id
+    with database.session() as db:
+        assert db.get(TrainingSession, sid).clip_bytes == 3 * 2**30
+    database.dispose()
