@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from runform.errors import RunformError
 from runform.web import services
@@ -192,9 +193,9 @@ def export(athlete_id: int, request: Request, clips: bool = False, user: User = 
            db: Session = Depends(db_session, scope="function")) -> Response:  # fmt: skip
     """The athlete's record, sessions and analysis files (``clips=true``: the clips too) as a zip."""
     athlete = _athlete(db, user, athlete_id)
-    data = services.export_athlete_zip(request.app.state.settings, athlete, include_clips=clips)
-    return Response(data, media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="athlete-{athlete.id}.zip"'})  # fmt: skip
+    path = services.export_athlete_zip(request.app.state.settings, athlete, include_clips=clips)
+    return FileResponse(path, media_type="application/zip", filename=f"athlete-{athlete.id}.zip",
+                        background=BackgroundTask(path.unlink, missing_ok=True))  # fmt: skip
 
 
 @router.get("/compare", responses=_AUTH | _NOT_FOUND)

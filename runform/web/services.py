@@ -3,10 +3,11 @@ coach's athlete or session is simply not found (HTTP 404), never "forbidden"."""
 
 from __future__ import annotations
 
-import io
 import json
 import logging
+import os
 import re
+import tempfile
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -207,19 +208,32 @@ def session_record(row: TrainingSession) -> dict:
             "created_at": utc_iso(row.created_at), "finished_at": utc_iso(row.finished_at)}  # fmt: skip
 
 
-def export_athlete_zip(settings: WebSettings, athlete: Athlete, include_clips: bool = False) -> bytes:
-    """The athlete, every session's record and output files (and, on request, the clips), zipped."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        record = athlete_record(athlete) | {"sessions": [session_record(s) for s in athlete.sessions]}
-        archive.writestr("athlete.json", json.dumps(record, indent=2))
-        for row in athlete.sessions:
-            prefix = f"session-{row.id}-{row.session_date.isoformat()}"
-            folder = out_dir(settings.sessions_dir, row.storage_key)
-            for name in OUTPUT_FILES:
-                if (folder / name).is_file():
-                    archive.write(folder / name, f"{prefix}/{name}")
-            clip = session_dir(settings.sessions_dir, row.storage_key) / f"clip{row.clip_suffix}"
-            if include_clips and clip.is_file():
-                archive.write(clip, f"{prefix}/clip{row.clip_suffix}")
-    return buffer.getvalue()
+#: Files compressed in an export; the rest (videos, images) are stored as they are (they do not shrink).
+COMPRESSED_SUFFIXES = (".json", ".csv", ".html", ".txt")
+
+
+def export_athlete_zip(settings: WebSettings, athlete: Athlete, include_clips: bool = False) -> Path:
+    """The athlete, every session's record and output files (and, on request, the clips), zipped
+    into a temporary file in the data folder (not in memory: clips make it gigabytes); the caller
+    removes it once sent."""
+    handle, name = tempfile.mkstemp(prefix=".export-", suffix=".zip", dir=settings.data_dir)
+    os.close(handle)
+    path = Path(name)
+    try:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            record = athlete_record(athlete) | {"sessions": [session_record(s) for s in athlete.sessions]}
+            archive.writestr("athlete.json", json.dumps(record, indent=2))
+            for row in athlete.sessions:
+                prefix = f"session-{row.id}-{row.session_date.isoformat()}"
+                folder = out_dir(settings.sessions_dir, row.storage_key)
+                files = [(folder / name, name) for name in OUTPUT_FILES]
+                clip = session_dir(settings.sessions_dir, row.storage_key) / f"clip{row.clip_suffix}"
+                files += [(clip, clip.name)] if include_clips else []
+                for source, arcname in files:
+                    if source.is_file():
+                        method = zipfile.ZIP_DEFLATED if source.suffix.lower() in COMPRESSED_SUFFIXES else zipfile.ZIP_STORED
+                        archive.write(source, f"{prefix}/{arcname}", compress_type=method)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

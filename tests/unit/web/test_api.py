@@ -90,6 +90,10 @@ def test_athletes_upload_job_files_trend_export_delete(web):
     assert archive.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
     assert "athlete.json" in names and sum(n.endswith("analysis.json") for n in names) == 2
+    with_clips = zipfile.ZipFile(io.BytesIO(client.get(f"/api/athletes/{athlete}/export.zip?clips=true", headers=a).content))
+    clip = next(info for info in with_clips.infolist() if info.filename.endswith("/clip.mp4"))
+    assert clip.compress_type == zipfile.ZIP_STORED and clip.file_size == DEMO_CLIP.stat().st_size  # a video is stored as it is
+    assert not list(settings.data_dir.glob(".export-*"))  # built on disk (not in memory) and removed once sent
 
     folder = settings.sessions_dir
     assert len(list(folder.iterdir())) == 2
