@@ -74,11 +74,27 @@ def trend(athlete: Athlete) -> dict:
                 value = _number(entry.get("value") if side == "both" else (entry.get(side) or {}).get("median"))
                 if value is None:
                     continue
+                reliable, note = _reliability(entry, side)
                 points.append({"session_id": s.id, "date": s.session_date.isoformat(), "value": round(value, 4),
-                               "uncertainty": _number(entry.get("uncertainty")), "mdc95": _number(entry.get("mdc95"))})  # fmt: skip
+                               "uncertainty": _number(entry.get("uncertainty")), "mdc95": _number(entry.get("mdc95")),
+                               "reliable": reliable, "note": note})  # fmt: skip
             series.append({"side": side, "points": points})
         metrics.append({"key": m.key, "label": m.label, "unit": m.unit, "band": _band(m.key, profile, event), "series": series})
     return {"athlete_id": athlete.id, "event": event, "profile": profile, "sessions": len(done), "metrics": metrics}
+
+
+def _reliability(entry: dict, side: str) -> tuple[bool, str]:
+    """Whether a session's point can be read as the metric (the quality gate's and the leg
+    tracking's verdicts, as the report gives them), and what to say beside it."""
+    if entry.get("reliable") is False:
+        return False, "unreliable for this clip (timing: frame rate or events)"
+    if side != "both":
+        if (entry.get(side) or {}).get("reliable") is False:
+            return False, "far leg, poorly tracked"
+        return True, "± is the session's headline uncertainty (both legs)"
+    if entry.get("headline_side"):
+        return True, f"{entry['headline_side']} leg only (the other poorly tracked)"
+    return True, ""
 
 
 _COLOURS = {**SIDE_HEX, "both": "#333333"}  # left/right: the report's colours
@@ -194,9 +210,13 @@ def svg_plot(metric: dict) -> str:
             if u:
                 y0, y1 = y(p["value"] + u), y(p["value"] - u)
                 parts.append(f'<path class="err" d="{_capped_bar(cx, y0, y1)}" stroke="{colour}" stroke-width="1.2" fill="none"/>')
-            tip = f"{_SIDE_WORDS[side]} {p['date']}: {p['value']:.3g} ± {u:.2g} {metric['unit']}"
-            parts.append(f'<circle class="point {side}" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{colour}" stroke="#fff" '
-                         f'stroke-width="1.5"><title>{escape(tip)}</title></circle>')  # fmt: skip
+            tip = f"{_SIDE_WORDS[side]} {p['date']}: {p['value']:.3g} ± {u:.2g} {metric['unit']}" + (f" ({p['note']})" if p.get("note") else "")
+            if p.get("reliable", True):
+                parts.append(f'<circle class="point {side}" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{colour}" stroke="#fff" '
+                             f'stroke-width="1.5"><title>{escape(tip)}</title></circle>')  # fmt: skip
+            else:  # hollow: not to be read as the metric
+                parts.append(f'<circle class="point {side} unreliable" cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#fff" stroke="{colour}" '
+                             f'stroke-width="2"><title>{escape(tip)}</title></circle>')  # fmt: skip
     parts.append(_legend(metric, bool(band)))
     parts.append("</svg>")
     return "".join(parts)
@@ -213,8 +233,14 @@ def _legend(metric: dict, band: bool) -> str:
         items.append(("err", "± uncertainty"))
     if band:
         items.append(("band", "reference band"))
+    if any(not p.get("reliable", True) for s in metric["series"] for p in s["points"]):
+        items.append(("unreliable", "unreliable"))
     glyph_w, gap = 14, 12
     widths = [glyph_w + 4 + _text_w(text) for _, text in items]
+    if sum(widths) + gap * (len(items) - 1) > _W - 2 * _PAD_R:  # too long for one row: the short words
+        short = {"err": "±", "band": "band", "unreliable": "unreliable"}
+        items = [(kind, short.get(kind, text)) for kind, text in items]
+        widths = [glyph_w + 4 + _text_w(text) for _, text in items]
     x0, cy = _W - _PAD_R - sum(widths) - gap * (len(items) - 1), 14
     out = ['<g class="legend">']
     for (kind, text), width in zip(items, widths):
@@ -224,6 +250,8 @@ def _legend(metric: dict, band: bool) -> str:
                        f'stroke="{_BAND_COLOUR}" stroke-opacity="0.55" stroke-dasharray="3 2"/>')  # fmt: skip
         elif kind == "err":
             out.append(f'<path d="{_capped_bar(gx, cy - 7, cy + 7)}" stroke="#555" fill="none"/>')
+        elif kind == "unreliable":
+            out.append(f'<circle cx="{gx:.1f}" cy="{cy}" r="4" fill="#fff" stroke="#555" stroke-width="2"/>')
         else:
             colour = _COLOURS[kind]
             if kind == "both":

@@ -117,3 +117,22 @@ def test_programme_page_is_a_weekly_plan_with_retests_marked(web):
     assert "retest in weeks 2, 4 and 6" in html
     drills = re.findall(r'<li><span class="drill">([^<]+)</span> <span class="dose">([^<]+)</span></li>', html)
     assert drills and all(dose.strip() for _, dose in drills)
+
+
+def test_unreliable_points_are_hollow_and_say_why():
+    """A poorly tracked far leg and a contact time the gate marked unreliable were plotted like any
+    other point (the report and the terminal mark them); they are hollow now, with the reason."""
+    from runform.web.trends import _reliability
+
+    assert _reliability({"reliable": False}, "both")[0] is False
+    assert _reliability({"left": {"reliable": False}}, "left") == (False, "far leg, poorly tracked")
+    assert _reliability({"headline_side": "right"}, "both") == (True, "right leg only (the other poorly tracked)")
+    metric = _metric(3, band={"low": 35.0, "high": 50.0, "source": "knee-lift band"})
+    metric["series"][0]["points"][1].update(reliable=False, note="far leg, poorly tracked")
+    svg = svg_plot(metric)
+    assert svg.count('class="point left unreliable"') == 1 and svg.count('<circle class="point left"') == 2
+    assert "far leg, poorly tracked" in svg
+    legend = re.search(r'<g class="legend">(.*?)</g>', svg).group(1)
+    assert ">unreliable<" in legend
+    x0 = float(re.search(r'<g class="legend"><(?:rect|circle|path)[^>]*?(?:x|cx)="([\d.]+)"', svg).group(1))
+    assert x0 >= 0  # five legend items still fit in the chart's width
