@@ -95,6 +95,19 @@ def get_athlete(athlete_id: int, user: User = Depends(api_user), db: Session = D
     return AthleteOut(**services.athlete_record(_athlete(db, user, athlete_id)))
 
 
+@router.put("/athletes/{athlete_id}", response_model=AthleteOut, responses=_AUTH | _NOT_FOUND | {422: {"description": "Invalid"}})
+def update_athlete(athlete_id: int, body: AthleteIn, user: User = Depends(api_user),
+                   db: Session = Depends(db_session, scope="function")) -> AthleteOut:  # fmt: skip
+    """Correct the athlete's name, height, event or notes. Later analyses use them; a finished
+    session keeps its results until it is re-analysed (``POST /api/sessions/{id}/reanalyse``)."""
+    athlete = _athlete(db, user, athlete_id)
+    try:
+        services.update_athlete(db, athlete, body.name, body.height_m, body.event, body.notes)
+    except RunformError as exc:
+        raise rejected(exc) from None
+    return AthleteOut(**services.athlete_record(athlete))
+
+
 @router.delete("/athletes/{athlete_id}", status_code=204, responses=_AUTH | _NOT_FOUND)
 def delete_athlete(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> Response:
     """Deletes the athlete, all sessions and all their files."""
@@ -134,6 +147,22 @@ def upload_session(
 @router.get("/sessions/{session_id}", response_model=SessionOut, responses=_AUTH | _NOT_FOUND)
 def get_session(session_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> SessionOut:
     return _session_out(_session(db, user, session_id))
+
+
+@router.post("/sessions/{session_id}/reanalyse", status_code=202, response_model=SessionOut,
+             responses=_AUTH | _NOT_FOUND | {409: {"description": "The session is queued or running"}})  # fmt: skip
+def reanalyse_session(session_id: int, request: Request, user: User = Depends(api_user),
+                      db: Session = Depends(db_session, scope="function")) -> SessionOut:  # fmt: skip
+    """Queue the session's clip again (202), with the athlete's current height and event: after a
+    corrected height, or to retry a failed job. Its earlier results are removed."""
+    row = _session(db, user, session_id)
+    try:
+        services.reanalyse_session(db, request.app.state.settings, row)
+    except services.Busy:
+        raise HTTPException(409, f"The session is {row.status}: wait until it has finished") from None
+    db.commit()
+    request.app.state.jobs.wake()
+    return _session_out(row)
 
 
 @router.delete("/sessions/{session_id}", status_code=204, responses=_AUTH | _NOT_FOUND)

@@ -112,17 +112,39 @@ def add_athlete(
     event: Annotated[str, Form(max_length=32)] = "", notes: Annotated[str, Form(max_length=5000)] = "",
     user: User = Depends(page_user), db: Session = Depends(db_session, scope="function"),
 ) -> Response:  # fmt: skip
+    name, height = _athlete_form(name, height_m)
+    try:
+        athlete = services.create_athlete(db, user, name, height, event or None, notes.replace("\x00", ""))
+    except RunformError as exc:
+        raise PageError(exc.message, 422) from None
+    _flash(request, f"Athlete {athlete.name} created.")
+    return _redirect(f"/athletes/{athlete.id}")
+
+
+def _athlete_form(name: str, height_m: str) -> tuple[str, float | None]:
+    """The athlete form's name (printable, not empty) and height (metres or empty), or a PageError."""
     name = "".join(ch for ch in name if ch.isprintable()).strip()
     if not name:
         raise PageError("Give the athlete a name.", 422)
     try:
-        height = float(height_m) if height_m.strip() else None
-        athlete = services.create_athlete(db, user, name, height, event or None, notes.replace("\x00", ""))
+        return name, float(height_m) if height_m.strip() else None
     except ValueError:
         raise PageError(f"Height '{height_m}' is not a number: give metres, e.g. 1.78.", 422) from None
+
+
+@router.post("/athletes/{athlete_id}/edit", dependencies=[Depends(require_csrf)])
+def edit_athlete(
+    athlete_id: int, request: Request, name: Annotated[str, Form(max_length=200)], height_m: Annotated[str, Form(max_length=16)] = "",
+    event: Annotated[str, Form(max_length=32)] = "", notes: Annotated[str, Form(max_length=5000)] = "",
+    user: User = Depends(page_user), db: Session = Depends(db_session, scope="function"),
+) -> Response:  # fmt: skip
+    athlete = _athlete(db, user, athlete_id)
+    name, height = _athlete_form(name, height_m)
+    try:
+        services.update_athlete(db, athlete, name, height, event or None, notes.replace("\x00", ""))
     except RunformError as exc:
         raise PageError(exc.message, 422) from None
-    _flash(request, f"Athlete {athlete.name} created.")
+    _flash(request, f"{athlete.name} saved: later analyses use it; re-analyse a finished session to apply it there.")
     return _redirect(f"/athletes/{athlete.id}")
 
 
@@ -229,6 +251,19 @@ def _has(request: Request, row, name: str) -> bool:  # noqa: ANN001
     except services.NotFound:
         return False
     return True
+
+
+@router.post("/sessions/{session_id}/reanalyse", dependencies=[Depends(require_csrf)])
+def reanalyse(session_id: int, request: Request, user: User = Depends(page_user), db: Session = Depends(db_session, scope="function")) -> Response:
+    row = _session(db, user, session_id)
+    try:
+        services.reanalyse_session(db, request.app.state.settings, row)
+    except services.Busy:
+        raise PageError(f"This session is {row.status}: wait until it has finished.", 409) from None
+    db.commit()
+    request.app.state.jobs.wake()
+    _flash(request, "Queued again with the athlete's current height and event.")
+    return _redirect(f"/sessions/{session_id}")
 
 
 @router.post("/sessions/{session_id}/delete", dependencies=[Depends(require_csrf)])

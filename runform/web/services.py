@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from datetime import UTC, date, datetime
@@ -34,6 +35,7 @@ from runform.web.storage import (
 )
 
 __all__ = [
+    "Busy",
     "NotFound",
     "add_session",
     "athlete_record",
@@ -46,8 +48,10 @@ __all__ = [
     "get_session",
     "list_athletes",
     "public_error",
+    "reanalyse_session",
     "session_file",
     "session_record",
+    "update_athlete",
     "utc_iso",
     "web_config",
 ]
@@ -107,6 +111,31 @@ def create_athlete(db: Session, user: User, name: str, height_m: float | None, e
     db.add(athlete)
     db.flush()
     return athlete
+
+
+def update_athlete(db: Session, athlete: Athlete, name: str, height_m: float | None, event: str | None, notes: str = "") -> Athlete:
+    """Correct an athlete's record (a mistyped height sets the scale of every later analysis);
+    validated as at creation. Finished sessions keep their results: re-analyse them to apply it."""
+    config = web_config(height_m=height_m, event=event or None)
+    athlete.name, athlete.height_m, athlete.event, athlete.notes = name.strip(), config.height_m, config.event, notes or ""
+    db.flush()
+    return athlete
+
+
+class Busy(Exception):
+    """The session is queued or running: it cannot be re-analysed now."""
+
+
+def reanalyse_session(db: Session, settings: WebSettings, row: TrainingSession) -> TrainingSession:
+    """Queue a finished, refused or failed session again, with the athlete's current height and
+    event; its earlier results are removed first (the clip is kept). Raises :class:`Busy`."""
+    if row.status in ("queued", "running"):
+        raise Busy(f"session {row.id} is {row.status}")
+    shutil.rmtree(out_dir(settings.sessions_dir, row.storage_key), ignore_errors=True)
+    row.status, row.progress, row.attempts, row.error, row.summary = "queued", 0.0, 0, None, None
+    row.started_at = row.finished_at = None
+    db.flush()
+    return row
 
 
 def add_session(

@@ -105,6 +105,25 @@ def test_athletes_upload_job_files_trend_export_delete(web):
     assert client.get("/api/athletes", headers=a).json() == []
 
 
+def test_a_corrected_height_is_applied_by_re_analysing(web):
+    """A mistyped height set the scale of every analysis and could not be changed (only by deleting
+    the athlete and every session); nor could a failed job be retried without a new upload."""
+    client, analyser, _ = web
+    a, b = bearer(client, "coach@a.test"), bearer(client, "coach@b.test")
+    athlete = client.post("/api/athletes", headers=a, json={"name": "Ann", "height_m": 1.07, "event": "5k"}).json()["id"]
+    session = _upload(client, a, athlete).json()["id"]
+    assert wait_for(client, session, a)["status"] == "done" and analyser.options[-1]["height_m"] == 1.07
+    fixed = client.put(f"/api/athletes/{athlete}", headers=a, json={"name": "Ann", "height_m": 1.70, "event": "xc"})
+    assert fixed.status_code == 200 and (fixed.json()["height_m"], fixed.json()["event"]) == (1.70, "xc")
+    assert client.put(f"/api/athletes/{athlete}", headers=a, json={"name": "Ann", "height_m": 170}).status_code == 422
+    assert client.put(f"/api/athletes/{athlete}", headers=b, json={"name": "Bob"}).status_code == 404
+    assert client.post(f"/api/sessions/{session}/reanalyse", headers=b).status_code == 404
+    again = client.post(f"/api/sessions/{session}/reanalyse", headers=a)
+    assert again.status_code == 202 and again.json()["status"] in ("queued", "running", "done")
+    assert wait_for(client, session, a)["status"] == "done"
+    assert (analyser.options[-1]["height_m"], analyser.options[-1]["event"]) == (1.70, "xc") and len(analyser.calls) == 2
+
+
 def test_second_coach_sees_nothing_of_the_first(web):
     client, _, _ = web
     a, b = bearer(client, "coach@a.test"), bearer(client, "coach@b.test")

@@ -304,3 +304,20 @@ def test_a_clip_over_2_gib_is_stored(database_url):
     with database.session() as db:
         assert db.get(TrainingSession, sid).clip_bytes == 3 * 2**30
     database.dispose()
+
+
+def test_a_queued_or_running_session_is_not_reanalysed(tmp_path, database_url):
+    from runform.web.services import Busy, reanalyse_session
+
+    settings = make_settings(tmp_path / "data", database_url)
+    migrate(database_url)
+    database = Database(database_url)
+    with database.session() as db:
+        athlete = _athlete(db)
+        running, failed = _row(db, athlete.id, "running", 1, "5" * 32), _row(db, athlete.id, "failed", 2, "6" * 32)
+        db.flush()
+        with pytest.raises(Busy):
+            reanalyse_session(db, settings, running)
+        reanalyse_session(db, settings, failed)
+        assert (failed.status, failed.attempts, failed.error) == ("queued", 0, None)
+    database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from fastapi.routing import APIRoute
@@ -157,3 +158,26 @@ def test_athlete_page_does_not_reload_itself_while_a_job_runs(web):
     database.dispose()
     page = client.get(f"/athletes/{athlete_id}").text
     assert 'http-equiv="refresh"' not in page and 'id="busy"' in page
+
+
+def test_athlete_edit_form_and_session_reanalyse_button(web):
+    client, analyser, _ = web
+    csrf = login(client, "coach@a.test")
+    created = client.post("/athletes", data={"name": "Ann", "height_m": "1.07", "csrf_token": csrf}, follow_redirects=False)
+    athlete_id = int(created.headers["location"].rsplit("/", 1)[1])
+    saved = client.post(f"/athletes/{athlete_id}/edit", data={"name": "Ann B", "height_m": "1.70", "event": "xc", "csrf_token": csrf},
+                        follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303
+    page = client.get(f"/athletes/{athlete_id}").text
+    assert "Ann B" in page and 'value="1.70"' in page and "<option selected>xc</option>" in page
+    bad = client.post(f"/athletes/{athlete_id}/edit", data={"name": "Ann", "height_m": "170", "csrf_token": csrf})
+    assert bad.status_code == 422
+    upload = client.post(f"/athletes/{athlete_id}/sessions", data={"csrf_token": csrf},
+                         files={"file": ("clip.mp4", DEMO_CLIP.read_bytes(), "video/mp4")}, follow_redirects=False)  # fmt: skip
+    session_id = int(upload.headers["location"].rsplit("/", 1)[1])
+    deadline = time.monotonic() + 30  # the button shows once the job has finished
+    while 'id="reanalyse"' not in client.get(f"/sessions/{session_id}").text and time.monotonic() < deadline:
+        time.sleep(0.1)
+    queued = client.post(f"/sessions/{session_id}/reanalyse", data={"csrf_token": csrf}, follow_redirects=False)
+    assert queued.status_code == 303 and queued.headers["location"] == f"/sessions/{session_id}"
+    assert len(analyser.calls) >= 1
