@@ -87,7 +87,7 @@ def build(profile: str, findings: list[Finding], weeks: int = 6) -> dict:
         added = []
         for finding in relevant:
             for drill_id in extra.get(_rule_id(finding), []):
-                if drill_id not in added:
+                if drill_id not in added and _fits(drill_id, profile, position):
                     added.append(drill_id)
         plan, streak = [], {}  # drill id -> weeks in a row it has been in the plan up to last week
         for name, first, last in spans:
@@ -111,6 +111,13 @@ def build(profile: str, findings: list[Finding], weeks: int = 6) -> dict:
                    "compare_command": data["retest"]["compare_command"],
                    "source": cite(data["retest"]["source"])},  # fmt: skip
     }
+
+
+def _fits(drill_id: str, profile: str, position: str) -> bool:
+    """Whether a drill may join this programme: made for its profile and, in a distance programme,
+    for its coaching position (drills of active knee drive belong to Position B only)."""
+    drill = load("drills")["drills"][drill_id]
+    return profile in drill["profiles"] and (profile != "distance" or position in drill.get("positions", [position]))
 
 
 def _choose(profile: str) -> str | None:

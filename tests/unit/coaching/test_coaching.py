@@ -273,3 +273,23 @@ def test_the_knee_lift_band_shown_is_the_one_the_findings_use():
         found = [f.id for f in findings.evaluate({"max_thigh_angle_deg": {"value": 38.0}}, pd.DataFrame(), "distance",
                                                  5.0 if event == "xc" else 0.0)]  # fmt: skip
         assert ("distance-shuffle" in found) == lifted, (event, found)
+
+
+def test_position_a_programme_gets_no_knee_drive_drill_from_a_consensus_finding():
+    """Overstriding is a finding both coaches share; its drills put the A-skip and the sprint-only
+    wall drill ("drive the knee to hip height") into Position A's programme, whose coach says a
+    distance runner should not drive the knee."""
+    from runform.coaching import programme
+    from runform.coaching.findings import Finding
+
+    def finding(rule: str) -> Finding:
+        return Finding(rule, rule, "major", "consensus", "shank_angle_at_contact_deg", 14.0, "", 1.0, {}, [], "")
+
+    drills = load("drills")["drills"]
+    plan = programme.build("distance", [finding("overstride-shank"), finding("overstride-foot-ahead")])
+    ids = {v: {d["id"] for week in weeks for d in week["drills"]} for v, weeks in plan["variants"].items()}
+    assert "cadence-metronome" in ids["a"] and "cadence-metronome" in ids["b"]
+    assert not [d for d in ids["a"] if "b" in drills[d].get("positions", []) or "distance" not in drills[d]["profiles"]], ids["a"]
+    assert "a-skip" in ids["b"] and "wall-drill" not in ids["b"]  # the wall drill is a sprinter's
+    sprint = programme.build("sprint", [finding("overstride-foot-ahead")])
+    assert "wall-drill" in {d["id"] for week in sprint["variants"]["consensus"] for d in week["drills"]}
