@@ -56,14 +56,17 @@ def readable_finding(finding: dict) -> dict:
     metric = finding.get("metric") or ""
     digits = 3 if metric.endswith("_s") or metric == "duty_factor" else 2 if metric.endswith("_m") else 1
     label = metric_name(metric) if metric else ""
+    if "symmetry index" in str(finding.get("title") or ""):  # an asymmetry finding's value is the index, in %
+        label, digits = f"{label.split(' (')[0]}: symmetry index (%)", 1
 
     def text(value: object) -> str:
         return f"{value:.{digits}f}" if isinstance(value, (int, float)) and math.isfinite(value) else "–"
 
     reference = str(finding.get("reference") or "")
+    for key in sorted(METRIC_NAMES, key=len, reverse=True):  # every metric named (a rule's second part too)
+        reference = reference.replace(key, metric_name(key))
     return {**finding, "label": label, "value_text": text(finding.get("value")),
-            "uncertainty_text": text(finding.get("uncertainty")),
-            "reference_text": reference.replace(metric, label) if metric else reference}  # fmt: skip
+            "uncertainty_text": text(finding.get("uncertainty")), "reference_text": reference}  # fmt: skip
 
 
 def finding_list(ids: list[str], titles: dict[str, str]) -> str:

@@ -119,8 +119,8 @@ def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: flo
     if at_speed is not None and below != band_low:
         reference += (f" (the low edge of the {at_speed['band_content']:.0%} of recreational runners at this speed; "
                       f"the profile's band starts at {band_low:g})")  # fmt: skip
-    if also:
-        reference += f" and {also['metric']} {'<' if 'below' in also else '>'} {also.get('below', also.get('above'))}"
+    if also:  # the range that is fine: either part within it (the finding needs both beyond)
+        reference += f" or {also['metric']} {'>=' if 'below' in also else '<='} {also.get('below', also.get('above'))}"
     return Finding(rule["id"], rule["title"], rule["severity"], rule["position"], rule["metric"], round(value, 3), reference,
                    round(unc, 3), _evidence(strides, rule["metric"], below, above, entry), cite(rule["source"]),
                    rule["advice"], rule.get("why", ""))  # fmt: skip

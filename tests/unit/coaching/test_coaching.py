@@ -293,3 +293,18 @@ def test_position_a_programme_gets_no_knee_drive_drill_from_a_consensus_finding(
     assert "a-skip" in ids["b"] and "wall-drill" not in ids["b"]  # the wall drill is a sprinter's
     sprint = programme.build("sprint", [finding("overstride-foot-ahead")])
     assert "wall-drill" in {d["id"] for week in sprint["variants"]["consensus"] for d in week["drills"]}
+
+
+def test_a_two_part_findings_reference_is_the_range_that_is_fine_in_words():
+    """"Knee lift <= 55.0 and hip_extension_at_toe_off_deg < 15" mixed the fine range with the firing
+    condition and left the second metric a code name; an asymmetry showed its symmetry index (%)
+    under the metric's own unit ("Contact time (s) = 20.000")."""
+    from runform.coaching.compare import readable_finding
+
+    summary = {"max_thigh_angle_deg": {"value": 62.0, "uncertainty": 1.0}, "hip_extension_at_toe_off_deg": {"value": 8.0, "uncertainty": 1.0}}
+    forced = next(f for f in findings.evaluate(summary, pd.DataFrame(), "distance") if f.id == "distance-forced-knee-drive")
+    text = readable_finding(forced.to_dict())["reference_text"]
+    assert text.startswith("Knee lift, max thigh angle (deg) <= 55") and text.endswith("or Hip extension at toe-off (deg) >= 15"), text
+    asym = readable_finding({"title": "Left/right asymmetry: contact_time_s (symmetry index, %)", "metric": "contact_time_s",
+                             "value": 20.0, "uncertainty": 11.6, "reference": "|symmetry index| <= 10 %"})  # fmt: skip
+    assert (asym["label"], asym["value_text"], asym["uncertainty_text"]) == ("Contact time: symmetry index (%)", "20.0", "11.6")
