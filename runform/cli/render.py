@@ -110,7 +110,8 @@ def print_analysis(analysis: Analysis, output: Path) -> None:
 def print_coaching(coaching: dict[str, Any] | None) -> None:
     if not coaching:
         return
-    out.rule(f"Coaching: {coaching['event']} ({coaching['profile_label']})")
+    default = " - the default event: give --event for the runner's own" if coaching.get("event_defaulted") else ""
+    out.rule(f"Coaching: {coaching['event']} ({coaching['profile_label']}){default}")
     out.print(coaching["profile_summary"])
     knee = coaching["knee_lift"]
     ref = knee["reference_deg"]

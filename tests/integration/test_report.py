@@ -137,3 +137,16 @@ def test_stick_figures_give_the_stride_tables_values(clip_analysis):
     assert f"shank {stride['shank_angle_at_contact_deg']:.1f}°" in contact
     assert f"hip extension {stride['hip_extension_at_toe_off_deg']:.1f}°" in toe_off
     assert f"thigh {stride['max_thigh_angle_deg']:.1f}°" in lift
+
+
+def test_a_defaulted_event_is_said_in_the_report(clip_analysis):
+    """The clip was judged against the 10k band without --event; nothing said it was a default (a
+    sprinter who left out --event was told "below the 10k band")."""
+    import dataclasses
+
+    from runform.report.html import render_report
+
+    assert clip_analysis.coaching["event_defaulted"]
+    assert 'id="event-defaulted"' in render_report(clip_analysis)
+    given = dataclasses.replace(clip_analysis, coaching={**clip_analysis.coaching, "event_defaulted": False})
+    assert 'id="event-defaulted"' not in render_report(given)
