@@ -10,7 +10,7 @@ from rich.table import Table
 
 from runform.cli.common import out
 from runform.coaching.compare import finding_list, readable_finding
-from runform.coaching.knee_lift import speed_clause
+from runform.coaching.knee_lift import BAND_POSITIONS, band_position, speed_clause
 from runform.model import Analysis
 
 HEADLINE = [
@@ -53,7 +53,8 @@ def headline(coaching: dict[str, Any] | None) -> str | None:
         return None
     knee, ref = coaching["knee_lift"]["value_deg"], coaching["knee_lift"]["reference_deg"]
     low, high = ref.get("low"), ref.get("high")
-    where, colour = ("below", "red") if knee < low else ("above", "yellow") if knee > high else ("within", "green")
+    where, tone = BAND_POSITIONS[band_position(knee, coaching["knee_lift"].get("uncertainty_deg"), low, high)]
+    colour = {"bad": "red", "warn": "yellow", "ok": "green"}[tone]
     extra = ""
     clause = speed_clause(coaching["knee_lift"], degree=" deg", dash="-")
     if clause:  # below the race-pace band: how it compares with runners at the speed filmed

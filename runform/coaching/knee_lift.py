@@ -60,6 +60,22 @@ VERDICT_WORDS = {"typical": "typical for this speed", "uncertain": "at the low e
                  "low": "low even for this speed"}  # fmt: skip
 
 
+#: Where a knee lift lies against its band: words and tone (ok / warn / bad). Values within their
+#: 95 % uncertainty of an edge are "at the edge": not called below or above what they cannot tell.
+BAND_POSITIONS = {"below": ("below", "bad"), "low-edge": ("at the low edge of", "warn"), "within": ("within", "ok"),
+                  "high-edge": ("at the high edge of", "warn"), "above": ("above", "warn")}  # fmt: skip
+
+
+def band_position(value: float, uncertainty: float | None, low: float, high: float) -> str:
+    """A key of :data:`BAND_POSITIONS` for ``value`` +/- ``uncertainty`` against the band [low, high]."""
+    u = float(uncertainty or 0.0)
+    if value < low:
+        return "below" if value + u < low else "low-edge"
+    if value > high:
+        return "above" if value - u > high else "high-edge"
+    return "within"
+
+
 def speed_clause(knee_lift: dict, degree: str = "°", dash: str = "–") -> tuple[str, str] | None:
     """What the headline adds after the band for a coaching block's ``knee_lift`` entry with a speed
     verdict: (", typical for this speed (22–38°)", tone "bad" when low even for this speed, else

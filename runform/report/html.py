@@ -8,7 +8,7 @@ import jinja2
 import numpy as np
 
 from runform.coaching.compare import finding_list, metric_name, readable_finding
-from runform.coaching.knee_lift import speed_clause
+from runform.coaching.knee_lift import BAND_POSITIONS, band_position, speed_clause
 from runform.io import VIDEO_SUFFIXES, analysis_to_dict
 from runform.model import Analysis
 from runform.report import plots
@@ -48,16 +48,14 @@ def _fmt(value: object, digits: int = 1) -> str:
     return f"{value:.{digits}f}" if isinstance(value, (int, float)) else str(value)
 
 
-def _band_words(value: float | None, low: float | None, high: float | None, event: str) -> tuple[str, str]:
-    """("below the 10k band (35-50°)", "bad") for the headline, in plain words with a colour class."""
+def _band_words(value: float | None, low: float | None, high: float | None, event: str,
+                uncertainty: float | None = None) -> tuple[str, str]:  # fmt: skip
+    """("below the 10k band (35-50°)", "bad") for the headline, in plain words with a colour class;
+    within its uncertainty of an edge: "at the low edge of ..." (warn)."""
     if value is None or low is None or high is None:
         return "", ""
-    band = f"the {event} band ({low}–{high}°)"
-    if value < low:
-        return f"below {band}", "bad"
-    if value > high:
-        return f"above {band}", "warn"
-    return f"within {band}", "ok"
+    words, tone = BAND_POSITIONS[band_position(value, uncertainty, low, high)]
+    return f"{words} the {event} band ({low}–{high}°)", tone
 
 
 def _side_text(summary: dict, metric: str, digits: int, unit: str) -> str:
@@ -83,7 +81,7 @@ def _cards(summary: dict, coaching: dict | None) -> list[dict]:
     coaching = coaching or {}
     band = coaching.get("knee_lift", {}).get("reference_deg", {})
     knee = get("max_thigh_angle_deg")
-    words, tone = _band_words(knee, band.get("low"), band.get("high"), coaching.get("event", "event"))
+    words, tone = _band_words(knee, band.get("low"), band.get("high"), coaching.get("event", "event"), get("max_thigh_angle_deg", "uncertainty"))
     clause = speed_clause(coaching.get("knee_lift", {}))
     if clause:  # below the band: how it compares with runners at the speed filmed
         words, tone = words + clause[0], clause[1]

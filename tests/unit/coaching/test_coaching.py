@@ -308,3 +308,12 @@ def test_a_two_part_findings_reference_is_the_range_that_is_fine_in_words():
     asym = readable_finding({"title": "Left/right asymmetry: contact_time_s (symmetry index, %)", "metric": "contact_time_s",
                              "value": 20.0, "uncertainty": 11.6, "reference": "|symmetry index| <= 10 %"})  # fmt: skip
     assert (asym["label"], asym["value_text"], asym["uncertainty_text"]) == ("Contact time: symmetry index (%)", "20.0", "11.6")
+
+
+def test_a_knee_lift_within_its_uncertainty_of_the_band_is_at_its_edge_not_below():
+    """30 +/- 10 deg against a 35-50 band was a red "below the band" while no finding fired."""
+    from runform.coaching.knee_lift import band_position
+
+    assert band_position(30.0, 10.0, 35, 50) == "low-edge" and band_position(30.0, 1.0, 35, 50) == "below"
+    assert band_position(52.0, 3.0, 35, 50) == "high-edge" and band_position(60.0, 3.0, 35, 50) == "above"
+    assert band_position(40.0, None, 35, 50) == "within"
