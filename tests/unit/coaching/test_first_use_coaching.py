@@ -223,3 +223,15 @@ def test_the_default_event_has_one_definition_and_the_profiles_cover_every_event
     assert "default_event" not in data
     assert set(data["events"]) == set(EVENT_NAMES) and DEFAULT_EVENT in data["events"]
     assert event_profile(None)[0] == DEFAULT_EVENT
+
+
+def test_alexanders_h_is_the_hip_height_not_the_hip_to_ankle_leg():
+    """Alexander (1976) scales by the hip's height above the ground (0.530 of stature, Winter 2009);
+    runform measures hip to ankle (0.491). Using the latter made the expected step about 5 % short."""
+    from runform.coaching.step_length import ALEXANDER_COEFF, ALEXANDER_EXPONENT, GRAVITY_MPS2
+
+    leg_m, speed = 0.87, 3.5  # a 1.77 m runner's hip-to-ankle leg
+    hip_m = 0.530 * leg_m / 0.491
+    expected = 0.5 * ALEXANDER_COEFF * hip_m * (speed**2 / (GRAVITY_MPS2 * hip_m)) ** ALEXANDER_EXPONENT
+    assert expected_step_length_m(speed, leg_m) == pytest.approx(expected)
+    assert expected_step_length_m(speed, leg_m) / expected_step_length_m(speed, leg_m * 0.491 / 0.530) == pytest.approx((0.530 / 0.491) ** 0.7)
