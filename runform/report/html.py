@@ -194,6 +194,7 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
         stride_rows=rows, accuracy_rows=accuracy_rows, definitions=DEFINITIONS, version=data["runform_version"],
         processing=[p.split("(")[0] for p in data["keypoints"]["processing"]],
         persons=persons_panel(analysis.persons, source, grabber), side_hex=SIDE_HEX,
+        unreliable_sides=[side for side, leg in ((coaching or {}).get("legs") or {}).items() if not leg.get("reliable", True)],
     )  # fmt: skip
 
 

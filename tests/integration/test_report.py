@@ -150,3 +150,17 @@ def test_a_defaulted_event_is_said_in_the_report(clip_analysis):
     assert 'id="event-defaulted"' in render_report(clip_analysis)
     given = dataclasses.replace(clip_analysis, coaching={**clip_analysis.coaching, "event_defaulted": False})
     assert 'id="event-defaulted"' not in render_report(given)
+
+
+def test_the_far_legs_stride_rows_are_marked(clip_analysis):
+    """The stride table listed the poorly tracked far leg's strides like the near leg's (only the
+    accuracy table said "(unreliable)")."""
+    import re
+
+    from runform.report.html import render_report
+
+    far = [side for side, leg in clip_analysis.coaching["legs"].items() if not leg["reliable"]]
+    html = render_report(clip_analysis)
+    rows = re.findall(r'<tr class="(unreliable|)"><td class="text (left|right)">', html)
+    assert far and rows and all((cls == "unreliable") == (side in far) for cls, side in rows), rows[:4]
+    assert 'id="unreliable-leg-note"' in html
