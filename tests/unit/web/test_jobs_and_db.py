@@ -33,6 +33,18 @@ def _athlete(db) -> Athlete:  # noqa: ANN001
     return athlete
 
 
+def _one_session(tmp_path, database_url: str, status: str, attempts: int, key: str):  # noqa: ANN001, ANN202
+    """(settings, database, session id): a migrated database holding one coach, athlete and session."""
+    settings = make_settings(tmp_path / "data", database_url)
+    migrate(database_url)
+    database = Database(database_url)
+    with database.session() as db:
+        row = _row(db, _athlete(db).id, status, attempts, key)
+        db.flush()
+        sid = row.id
+    return settings, database, sid
+
+
 def test_restart_requeues_interrupted_jobs_and_fails_repeated_ones(tmp_path, database_url, replay_folder):
     settings = make_settings(tmp_path / "data", database_url, max_attempts=2)
     migrate(database_url)
@@ -58,14 +70,7 @@ def test_restart_requeues_interrupted_jobs_and_fails_repeated_ones(tmp_path, dat
 
 
 def test_a_crashing_worker_marks_the_job_failed(tmp_path, database_url):
-    settings = make_settings(tmp_path / "data", database_url)
-    migrate(database_url)
-    database = Database(database_url)
-    with database.session() as db:
-        athlete = _athlete(db)
-        row = _row(db, athlete.id, "queued", 0, "d" * 32)
-        db.flush()
-        sid = row.id
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "d" * 32)
 
     def explode(source: str, out_dir: str, options: dict) -> dict:
         raise MemoryError("worker ran out of memory")
@@ -83,13 +88,7 @@ def test_a_job_cancelled_by_the_servers_stop_is_queued_again_not_failed(tmp_path
     and the next start queues them again."""
     from concurrent.futures import Future
 
-    settings = make_settings(tmp_path / "data", database_url)
-    migrate(database_url)
-    database = Database(database_url)
-    with database.session() as db:
-        row = _row(db, _athlete(db).id, "running", 1, "e" * 32)
-        db.flush()
-        sid = row.id
+    settings, database, sid = _one_session(tmp_path, database_url, "running", 1, "e" * 32)
     runner = JobRunner(database, settings, lambda *a: {})
     cancelled = Future()
     cancelled.cancel()
@@ -105,13 +104,7 @@ def test_a_job_cancelled_by_the_servers_stop_is_queued_again_not_failed(tmp_path
 def test_a_job_that_cannot_be_started_is_failed_not_left_running(tmp_path, database_url):
     """The row is claimed (running) before the job is submitted; a submit that raised left it
     running, with no job behind it, until the next restart."""
-    settings = make_settings(tmp_path / "data", database_url)
-    migrate(database_url)
-    database = Database(database_url)
-    with database.session() as db:
-        row = _row(db, _athlete(db).id, "queued", 0, "f" * 32)
-        db.flush()
-        sid = row.id
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "f" * 32)
 
     class GoneCluster:
         def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -133,14 +126,8 @@ def test_a_session_deleted_while_its_job_runs_leaves_no_files(tmp_path, database
 
     from runform.web.services import delete_session
 
-    settings = make_settings(tmp_path / "data", database_url)
-    migrate(database_url)
-    database = Database(database_url)
     key = "9" * 32
-    with database.session() as db:
-        row = _row(db, _athlete(db).id, "queued", 0, key)
-        db.flush()
-        sid = row.id
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, key)
     (settings.sessions_dir / key).mkdir(parents=True)
     go = threading.Event()
 
@@ -291,16 +278,12 @@ def test_an_athletes_sessions_of_one_day_keep_their_upload_order():
     assert [c.name for c in Athlete.sessions.property.order_by] == ["session_date", "id"]
 
 
-def test_a_clip_over_2_gib_is_stored(database_url):
+def test_a_clip_over_2_gib_is_stored(tmp_path, database_url):
     """clip_bytes was a 32-bit INTEGER: on PostgreSQL a clip over 2 GiB failed at the flush, after
     its whole upload (migration 0002 makes it 64-bit)."""
-    migrate(database_url)
-    database = Database(database_url)
+    _, database, sid = _one_session(tmp_path, database_url, "queued", 0, "8" * 32)
     with database.session() as db:
-        row = _row(db, _athlete(db).id, "queued", 0, "8" * 32)
-        row.clip_bytes = 3 * 2**30
-        db.flush()
-        sid = row.id
+        db.get(TrainingSession, sid).clip_bytes = 3 * 2**30
     with database.session() as db:
         assert db.get(TrainingSession, sid).clip_bytes == 3 * 2**30
     database.dispose()
