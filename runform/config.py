@@ -160,8 +160,6 @@ class Config(BaseModel):
         return value
 
 
-
-
 def make_config(**options: object) -> Config:
     """Build a :class:`Config`, turning validation failures into a readable :class:`OptionError`."""
     options = {k: v for k, v in options.items() if v is not None or k == "event"}
