@@ -18,7 +18,7 @@ from starlette.background import BackgroundTask
 
 from runform.errors import RunformError
 from runform.web import services
-from runform.web.deps import admin_user, api_user, db_session
+from runform.web.deps import DB_SESSION, admin_user, api_user
 from runform.web.models import User
 from runform.web.schemas import AthleteIn, AthleteOut, CoachIn, CoachOut, SessionOut, Token
 from runform.web.security import authenticate, issue_token
@@ -54,7 +54,7 @@ def rejected(exc: RunformError) -> HTTPException:
 
 
 @router.post("/auth/token", response_model=Token, responses={401: {"description": "Wrong e-mail or password"}})
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Session = Depends(db_session, scope="function")) -> Token:
+def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, db: Session = DB_SESSION) -> Token:
     """OAuth2 password flow: ``username`` (e-mail) and ``password`` -> a bearer token."""
     user = None if "\x00" in form.username + form.password else authenticate(db, form.username, form.password)
     if user is None:
@@ -63,12 +63,12 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
 
 
 @router.get("/athletes", response_model=list[AthleteOut], responses=_AUTH)
-def list_athletes(user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> list[AthleteOut]:
+def list_athletes(user: User = Depends(api_user), db: Session = DB_SESSION) -> list[AthleteOut]:
     return [AthleteOut(**services.athlete_record(a)) for a in services.list_athletes(db, user)]
 
 
 @router.post("/athletes", status_code=201, response_model=AthleteOut, responses=_AUTH | {422: {"description": "Invalid"}})
-def create_athlete(body: AthleteIn, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> AthleteOut:
+def create_athlete(body: AthleteIn, user: User = Depends(api_user), db: Session = DB_SESSION) -> AthleteOut:
     try:
         athlete = services.create_athlete(db, user, body.name, body.height_m, body.event, body.notes)
     except RunformError as exc:
@@ -91,13 +91,13 @@ def _session(db: Session, user: User, session_id: int):  # noqa: ANN202
 
 
 @router.get("/athletes/{athlete_id}", response_model=AthleteOut, responses=_AUTH | _NOT_FOUND)
-def get_athlete(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> AthleteOut:
+def get_athlete(athlete_id: int, user: User = Depends(api_user), db: Session = DB_SESSION) -> AthleteOut:
     return AthleteOut(**services.athlete_record(_athlete(db, user, athlete_id)))
 
 
 @router.put("/athletes/{athlete_id}", response_model=AthleteOut, responses=_AUTH | _NOT_FOUND | {422: {"description": "Invalid"}})
 def update_athlete(athlete_id: int, body: AthleteIn, user: User = Depends(api_user),
-                   db: Session = Depends(db_session, scope="function")) -> AthleteOut:  # fmt: skip
+                   db: Session = DB_SESSION) -> AthleteOut:  # fmt: skip
     """Correct the athlete's name, height, event or notes. Later analyses use them; a finished
     session keeps its results until it is re-analysed (``POST /api/sessions/{id}/reanalyse``)."""
     athlete = _athlete(db, user, athlete_id)
@@ -109,14 +109,14 @@ def update_athlete(athlete_id: int, body: AthleteIn, user: User = Depends(api_us
 
 
 @router.delete("/athletes/{athlete_id}", status_code=204, responses=_AUTH | _NOT_FOUND)
-def delete_athlete(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> Response:
+def delete_athlete(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = DB_SESSION) -> Response:
     """Deletes the athlete, all sessions and all their files."""
     services.delete_athlete(db, request.app.state.settings, _athlete(db, user, athlete_id))
     return Response(status_code=204)
 
 
 @router.get("/athletes/{athlete_id}/sessions", response_model=list[SessionOut], responses=_AUTH | _NOT_FOUND)
-def list_sessions(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> list[SessionOut]:
+def list_sessions(athlete_id: int, user: User = Depends(api_user), db: Session = DB_SESSION) -> list[SessionOut]:
     return [_session_out(s) for s in _athlete(db, user, athlete_id).sessions]
 
 
@@ -130,7 +130,7 @@ def upload_session(
     treadmill_speed: Annotated[str | None, Form(max_length=32, description="e.g. 12.6km/h, 3.5 (m/s), 8mph")] = None,
     conditions: Annotated[str, Form(max_length=2000)] = "",
     user: User = Depends(api_user),
-    db: Session = Depends(db_session, scope="function"),
+    db: Session = DB_SESSION,
 ) -> SessionOut:
     """Store the clip and queue its analysis (202); poll ``GET /api/sessions/{id}``."""
     athlete = _athlete(db, user, athlete_id)
@@ -145,14 +145,14 @@ def upload_session(
 
 
 @router.get("/sessions/{session_id}", response_model=SessionOut, responses=_AUTH | _NOT_FOUND)
-def get_session(session_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> SessionOut:
+def get_session(session_id: int, user: User = Depends(api_user), db: Session = DB_SESSION) -> SessionOut:
     return _session_out(_session(db, user, session_id))
 
 
 @router.post("/sessions/{session_id}/reanalyse", status_code=202, response_model=SessionOut,
              responses=_AUTH | _NOT_FOUND | {409: {"description": "The session is queued or running"}})  # fmt: skip
 def reanalyse_session(session_id: int, request: Request, user: User = Depends(api_user),
-                      db: Session = Depends(db_session, scope="function")) -> SessionOut:  # fmt: skip
+                      db: Session = DB_SESSION) -> SessionOut:  # fmt: skip
     """Queue the session's clip again (202), with the athlete's current height and event: after a
     corrected height, or to retry a failed job. Its earlier results are removed."""
     row = _session(db, user, session_id)
@@ -166,7 +166,7 @@ def reanalyse_session(session_id: int, request: Request, user: User = Depends(ap
 
 
 @router.delete("/sessions/{session_id}", status_code=204, responses=_AUTH | _NOT_FOUND)
-def delete_session(session_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> Response:
+def delete_session(session_id: int, request: Request, user: User = Depends(api_user), db: Session = DB_SESSION) -> Response:
     services.delete_session(db, request.app.state.settings, _session(db, user, session_id))
     return Response(status_code=204)
 
@@ -178,7 +178,7 @@ def session_file(
     name: OutputName,
     request: Request,
     user: User = Depends(api_user),
-    db: Session = Depends(db_session, scope="function"),
+    db: Session = DB_SESSION,
 ) -> FileResponse:
     """One output file of a finished analysis (404 while it is not done), or the diagnostic page
     of a refused clip and its key frames (404 unless refused)."""
@@ -191,7 +191,7 @@ def session_file(
 
 
 @router.get("/athletes/{athlete_id}/trend", responses=_AUTH | _NOT_FOUND)
-def trend(athlete_id: int, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> dict:
+def trend(athlete_id: int, user: User = Depends(api_user), db: Session = DB_SESSION) -> dict:
     """Knee lift L/R, overstride, cadence and contact time across done sessions, with uncertainty and band."""
     from runform.web.trends import trend as build
 
@@ -199,7 +199,7 @@ def trend(athlete_id: int, user: User = Depends(api_user), db: Session = Depends
 
 
 @router.get("/athletes/{athlete_id}/programme", responses=_AUTH | _NOT_FOUND)
-def programme(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> dict:
+def programme(athlete_id: int, request: Request, user: User = Depends(api_user), db: Session = DB_SESSION) -> dict:
     """The knee-drive programme of the athlete's latest finished session (null when none)."""
     athlete = _athlete(db, user, athlete_id)
     latest = latest_analysis(request.app.state.settings, athlete)
@@ -219,7 +219,7 @@ def latest_analysis(settings, athlete) -> tuple[int, dict] | None:  # noqa: ANN0
 
 @router.get("/athletes/{athlete_id}/export.zip", responses=_AUTH | _NOT_FOUND | {200: {"content": {"application/zip": {}}}})
 def export(athlete_id: int, request: Request, clips: bool = False, user: User = Depends(api_user),
-           db: Session = Depends(db_session, scope="function")) -> Response:  # fmt: skip
+           db: Session = DB_SESSION) -> Response:  # fmt: skip
     """The athlete's record, sessions and analysis files (``clips=true``: the clips too) as a zip."""
     athlete = _athlete(db, user, athlete_id)
     path = services.export_athlete_zip(request.app.state.settings, athlete, include_clips=clips)
@@ -228,7 +228,7 @@ def export(athlete_id: int, request: Request, clips: bool = False, user: User = 
 
 
 @router.get("/compare", responses=_AUTH | _NOT_FOUND)
-def compare(before: int, after: int, request: Request, user: User = Depends(api_user), db: Session = Depends(db_session, scope="function")) -> dict:
+def compare(before: int, after: int, request: Request, user: User = Depends(api_user), db: Session = DB_SESSION) -> dict:
     """``runform compare`` of two finished sessions: changes beyond MDC95."""
     return compare_rows(request, db, user, before, after)[0]
 
@@ -257,12 +257,12 @@ def compare_rows(request: Request, db: Session, user: User, before: int, after: 
 
 
 @router.get("/users", response_model=list[CoachOut], responses=_AUTH | {403: {"description": "Admins only"}})
-def list_coaches(_: User = Depends(admin_user), db: Session = Depends(db_session, scope="function")) -> list[CoachOut]:
+def list_coaches(_: User = Depends(admin_user), db: Session = DB_SESSION) -> list[CoachOut]:
     return [CoachOut(id=u.id, email=u.email, is_admin=u.is_admin, is_active=u.is_active) for u in db.scalars(select(User).order_by(User.id))]
 
 
 @router.post("/users", status_code=201, response_model=CoachOut, responses=_AUTH | {403: {"description": "Admins only"}})
-def add_coach(body: CoachIn, _: User = Depends(admin_user), db: Session = Depends(db_session, scope="function")) -> CoachOut:
+def add_coach(body: CoachIn, _: User = Depends(admin_user), db: Session = DB_SESSION) -> CoachOut:
     try:
         u = create_user(db, body.email, body.password, admin=body.admin)
     except RunformError as exc:

@@ -30,6 +30,10 @@ def db_session(request: Request) -> Iterator[Session]:
         yield db
 
 
+#: Every route's database session (``db: Session = DB_SESSION``): committed when the route returns.
+DB_SESSION = Depends(db_session, scope="function")
+
+
 def _cookie_user(request: Request, db: Session) -> User | None:
     user_id = request.session.get("user_id")
     if not isinstance(user_id, int):
@@ -39,7 +43,7 @@ def _cookie_user(request: Request, db: Session) -> User | None:
 
 
 def api_user(
-    request: Request, db: Session = Depends(db_session, scope="function"), credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)
+    request: Request, db: Session = DB_SESSION, credentials: HTTPAuthorizationCredentials | None = Depends(_BEARER)
 ) -> User:
     """The caller of an API route: a bearer token, or (GET only, so no CSRF risk) the browser cookie."""
     user = None
@@ -59,7 +63,7 @@ def admin_user(user: User = Depends(api_user)) -> User:
     return user
 
 
-def page_user(request: Request, db: Session = Depends(db_session, scope="function")) -> User:
+def page_user(request: Request, db: Session = DB_SESSION) -> User:
     user = _cookie_user(request, db)
     if user is None:
         raise LoginRequired()

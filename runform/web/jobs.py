@@ -239,12 +239,11 @@ class JobRunner:
     def _record(self, session_id: int, result: dict) -> None:
         with self.db.session() as db:
             row = db.get(TrainingSession, session_id)
+            key = self._keys.pop(session_id, None)
             if row is None:  # deleted while it ran: drop whatever the job wrote (a result, a diagnostic, a folder)
-                key = self._keys.pop(session_id, None)
                 if key is not None:
                     remove_session_files(self.settings.sessions_dir, key)
                 return
-            self._keys.pop(session_id, None)
             status = result.get("status")
             summary = _read_summary(out_dir(self.settings.sessions_dir, row.storage_key)) if status == "done" else None
             if status == "done" and summary is None:

@@ -18,7 +18,7 @@ from runform.config import EVENT_NAMES
 from runform.errors import RunformError
 from runform.web import services
 from runform.web.api import compare_rows, latest_analysis
-from runform.web.deps import db_session, page_user, require_csrf
+from runform.web.deps import DB_SESSION, page_user, require_csrf
 from runform.web.models import User
 from runform.web.security import authenticate, csrf_token
 from runform.web.trends import svg_plot, trend
@@ -85,7 +85,7 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login", dependencies=[Depends(require_csrf)])
 def login(request: Request, email: Annotated[str, Form(max_length=254)] = "", password: Annotated[str, Form(max_length=1024)] = "",
-          db: Session = Depends(db_session, scope="function")) -> Response:  # fmt: skip
+          db: Session = DB_SESSION) -> Response:  # fmt: skip
     user = None if "\x00" in email + password else authenticate(db, email, password)
     if user is None:
         return render(request, "login.html", {"error": "Wrong e-mail or password.", "email": email}, status_code=401)
@@ -102,7 +102,7 @@ def logout(request: Request) -> Response:
 
 # athletes ----------------------------------------------------------------------------------------
 @router.get("/")
-def athletes_page(request: Request, user: User = Depends(page_user), db: Session = Depends(db_session, scope="function")) -> HTMLResponse:
+def athletes_page(request: Request, user: User = Depends(page_user), db: Session = DB_SESSION) -> HTMLResponse:
     return render(request, "athletes.html", {"user": user, "athletes": services.list_athletes(db, user)})
 
 
@@ -110,7 +110,7 @@ def athletes_page(request: Request, user: User = Depends(page_user), db: Session
 def add_athlete(
     request: Request, name: Annotated[str, Form(max_length=200)], height_m: Annotated[str, Form(max_length=16)] = "",
     event: Annotated[str, Form(max_length=32)] = "", notes: Annotated[str, Form(max_length=5000)] = "",
-    user: User = Depends(page_user), db: Session = Depends(db_session, scope="function"),
+    user: User = Depends(page_user), db: Session = DB_SESSION,
 ) -> Response:  # fmt: skip
     name, height = _athlete_form(name, height_m)
     try:
@@ -136,7 +136,7 @@ def _athlete_form(name: str, height_m: str) -> tuple[str, float | None]:
 def edit_athlete(
     athlete_id: int, request: Request, name: Annotated[str, Form(max_length=200)], height_m: Annotated[str, Form(max_length=16)] = "",
     event: Annotated[str, Form(max_length=32)] = "", notes: Annotated[str, Form(max_length=5000)] = "",
-    user: User = Depends(page_user), db: Session = Depends(db_session, scope="function"),
+    user: User = Depends(page_user), db: Session = DB_SESSION,
 ) -> Response:  # fmt: skip
     athlete = _athlete(db, user, athlete_id)
     name, height = _athlete_form(name, height_m)
@@ -149,7 +149,7 @@ def edit_athlete(
 
 
 @router.get("/athletes/{athlete_id}")
-def athlete_page(athlete_id: int, request: Request, user: User = Depends(page_user), db: Session = Depends(db_session, scope="function")) -> HTMLResponse:
+def athlete_page(athlete_id: int, request: Request, user: User = Depends(page_user), db: Session = DB_SESSION) -> HTMLResponse:
     athlete = _athlete(db, user, athlete_id)
     data = trend(athlete)
     plots = [{"label": m["label"], "unit": m["unit"], "band": m["band"], "svg": svg_plot(m)} for m in data["metrics"]]
@@ -164,7 +164,7 @@ def athlete_page(athlete_id: int, request: Request, user: User = Depends(page_us
 def upload(
     athlete_id: int, request: Request, file: UploadFile, session_date: Annotated[str, Form(max_length=10)] = "",
     treadmill_speed: Annotated[str, Form(max_length=32)] = "", conditions: Annotated[str, Form(max_length=2000)] = "",
-    user: User = Depends(page_user), db: Session = Depends(db_session, scope="function"),
+    user: User = Depends(page_user), db: Session = DB_SESSION,
 ) -> Response:  # fmt: skip
     athlete = _athlete(db, user, athlete_id)
     try:
@@ -184,7 +184,7 @@ def upload(
 
 
 @router.post("/athletes/{athlete_id}/delete", dependencies=[Depends(require_csrf)])
-def remove_athlete(athlete_id: int, request: Request, user: User = Depends(page_user), db: Session = Depends(db_session, scope="function")) -> Response:
+def remove_athlete(athlete_id: int, request: Request, user: User = Depends(page_user), db: Session = DB_SESSION) -> Response:
     athlete = _athlete(db, user, athlete_id)
     services.delete_athlete(db, request.app.state.settings, athlete)
     _flash(request, f"Athlete {athlete.name} and all their sessions were deleted.")
@@ -192,7 +192,7 @@ def remove_athlete(athlete_id: int, request: Request, user: User = Depends(page_
 
 
 @router.get("/athletes/{athlete_id}/programme")
-def programme_page(athlete_id: int, request: Request, user: User = Depends(page_user), db: Session = Depends(db_session, scope="function")) -> HTMLResponse:
+def programme_page(athlete_id: int, request: Request, user: User = Depends(page_user), db: Session = DB_SESSION) -> HTMLResponse:
     athlete = _athlete(db, user, athlete_id)
     latest = latest_analysis(request.app.state.settings, athlete)
     coaching = (latest[1].get("coaching") or {}) if latest else {}
@@ -202,7 +202,7 @@ def programme_page(athlete_id: int, request: Request, user: User = Depends(page_
 
 @router.get("/athletes/{athlete_id}/compare")
 def compare_page(athlete_id: int, before: int, after: int, request: Request, user: User = Depends(page_user),
-                 db: Session = Depends(db_session, scope="function")) -> HTMLResponse:  # fmt: skip
+                 db: Session = DB_SESSION) -> HTMLResponse:  # fmt: skip
     athlete = _athlete(db, user, athlete_id)
     if not all(any(s.id == sid for s in athlete.sessions) for sid in (before, after)):
         raise PageNotFound()
@@ -215,7 +215,7 @@ def compare_page(athlete_id: int, before: int, after: int, request: Request, use
 
 @router.get("/athletes/{athlete_id}/compare/report.html")
 def compare_report(athlete_id: int, before: int, after: int, request: Request, user: User = Depends(page_user),
-                   db: Session = Depends(db_session, scope="function")) -> HTMLResponse:  # fmt: skip
+                   db: Session = DB_SESSION) -> HTMLResponse:  # fmt: skip
     athlete = _athlete(db, user, athlete_id)
     if not all(any(s.id == sid for s in athlete.sessions) for sid in (before, after)):
         raise PageNotFound()
@@ -228,7 +228,7 @@ def compare_report(athlete_id: int, before: int, after: int, request: Request, u
 
 # sessions ----------------------------------------------------------------------------------------
 @router.get("/sessions/{session_id}")
-def session_page(session_id: int, request: Request, user: User = Depends(page_user), db: Session = Depends(db_session, scope="function")) -> HTMLResponse:
+def session_page(session_id: int, request: Request, user: User = Depends(page_user), db: Session = DB_SESSION) -> HTMLResponse:
     row = _session(db, user, session_id)
     analysis = None
     if row.status == "done":
@@ -254,7 +254,7 @@ def _has(request: Request, row, name: str) -> bool:  # noqa: ANN001
 
 
 @router.post("/sessions/{session_id}/reanalyse", dependencies=[Depends(require_csrf)])
-def reanalyse(session_id: int, request: Request, user: User = Depends(page_user), db: Session = Depends(db_session, scope="function")) -> Response:
+def reanalyse(session_id: int, request: Request, user: User = Depends(page_user), db: Session = DB_SESSION) -> Response:
     row = _session(db, user, session_id)
     try:
         services.reanalyse_session(db, request.app.state.settings, row)
@@ -267,7 +267,7 @@ def reanalyse(session_id: int, request: Request, user: User = Depends(page_user)
 
 
 @router.post("/sessions/{session_id}/delete", dependencies=[Depends(require_csrf)])
-def remove_session(session_id: int, request: Request, user: User = Depends(page_user), db: Session = Depends(db_session, scope="function")) -> Response:
+def remove_session(session_id: int, request: Request, user: User = Depends(page_user), db: Session = DB_SESSION) -> Response:
     row = _session(db, user, session_id)
     athlete_id = row.athlete_id
     services.delete_session(db, request.app.state.settings, row)
@@ -283,13 +283,13 @@ def _admin(user: User = Depends(page_user)) -> User:
 
 
 @router.get("/admin/coaches")
-def coaches_page(request: Request, user: User = Depends(_admin), db: Session = Depends(db_session, scope="function")) -> HTMLResponse:
+def coaches_page(request: Request, user: User = Depends(_admin), db: Session = DB_SESSION) -> HTMLResponse:
     return render(request, "coaches.html", {"user": user, "coaches": list_users(db)})
 
 
 @router.post("/admin/coaches", dependencies=[Depends(require_csrf)])
 def add_coach(request: Request, email: Annotated[str, Form(max_length=254)], password: Annotated[str, Form(max_length=1024)],
-              admin: Annotated[bool, Form()] = False, user: User = Depends(_admin), db: Session = Depends(db_session, scope="function")) -> Response:  # fmt: skip
+              admin: Annotated[bool, Form()] = False, user: User = Depends(_admin), db: Session = DB_SESSION) -> Response:  # fmt: skip
     try:
         coach = create_user(db, email.replace("\x00", ""), password, admin=admin)
     except RunformError as exc:
@@ -299,7 +299,7 @@ def add_coach(request: Request, email: Annotated[str, Form(max_length=254)], pas
 
 
 @router.post("/admin/coaches/{coach_id}/active", dependencies=[Depends(require_csrf)])
-def toggle_coach(coach_id: int, request: Request, user: User = Depends(_admin), db: Session = Depends(db_session, scope="function")) -> Response:
+def toggle_coach(coach_id: int, request: Request, user: User = Depends(_admin), db: Session = DB_SESSION) -> Response:
     coach = db.get(User, coach_id) if 1 <= coach_id <= _MAX_ID else None
     if coach is None:
         raise PageNotFound()
