@@ -17,7 +17,7 @@ class BaseEventDetection:
 
     events_: pd.DataFrame
 
-    def detect(self, kp: Keypoints, *, direction: int, stride_frequency_hz: float) -> "BaseEventDetection":
+    def detect(self, kp: Keypoints, *, direction: int, stride_frequency_hz: float) -> BaseEventDetection:
         raise NotImplementedError
 
 

@@ -299,6 +299,107 @@ def _clockwise_rotation(frame) -> int:  # noqa: ANN001 - av.VideoFrame
     return (-angle) % 360 // 90 * 90
 
 
+@dataclass(frozen=True)
+class _Window:
+    """Which decoded frames a pass yields: clip times in ``[start_s, end_s]``, minus the first ``skip``."""
+
+    start_s: float | None = None
+    end_s: float | None = None
+    skip: int = 0
+
+    def before(self, t: float) -> bool:
+        return self.start_s is not None and t < self.start_s - 1e-6
+
+    def after(self, t: float) -> bool:
+        return self.end_s is not None and t > self.end_s + 1e-6
+
+
+class _Decoder:
+    """Decodes one clip in a background thread into a bounded queue (see :func:`iter_frames`)."""
+
+    _DONE = object()
+
+    def __init__(self, path: Path, window: _Window, *, prefetch: int, max_frames: int | None,
+                 size_px: tuple[int, int] | None, keep: ReducedFrames | None) -> None:  # fmt: skip
+        self.path, self.window, self.max_frames, self.size_px, self.keep = path, window, max_frames, size_px, keep
+        self.container = _open(path)
+        self.stream = self.container.streams.video[0]
+        self.stream.thread_type = "AUTO"
+        self.rate = float(self.stream.average_rate or 0) or FALLBACK_FPS
+        self.queue: queue.Queue = queue.Queue(maxsize=prefetch)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="runform-decode", daemon=True)
+
+    def _timed(self) -> Iterator[tuple[int, float, object]]:
+        """(index, seconds from the first frame, PyAV frame) of the window's frames, until stopped."""
+        t0: float | None = None
+        warned, skipped = False, 0
+        for i, frame in enumerate(self.container.decode(self.stream)):
+            if self.stop.is_set() or (self.max_frames is not None and i >= self.max_frames):
+                return
+            if frame.time is None and not warned:
+                warned = True
+                logger.warning("%s: frame %d has no timestamp; frames without one are timed at %g fps",
+                               self.path.name, i, self.rate)  # fmt: skip
+            t = float(frame.time) if frame.time is not None else i / self.rate
+            t0 = t if t0 is None else t0
+            if self.window.before(t - t0):
+                continue
+            if self.window.after(t - t0):
+                return
+            if skipped < self.window.skip:
+                skipped += 1
+                continue
+            yield i, t - t0, frame
+        if self.keep is not None:  # every frame decoded (no early stop)
+            self.keep.finished = True
+
+    def _upright(self, i: int, t: float, frame) -> np.ndarray:  # noqa: ANN001 - av.VideoFrame
+        """The frame in RGB, scaled to ``size_px`` in its stored orientation, then turned upright."""
+        k = _clockwise_rotation(frame) // 90
+        size = self.size_px
+        rgb = rgb24(frame) if size is None else scaled_rgb(frame, size[::-1] if k % 2 else size)
+        if self.keep is not None:
+            self.keep.add(i, t, frame, k, rgb if size is None else None)
+        return np.ascontiguousarray(np.rot90(rgb, k=-k)) if k else rgb
+
+    def _run(self) -> None:
+        try:
+            for i, t, frame in self._timed():
+                self.queue.put(VideoFrame(i, t, self._upright(i, t, frame)))
+        except Exception as exc:  # noqa: BLE001 - forwarded to the consumer thread
+            self.queue.put(exc)
+        finally:
+            self.queue.put(self._DONE)
+
+    def frames(self) -> Iterator[VideoFrame]:
+        """The decoded frames; a decode error ends them (an :class:`InputError` before the first)."""
+        n = 0
+        while (item := self.queue.get()) is not self._DONE:
+            if isinstance(item, Exception):
+                if n == 0:
+                    raise InputError(
+                        f"Cannot decode {self.path.name}",
+                        expected="a complete, playable video",
+                        found=f"{type(item).__name__}: {item}",
+                        fix="re-export the clip as H.264 mp4",
+                    )
+                logger.warning("%s: decoding stopped after %d frames (%s: %s); the file looks truncated, "
+                               "the frames decoded so far are analysed", self.path.name, n, type(item).__name__, item)  # fmt: skip
+                return  # truncated file: keep what was decoded
+            n += 1
+            yield item
+
+    def close(self) -> None:
+        self.stop.set()
+        while self.thread.is_alive():
+            try:
+                self.queue.get_nowait()
+            except queue.Empty:
+                self.thread.join(timeout=0.05)
+        self.container.close()
+
+
 def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None = None,
                 start_s: float | None = None, end_s: float | None = None, skip: int = 0,
                 size_px: tuple[int, int] | None = None, keep: ReducedFrames | None = None) -> Iterator[VideoFrame]:  # fmt: skip
@@ -319,83 +420,12 @@ def iter_frames(path: str | Path, *, prefetch: int = 4, max_frames: int | None =
     A decode error after some frames (a truncated file) ends the stream early; the caller is
     told through :class:`InputError` only if no frame at all could be decoded.
     """
-    path = Path(path)
     if keep is not None and (start_s is not None or end_s is not None or skip):
         raise ValueError("frames are kept for the whole clip only (no start_s, end_s or skip)")
-    container = _open(path)
-    stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
-    q: queue.Queue = queue.Queue(maxsize=prefetch)
-    stop = threading.Event()
-    done = object()
-
-    rate = float(stream.average_rate or 0)
-    if not rate:
-        rate = FALLBACK_FPS
-
-    def worker() -> None:
-        t0: float | None = None
-        warned = False
-        skipped = 0
-        try:
-            for i, frame in enumerate(container.decode(stream)):
-                if stop.is_set() or (max_frames is not None and i >= max_frames):
-                    break
-                if frame.time is None and not warned:
-                    warned = True
-                    logger.warning("%s: frame %d has no timestamp; frames without one are timed at %g fps",
-                                   path.name, i, rate)  # fmt: skip
-                t = float(frame.time) if frame.time is not None else i / rate
-                t0 = t if t0 is None else t0
-                if start_s is not None and t - t0 < start_s - 1e-6:
-                    continue
-                if end_s is not None and t - t0 > end_s + 1e-6:
-                    break
-                if skipped < skip:
-                    skipped += 1
-                    continue
-                k = _clockwise_rotation(frame) // 90
-                # scaled (size_px) in the stored orientation, then turned upright
-                rgb = rgb24(frame) if size_px is None else scaled_rgb(frame, size_px[::-1] if k % 2 else size_px)
-                if keep is not None:
-                    keep.add(i, t - t0, frame, k, rgb if size_px is None else None)
-                if k:
-                    rgb = np.ascontiguousarray(np.rot90(rgb, k=-k))
-                q.put(VideoFrame(i, t - t0, rgb))
-            else:  # every frame decoded (no early stop)
-                if keep is not None:
-                    keep.finished = True
-        except Exception as exc:  # noqa: BLE001 - forwarded to the consumer thread
-            q.put(exc)
-        finally:
-            q.put(done)
-
-    thread = threading.Thread(target=worker, name="runform-decode", daemon=True)
-    thread.start()
-    n = 0
+    decoder = _Decoder(Path(path), _Window(start_s, end_s, skip), prefetch=prefetch, max_frames=max_frames,
+                       size_px=size_px, keep=keep)  # fmt: skip
+    decoder.thread.start()
     try:
-        while True:
-            item = q.get()
-            if item is done:
-                break
-            if isinstance(item, Exception):
-                if n == 0:
-                    raise InputError(
-                        f"Cannot decode {path.name}",
-                        expected="a complete, playable video",
-                        found=f"{type(item).__name__}: {item}",
-                        fix="re-export the clip as H.264 mp4",
-                    )
-                logger.warning("%s: decoding stopped after %d frames (%s: %s); the file looks truncated, "
-                               "the frames decoded so far are analysed", path.name, n, type(item).__name__, item)  # fmt: skip
-                break  # truncated file: keep what was decoded
-            n += 1
-            yield item
+        yield from decoder.frames()
     finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                thread.join(timeout=0.05)
-        container.close()
+        decoder.close()

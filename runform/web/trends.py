@@ -132,19 +132,33 @@ def _capped_bar(cx: float, y0: float, y1: float) -> str:
     return f"M{cx:.1f} {y0:.1f}V{y1:.1f}M{cx - 3:.1f} {y0:.1f}h6M{cx - 3:.1f} {y1:.1f}h6"
 
 
-def svg_plot(metric: dict) -> str:
-    """One metric's trend: one column per finished session (dated), points with ±uncertainty bars
-    (left and right legs side by side when measured per leg), the reference band shaded, round
-    y ticks with grid lines, the unit above the y axis and a legend."""
-    label = escape(metric["label"])
-    points = [(p, s["side"]) for s in metric["series"] for p in s["points"]]
-    keys = sorted({(p["date"], p["session_id"]) for p, _ in points})
-    head = f'<svg class="trend" role="img" viewBox="0 0 {_W} {_H}" font-size="{_FONT}" '
-    if not points:
-        return (head + f'aria-label="{label}: no data"><text class="empty" x="{_W / 2}" y="{_H / 2}" text-anchor="middle" '
-                f'fill="#666">no finished session yet</text></svg>')  # fmt: skip
-    values = [p["value"] + sign * (p["uncertainty"] or 0) for p, _ in points for sign in (-1, 1)]
-    band = metric.get("band") or {}
+@dataclass(frozen=True)
+class _Axes:
+    """The plot area and its mapping from (session, value) to SVG coordinates."""
+
+    keys: list[tuple[str, int]]  # (date, session id) of each column, in order
+    lo: float
+    hi: float
+    top: float = _PAD_T
+    bottom: float = _H - _PAD_B
+    left: float = _PAD_L
+    right: float = _W - _PAD_R
+
+    @property
+    def step(self) -> float:
+        return (self.right - self.left) / len(self.keys)
+
+    def y(self, v: float) -> float:
+        return self.top + (self.hi - v) / (self.hi - self.lo) * (self.bottom - self.top)
+
+    def x(self, key: tuple[str, int], side: str = "both") -> float:
+        offset = {"left": -5, "right": 5}.get(side, 0) if self.step >= 24 else {"left": -2, "right": 2}.get(side, 0)
+        return self.left + self.step * (self.keys.index(key) + 0.5) + offset
+
+
+def _value_range(points: list[dict], band: dict) -> tuple[float, float]:
+    """The y range: every point with its ± bar, the band's edges, a strip beyond an open band's edge."""
+    values = [p["value"] + sign * (p["uncertainty"] or 0) for p in points for sign in (-1, 1)]
     values += [v for v in (band.get("low"), band.get("high")) if v is not None]
     lo, hi = min(values), max(values)
     if hi - lo < 1e-9:
@@ -154,71 +168,97 @@ def svg_plot(metric: dict) -> str:
         lo = min(lo, band["high"] - 0.2 * span)
     if band.get("low") is not None and band.get("high") is None:
         hi = max(hi, band["low"] + 0.2 * span)
-    lo, hi = lo - 0.04 * span, hi + 0.04 * span  # points and bars clear of the frame
-    ticks, decimals = _nice_ticks(lo, hi)
-    lo, hi = min(ticks[0], lo), max(ticks[-1], hi)
-    top, bottom, left, right = _PAD_T, _H - _PAD_B, _PAD_L, _W - _PAD_R
-    step = (right - left) / len(keys)
+    return lo - 0.04 * span, hi + 0.04 * span  # points and bars clear of the frame
 
-    def y(v: float) -> float:
-        return top + (hi - v) / (hi - lo) * (bottom - top)
 
-    def x(key: tuple[str, int], side: str = "both") -> float:
-        offset = {"left": -5, "right": 5}.get(side, 0) if step >= 24 else {"left": -2, "right": 2}.get(side, 0)
-        return left + step * (keys.index(key) + 0.5) + offset
+def _grid(ax: _Axes, ticks: list[float], decimals: int, unit: str) -> list[str]:
+    """Grid lines with the y tick values, and the unit above the y axis."""
+    parts = [f'<line class="grid" x1="{ax.left}" x2="{ax.right}" y1="{ax.y(t):.1f}" y2="{ax.y(t):.1f}" stroke="#e6e6e6"/>'
+             f'<text class="tick" x="{ax.left - 6}" y="{ax.y(t) + 4:.1f}" text-anchor="end" fill="#555">{t:.{decimals}f}</text>'
+             for t in ticks]  # fmt: skip
+    parts.append(f'<text class="unit" x="2" y="{ax.top - 16}" fill="#555">{escape(unit)}</text>')
+    return parts
 
-    unit = escape(metric.get("unit") or "")
-    parts = [head + f'aria-label="{label} over {len(keys)} session(s)">']
-    for tick in ticks:  # grid lines and y tick values
-        parts.append(f'<line class="grid" x1="{left}" x2="{right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e6e6e6"/>'
-                     f'<text class="tick" x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#555">{tick:.{decimals}f}</text>')  # fmt: skip
-    parts.append(f'<text class="unit" x="2" y="{top - 16}" fill="#555">{unit}</text>')
-    if band:
-        b_top = y(band["high"]) if band.get("high") is not None else top
-        b_bottom = y(band["low"]) if band.get("low") is not None else bottom
-        parts.append(f'<rect class="band" x="{left}" y="{b_top:.1f}" width="{right - left}" height="{max(b_bottom - b_top, 0):.1f}" '
-                     f'fill="{_BAND_COLOUR}" fill-opacity="0.12"><title>reference band ({escape(band["source"])})</title></rect>')  # fmt: skip
-        for edge in (band.get("low"), band.get("high")):
-            if edge is not None:
-                parts.append(f'<line class="band-edge" x1="{left}" x2="{right}" y1="{y(edge):.1f}" y2="{y(edge):.1f}" '
-                             f'stroke="{_BAND_COLOUR}" stroke-opacity="0.55" stroke-dasharray="4 3"/>')  # fmt: skip
-    parts.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#999"/>'
-                 f'<line class="axis" x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#999"/>')  # fmt: skip
-    # dates: every session gets a tick mark; labels thinned so they never overlap (the latest always labelled),
-    # the year under the first label and wherever it changes
-    every = max(1, math.ceil((_text_w("22 May") + 10) / step))
+
+def _band_marks(ax: _Axes, band: dict) -> list[str]:
+    """The reference band shaded, its edges dashed (an open band runs to the frame)."""
+    b_top = ax.y(band["high"]) if band.get("high") is not None else ax.top
+    b_bottom = ax.y(band["low"]) if band.get("low") is not None else ax.bottom
+    parts = [f'<rect class="band" x="{ax.left}" y="{b_top:.1f}" width="{ax.right - ax.left}" height="{max(b_bottom - b_top, 0):.1f}" '
+             f'fill="{_BAND_COLOUR}" fill-opacity="0.12"><title>reference band ({escape(band["source"])})</title></rect>']  # fmt: skip
+    for edge in (band.get("low"), band.get("high")):
+        if edge is not None:
+            parts.append(f'<line class="band-edge" x1="{ax.left}" x2="{ax.right}" y1="{ax.y(edge):.1f}" y2="{ax.y(edge):.1f}" '
+                         f'stroke="{_BAND_COLOUR}" stroke-opacity="0.55" stroke-dasharray="4 3"/>')  # fmt: skip
+    return parts
+
+
+def _date_axis(ax: _Axes) -> list[str]:
+    """Every session gets a tick mark; labels thinned so they never overlap (the latest always
+    labelled), the year under the first label and wherever it changes."""
+    parts = [f'<line class="axis" x1="{ax.left}" y1="{ax.top}" x2="{ax.left}" y2="{ax.bottom}" stroke="#999"/>'
+             f'<line class="axis" x1="{ax.left}" y1="{ax.bottom}" x2="{ax.right}" y2="{ax.bottom}" stroke="#999"/>']  # fmt: skip
+    every = max(1, math.ceil((_text_w("22 May") + 10) / ax.step))
     last_year = None
-    for k, key in enumerate(keys):
-        cx = x(key)
-        parts.append(f'<line class="xtick" x1="{cx:.1f}" x2="{cx:.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="#999"/>')
-        if (len(keys) - 1 - k) % every:
+    for k, key in enumerate(ax.keys):
+        cx = ax.x(key)
+        parts.append(f'<line class="xtick" x1="{cx:.1f}" x2="{cx:.1f}" y1="{ax.bottom}" y2="{ax.bottom + 4}" stroke="#999"/>')
+        if (len(ax.keys) - 1 - k) % every:
             continue
         day, year = _date_label(key[0])
         tx = min(max(cx, _text_w(day) / 2 + 1), _W - _text_w(day) / 2 - 1)  # inside the chart at either end
-        parts.append(f'<text class="date" x="{tx:.1f}" y="{bottom + 17}" text-anchor="middle" fill="#444">{day}</text>')
+        parts.append(f'<text class="date" x="{tx:.1f}" y="{ax.bottom + 17}" text-anchor="middle" fill="#444">{day}</text>')
         if year != last_year:
-            parts.append(f'<text class="year" x="{tx:.1f}" y="{bottom + 31}" text-anchor="middle" fill="#777" font-size="{_FONT - 1}">{year}</text>')
+            parts.append(f'<text class="year" x="{tx:.1f}" y="{ax.bottom + 31}" text-anchor="middle" fill="#777" font-size="{_FONT - 1}">{year}</text>')
             last_year = year
+    return parts
+
+
+def _series_marks(ax: _Axes, series: dict, unit: str) -> list[str]:
+    """One leg's (or the value's) line, ± bars and points; unreliable points hollow, with the reason."""
+    colour, side = _COLOURS[series["side"]], series["side"]
+    coords = [(ax.x((p["date"], p["session_id"]), side), ax.y(p["value"])) for p in series["points"]]
+    parts = []
+    if len(coords) > 1:
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-opacity="0.6" stroke-width="1.5" '
+                     f'points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in coords)}"/>')  # fmt: skip
+    for p, (cx, cy) in zip(series["points"], coords):
+        u = p["uncertainty"] or 0
+        if u:
+            bar = _capped_bar(cx, ax.y(p["value"] + u), ax.y(p["value"] - u))
+            parts.append(f'<path class="err" d="{bar}" stroke="{colour}" stroke-width="1.2" fill="none"/>')
+        tip = f"{_SIDE_WORDS[side]} {p['date']}: {p['value']:.3g} ± {u:.2g} {unit}" + (f" ({p['note']})" if p.get("note") else "")
+        if p.get("reliable", True):
+            parts.append(f'<circle class="point {side}" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{colour}" stroke="#fff" '
+                         f'stroke-width="1.5"><title>{escape(tip)}</title></circle>')  # fmt: skip
+        else:  # hollow: not to be read as the metric
+            parts.append(f'<circle class="point {side} unreliable" cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#fff" stroke="{colour}" '
+                         f'stroke-width="2"><title>{escape(tip)}</title></circle>')  # fmt: skip
+    return parts
+
+
+def svg_plot(metric: dict) -> str:
+    """One metric's trend: one column per finished session (dated), points with ±uncertainty bars
+    (left and right legs side by side when measured per leg), the reference band shaded, round
+    y ticks with grid lines, the unit above the y axis and a legend."""
+    label = escape(metric["label"])
+    points = [p for s in metric["series"] for p in s["points"]]
+    head = f'<svg class="trend" role="img" viewBox="0 0 {_W} {_H}" font-size="{_FONT}" '
+    if not points:
+        return (head + f'aria-label="{label}: no data"><text class="empty" x="{_W / 2}" y="{_H / 2}" text-anchor="middle" '
+                f'fill="#666">no finished session yet</text></svg>')  # fmt: skip
+    keys = sorted({(p["date"], p["session_id"]) for p in points})
+    band = metric.get("band") or {}
+    lo, hi = _value_range(points, band)
+    ticks, decimals = _nice_ticks(lo, hi)
+    ax = _Axes(keys, min(ticks[0], lo), max(ticks[-1], hi))
+    parts = [head + f'aria-label="{label} over {len(keys)} session(s)">', *_grid(ax, ticks, decimals, metric.get("unit") or "")]
+    if band:
+        parts += _band_marks(ax, band)
+    parts += _date_axis(ax)
     for series in metric["series"]:
-        colour, side = _COLOURS[series["side"]], series["side"]
-        coords = [(x((p["date"], p["session_id"]), side), y(p["value"])) for p in series["points"]]
-        if len(coords) > 1:
-            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-opacity="0.6" stroke-width="1.5" '
-                         f'points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in coords)}"/>')  # fmt: skip
-        for p, (cx, cy) in zip(series["points"], coords):
-            u = p["uncertainty"] or 0
-            if u:
-                y0, y1 = y(p["value"] + u), y(p["value"] - u)
-                parts.append(f'<path class="err" d="{_capped_bar(cx, y0, y1)}" stroke="{colour}" stroke-width="1.2" fill="none"/>')
-            tip = f"{_SIDE_WORDS[side]} {p['date']}: {p['value']:.3g} ± {u:.2g} {metric['unit']}" + (f" ({p['note']})" if p.get("note") else "")
-            if p.get("reliable", True):
-                parts.append(f'<circle class="point {side}" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="{colour}" stroke="#fff" '
-                             f'stroke-width="1.5"><title>{escape(tip)}</title></circle>')  # fmt: skip
-            else:  # hollow: not to be read as the metric
-                parts.append(f'<circle class="point {side} unreliable" cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#fff" stroke="{colour}" '
-                             f'stroke-width="2"><title>{escape(tip)}</title></circle>')  # fmt: skip
-    parts.append(_legend(metric, bool(band)))
-    parts.append("</svg>")
+        parts += _series_marks(ax, series, metric["unit"])
+    parts += [_legend(metric, bool(band)), "</svg>"]
     return "".join(parts)
 
 
