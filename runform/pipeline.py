@@ -13,11 +13,11 @@ import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from runform.coaching import coach, leg_tracking, mark_unreliable_legs
 from runform.coaching import compare as compare_module
@@ -40,7 +40,7 @@ from runform.metrics import (
     overall_cadence_steps_per_min,
     run_summary,
 )
-from runform.model import Analysis, Keypoints, PersonTracks
+from runform.model import Analysis, Calibration, CleaningReport, Keypoints, PersonTracks, QualityReport
 from runform.pose import ProgressCallback, backend_for
 from runform.quality import GateInput, QualityGate, picture_rate_hz
 from runform.report import (
@@ -247,16 +247,11 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
     backend = backend_for(path, config.model_complexity, person=config.person, start_s=config.start_s, end_s=config.end_s,
                           workers=config.pose_workers, **keep)  # fmt: skip
     raw = backend.estimate(path, progress)
-    info = getattr(backend, "info_", None)
-    video = None if info is None else {**asdict(info), "decoding_stopped_at_s": getattr(backend, "decoding_stopped_at_s_", None)}
-    if video is not None and hasattr(backend, "repeated_frames_"):
-        video.update(repeated_frames=backend.repeated_frames_, repeated_frames_text=backend.repeated_text_,
-                     pose_frame_step=backend.pose_frame_step_)  # fmt: skip
     raw = _apply_real_fps(raw, config)
     clock.lap("pose")
-    persons, first_frame = getattr(backend, "persons_", None), getattr(backend, "first_frame_", 0)
-    analysis = analyze_keypoints(raw, config, str(path), video, getattr(backend, "samples_", None), clock, persons, first_frame)
-    return analysis, getattr(backend, "frames_", None)
+    analysis = analyze_keypoints(raw, config, str(path), backend.video_record(), backend.samples_, clock, backend.persons_,
+                                 backend.first_frame_)  # fmt: skip
+    return analysis, backend.frames_
 
 
 def analyze_keypoints(
@@ -276,15 +271,7 @@ def analyze_keypoints(
     from the clip's start like their ``time_s``."""
     clock = clock or _Clock()
     # 2. cleaning: gaps, glitches, leg swaps, sides, direction, filter
-    kp, cleaning = clean_keypoints(
-        raw, min_confidence=config.min_confidence, max_gap_s=config.max_gap_s, cutoff_hz=config.filter_cutoff_hz
-    )
-    if config.filter_cutoff_hz is None and not np.isfinite(cleaning.stride_frequency_hz):
-        logger.warning(
-            "no stride frequency could be measured (no clear stride rhythm in the legs): low-pass cut-off "
-            "set to %.1f Hz instead of the cadence rule",
-            cleaning.cutoff_hz,
-        )
+    kp, cleaning = _clean(raw, config)
     clock.lap("cleaning")
     # 3. events
     detector = FootGroundEventDetection().detect(
@@ -306,12 +293,41 @@ def analyze_keypoints(
     clock.lap("quality")
     # 6. summary with uncertainty, gait-cycle curves, coaching (none for a refused clip)
     cadence = overall_cadence_steps_per_min(events, stride_metrics.missing_spans_s_)  # not across the runner's absences
-    confidence = quality.get("keypoint_confidence")
     far_side = "right" if cleaning.direction < 0 else "left"  # the camera sees the runner's other side
     legs = leg_tracking(kp, far_side)
     picture_fps = picture_rate_hz(raw, kp)  # the error model's rate: that of the pictures (repeats left out)
     if video is not None:
         video = {**video, "picture_fps": round(float(picture_fps), 3)}
+    summary = _summary(raw, strides, cadence, quality, calibration, legs, picture_fps)
+    curves = gait_cycle_curves(kp, strides, cleaning.direction)
+    coaching = None
+    if quality.verdict != "refuse":
+        coaching = coach(summary, strides, config.event, config.programme_weeks, far_side, calibration, legs)
+    return Analysis(
+        source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
+        cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,
+        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s, persons=persons,
+    )  # fmt: skip
+
+
+def _clean(raw: Keypoints, config: Config) -> tuple[Keypoints, CleaningReport]:
+    """Stage 2: the cleaned, filtered keypoints and what the cleaning found."""
+    kp, cleaning = clean_keypoints(
+        raw, min_confidence=config.min_confidence, max_gap_s=config.max_gap_s, cutoff_hz=config.filter_cutoff_hz
+    )
+    if config.filter_cutoff_hz is None and not np.isfinite(cleaning.stride_frequency_hz):
+        logger.warning(
+            "no stride frequency could be measured (no clear stride rhythm in the legs): low-pass cut-off "
+            "set to %.1f Hz instead of the cadence rule",
+            cleaning.cutoff_hz,
+        )
+    return kp, cleaning
+
+
+def _summary(raw: Keypoints, strides: pd.DataFrame, cadence: float | None, quality: QualityReport,
+             calibration: Calibration, legs: dict[str, dict], picture_fps: float) -> dict[str, Any]:  # fmt: skip
+    """Stage 6's run summary with uncertainty; a leg the camera tracked poorly is marked so."""
+    confidence = quality.get("keypoint_confidence")
     summary = run_summary(
         strides,
         overall_cadence=cadence,
@@ -322,16 +338,7 @@ def analyze_keypoints(
         calibration_method=calibration.method,
         reliable_sides=tuple(side for side in ("left", "right") if legs[side]["reliable"]) or ("left", "right"),
     )
-    curves = gait_cycle_curves(kp, strides, cleaning.direction)
-    summary = mark_unreliable_legs(summary, legs)
-    coaching = None
-    if quality.verdict != "refuse":
-        coaching = coach(summary, strides, config.event, config.programme_weeks, far_side, calibration, legs)
-    return Analysis(
-        source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
-        cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,
-        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s, persons=persons,
-    )  # fmt: skip
+    return mark_unreliable_legs(summary, legs)
 
 
 def source_kind(source: str) -> str:

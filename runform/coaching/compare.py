@@ -14,16 +14,17 @@ from runform.model import leg_lengths_per_s
 
 __all__ = ["BETTER", "METRIC_NAMES", "compare", "finding_list", "metric_name", "readable_finding", "session_label"]
 
-#: Which direction is better when the "before" session had the finding (rule id -> metric, sign).
+#: Which direction is better when the "before" session had the finding: rule id -> (metric, sign)
+#: for each metric the finding is judged on (a two-part rule: both).
 BETTER = {
-    "overstride-shank": ("shank_angle_at_contact_deg", -1),
-    "overstride-foot-ahead": ("foot_ahead_of_hip_pct_leg", -1),
-    "distance-short-hip-extension": ("hip_extension_at_toe_off_deg", +1),
-    "distance-shuffle": ("max_thigh_angle_deg", +1),
-    "distance-short-step": ("step_length_m", +1),
-    "sprint-knee-lift-low": ("max_thigh_angle_deg", +1),
-    "low-cadence-distance": ("cadence_steps_per_min", +1),
-    "distance-forced-knee-drive": ("hip_extension_at_toe_off_deg", +1),
+    "overstride-shank": (("shank_angle_at_contact_deg", -1),),
+    "overstride-foot-ahead": (("foot_ahead_of_hip_pct_leg", -1),),
+    "distance-short-hip-extension": (("hip_extension_at_toe_off_deg", +1),),
+    "distance-shuffle": (("max_thigh_angle_deg", +1),),
+    "distance-short-step": (("step_length_m", +1),),
+    "sprint-knee-lift-low": (("max_thigh_angle_deg", +1),),
+    "low-cadence-distance": (("cadence_steps_per_min", +1),),
+    "distance-forced-knee-drive": (("max_thigh_angle_deg", -1), ("hip_extension_at_toe_off_deg", +1)),
 }
 #: Readable names (with units) for the comparison table.
 METRIC_NAMES = {
@@ -115,9 +116,10 @@ def _row(metric: str, b: dict, a: dict, had: set[str], speed_changed: bool) -> d
         if speed_changed:
             verdict += " (the speed changed too)"
         else:
-            for rule, (m, sign) in BETTER.items():
-                if m == metric and rule in had:
-                    verdict = "improved" if change * sign > 0 else "worse"
+            for rule in sorted(had & BETTER.keys()):
+                for m, sign in BETTER[rule]:
+                    if m == metric:
+                        verdict = "improved" if change * sign > 0 else "worse"
     return {"metric": metric, "name": metric_name(metric), "before": before, "after": after,
             "change": round(change, 4), "mdc95": round(mdc, 4) if mdc else None, "verdict": verdict}  # fmt: skip
 

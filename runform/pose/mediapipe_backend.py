@@ -46,7 +46,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,6 @@ class MediaPipePose(PoseBackend):
             return 1
         return n_pose_processes(self._window_s(info), free_cores)
 
-
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
         from runform.pose.persons import PersonSurvey, find_passes, landmarks_on_track, whole_body_in_view
         from runform.pose.selection import parse_person
@@ -144,7 +143,7 @@ class MediaPipePose(PoseBackend):
         info = self.info_ = probe(source)
         self._check_window(info)
         every = max(1, info.n_frames_estimate // self.n_samples)
-        self.samples_: list[tuple[float, np.ndarray]] = []
+        self.samples_ = []  # (time_s, small grey picture)
         survey = PersonSurvey(info.nominal_fps) if self.detect_persons else None
         self.n_processes_ = self._n_processes(info)
         split = self._split(info, PARENT_SHARE, WORKER_START_FRAMES) if self.n_processes_ > 1 else None
@@ -223,6 +222,15 @@ class MediaPipePose(PoseBackend):
         if self.repeated_frames_:
             logger.warning("%s; they are left out", self.repeated_text_)
         return observed
+
+    def video_record(self) -> dict[str, Any] | None:
+        """The probed clip, where decoding stopped, repeated pictures and the pose frame step."""
+        info = getattr(self, "info_", None)
+        if info is None:  # estimate has not run
+            return None
+        return {**asdict(info), "decoding_stopped_at_s": self.decoding_stopped_at_s_,
+                "repeated_frames": self.repeated_frames_, "repeated_frames_text": self.repeated_text_,
+                "pose_frame_step": self.pose_frame_step_}  # fmt: skip
 
     def _check_window(self, info: VideoInfo) -> None:
         """``start_s`` at or after the clip's end is an option error; ``end_s`` after it analyses to

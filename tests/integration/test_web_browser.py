@@ -6,6 +6,8 @@ analyses of the 12 s demo clip (about 40 s). Screenshots go to tests/artifacts/w
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from fixtures.browser import ARTIFACTS
@@ -114,4 +116,24 @@ def test_coach_flow_in_chromium(browser, live):
         assert page.request.get(f"{base}/api/sessions/{session_id}{suffix}").status == 404
     assert all(u.startswith(base) or u.startswith(("data:", "blob:", "about:")) for u in requests), [u for u in requests if not u.startswith(base)][:5]
     assert errors == []
+    context.close()
+
+
+def test_upload_date_defaults_to_the_browsers_day(browser, live):
+    """The upload form's default date is the coach's own day, not the server's: a browser in a
+    time zone where it is already another day than on the server gets that day."""
+    server_day = date.today()  # the server runs in this process
+    zone = next(z for z in ("Pacific/Kiritimati", "Pacific/Pago_Pago") if datetime.now(ZoneInfo(z)).date() != server_day)
+    context = browser.new_context(timezone_id=zone)
+    page = context.new_page()
+    _login(page, live.url, "coach@b.test")
+    page.fill("#new-athlete input[name=name]", "Zone Runner")
+    page.fill("#new-athlete input[name=height_m]", "1.70")
+    page.click("#new-athlete button[type=submit]")
+    page.wait_for_url(re.compile(r".*/athletes/\d+$"))
+    before = datetime.now(ZoneInfo(zone)).date()
+    shown = page.input_value("#upload input[name=session_date]")
+    after = datetime.now(ZoneInfo(zone)).date()
+    assert shown in {before.isoformat(), after.isoformat()}, (zone, shown)
+    assert shown != server_day.isoformat()
     context.close()

@@ -155,6 +155,21 @@ def test_change_smaller_than_noise_is_not_an_improvement():
     assert big["resolved_findings"] == ["overstride-shank"]
 
 
+def test_forced_knee_drive_is_judged_on_both_of_its_metrics():
+    """Forced knee drive (high lift, short hip extension): a lower knee lift and a longer hip
+    extension are both improvements; a still higher lift is worse."""
+    values = {"max_thigh_angle_deg": 62.0, "hip_extension_at_toe_off_deg": 11.0}
+    before = _session(values, mdc=2.0, findings=["distance-forced-knee-drive"])
+    calmer = compare(before, _session({"max_thigh_angle_deg": 52.0, "hip_extension_at_toe_off_deg": 16.0}, mdc=2.0))
+    assert {m["metric"]: m["verdict"] for m in calmer["metrics"]} == {
+        "max_thigh_angle_deg": "improved", "hip_extension_at_toe_off_deg": "improved"}  # fmt: skip
+    higher = compare(before, _session({"max_thigh_angle_deg": 68.0, "hip_extension_at_toe_off_deg": 11.5}, mdc=2.0))
+    assert {m["metric"]: m["verdict"] for m in higher["metrics"]} == {
+        "max_thigh_angle_deg": "worse", "hip_extension_at_toe_off_deg": "no real change"}  # fmt: skip
+    shuffle = compare(_session(values, mdc=2.0, findings=["distance-shuffle"]), _session({**values, "max_thigh_angle_deg": 68.0}, mdc=2.0))
+    assert shuffle["metrics"][0]["verdict"] == "improved"  # the other finding on knee lift: higher is better
+
+
 def test_compare_warns_when_the_pose_settings_differ():
     def session(source: str) -> dict:
         data = _session({"shank_angle_at_contact_deg": 9.0}, mdc=2.0)
