@@ -115,29 +115,47 @@ def leg_length_retest(fps: float, model: dict | None = None) -> float:
 def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, model: dict | None = None,
            calibration_method: str | None = None) -> dict:  # fmt: skip
     """Add ``uncertainty`` (95 % half-width), ``mdc95`` and ``validated`` to every metric of a summary
-    (in place); ``calibration_method``: how lengths were scaled (``Calibration.method``)."""
+    (in place), and each leg's own ``uncertainty`` to its ``left`` / ``right`` entry (the same model
+    on that leg's strides); ``calibration_method``: how lengths were scaled (``Calibration.method``)."""
     factor = max(1.0, REFERENCE_CONFIDENCE / mean_confidence) if mean_confidence > 0 else 2.0
     scale_error = calibration_systematic(calibration_method, fps, model)
     leg_retest = leg_length_retest(fps, model)
     for metric, entry in summary.items():
         if not isinstance(entry, dict) or "n" not in entry:
             continue
-        n, sd = entry.get("n") or 0, entry.get("sd") or 0.0
-        if n == 0:
+        if not entry.get("n"):
             entry.update(uncertainty=None, mdc95=None, validated=False)
             continue
         err = method_error(metric, fps, source_kind, model)
-        rmse, bias = (factor * err[0], err[1]) if err else (0.0, 0.0)
-        if err and "length" in metric:
-            value = abs(entry.get("median") or 0.0)
-            rmse, bias = rmse * value, bias * value
-        if scale_error and metric.endswith(SCALED_SUFFIXES):
-            bias = float(np.hypot(bias, scale_error * abs(entry.get("median") or 0.0)))
-        strides = (stride_factor(n) / 1.96) ** 2 * sd**2 / n  # the SD is estimated from these n strides
-        random = strides + rmse**2 / n
-        entry["uncertainty"] = round(float(1.96 * np.sqrt(random + bias**2)), 4)
+        random, bias = _variances(metric, entry, err, factor, scale_error)
+        entry["uncertainty"] = _half_width(random, bias)
         leg = leg_retest if metric.endswith("_pct_leg") or (scale_error and metric.endswith(SCALED_SUFFIXES)) else 0.0
         retest = random + (leg * abs(entry.get("median") or 0.0)) ** 2  # the leg length is read again in a retest
         entry["mdc95"] = round(float(1.96 * np.sqrt(2) * np.sqrt(retest)), 4)
         entry["validated"] = err is not None
+        for side in ("left", "right"):
+            stats = entry.get(side)
+            if isinstance(stats, dict) and "n" in stats:
+                stats["uncertainty"] = _half_width(*_variances(metric, stats, err, factor, scale_error)) if stats["n"] else None
     return summary
+
+
+def _half_width(random: float, bias: float) -> float:
+    """The 95 % half-width from a random variance and a systematic error."""
+    return round(float(1.96 * np.sqrt(random + bias**2)), 4)
+
+
+def _variances(metric: str, stats: dict, err: tuple[float, float] | None, factor: float,
+               scale_error: float) -> tuple[float, float]:  # fmt: skip
+    """(random variance of the median of these strides, systematic error) of one metric: the stride
+    spread over ``n`` strides and the method's per-stride error (``err``: RMSE, bias; lengths as a
+    fraction of the value), plus the scale's error for scaled lengths."""
+    n, sd = stats.get("n") or 0, stats.get("sd") or 0.0
+    rmse, bias = (factor * err[0], err[1]) if err else (0.0, 0.0)
+    value = abs(stats.get("median") or 0.0)
+    if err and "length" in metric:
+        rmse, bias = rmse * value, bias * value
+    if scale_error and metric.endswith(SCALED_SUFFIXES):
+        bias = float(np.hypot(bias, scale_error * value))
+    strides = (stride_factor(n) / 1.96) ** 2 * sd**2 / n  # the SD is estimated from these n strides
+    return strides + rmse**2 / n, bias

@@ -118,7 +118,11 @@ def _cards(summary: dict, coaching: dict | None) -> list[dict]:
 
 
 def _side_cell(side: dict) -> str:
-    return _fmt(side.get("median"), 3) + (" (unreliable)" if side.get("reliable") is False else "")
+    """A leg's median ± its own 95 % uncertainty (that leg's strides), marked when tracked poorly."""
+    value = _fmt(side.get("median"), 3)
+    if side.get("median") is not None and side.get("uncertainty") is not None:
+        value += " ± " + _fmt(side["uncertainty"], 3)
+    return value + (" (unreliable)" if side.get("reliable") is False else "")
 
 
 def _finding_groups(coaching: dict | None) -> list[dict]:

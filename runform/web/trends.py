@@ -76,11 +76,17 @@ def trend(athlete: Athlete) -> dict:
                     continue
                 reliable, note = _reliability(entry, side)
                 points.append({"session_id": s.id, "date": s.session_date.isoformat(), "value": round(value, 4),
-                               "uncertainty": _number(entry.get("uncertainty")), "mdc95": _number(entry.get("mdc95")),
+                               "uncertainty": _uncertainty(entry, side), "mdc95": _number(entry.get("mdc95")),
                                "reliable": reliable, "note": note})  # fmt: skip
             series.append({"side": side, "points": points})
         metrics.append({"key": m.key, "label": m.label, "unit": m.unit, "band": _band(m.key, profile, event), "series": series})
     return {"athlete_id": athlete.id, "event": event, "profile": profile, "sessions": len(done), "metrics": metrics}
+
+
+def _uncertainty(entry: dict, side: str) -> float | None:
+    """The point's ±: the leg's own (analysis.json 1.8 on), else the session's headline."""
+    own = (entry.get(side) or {}).get("uncertainty") if side != "both" else None
+    return _number(own) if own is not None else _number(entry.get("uncertainty"))
 
 
 def _reliability(entry: dict, side: str) -> tuple[bool, str]:
@@ -91,7 +97,9 @@ def _reliability(entry: dict, side: str) -> tuple[bool, str]:
     if side != "both":
         if (entry.get(side) or {}).get("reliable") is False:
             return False, "far leg, poorly tracked"
-        return True, "± is the session's headline uncertainty (both legs)"
+        if (entry.get(side) or {}).get("uncertainty") is None:  # analysed before 1.8
+            return True, "± is the session's headline uncertainty (both legs)"
+        return True, ""
     if entry.get("headline_side"):
         return True, f"{entry['headline_side']} leg only (the other poorly tracked)"
     return True, ""
