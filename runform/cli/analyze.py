@@ -54,14 +54,14 @@ class StageBars:
 
 
 def analyze(
-    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Side-view running video (mp4/mov/avi/mkv/webm) or keypoint CSV.")],
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Side-view running video (mp4/mov/avi/mkv/webm/m4v), keypoint CSV, or motion capture (.c3d, .trc, RBDS markers .txt, joint-centre CSV).")],
     output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FOLDER", help="Output folder. [default: <clip name>_runform next to the clip]")] = None,
     height: Annotated[float | None, typer.Option("--height", help="Runner's height in metres, for scale.")] = None,
     treadmill_speed: Annotated[str | None, typer.Option("--treadmill-speed", help="Belt speed: 3.5 (m/s), 12.6km/h or 8mph.")] = None,
     known_distance: Annotated[str | None, typer.Option("--known-distance", help="x1,y1,x2,y2,distance: two image points (pixels) a known distance apart, in metres or with m, cm or mm.")] = None,
     event: Annotated[str | None, typer.Option("--event", metavar="EVENT", help=EVENT_HELP)] = None,
     surface: Annotated[str, typer.Option("--surface", help="auto, treadmill or overground.")] = "auto",
-    fast: Annotated[bool, typer.Option("--fast", help="Faster pose: BlazePose on every other frame, the frames between interpolated (see docs/ACCURACY.md).")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Faster pose: BlazePose on every other frame, the frames between interpolated (see docs/ACCURACY.md); not on a clip with several people, whose runner crop is posed on every frame.")] = False,
     real_fps: Annotated[float | None, typer.Option("--real-fps", help="True capture rate of a slow-motion file.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Runner's name for the report.")] = None,
     weeks: Annotated[int, typer.Option("--weeks", help="Length of the knee-drive programme in weeks.")] = 6,
