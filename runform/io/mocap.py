@@ -8,6 +8,7 @@ cannot be mapped gets a clear :class:`KeypointDataError`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +23,20 @@ from runform.model import LEG_PARTS, SIDES, MotionCapture, frame_interval_s
 #: several names are averaged). RBDS running markers and Plug-in Gait names.
 MARKER_MAPS: dict[str, list[list[str]]] = {
     "hip": [["{s}HJC"], ["{s}.HJC"], ["{s}.Hip"], ["{s}GTR"], ["{s}.GTR"]],
-    "knee": [["{s}KJC"], ["{s}KNE", "{s}KNM"], ["{s}KNE"], ["{s}.Knee"],
-             ["{s}.Thigh.Bottom.Lateral", "{s}.Thigh.Bottom.Medial", "{s}.Shank.Top.Lateral", "{s}.Shank.Top.Medial"]],
-    "ankle": [["{s}AJC"], ["{s}ANK", "{s}MED"], ["{s}ANK"], ["{s}.Ankle"], ["{s}.Shank.Bottom.Lateral", "{s}.Shank.Bottom.Medial"]],
+    "knee": [["{s}KJC"], ["{s}KNE", "{s}KNM"], ["{s}KNE"], ["{s}.Knee", "{s}.Knee.Medial"], ["{s}.Knee"]],
+    "ankle": [["{s}AJC"], ["{s}ANK", "{s}MED"], ["{s}ANK"], ["{s}.Ankle", "{s}.Ankle.Medial"], ["{s}.Ankle"]],
     "heel": [["{s}HEE"], ["{s}.Heel.Bottom"], ["{s}.Heel"]],
     "foot_index": [["{s}TOE"], ["{s}.MT1", "{s}.MT5"], ["{s}MT1", "{s}MT5"], ["{s}.Toe"]],
 }  # fmt: skip
+#: RBDS running trials carry rigid marker plates on thigh and shank, not anatomical markers: the
+#: knee (epicondyles) and ankle (malleoli) are calibrated in the subject's static trial and carried
+#: into each running frame by the plates (rbds/README.md, "Joint centres"). Segment -> plate markers.
+RBDS_CLUSTERS = {
+    "Thigh": ("Thigh.Top.Lateral", "Thigh.Bottom.Lateral", "Thigh.Top.Medial", "Thigh.Bottom.Medial"),
+    "Shank": ("Shank.Top.Lateral", "Shank.Bottom.Lateral", "Shank.Top.Medial", "Shank.Bottom.Medial"),
+}
+#: Landmark -> (its static markers, the plates that carry it; the knee's two estimates averaged).
+RBDS_LANDMARKS = {"knee": (("Knee", "Knee.Medial"), ("Thigh", "Shank")), "ankle": (("Ankle", "Ankle.Medial"), ("Shank",))}
 
 
 def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str) -> MotionCapture:
@@ -111,7 +120,68 @@ def from_rbds_markers(path: Path) -> MotionCapture:
             found="columns " + ", ".join(map(str, table.columns[:5])),
             fix="use a *markers.txt file of the Running Biomechanics Data Set, or export C3D/TRC",
         )
-    return _map_markers(_columns_xyz(table, ("X", "Y", "Z")), 150.0, f"rbds-markers:{path.name}")
+    data = _columns_xyz(table, ("X", "Y", "Z"))
+    if not any(k.endswith(".Knee") for k in data):  # a running trial: plates only
+        data.update(_rbds_joint_centres(data, _rbds_static(path)))
+    return _map_markers(data, 150.0, f"rbds-markers:{path.name}")
+
+
+def _rbds_static(path: Path) -> dict[str, np.ndarray]:
+    """Mean static-trial positions (mm) of the subject's markers, from ``RBDSnnnstatic.txt`` beside
+    a running trial ``RBDSnnnrunT..markers.txt``."""
+    subject = re.match(r"(RBDS\d+)", path.name, flags=re.IGNORECASE)
+    static = path.with_name(f"{subject.group(1)}static.txt") if subject else None
+    if static is None or not static.is_file():
+        raise KeypointDataError(
+            f"{path.name}: the knee and ankle need the subject's static trial",
+            expected="RBDSnnnstatic.txt beside the running trial (its knee and ankle markers calibrate the thigh and shank plates)",
+            found=f"no {static.name if static else 'static trial'} in {path.parent}; the running trial has only marker plates on thigh and shank",
+            fix="put the subject's static file beside it, or analyse the joint-centre file (RBDSnnnrunTvv_joints.csv)",
+        )  # fmt: skip
+    table = read_table(static, "\t")
+    return {name: np.nanmean(xyz, axis=0) for name, xyz in _columns_xyz(table, ("X", "Y", "Z")).items()}
+
+
+def _rbds_joint_centres(running: dict[str, np.ndarray], static: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Knee and ankle centres per running frame: each landmark (the mid-point of its two static
+    markers) carried by its plates' rigid-body fit (:func:`carry_rigid`); ``R.Knee`` etc. (mm)."""
+    out = {}
+    for letter in ("R", "L"):
+        for landmark, (markers, plates) in RBDS_LANDMARKS.items():
+            names = [f"{letter}.{m}" for m in markers]
+            if not all(n in static for n in names):
+                continue
+            point = np.mean([static[n] for n in names], axis=0)
+            carried = []
+            for plate in plates:
+                cluster = [f"{letter}.{m}" for m in RBDS_CLUSTERS[plate]]
+                if all(c in static and c in running for c in cluster):
+                    fixed = np.stack([static[c] for c in cluster])
+                    carried.append(carry_rigid(fixed, point, np.stack([running[c] for c in cluster], axis=1)))
+            if carried:
+                out[f"{letter}.{landmark.capitalize()}"] = np.nanmean(np.stack(carried), axis=0)
+    return out
+
+
+def carry_rigid(fixed: np.ndarray, point: np.ndarray, moving: np.ndarray) -> np.ndarray:
+    """Where ``point`` goes in each frame when the markers ``fixed`` (k, 3) move to ``moving``
+    (n, k, 3): the least-squares rigid-body fit of the visible markers (Kabsch/SVD; Söderkvist &
+    Wedin 1993), at least 3 of them; NaN otherwise."""
+    out = np.full((len(moving), 3), np.nan)
+    visible = np.isfinite(moving).all(axis=2)
+    for pattern in np.unique(visible, axis=0):
+        if pattern.sum() < 3:
+            continue
+        rows = (visible == pattern).all(axis=1)
+        p, q = fixed[pattern], moving[rows][:, pattern]
+        p_mean, q_mean = p.mean(axis=0), q.mean(axis=1)
+        h = np.einsum("ki,rkj->rij", p - p_mean, q - q_mean[:, None])  # cross-covariance per frame
+        u, _, vt = np.linalg.svd(h)
+        d = np.sign(np.linalg.det(np.einsum("rji,rkj->rik", vt, u)))  # det(V U^T): no reflection
+        vt[:, 2] *= d[:, None]
+        rotation = np.einsum("rji,rkj->rik", vt, u)  # V diag(1, 1, d) U^T
+        out[rows] = q_mean + np.einsum("rij,j->ri", rotation, point - p_mean)
+    return out
 
 
 def from_rbds_joints(path: Path) -> MotionCapture:

@@ -8,12 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import DATA, need
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
 
 import runform
 from runform.config import Config
 from runform.errors import KeypointDataError
 from runform.events import force_events
-from runform.io.mocap import from_c3d, from_rbds_forces, from_rbds_joints, from_rbds_markers, from_trc
+from runform.io.mocap import carry_rigid, from_c3d, from_rbds_forces, from_rbds_joints, from_rbds_markers, from_trc
 from runform.kinematics.sides import direction_sign
 from runform.pose import load_keypoints
 from runform.pose.virtual_camera import VirtualCamera
@@ -37,6 +40,45 @@ def test_marker_file_maps_to_keypoints_like_the_joints(joints):
     assert markers.rate_hz == 150.0
     heel = markers.point("right_heel")[:, :2]
     np.testing.assert_allclose(np.nanmedian(heel, axis=0), np.nanmedian(joints.point("right_heel")[:, :2], axis=0), atol=30)
+
+
+@pytest.mark.parametrize("trial", ["RBDS001runT35", "RBDS003runT35", "RBDS019runT35"])
+def test_marker_file_knee_and_ankle_come_from_the_static_calibration(trial):
+    """A running trial has only marker plates on thigh and shank: the knee and ankle centres are
+    calibrated in the subject's static trial and carried by the plates, as the joint-centre file's
+    (rbds/README.md): within a few mm of it (its 10 Hz filter is the difference)."""
+    markers = from_rbds_markers(need(RBDS / f"{trial}markers.txt"))
+    joints = from_rbds_joints(need(RBDS / f"{trial}_joints.csv"))
+    for name in ("right_knee", "left_knee", "right_ankle", "left_ankle"):
+        distance = np.linalg.norm(markers.point(name) - joints.point(name)[: markers.n_frames], axis=1)
+        assert np.nanmedian(distance) < 3.0 and np.nanpercentile(distance, 95) < 8.0, (name, np.nanmedian(distance))
+
+
+def test_marker_file_without_its_static_trial_is_refused_clearly(tmp_path):
+    copy = tmp_path / "RBDS001runT35markers.txt"
+    copy.write_bytes(need(RBDS / "RBDS001runT35markers.txt").read_bytes())
+    with pytest.raises(KeypointDataError) as info:
+        from_rbds_markers(copy)
+    error = info.value
+    assert "static trial" in str(error) and "RBDS001static.txt" in error.found and "_joints.csv" in error.fix
+
+
+@given(angles=st.tuples(*[st.floats(-3.1, 3.1)] * 3), shift=st.tuples(*[st.floats(-2000, 2000)] * 3),
+       hidden=st.integers(-1, 3))  # fmt: skip
+def test_carry_rigid_follows_any_rigid_motion(angles, shift, hidden):
+    """A point carried by a rigid plate lands where the same rotation and shift put it, with any one
+    of four markers missing; with two missing it is NaN."""
+    rng = np.random.default_rng(0)
+    fixed, point = rng.normal(0, 60, (4, 3)), rng.normal(0, 200, 3)
+    rotation = Rotation.from_euler("xyz", angles).as_matrix()
+    moving = (fixed @ rotation.T + shift)[None].repeat(2, axis=0)
+    expected = rotation @ point + shift
+    if hidden >= 0:
+        moving[0, hidden] = np.nan
+    moving[1, :2] = np.nan
+    carried = carry_rigid(fixed, point, moving)
+    np.testing.assert_allclose(carried[0], expected, atol=1e-6)
+    assert np.isnan(carried[1]).all()
 
 
 def test_force_plate_events_match_the_truth_file():
