@@ -16,7 +16,8 @@ held-out runners too and nothing is chosen on it. Writes ``benchmarks/results/co
 three speeds, each a median per trial of its time minus the force contact: the heel's speed relative
 to the ground in both directions, fore-aft and vertical (lower than the toe's), falling below 40 /
 50 % of the ground speed, and the peak upward acceleration (15 Hz Butterworth) of the heel, toe and
-ankle. A rule that times contact for every runner has a small spread of these times across
+ankle; session 14 added the knee (its least flexion, and its flexion speed passing 100 / 200
+deg/s). A rule that times contact for every runner has a small spread of these times across
 runners; printed per set (mean, SD, RBDS002), written to ``contact_candidates.json``.
 """
 
@@ -89,6 +90,22 @@ def _last_crossing_ms(t: np.ndarray, v: np.ndarray, tc: float, level: float, fal
     return 1000 * (t[hits[-1]] - tc) if len(hits) else np.nan
 
 
+def _knee_flexion_deg(kp, side: str) -> np.ndarray:  # noqa: ANN001 - Keypoints
+    """Sagittal knee flexion: thigh angle minus shank angle, each from the downward vertical."""
+    hip, knee, ankle = (kp.xy(f"{side}_{p}") for p in ("hip", "knee", "ankle"))
+    thigh = np.degrees(np.arctan2(knee[:, 0] - hip[:, 0], knee[:, 1] - hip[:, 1]))
+    shank = np.degrees(np.arctan2(ankle[:, 0] - knee[:, 0], ankle[:, 1] - knee[:, 1]))
+    return thigh - shank
+
+
+def _first_crossing_ms(t: np.ndarray, v: np.ndarray, near: np.ndarray, level: float, tc: float) -> float:
+    """Time (ms, vs the force contact ``tc``) of the first upward crossing of ``level`` within the
+    sample indices ``near``."""
+    near = near[:-1]
+    hits = near[(v[near] < level) & (v[near + 1] >= level)]
+    return 1000 * (t[hits[0]] - tc) if len(hits) else np.nan
+
+
 def candidate_times(trial: str, fps: float = 240.0) -> dict:
     """Median over the trial's stances of each candidate's time minus the force contact (ms)."""
     kp, events, pelvis = _projected(trial, fps)
@@ -101,6 +118,8 @@ def candidate_times(trial: str, fps: float = 240.0) -> dict:
         vy = {p: np.gradient(kp.xy(f"{side}_{p}")[:, 1], t) for p in x}
         up_acc = {p: np.gradient(np.gradient(filtfilt(b, a, -kp.xy(f"{side}_{p}")[:, 1]), t), t)
                   for p in ("heel", "foot_index", "ankle")}  # fmt: skip
+        knee = _knee_flexion_deg(kp, side)
+        knee_rate = np.gradient(knee, t)
         for tc, to in _stances(events, side):
             mid = (t > tc + 0.3 * (to - tc)) & (t < tc + 0.6 * (to - tc))
             ground = np.median((vx["heel"][mid] + vx["foot_index"][mid]) / 2)
@@ -111,6 +130,10 @@ def candidate_times(trial: str, fps: float = 240.0) -> dict:
             window = np.flatnonzero((t > tc - 0.06) & (t < tc + 0.06))
             for p, acc in up_acc.items():
                 found[f"peak upward acceleration, {p}"] = 1000 * (t[window[np.argmax(acc[window])]] - tc)
+            around = np.flatnonzero((t > tc - 0.08) & (t < tc + 0.06))  # session 14: the knee
+            found["knee at its least flexion"] = 1000 * (t[around[np.argmin(knee[around])]] - tc)
+            for level in (100, 200):
+                found[f"knee flexing faster than {level} deg/s"] = _first_crossing_ms(t, knee_rate, around, level, tc)
             for name, ms in found.items():
                 times.setdefault(name, []).append(ms)
     return {name: float(np.nanmedian(v)) for name, v in times.items()}
