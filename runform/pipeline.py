@@ -355,4 +355,5 @@ def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:
         raise InputError("Cannot rescale timestamps", expected="at least two frames with distinct times", found=f"{kp.n_frames} frames",
                          fix="leave out --real-fps, or give a longer clip")  # fmt: skip
     factor = kp.sampling_rate_hz / config.real_fps
-    return kp.replace(time_s=kp.time_s * factor, note=f"real_fps(time scaled by {factor:.4f})")
+    return kp.replace(time_s=kp.time_s * factor, time_scale=kp.time_scale * factor,
+                      note=f"real_fps(time scaled by {factor:.4f})")  # fmt: skip

@@ -103,7 +103,7 @@ def real_fps_fix(kp: Keypoints, slow_factor: float) -> str:
     """What to do about a clip whose stride is ``slow_factor`` times slower than running: give the
     common capture rate nearest to the rate that would make it running (``--real-fps``), or, when
     ``--real-fps`` already rescaled the clip and that rate is the file's own, leave it out."""
-    rescale = next((float(note.split("by ")[1].rstrip(")")) for note in kp.log if note.startswith("real_fps(time scaled by ")), 1.0)
+    rescale = kp.time_scale
     file_fps, wanted_fps = kp.sampling_rate_hz * rescale, kp.sampling_rate_hz * slow_factor
     if rescale != 1.0 and abs(np.log(wanted_fps / file_fps)) < np.log(1.5):
         return f"leave out --real-fps: at the file's own {file_fps:.3g} fps the stride is a running stride"
@@ -118,7 +118,7 @@ def _refuse_sped_up(kp: Keypoints, direction: int) -> None:
     fast_hz = stride_frequency_hz(kp, direction, SPED_UP_RANGE_HZ)
     if not np.isfinite(fast_hz):
         return
-    rescaled = any(note.startswith("real_fps") for note in kp.log)
+    rescaled = kp.time_scale != 1.0
     raise AnalysisError(
         "This clip's time looks sped up",
         expected=f"a stride every {1 / SPED_UP_RANGE_HZ[0]:.3f} s or slower (at most {120 * SPED_UP_RANGE_HZ[0]:.0f} steps/min; "

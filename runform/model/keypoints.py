@@ -99,6 +99,9 @@ class Keypoints:
     #: frames repeating the previous picture (a clip exported at a higher rate than it was filmed, a
     #: frozen stretch). Their landmarks are NaN and are filled like gaps. None: every frame observed.
     observed: np.ndarray | None = None
+    #: Seconds of the run per second of the file's own time: ``--real-fps`` stretched a slow-motion
+    #: file's timestamps by this factor (file rate / capture rate); 1: the file's time is the run's.
+    time_scale: float = 1.0
 
     def __post_init__(self) -> None:
         xy = np.asarray(self.xy_px, dtype=float)

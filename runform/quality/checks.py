@@ -343,7 +343,7 @@ class Running(BaseQualityCheck):
 
     def _evaluate(self, g: GateInput) -> list[Check]:
         checks = self._verdict(g)
-        if any(note.startswith("real_fps") for note in g.raw.log):  # the clip's time was rescaled
+        if g.raw.time_scale != 1.0:  # the clip's time was rescaled (--real-fps)
             # (slow_motion's own fix already weighs the rescaling: real_fps_fix)
             checks = [replace(c, fix=f"{c.fix}; check --real-fps: it rescaled the clip's time" if c.fix else "")
                       if c.verdict == "refuse" and c.name != "slow_motion" else c for c in checks]  # fmt: skip
