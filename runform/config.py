@@ -11,6 +11,7 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from runform.errors import OptionError
 
@@ -116,7 +117,11 @@ class Config(BaseModel):
     @classmethod
     def _video_with_report(cls, value: bool, info: ValidationInfo) -> bool:
         if value and info.data.get("write_report") is False:
-            raise ValueError("the annotated video is written with the report, and --no-report writes neither")
+            raise PydanticCustomError(
+                "option_conflict", "the annotated video is written with the report, and --no-report writes neither",
+                {"expected": "--video with the report (the default)", "found": "--no-report --video",
+                 "fix": "leave out --no-report, or --video"},
+            )  # fmt: skip
         return value
 
     @field_validator("end_s")
@@ -175,8 +180,9 @@ def make_config(**options: object) -> Config:
         flag = option_flag(field) if field else "--start / --end"
         problem, expected = _describe(flag, first)
         found, fix = (repr(first.get("input")) if field else ""), f"correct {flag} and run again (runform analyze --help lists the options)"
-        if field == "write_video":  # two options that contradict each other
-            expected, found, fix = "--video with the report (the default)", "--no-report --video", "leave out --no-report, or --video"
+        ctx = first.get("ctx") or {}
+        if "fix" in ctx:  # a validator that knows the whole story (options that contradict each other)
+            expected, found, fix = ctx["expected"], ctx["found"], ctx["fix"]
         raise OptionError(problem, expected=expected, found=found, fix=fix) from None
 
 
