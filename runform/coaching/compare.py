@@ -66,6 +66,8 @@ def readable_finding(finding: dict) -> dict:
     reference = str(finding.get("reference") or "")
     for key in sorted(METRIC_NAMES, key=len, reverse=True):  # every metric named (a rule's second part too)
         reference = reference.replace(key, metric_name(key))
+    if finding.get("cutoff") == "runform":  # REFERENCES.md: a number neither source gives is said to be runform's
+        reference += "; runform's cut-off"
     return {**finding, "label": label, "value_text": text(finding.get("value")),
             "uncertainty_text": text(finding.get("uncertainty")), "reference_text": reference}  # fmt: skip
 

@@ -32,6 +32,8 @@ class Finding:
     advice: str
     why: str = ""
     sides: list[str] = field(default_factory=list)
+    #: who set the threshold's number: "runform" (its own cut-off) or a source id (rules.yaml ``cutoff``)
+    cutoff: str = "runform"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -123,7 +125,7 @@ def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: flo
         reference += f" or {also['metric']} {'>=' if 'below' in also else '<='} {also.get('below', also.get('above'))}"
     return Finding(rule["id"], rule["title"], rule["severity"], rule["position"], rule["metric"], round(value, 3), reference,
                    round(unc, 3), _evidence(strides, rule["metric"], below, above, entry), cite(rule["source"]),
-                   rule["advice"], rule.get("why", ""))  # fmt: skip
+                   rule["advice"], rule.get("why", ""), cutoff=rule.get("cutoff", "runform"))  # fmt: skip
 
 
 def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict | None) -> list[Finding]:
@@ -161,7 +163,7 @@ def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict 
                 rule["position"], metric, value, f"{test} and |left - right| > max(MDC95, 1.41 x the 95 % uncertainty) ({noise:.3g})", unc,
                 {"left": entry["left"]["median"], "right": entry["right"]["median"], "left_minus_right": diff,
                  "mdc95": mdc, "noise": noise, "n_left": entry["left"]["n"], "n_right": entry["right"]["n"], "far_leg": far_side},
-                cite(rule["source"]), advice, rule.get("why", ""), sides=[weaker],
+                cite(rule["source"]), advice, rule.get("why", ""), sides=[weaker], cutoff=rule.get("cutoff", "runform"),
             ))  # fmt: skip
     return found
 

@@ -34,7 +34,8 @@ from runform.version import __version__
 #:      left out), ``video.picture_fps`` (the rate of the pictures analysed: repeats and ``--fast``'s
 #:      skipped frames left out) and the quality check ``repeated_frames``; ``frame_rate`` judges it.
 #: 1.7: ``video.pose_frame_step`` (the pose model ran on every n-th frame: 2 with ``--fast``, else 1).
-#: 1.8: a metric's ``left`` / ``right`` carry their own ``uncertainty`` (that leg's strides).
+#: 1.8: a metric's ``left`` / ``right`` carry their own ``uncertainty`` (that leg's strides); a
+#:      finding's ``cutoff`` (who set its threshold: runform or a source id).
 SCHEMA_VERSION = "1.8"
 SCHEMA_FILE = "analysis.schema.json"
 

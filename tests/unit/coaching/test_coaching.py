@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from runform.cli import app
 from runform.coaching import coach, findings
-from runform.coaching.compare import compare
+from runform.coaching.compare import compare, readable_finding
 from runform.coaching.profiles import load
 
 EMPTY = pd.DataFrame(columns=["contact_frame"])
@@ -106,6 +106,7 @@ def test_findings_carry_schema_fields():
     for key in ("id", "severity", "metric", "value", "reference", "uncertainty", "evidence", "source", "advice"):
         assert key in finding
     assert finding["source"] and all("reference" in s for s in finding["source"])
+    assert finding["cutoff"] == "runform" and readable_finding(finding)["reference_text"].endswith("; runform's cut-off")
 
 
 def test_same_runner_gets_different_advice_for_400m_and_marathon(clip_analysis):
@@ -136,6 +137,7 @@ def test_every_rule_and_drill_cites_known_sources():
     sources = load("sources")
     for rule in load("rules")["rules"]:
         assert rule["source"] and all(s in sources for s in rule["source"])
+        assert rule["cutoff"] == "runform" or rule["cutoff"] in rule["source"], rule["id"]  # who set the number
     for drill in load("drills")["drills"].values():
         assert all(s in sources for s in drill["source"])
 
@@ -319,7 +321,7 @@ def test_a_two_part_findings_reference_is_the_range_that_is_fine_in_words():
     summary = {"max_thigh_angle_deg": {"value": 62.0, "uncertainty": 1.0}, "hip_extension_at_toe_off_deg": {"value": 8.0, "uncertainty": 1.0}}
     forced = next(f for f in findings.evaluate(summary, pd.DataFrame(), "distance") if f.id == "distance-forced-knee-drive")
     text = readable_finding(forced.to_dict())["reference_text"]
-    assert text.startswith("Knee lift, max thigh angle (deg) <= 55") and text.endswith("or Hip extension at toe-off (deg) >= 15"), text
+    assert text.startswith("Knee lift, max thigh angle (deg) <= 55") and text.endswith("or Hip extension at toe-off (deg) >= 15; runform's cut-off"), text
     asym = readable_finding({"title": "Left/right asymmetry: contact_time_s (symmetry index, %)", "metric": "contact_time_s",
                              "value": 20.0, "uncertainty": 11.6, "reference": "|symmetry index| <= 10 %"})  # fmt: skip
     assert (asym["label"], asym["value_text"], asym["uncertainty_text"]) == ("Contact time: symmetry index (%)", "20.0", "11.6")
