@@ -14,6 +14,10 @@ import numpy as np
 from runform.errors import KeypointDataError
 
 
+#: Slowest motion capture analysed: below it a stride spans a handful of samples.
+MIN_RATE_HZ = 10.0
+
+
 @dataclass(frozen=True)
 class MotionCapture:
     points_mm: np.ndarray  # (time, point, 3)
@@ -32,6 +36,13 @@ class MotionCapture:
             )
         if not (np.isfinite(self.rate_hz) and self.rate_hz > 0):
             raise KeypointDataError("Motion-capture rate is invalid", expected="a rate > 0 Hz", found=str(self.rate_hz))
+        if self.rate_hz < MIN_RATE_HZ:  # a stride would span a few samples; most often times not in seconds
+            raise KeypointDataError(
+                f"{self.source}: motion capture at {self.rate_hz:.3g} Hz is too slow to analyse",
+                expected=f"at least {MIN_RATE_HZ:g} samples a second (marker systems record at 100-500 Hz)",
+                found=f"{self.rate_hz:.3g} Hz ({self.n_frames} samples over {self.n_frames / self.rate_hz:.1f} s)",
+                fix="give the times in seconds (times in milliseconds: divide by 1000), or check the file's stated rate",
+            )
         if not np.isfinite(pts).any():
             raise KeypointDataError("Motion-capture file has no usable points", found="only NaN", fix="check the export")
 

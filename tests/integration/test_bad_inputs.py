@@ -15,11 +15,12 @@ import av
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import WALKING, need
+from conftest import DATA, WALKING, need
 from typer.testing import CliRunner
 
 from runform.cli import app
 
+RBDS = DATA / "rbds"
 runner = CliRunner()
 
 
@@ -118,6 +119,23 @@ def non_numeric(d: Path) -> Path:
     return csv_table(d, "words.csv", table)
 
 
+def joints_in_ms(d: Path, n: int = 300) -> Path:
+    """A joint-centre CSV (motion capture) whose time_s holds milliseconds: 150 Hz read as 0.15 Hz."""
+    cols = {"time_s": np.arange(n) * 6.667}
+    for side in ("left", "right"):
+        for k, part in enumerate(("hip", "knee", "ankle", "heel", "toe")):
+            cols.update({f"{side}_{part}_x_mm": np.full(n, 1000.0), f"{side}_{part}_y_mm": np.full(n, 900.0 - 200 * k),
+                         f"{side}_{part}_z_mm": np.full(n, 100.0)})  # fmt: skip
+    return csv_table(d, "joints_ms.csv", pd.DataFrame(cols))
+
+
+def rbds_trial_alone(d: Path) -> Path:
+    """An RBDS running trial copied without its subject's static trial (knee and ankle need it)."""
+    trial = need(RBDS / "RBDS001runT35markers.txt")
+    (d / trial.name).write_bytes(trial.read_bytes())
+    return d / trial.name
+
+
 def binary_csv(d: Path) -> Path:
     (d / "binary.csv").write_bytes(bytes(range(256)) * 20)
     return d / "binary.csv"
@@ -159,6 +177,8 @@ CASES = [
     ("weeks-zero", lambda d: ["analyze", str(text_as_mp4(d)), "--weeks", "0"], 3, "--weeks must be at least 1; got 0"),
     ("slow-motion-too-high", lambda d: ["analyze", str(text_as_mp4(d)), "--slow-motion", "20"], 3, "--slow-motion must be at most 8"),
     ("csv-header-only", lambda d: ["analyze", str(csv_table(d, "h.csv", good_columns(0)))], 4, "no usable coordinates"),
+    ("mocap-time-in-ms", lambda d: ["analyze", str(joints_in_ms(d))], 4, "0.15 Hz is too slow to analyse"),
+    ("rbds-trial-without-static", lambda d: ["analyze", str(rbds_trial_alone(d))], 4, "the knee and ankle need the subject's static trial"),
     ("compare-missing-file", lambda d: ["compare", str(d / "a.json"), str(d / "b.json")], 2, "File not found"),
     ("compare-not-json", lambda d: ["compare", str(text_as_mp4(d)), str(text_as_mp4(d))], 2, "is not a runform analysis.json"),
 ]
