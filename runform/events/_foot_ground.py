@@ -42,7 +42,7 @@ from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
 from runform.kinematics import forward_position_px, interpolate_series, parabolic_peak, runner_in_view, upsample_cubic
-from runform.model import Keypoints, frame_interval_s
+from runform.model import Keypoints, frame_interval_s, mean_of_known
 
 #: Confidence factor of an event that could not be timed from the foot itself (stance too short,
 #: landmark missing) and was placed from the stance bracket and this foot's typical lag instead.
@@ -192,7 +192,7 @@ class FootGroundEventDetection(BaseEventDetection):
         """Contact: the foot's fore-aft velocity reaches ``contact_ground_speed_frac`` of the ground's."""
         parts = [forward_position_px(kp, f"{side}_{p}", direction) for p in ("heel", "foot_index")]
         half_window_s = self.velocity_half_window_s
-        velocity = np.nanmean(np.stack([_window_velocity(p, kp.time_s, half_window_s) for p in parts]), axis=0)
+        velocity = mean_of_known(np.stack([_window_velocity(p, kp.time_s, half_window_s) for p in parts]))
         ground = np.array([_nanmedian(velocity[a : b + 1]) for a, b in cores])
         typical = _nanmedian(ground[ground < 0]) if np.any(ground < 0) else np.nan
         if not np.isfinite(typical):

@@ -17,7 +17,7 @@ import pandas as pd
 from runform.errors import KeypointDataError
 from runform.io.paths import read_table
 from runform.io.registry import register_loader
-from runform.model import LEG_PARTS, SIDES, MotionCapture, frame_interval_s
+from runform.model import LEG_PARTS, SIDES, MotionCapture, frame_interval_s, mean_of_known
 
 #: keypoint part -> candidate marker names per side (``{s}`` = R/L; first complete option wins;
 #: several names are averaged). RBDS running markers and Plug-in Gait names.
@@ -64,7 +64,7 @@ def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str) -> Mo
 def _first_complete(data: dict[str, np.ndarray], options: list[list[str]]) -> np.ndarray | None:
     for option in options:
         if all(name in data for name in option):
-            return np.nanmean(np.stack([data[name] for name in option]), axis=0)
+            return mean_of_known(np.stack([data[name] for name in option]))
     return None
 
 
@@ -159,7 +159,7 @@ def _rbds_joint_centres(running: dict[str, np.ndarray], static: dict[str, np.nda
                     fixed = np.stack([static[c] for c in cluster])
                     carried.append(carry_rigid(fixed, point, np.stack([running[c] for c in cluster], axis=1)))
             if carried:
-                out[f"{letter}.{landmark.capitalize()}"] = np.nanmean(np.stack(carried), axis=0)
+                out[f"{letter}.{landmark.capitalize()}"] = mean_of_known(np.stack(carried))
     return out
 
 

@@ -14,6 +14,7 @@ from runform.model.keypoints import (
     SIDES,
     Keypoints,
     frame_interval_s,
+    mean_of_known,
     picture_interval_s,
 )
 from runform.model.mocap import MotionCapture
@@ -51,6 +52,7 @@ __all__ = [
     "check_strides_table",
     "empty_events",
     "frame_interval_s",
+    "mean_of_known",
     "frames_in_passes",
     "leg_lengths_per_s",
     "picture_interval_s",

@@ -60,6 +60,15 @@ def frame_interval_s(time_s: np.ndarray) -> float:
     return float(np.mean(dt[near]))
 
 
+def mean_of_known(stack: np.ndarray) -> np.ndarray:
+    """The mean over axis 0 of the finite values; NaN where there is none (``np.nanmean`` without
+    its "Mean of empty slice" warning: a landmark missing from every source is normal here)."""
+    stack = np.asarray(stack, dtype=float)
+    known = np.isfinite(stack)
+    count = known.sum(axis=0)
+    return np.where(count > 0, np.where(known, stack, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
+
+
 #: An interval between pictures longer than this many typical ones is a frozen stretch or a gap,
 #: not part of the picture rate.
 FROZEN_INTERVALS = 3.0

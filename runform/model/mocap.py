@@ -13,7 +13,6 @@ import numpy as np
 
 from runform.errors import KeypointDataError
 
-
 #: Slowest motion capture analysed: below it a stride spans a handful of samples.
 MIN_RATE_HZ = 10.0
 
