@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from runform.errors import OptionError
@@ -112,6 +112,14 @@ class Config(BaseModel):
         if text not in ("left", "right", "largest") and not re.fullmatch(r"\d+(\.\d*)?,\d+(\.\d*)?", text.replace(" ", "")):
             raise ValueError(f"unknown person '{value}'; give x,y pixels on the runner, left, right, largest or auto")
         return text.replace(" ", "")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_video_without_report(cls, data: object) -> object:
+        """``--no-report`` alone writes no video: recorded as ``write_video: false``."""
+        if isinstance(data, dict) and data.get("write_report") is False and data.get("write_video") is None:
+            return {**data, "write_video": False}
+        return data
 
     @field_validator("write_video")
     @classmethod

@@ -229,11 +229,10 @@ def _without_video_options(config: Config, path: Path) -> Config:
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return config
     given = {field: unset for field, (unset, _) in VIDEO_ONLY_OPTIONS.items() if getattr(config, field) != unset}
-    if not given:
-        return config
-    flags = ", ".join(VIDEO_ONLY_OPTIONS[field][1] for field in given)
-    logger.warning("%s: for videos only, ignored for the keypoint file %s", flags, path.name)
-    return config.model_copy(update=given)
+    if given:
+        flags = ", ".join(VIDEO_ONLY_OPTIONS[field][1] for field in given)
+        logger.warning("%s: for videos only, ignored for the keypoint file %s", flags, path.name)
+    return config.model_copy(update={**given, "write_video": False})  # no video to annotate: none written, none recorded
 
 
 def _analyze(path: Path, config: Config, progress: ProgressCallback | None,

@@ -8,6 +8,7 @@ cannot be mapped gets a clear :class:`KeypointDataError`.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from runform.errors import KeypointDataError
 from runform.io.paths import read_table
 from runform.io.registry import register_loader
 from runform.model import LEG_PARTS, SIDES, MotionCapture, frame_interval_s, mean_of_known
+
+logger = logging.getLogger(__name__)
 
 #: keypoint part -> candidate marker names per side (``{s}`` = R/L; first complete option wins;
 #: several names are averaged). RBDS running markers and Plug-in Gait names.
@@ -39,7 +42,7 @@ RBDS_CLUSTERS = {
 RBDS_LANDMARKS = {"knee": (("Knee", "Knee.Medial"), ("Thigh", "Shank")), "ankle": (("Ankle", "Ankle.Medial"), ("Shank",))}
 
 
-def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str) -> MotionCapture:
+def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str, start_s: float = 0.0) -> MotionCapture:
     points, names, missing = [], [], []
     for side, letter in zip(SIDES, ("L", "R")):
         for part in LEG_PARTS:
@@ -58,7 +61,43 @@ def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str) -> Mo
             found="no markers for " + ", ".join(missing) + "; file has " + ", ".join(sorted(data)[:12]),
             fix="rename the markers or export joint centres",
         )
-    return MotionCapture(np.stack(points, axis=1), tuple(names), rate_hz, source)
+    stacked = _lab_frame(np.stack(points, axis=1), tuple(names), source)
+    return MotionCapture(stacked, tuple(names), rate_hz, source, start_s)
+
+
+def _lab_frame(points: np.ndarray, names: tuple[str, ...], source: str) -> np.ndarray:
+    """The points in runform's lab frame (X forward, Y up, Z the runner's right; mm), whatever the
+    file's axes (a Z-up C3D, a runner along Y): up is the axis along which the hips sit above the
+    heels, forward the other axis along which the heels swing most, pointing from heel to toe. The
+    hips must sit 0.3-2 m above the heels in millimetres; other lengths are refused (units)."""
+    def mean_of(part: str) -> np.ndarray:
+        return mean_of_known(np.stack([points[:, names.index(f"{side}_{part}")] for side in SIDES]))
+
+    hips, heels, toes = mean_of("hip"), mean_of("heel"), mean_of("foot_index")
+    known = np.isfinite(hips).all(axis=1) & np.isfinite(heels).all(axis=1) & np.isfinite(toes).all(axis=1)
+    if known.sum() < 2:
+        return points  # too little to tell; later checks say what is missing
+    rise = np.median(hips[known] - heels[known], axis=0)
+    up = int(np.argmax(np.abs(rise)))
+    if not 300 <= abs(rise[up]) <= 2000:
+        raise KeypointDataError(
+            f"{source}: the lengths do not look like millimetres",
+            expected="millimetres (the hips about 0.6-1.1 m above the heels), or a file that states its unit",
+            found=f"the hips {abs(rise[up]):.4g} units above the heels",
+            fix="give millimetres (metres: multiply by 1000; a joint CSV may name its columns _x_m or _x_cm instead)",
+        )
+    relative = heels[known] - hips[known]
+    spread = np.percentile(relative, 95, axis=0) - np.percentile(relative, 5, axis=0)
+    spread[up] = -np.inf
+    forward = int(np.argmax(spread))
+    axes = np.eye(3)
+    x = axes[forward] * np.sign(np.median(toes[known] - heels[known], axis=0)[forward] or 1.0)
+    y = axes[up] * np.sign(rise[up])
+    rotation = np.stack([x, y, np.cross(x, y)])
+    if np.allclose(rotation, axes):
+        return points
+    logger.info("%s: axes turned to X forward, Y up (the file's forward axis %d, up axis %d)", source, forward, up)
+    return points @ rotation.T
 
 
 def _first_complete(data: dict[str, np.ndarray], options: list[list[str]]) -> np.ndarray | None:
@@ -104,7 +143,9 @@ def _columns_xyz(table: pd.DataFrame, suffixes: tuple[str, str, str]) -> dict[st
 
 @register_loader(".txt")
 def from_rbds_markers(path: Path) -> MotionCapture:
-    """RBDS ``*markers.txt``: tab-separated, ``Time`` then ``<marker>X/Y/Z`` in mm at 150 Hz."""
+    """RBDS ``*markers.txt``: tab-separated, ``Time`` (s) then ``<marker>X/Y/Z`` in mm (150 Hz in
+    RBDS; the rate and the clock are read from ``Time``). A running trial's knee and ankle come from
+    the subject's static trial (:func:`_rbds_joint_centres`)."""
     table = read_table(path, "\t")
     if {"Time", "Fy"} <= set(table.columns):
         raise KeypointDataError(
@@ -120,10 +161,21 @@ def from_rbds_markers(path: Path) -> MotionCapture:
             found="columns " + ", ".join(map(str, table.columns[:5])),
             fix="use a *markers.txt file of the Running Biomechanics Data Set, or export C3D/TRC",
         )
-    data = _columns_xyz(table, ("X", "Y", "Z"))
-    if not any(k.endswith(".Knee") for k in data):  # a running trial: plates only
+    rate, data, start = on_uniform_grid(table["Time"].to_numpy(float), _columns_xyz(table, ("X", "Y", "Z")), path.name)
+    if _plates_only(data):  # a running trial: the knee and ankle from the static calibration
         data.update(_rbds_joint_centres(data, _rbds_static(path)))
-    return _map_markers(data, 150.0, f"rbds-markers:{path.name}")
+    return _map_markers(data, rate, f"rbds-markers:{path.name}", start)
+
+
+def _plates_only(data: dict[str, np.ndarray]) -> bool:
+    """The knee or ankle of a side cannot be mapped from the markers, but that side's RBDS thigh
+    and shank plates are there to carry them."""
+    for letter in ("R", "L"):
+        plates = all(f"{letter}.{m}" in data for plate in RBDS_CLUSTERS.values() for m in plate)
+        options = [[[n.format(s=letter) for n in option] for option in MARKER_MAPS[part]] for part in ("knee", "ankle")]
+        if plates and any(_first_complete(data, o) is None for o in options):
+            return True
+    return False
 
 
 def _rbds_static(path: Path) -> dict[str, np.ndarray]:
@@ -184,31 +236,48 @@ def carry_rigid(fixed: np.ndarray, point: np.ndarray, moving: np.ndarray) -> np.
     return out
 
 
+#: A joint-centre CSV's column units (``right_hip_x_mm``, ``_cm``, ``_m``) in millimetres.
+JOINT_UNITS_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0}
+#: A joint-centre CSV's point names -> the marker names :data:`MARKER_MAPS` maps.
+JOINT_MARKERS = {"hip": "HJC", "knee": "KJC", "ankle": "AJC", "heel": "HEE", "toe": "TOE", "foot_index": "TOE"}
+JOINT_COLUMNS = "time_s, then {right,left}_{hip,knee,ankle,heel,toe}_{x,y,z}_mm (or _cm, _m)"
+
+
 def from_rbds_joints(path: Path) -> MotionCapture:
-    """Joint-centre CSV: ``time_s`` then ``{right,left}_{hip,knee,ankle,heel,toe}_{x,y,z}_mm``."""
+    """Joint-centre CSV (:data:`JOINT_COLUMNS`; ``foot_index`` for ``toe`` too); other columns
+    (a pelvis, the centre of mass) are left out. The file's clock is kept."""
     table = read_table(path, ",")
     if "time_s" not in table.columns:
-        raise KeypointDataError(f"{path.name} has no time_s column", expected="columns time_s, right_hip_x_mm, ...",
+        raise KeypointDataError(f"{path.name} has no time_s column", expected=f"columns {JOINT_COLUMNS}",
                                 found="columns " + ", ".join(map(str, table.columns[:4])),
                                 fix="save the joint centres as a comma-separated table with a time_s column")  # fmt: skip
-    data = _columns_xyz(table, ("_x_mm", "_y_mm", "_z_mm"))
     renamed = {}
-    for name, values in data.items():
-        side, part = name.split("_", 1)
-        renamed[("L" if side == "left" else "R") + {"toe": "TOE", "heel": "HEE", "ankle": "AJC", "knee": "KJC", "hip": "HJC"}.get(part, part)] = values
-    rate, renamed = on_uniform_grid(table["time_s"].to_numpy(float), renamed, path.name)
-    return _map_markers(renamed, rate, f"mocap-joints:{path.name}")
+    for unit, mm in JOINT_UNITS_MM.items():
+        for name, values in _columns_xyz(table, (f"_x_{unit}", f"_y_{unit}", f"_z_{unit}")).items():
+            side, _, part = name.partition("_")
+            if side in SIDES and part in JOINT_MARKERS:
+                renamed[("L" if side == "left" else "R") + JOINT_MARKERS[part]] = values * mm
+    rate, renamed, start = on_uniform_grid(table["time_s"].to_numpy(float), renamed, path.name)
+    try:
+        return _map_markers(renamed, rate, f"mocap-joints:{path.name}", start)
+    except KeypointDataError as exc:
+        if "cannot map markers" not in str(exc):
+            raise
+        missing = exc.found.split(";")[0].removeprefix("no markers for ")
+        raise KeypointDataError(f"{path.name}: joint centres missing", expected=f"columns {JOINT_COLUMNS}",
+                                found=f"no columns for {missing.replace('foot_index', 'toe')}",
+                                fix="add the missing joints' x, y, z columns (named as expected)") from None  # fmt: skip
 
 
-def on_uniform_grid(t: np.ndarray, data: dict[str, np.ndarray], name: str) -> tuple[float, dict[str, np.ndarray]]:
-    """(rate in Hz, the trajectories on an evenly spaced time grid): rows missing from the file (a
+def on_uniform_grid(t: np.ndarray, data: dict[str, np.ndarray], name: str) -> tuple[float, dict[str, np.ndarray], float]:
+    """(rate in Hz, the trajectories on an evenly spaced time grid, its first time in s): rows missing from the file (a
     gap in ``time_s``) become NaN frames instead of closing up, so the clock stays true. The step is
     :func:`~runform.model.frame_interval_s` (the mean of the regular steps: the file's times are
     rounded, RBDS's 1/150 s reads 0.0066 or 0.0067), the rate the frames over the whole span."""
     keep = np.isfinite(t)
     t = t[keep]
     if len(t) < 2:
-        return float("nan"), {k: v[keep] for k, v in data.items()}
+        return float("nan"), {k: v[keep] for k, v in data.items()}, float(t[0]) if len(t) else 0.0
     step = frame_interval_s(t)
     if not step > 0:
         raise KeypointDataError(f"{name}: time_s does not increase", expected="rows in time order, one per sample",
@@ -223,7 +292,7 @@ def on_uniform_grid(t: np.ndarray, data: dict[str, np.ndarray], name: str) -> tu
         full = np.full((index[-1] + 1, *values.shape[1:]), np.nan)
         full[index] = values[keep]
         grid[key] = full
-    return index[-1] / float(t[-1] - t[0]), grid
+    return index[-1] / float(t[-1] - t[0]), grid, float(t[0])
 
 
 #: Millimetres per length unit a TRC or C3D file may state.
@@ -243,13 +312,13 @@ def mm_per_unit(unit: object, name: str) -> float:
 def is_joints_csv(path: Path) -> bool:
     with open(path, encoding="utf-8", errors="replace") as handle:
         header = handle.readline()
-    return "_x_mm" in header and "time_s" in header
+    return "time_s" in header and re.search(r"_x_(mm|cm|m)\s*(,|$)", header) is not None
 
 
 @register_loader(".trc")
 def from_trc(path: Path) -> MotionCapture:
     """OpenSim TRC: 3 header lines, a marker-name row, an X1/Y1/Z1 row, then Frame#, Time, data.
-    TRC is Y-up; X is taken as forward. Units from the header (mm, cm or m)."""
+    Any axes (:func:`_lab_frame`); units from the header (mm, cm or m); the clock from Time."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         keys, values = lines[1].split("\t"), lines[2].split("\t")
@@ -259,6 +328,8 @@ def from_trc(path: Path) -> MotionCapture:
         markers = [m for m in lines[3].split("\t")[2:] if m.strip()]
         rows = [list(map(_float, line.split("\t")[2 : 2 + 3 * len(markers)])) for line in lines[5:] if line.strip()]
         array = np.array(rows, dtype=float).reshape(len(rows), len(markers), 3) * scale
+        first_row = next((line.split("\t") for line in lines[5:] if line.strip()), ["", "0"])
+        start = _float(first_row[1]) if len(first_row) > 1 else 0.0
     except (IndexError, ValueError, KeyError) as exc:
         raise KeypointDataError(
             f"{path.name} is not a valid TRC file",
@@ -266,12 +337,13 @@ def from_trc(path: Path) -> MotionCapture:
             found=type(exc).__name__,
             fix="export the markers again as TRC from OpenSim or your capture software",
         ) from None
-    return _map_markers({m.strip(): array[:, i] for i, m in enumerate(markers)}, rate, f"trc:{path.name}")
+    start = start if np.isfinite(start) else 0.0
+    return _map_markers({m.strip(): array[:, i] for i, m in enumerate(markers)}, rate, f"trc:{path.name}", start)
 
 
 @register_loader(".c3d")
 def from_c3d(path: Path) -> MotionCapture:
-    """C3D via ezc3d; axes are taken as X forward, Y up (rotate in your capture software if not)."""
+    """C3D via ezc3d; any axes (turned to X forward, Y up by :func:`_lab_frame`)."""
     import ezc3d
 
     try:
@@ -286,7 +358,8 @@ def from_c3d(path: Path) -> MotionCapture:
             fix="export it again from the capture software",
         ) from None
     scale = mm_per_unit(units, path.name)
-    data = {label.strip(): points[:, i, :].T * scale for i, label in enumerate(labels)}
+    # "Subject01:RHEE" (Vicon's labels carry the subject's name) is RHEE
+    data = {label.strip().rsplit(":", 1)[-1]: points[:, i, :].T * scale for i, label in enumerate(labels)}
     return _map_markers(data, rate, f"c3d:{path.name}")
 
 

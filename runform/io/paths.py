@@ -35,13 +35,14 @@ def _semicolon_header(path: Path) -> bool:
 def read_table(path: Path, sep: str = ",", expected: str = "a delimited text table", fix: str = "") -> pd.DataFrame:
     """Read a text table, turning parser failures into a :class:`KeypointDataError`. A comma table
     saved by a spreadsheet in a decimal-comma locale (";" between columns, "," in numbers) is read
-    as such."""
+    as such. Column names are stripped of spaces ("time_s, left_hip_x" is read as written)."""
     try:
         if sep == "," and _semicolon_header(path):
             table = pd.read_csv(path, sep=";")
             if any(table[c].dtype == object and table[c].astype(str).str.contains(",").any() for c in table.columns):
                 table = pd.read_csv(path, sep=";", decimal=",")
-            return table
-        return pd.read_csv(path, sep=sep)
+        else:
+            table = pd.read_csv(path, sep=sep)
+        return table.rename(columns=lambda c: c.strip() if isinstance(c, str) else c)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise KeypointDataError(f"Cannot read {path.name}", expected=expected, found=type(exc).__name__, fix=fix) from None

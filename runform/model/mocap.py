@@ -23,6 +23,8 @@ class MotionCapture:
     names: tuple[str, ...]
     rate_hz: float
     source: str = "mocap"
+    #: the first sample's time in the file's own clock (seconds), kept through the analysis
+    start_s: float = 0.0
 
     def __post_init__(self) -> None:
         pts = np.asarray(self.points_mm, dtype=float)
@@ -51,7 +53,7 @@ class MotionCapture:
 
     @property
     def time_s(self) -> np.ndarray:
-        return np.arange(self.n_frames) / self.rate_hz
+        return self.start_s + np.arange(self.n_frames) / self.rate_hz
 
     def point(self, name: str) -> np.ndarray:
         return self.points_mm[:, self.names.index(name)]

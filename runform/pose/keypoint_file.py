@@ -15,16 +15,20 @@ from runform.pose.virtual_camera import VirtualCamera
 
 logger = logging.getLogger(__name__)
 
+#: Motion capture faster than this is seen at this rate (the fastest the accuracy benchmark covers).
+MAX_MOCAP_FPS = 240.0
+
 
 def load_keypoints(path: str | Path, camera: VirtualCamera | None = None) -> Keypoints:
     """Keypoints from a keypoint or motion-capture file (any registered format).
 
     Motion capture is projected through ``camera`` (default :class:`VirtualCamera`: right side,
-    4 m, 60 fps, 1280x720), so that it enters the analysis exactly like a video's keypoints."""
+    4 m, 1280x720, at the file's own rate up to :data:`MAX_MOCAP_FPS`), so that it enters the
+    analysis exactly like a video's keypoints, with the file's clock."""
     loaded = load_file(path)
     if isinstance(loaded, Keypoints):
         return loaded
-    return (camera or VirtualCamera()).project(loaded)
+    return (camera or VirtualCamera(fps=min(loaded.rate_hz, MAX_MOCAP_FPS))).project(loaded)
 
 
 class KeypointFile(PoseBackend):

@@ -47,7 +47,7 @@ class VirtualCamera:
         return np.stack([right, down, forward])
 
     def project(self, mocap: MotionCapture) -> Keypoints:
-        t_out = np.arange(0, mocap.time_s[-1] + 1e-9, 1.0 / self.fps)
+        t_out = mocap.start_s + np.arange(0, mocap.time_s[-1] - mocap.start_s + 1e-9, 1.0 / self.fps)
         pts = _resample(mocap.points_mm / 1000.0, mocap.time_s, t_out)  # metres
         centre = np.nanmedian(pts.reshape(-1, 3), axis=0)
         s = 1.0 if self.side == "right" else -1.0

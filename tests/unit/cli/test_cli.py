@@ -121,6 +121,7 @@ def test_video_only_options_on_a_keypoint_file_are_said_to_be_ignored(kp_csv, tm
     assert "--person, --fast, --slow-motion: for videos only, ignored" in " ".join(result.output.split())
     config = json.loads((out / "analysis.json").read_text())["config"]
     assert (config["person"], config["model_complexity"], config["slow_motion_factor"]) == (None, 1, 1.0)
+    assert config["write_report"] is False and config["write_video"] is False  # --no-report writes no video
 
 
 def test_video_without_the_report_is_an_option_error(kp_csv, tmp_path):

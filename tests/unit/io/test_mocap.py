@@ -37,7 +37,7 @@ def test_joints_csv_loads_at_150_hz(joints):
 
 def test_marker_file_maps_to_keypoints_like_the_joints(joints):
     markers = from_rbds_markers(need(RBDS / "RBDS001runT35markers.txt"))
-    assert markers.rate_hz == 150.0
+    assert markers.rate_hz == pytest.approx(150.0, rel=1e-4)  # from its Time column (rounded to 1 ms)
     heel = markers.point("right_heel")[:, :2]
     np.testing.assert_allclose(np.nanmedian(heel, axis=0), np.nanmedian(joints.point("right_heel")[:, :2], axis=0), atol=30)
 
@@ -140,7 +140,7 @@ def test_trc_round_trip(tmp_path, joints, unit):
         ("bad.c3d", "not a c3d file", "not a readable C3D"),
         ("bad.txt", "a\tb\n1\t2\n", "not an RBDS marker file"),
         ("forces.txt", "Time\tFx\tFy\tFz\n1\t0\t0\t0\n", "force file, not a marker file"),
-        ("joints.csv", "time_s,right_hip_x_mm,right_hip_y_mm,right_hip_z_mm\n0,1,2,3\n0.1,1,2,3\n", "cannot map markers"),
+        ("joints.csv", "time_s,right_hip_x_mm,right_hip_y_mm,right_hip_z_mm\n0,1,2,3\n0.1,1,2,3\n", "joint centres missing"),
     ],
     ids=["trc", "c3d", "txt", "forces-as-markers", "joints-missing-legs"],
 )
@@ -179,6 +179,7 @@ def test_motion_capture_carries_its_scale_into_metres():
     analysis = runform.analyze(path, Config(write_report=False))
     assert analysis.calibration.method == "camera" and analysis.calibration.length_unit == "m"
     assert analysis.calibration.px_per_m == pytest.approx(VirtualCamera().px_per_m)
+    assert not analysis.config.write_video  # no video to annotate: none recorded as written
     truth = json.loads((RBDS / "RBDS001runT35_truth.json").read_text())
     stride_s = np.mean([s["next_contact_s"] - s["contact_s"] for s in truth["per_stride"]])
     assert analysis.summary["stride_length_m"]["value"] == pytest.approx(3.5 * stride_s, rel=0.02)
@@ -218,3 +219,63 @@ def test_start_and_end_window_a_motion_capture_file():
         runform.analyze(path, Config(write_report=False, start_s=40.0))
     with pytest.raises(runform.errors.OptionError, match="no samples between --start 1.001 and --end 1.005"):
         runform.analyze(path, Config(write_report=False, start_s=1.001, end_s=1.005))  # between two 60 Hz samples
+
+
+def _joints_table(trial: str = "RBDS001runT35") -> pd.DataFrame:
+    return pd.read_csv(need(RBDS / f"{trial}_joints.csv")).iloc[:900]  # 6 s
+
+
+def _write(table: pd.DataFrame, path) -> object:  # noqa: ANN001
+    table.to_csv(path, index=False)
+    return path
+
+
+def _points(mocap) -> np.ndarray:  # noqa: ANN001
+    return np.stack([mocap.point(n) for n in sorted(mocap.names)], axis=1)
+
+
+def test_joint_csv_variants_give_the_same_points(tmp_path):
+    """Extra unsided points, foot_index for toe, metres or centimetres, spaces after the commas and
+    another lab frame (Z up, the runner along Y) all read as the same joints; the clock is kept."""
+    table = _joints_table()
+    reference = from_rbds_joints(_write(table, tmp_path / "ref.csv"))
+    extra = table.assign(pelvis_x_mm=1.0, pelvis_y_mm=900.0, pelvis_z_mm=0.0, com_x_mm=0.0, com_y_mm=0.0, com_z_mm=0.0)
+    foot_index = table.rename(columns=lambda c: c.replace("_toe_", "_foot_index_"))
+    metres = table.rename(columns=lambda c: c.replace("_mm", "_m")).assign(**{c.replace("_mm", "_m"): table[c] / 1000 for c in table if c.endswith("_mm")})
+    zup = table.copy()
+    for c in [c for c in table if c.endswith("_x_mm")]:
+        base = c[: -len("_x_mm")]
+        # lab (X forward, Y up, Z right) -> (X right, Y forward, Z up): a right-handed turn
+        zup[f"{base}_x_mm"], zup[f"{base}_y_mm"], zup[f"{base}_z_mm"] = table[f"{base}_z_mm"], table[f"{base}_x_mm"], table[f"{base}_y_mm"]
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text(_write(table, tmp_path / "plain.csv").read_text().replace(",", ", "))
+    for name, variant in [("extra", extra), ("foot_index", foot_index), ("metres", metres), ("zup", zup), ("spaced", None)]:
+        mocap = from_rbds_joints(spaced if variant is None else _write(variant, tmp_path / f"{name}.csv"))
+        np.testing.assert_allclose(_points(mocap), _points(reference), atol=1e-6, err_msg=name)
+    shifted = from_rbds_joints(_write(table.assign(time_s=table["time_s"] + 10.0), tmp_path / "later.csv"))
+    assert shifted.time_s[0] == pytest.approx(10.0) and load_keypoints(tmp_path / "later.csv").time_s[0] == pytest.approx(10.0)
+
+
+def test_motion_capture_is_seen_at_its_own_rate(tmp_path):
+    table = _joints_table()
+    assert load_keypoints(_write(table, tmp_path / "j150.csv")).sampling_rate_hz == pytest.approx(150.0, rel=1e-3)
+    assert load_keypoints(_write(table.iloc[::5], tmp_path / "j30.csv")).sampling_rate_hz == pytest.approx(30.0, rel=1e-3)
+
+
+def test_lengths_that_are_not_millimetres_are_refused(tmp_path):
+    table = _joints_table()
+    metres = table.assign(**{c: table[c] / 1000 for c in table if c.endswith("_mm")})
+    with pytest.raises(KeypointDataError, match="do not look like millimetres") as info:
+        from_rbds_joints(_write(metres, tmp_path / "m.csv"))
+    assert "multiply by 1000" in info.value.fix
+
+
+def test_marker_file_rate_and_clock_come_from_its_time_column(tmp_path):
+    """An RBDS-format marker file at 75 Hz (every other row) is read at 75 Hz, not the 150 Hz of RBDS."""
+    lines = need(RBDS / "RBDS001runT35markers.txt").read_text().splitlines()
+    (tmp_path / "RBDS001runT35markers.txt").write_text("\n".join([lines[0], *lines[1::2]]) + "\n")
+    (tmp_path / "RBDS001static.txt").write_bytes(need(RBDS / "RBDS001static.txt").read_bytes())
+    half = from_rbds_markers(tmp_path / "RBDS001runT35markers.txt")
+    full = from_rbds_markers(RBDS / "RBDS001runT35markers.txt")
+    assert half.rate_hz == pytest.approx(75.0, rel=1e-3)
+    np.testing.assert_allclose(half.point("right_knee")[:100], full.point("right_knee")[:200:2], atol=1e-6)
