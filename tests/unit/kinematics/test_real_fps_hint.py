@@ -19,6 +19,6 @@ def test_a_slow_motion_file_gets_the_nearest_common_capture_rate():
 
 def test_a_real_time_file_slowed_by_real_fps_is_told_to_leave_it_out():
     kp = _kp(30.0)
-    slowed = kp.replace(time_s=kp.time_s * 2.0, note="real_fps(time scaled by 2.0000)")  # --real-fps 15
+    slowed = kp.replace(time_s=kp.time_s * 2.0, time_scale=2.0, note="real_fps(time scaled by 2.0000)")  # --real-fps 15
     assert real_fps_fix(slowed, 2.0).startswith("leave out --real-fps: at the file's own 30 fps")
     assert "likely --real-fps 120" in real_fps_fix(slowed, 8.0)  # a true 4x slow motion given the wrong rate

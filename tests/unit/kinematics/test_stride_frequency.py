@@ -21,7 +21,7 @@ def test_stride_frequency_up_to_a_sprinters_cadence(cadence_spm):
 
 def test_time_running_faster_than_any_runner_is_refused():
     kp, _ = make_gait_keypoints(cadence_spm=170.0)
-    sped_up = kp.replace(time_s=kp.time_s / 2.5, note="real_fps(time scaled by 0.4000)")
+    sped_up = kp.replace(time_s=kp.time_s / 2.5, time_scale=0.4, note="real_fps(time scaled by 0.4000)")
     with pytest.raises(AnalysisError, match="sped up") as err:
         clean_keypoints(sped_up)
     assert "425 steps/min" in str(err.value) or "426 steps/min" in str(err.value)
