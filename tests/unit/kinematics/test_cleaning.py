@@ -57,6 +57,23 @@ def test_direction_and_near_leg(prepared):
     np.testing.assert_allclose(relabelled.xy("left_ankle"), out.xy("left_ankle"), equal_nan=True)
 
 
+def test_a_small_steady_confidence_gap_does_not_exchange_the_legs(prepared):
+    """Without depth, the far leg is told by its clearly lower confidence; a tool writing 0.99 for
+    one leg and 1.0 for the other (a steady gap, so an infinite t statistic) says nothing of it."""
+    kp = prepared.replace(depth=None)
+    near = [kp.index(f"left_{p}") for p in LEG]  # the runner faces image-left: the left leg is near
+    jitter = np.random.default_rng(0).normal(0, 0.002, (kp.n_frames, len(near)))
+    conf = np.ones_like(kp.confidence)
+    conf[:, near] = 0.99 + jitter
+    sides = SideAssignment()
+    sides.assign(kp.replace(confidence=conf), -1)
+    assert sides.cue_ == "labels" and not sides.relabelled_
+    conf[:, near] = 0.6 + jitter  # clearly the hidden leg: the labels are exchanged
+    sides = SideAssignment()
+    sides.assign(kp.replace(confidence=conf), -1)
+    assert sides.cue_ == "confidence" and sides.relabelled_
+
+
 def test_glitches_are_removed_and_gaps_filled(raw_keypoints):
     masked = mask_low_confidence(raw_keypoints, 0.3)
     cleaned = remove_glitches(masked)
