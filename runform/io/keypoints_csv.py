@@ -58,6 +58,14 @@ def from_csv(path: str | Path) -> Keypoints:
             f"{path.name} has no usable coordinates", expected="numeric x/y values", found="only NaN or empty cells",
             fix="check the export; missing landmarks may be empty but not all of them",
         )
+    empty = [n for i, n in enumerate(names) if n in REQUIRED_NAMES and not np.isfinite(xy[:, i]).any()]
+    if empty:
+        raise KeypointDataError(
+            f"{path.name}: landmarks the analysis needs are empty in every row",
+            expected="x and y values for " + ", ".join(REQUIRED_NAMES) + " in at least some rows",
+            found="no value in any row for " + ", ".join(empty),
+            fix="export those landmarks too (a tool that does not track the feet cannot time contacts)",
+        )
     steps = np.diff(data["time_s"].to_numpy(float))
     steps = steps[np.isfinite(steps) & (steps > 0)]
     if len(steps) and np.median(steps) >= 1.0:  # under one sample a second: not seconds
@@ -65,7 +73,8 @@ def from_csv(path: str | Path) -> Keypoints:
             f"{path.name}: time_s does not look like seconds",
             expected="time_s in seconds (e.g. 0.033 between samples at 30 fps)",
             found=f"a median step of {np.median(steps):g} between rows",
-            fix="if the times are in milliseconds, divide them by 1000",
+            fix="time_s holds frame numbers: divide them by the frame rate (e.g. by 30 for 30 fps)"
+            if np.median(steps) == 1.0 else "if the times are in milliseconds, divide them by 1000",
         )
     if np.nanmax(np.abs(xy)) <= NORMALISED_MAX:
         raise KeypointDataError(

@@ -27,6 +27,7 @@ from runform.kinematics.stride import (
     SLOW_MOTION_RANGE_HZ,
     SPED_UP_RANGE_HZ,
     TYPICAL_RUNNING_STRIDE_HZ,
+    forward_position_px,
     stride_frequency_hz,
 )
 from runform.kinematics.swaps import LegSwapRepair
@@ -75,9 +76,10 @@ def clean_keypoints(
     sides = SideAssignment()
     kp = sides.assign(kp, direction)
     stride_hz = stride_frequency_hz(kp, direction)
-    if not np.isfinite(stride_hz):
-        _refuse_slow_motion(kp, direction)
-    _refuse_sped_up(kp, direction)
+    if legs_swing(kp, direction):  # a rhythm too slow or too fast means the clock, not a standing runner
+        if not np.isfinite(stride_hz):
+            _refuse_slow_motion(kp, direction)
+        _refuse_sped_up(kp, direction)
     cutoff = cutoff_hz if cutoff_hz is not None else cutoff_rule_hz(stride_hz, kp.sampling_rate_hz)
     kp = lowpass(kp, cutoff)
     report = CleaningReport(
@@ -109,6 +111,22 @@ def real_fps_fix(kp: Keypoints, slow_factor: float) -> str:
         return f"leave out --real-fps: at the file's own {file_fps:.3g} fps the stride is a running stride"
     guess = min(COMMON_CAPTURE_FPS, key=lambda rate: abs(np.log(rate / wanted_fps)))
     return f"give the true capture rate with --real-fps (likely --real-fps {guess:g})"
+
+
+#: The ankles of a gait pass each other by at least this share of the leg length fore and aft
+#: (running: about one leg length); a standing person's differ by jitter only.
+MIN_SWING_LEG = 0.3
+
+
+def legs_swing(kp: Keypoints, direction: int) -> bool:
+    """Whether the legs swing like a gait's: the fore-aft distance between the ankles spans at
+    least :data:`MIN_SWING_LEG` leg lengths (5th to 95th percentile)."""
+    gap = forward_position_px(kp, "left_ankle", direction) - forward_position_px(kp, "right_ankle", direction)
+    legs = [np.hypot(*(kp.xy(f"{s}_hip") - kp.xy(f"{s}_ankle")).T) for s in ("left", "right")]
+    leg = np.nanmedian(np.concatenate(legs)) if np.isfinite(np.concatenate(legs)).any() else np.nan
+    if np.isfinite(gap).sum() < 2 or not leg > 0:
+        return False
+    return bool(np.nanpercentile(gap, 95) - np.nanpercentile(gap, 5) >= MIN_SWING_LEG * leg)
 
 
 def _refuse_sped_up(kp: Keypoints, direction: int) -> None:

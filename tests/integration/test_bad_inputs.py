@@ -177,6 +177,8 @@ CASES = [
     ("weeks-zero", lambda d: ["analyze", str(text_as_mp4(d)), "--weeks", "0"], 3, "--weeks must be at least 1; got 0"),
     ("slow-motion-too-high", lambda d: ["analyze", str(text_as_mp4(d)), "--slow-motion", "20"], 3, "--slow-motion must be at most 8"),
     ("csv-header-only", lambda d: ["analyze", str(csv_table(d, "h.csv", good_columns(0)))], 4, "no usable coordinates"),
+    ("csv-landmark-empty", lambda d: ["analyze", str(csv_table(d, "noheel.csv", good_columns().assign(left_heel_x=np.nan, left_heel_y=np.nan)))], 4, "no value in any row for left_heel"),
+    ("csv-time-in-frames", lambda d: ["analyze", str(csv_table(d, "frames.csv", good_columns().assign(time_s=np.arange(60.0))))], 4, "divide them by the frame rate"),
     ("mocap-time-in-ms", lambda d: ["analyze", str(joints_in_ms(d))], 4, "0.15 Hz is too slow to analyse"),
     ("rbds-trial-without-static", lambda d: ["analyze", str(rbds_trial_alone(d))], 4, "the knee and ankle need the subject's static trial"),
     ("compare-missing-file", lambda d: ["compare", str(d / "a.json"), str(d / "b.json")], 2, "File not found"),
