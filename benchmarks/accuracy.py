@@ -160,6 +160,7 @@ def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> di
     # the runner's speed read from the pose (pixels/s, at the camera's true scale) over the belt speed
     out["speed_ratio"] = analysis.calibration.running_speed_px_s / camera.px_per_m / truth["belt_speed_m_per_s"]
     out["truth"] = {**truths, "height_scale": 1.0}
+    _add_speed_scale(out)
     out["mean_error"] = {  # per-trial error of the mean over strides (what a user reads)
         "contact_time_ms": 1000 * (strides["contact_time_s"].mean() - truths["contact_time_s"]) if len(strides) else np.nan,
         "flight_time_ms": 1000 * (strides["flight_time_s"].mean() - truths["flight_time_s"]) if len(strides) else np.nan,
@@ -170,6 +171,15 @@ def run_trial(trial: str, fps: float, side: str, noise: str = "realistic") -> di
     out["mean_confidence"] = float(np.nanmean(kp.confidence))
     out["timing_reliable"] = bool(analysis.quality.timing_reliable)
     return out
+
+
+def _add_speed_scale(run: dict) -> dict:
+    """The run's speed read from the pose over the belt speed as a clip value (``speed_scale``, truth
+    1): the factor every length scaled by the camera's own scale or a marked distance is off by
+    (length = speed x time). Also for runs saved before it was recorded (``--from-runs``)."""
+    run["summary"]["speed_scale"] = {"value": run["speed_ratio"]}
+    run["truth"]["speed_scale"] = 1.0
+    return run
 
 
 def _finite(values) -> np.ndarray:  # noqa: ANN001
@@ -343,17 +353,26 @@ def error_model(runs: list[dict], method: str = "tolerance") -> dict:
         for angle in ANGLES:
             s = stride_stats(sub, angle)
             entry[angle] = {"rmse": s["rmse"], "bias": s["bias"], "systematic": sys_[angle]}
+        # lengths = running speed x stride (step) time: per stride, the time's error as a fraction of
+        # the time (relative entries; the scale's own error is calibration_scale's)
+        step_s = float(np.median([60.0 / r["truth"]["cadence_steps_per_min"] for r in sub]))
+        entry["stride_length_m"] = {"rmse": step_rmse / (2 * step_s), "bias": 0.0}
+        entry["step_length_m"] = {"rmse": step_rmse / step_s, "bias": 0.0}
         by_fps[f"{fps:g}"] = {k: {kk: round(float(vv), 5) for kk, vv in v.items()} for k, v in entry.items()}
     old = json.loads((ROOT / "runform" / "metrics" / "error_model.json").read_text())
     height = scale_systematic_by_fps(tuning)
+    speed = scale_systematic_by_fps([_add_speed_scale(r) for r in tuning], "speed_scale")
     retest = leg_length_retest_by_fps(tuning)
     return {
         "source": "benchmarks/accuracy.py --write-error-model: RBDS tuning runners " + ", ".join(TUNING)
         + " (3 speeds, right and left camera, realistic pose noise)",
         "systematic_method": f"{method} over {len({r['runner'] for r in tuning})} runners (benchmarks/accuracy.py systematic_by_fps)",
         "by_fps": by_fps,
-        # relative systematic error of every length scaled from the runner's height (leg = 0.491 x height)
-        "calibration_scale": {"height": {f: round(v, 5) for f, v in height.items()}},
+        # relative systematic error of every length scaled from the runner's height (leg = 0.491 x height),
+        # and of lengths whose scale is given (a marked distance) or known (motion capture's camera) but
+        # whose running speed is read from the pose (length = speed x time; a belt speed is given)
+        "calibration_scale": {"height": {f: round(v, 5) for f, v in height.items()},
+                              **{m: {f: round(v, 5) for f, v in speed.items()} for m in ("known_distance", "camera")}},
         # relative scatter of the leg length read from the pose between clips of one runner (retests)
         "leg_length_retest": {f: round(v, 5) for f, v in retest.items()},
         "video_floor": old.get("video_floor", {}),
@@ -380,12 +399,14 @@ def coverage(runs: list[dict], model: dict, held_out: bool = True) -> dict:
                 widths.append(entry["uncertainty"])
             result[metric] = {"coverage": float(np.mean(hits)) if hits else None, "n": len(hits),
                               "mean_half_width": float(np.mean(widths)) if widths else None}  # fmt: skip
-        # lengths scaled from the runner's height: the scale term of their uncertainty alone
-        half_width = 1.96 * calibration_systematic("height", fps, model)
-        scale_errors = _finite([r["summary"]["height_scale"]["value"] - 1 for r in sub if "height_scale" in r["summary"]])
-        result["height_scale"] = {"coverage": float(np.mean(np.abs(scale_errors) <= half_width)) if len(scale_errors) else None,
-                                  "n": len(scale_errors), "mean_half_width": half_width,
-                                  "rms_error": float(np.sqrt(np.mean(scale_errors**2))) if len(scale_errors) else None}  # fmt: skip
+        # lengths scaled from the runner's height, and stride/step lengths scaled by motion capture's camera
+        # or a marked distance (the speed read from the pose): the scale term of their uncertainty alone
+        for key, method in (("height_scale", "height"), ("speed_scale", "camera")):
+            half_width = 1.96 * calibration_systematic(method, fps, model)
+            scale_errors = _finite([_add_speed_scale(r)["summary"][key]["value"] - 1 for r in sub if key in r["summary"] or key == "speed_scale"])
+            result[key] = {"coverage": float(np.mean(np.abs(scale_errors) <= half_width)) if len(scale_errors) else None,
+                           "n": len(scale_errors), "mean_half_width": half_width,
+                           "rms_error": float(np.sqrt(np.mean(scale_errors**2))) if len(scale_errors) else None}  # fmt: skip
         out[f"{fps:g}"] = result
     return out
 
@@ -455,11 +476,13 @@ def markdown(results: dict) -> str:
                 "–" if cov[m]["coverage"] is None  # no held-out run at this rate (e.g. --runners of the tuning set)
                 else f"{cov[m]['coverage']:.0%}, {_width_text(m, cov[m]['mean_half_width'])}" for m in COVERED) + " |")
     if results.get("coverage"):
-        lines += ["", "| fps | lengths scaled from the height: RMS scale error, coverage of the ±95 % scale term |", "|---|---|"]
+        lines += ["", "| fps | lengths scaled from the height: RMS scale error, coverage of the ±95 % scale term "
+                  "| stride and step length with motion capture's scale or a marked distance (the speed read from the pose): the same |",
+                  "|---|---|---|"]  # fmt: skip
         for fps, cov in results["coverage"].items():
-            h = cov.get("height_scale") or {}
-            lines.append(f"| {fps} | " + ("–" if h.get("coverage") is None else
-                         f"{h['rms_error']:.1%}, {h['coverage']:.0%} within ±{h['mean_half_width']:.1%}") + " |")  # fmt: skip
+            cells = ["–" if h.get("coverage") is None else f"{h['rms_error']:.1%}, {h['coverage']:.0%} within ±{h['mean_half_width']:.1%}"
+                     for h in (cov.get("height_scale") or {}, cov.get("speed_scale") or {})]  # fmt: skip
+            lines.append(f"| {fps} | " + " | ".join(cells) + " |")
     if results.get("running_speed"):
         lines += ["", "| fps | running speed read from the pose / belt speed − 1, held out: mean, SD, worst | tuning runners |",
                   "|---|---|---|"]  # fmt: skip

@@ -41,7 +41,12 @@ leg length = 0.491 x height rule puts the scale from the belt speed's on the RBD
 the same tolerance model): ``systematic x |value|`` in quadrature with the bias. A runner's height
 gives the same scale in a retest, so the MDC leaves the rule's error out, but not the leg length's
 own scatter between clips (above). A scale from the belt speed or a marked
-distance is taken as given (it is as good as the number the user gives).
+distance is taken as given (it is as good as the number the user gives). Stride and step length
+are the running speed times the stride (step) time: with a marked distance or motion capture's own
+scale the speed is still read from the pose, so they carry its error (``calibration_scale`` of
+``known_distance`` and ``camera``: the speed read on the RBDS tuning runners against the belt, by
+the same tolerance model); their per-stride error is the stride (step) time's as a fraction of it.
+With a belt speed the speed is given and only the time's error remains.
 """
 
 from __future__ import annotations
@@ -91,11 +96,25 @@ def method_error(metric: str, fps: float, source_kind: str, model: dict | None =
 SCALED_SUFFIXES = ("_m", "_cm", "_mps")
 
 
+#: Lengths read as the running speed times a time: a scale that is given or known (a marked
+#: distance, motion capture's camera) still leaves them the error of the speed read from the pose.
+SPEED_LENGTHS = ("stride_length_m", "step_length_m")
+
+
 def calibration_systematic(method: str | None, fps: float, model: dict | None = None) -> float:
     """Relative systematic error (a fraction, 1.96 x it is its 95 % share) of lengths scaled by the
     calibration ``method`` at the nearest benchmarked frame rate; 0 for a scale taken as given."""
     table = (model or error_model()).get("calibration_scale", {}).get(method or "")
     return float(_nearest_fps(table, fps)) if table else 0.0
+
+
+def scale_error(metric: str, method: str | None, fps: float, model: dict | None = None) -> float:
+    """The scale's relative systematic error in ``metric``: every length and speed in metres with a
+    scale from the runner's height; only :data:`SPEED_LENGTHS` with a marked distance or motion
+    capture's own scale (the speed is read from the pose; with a belt speed it is given: 0)."""
+    if not metric.endswith(SCALED_SUFFIXES) or (method != "height" and metric not in SPEED_LENGTHS):
+        return 0.0
+    return calibration_systematic(method, fps, model)
 
 
 def stride_factor(n: int) -> float:
@@ -118,7 +137,6 @@ def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, 
     (in place), and each leg's own ``uncertainty`` to its ``left`` / ``right`` entry (the same model
     on that leg's strides); ``calibration_method``: how lengths were scaled (``Calibration.method``)."""
     factor = max(1.0, REFERENCE_CONFIDENCE / mean_confidence) if mean_confidence > 0 else 2.0
-    scale_error = calibration_systematic(calibration_method, fps, model)
     leg_retest = leg_length_retest(fps, model)
     for metric, entry in summary.items():
         if not isinstance(entry, dict) or "n" not in entry:
@@ -127,16 +145,18 @@ def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, 
             entry.update(uncertainty=None, mdc95=None, validated=False)
             continue
         err = method_error(metric, fps, source_kind, model)
-        random, bias = _variances(metric, entry, err, factor, scale_error)
+        scale = scale_error(metric, calibration_method, fps, model)
+        random, bias = _variances(metric, entry, err, factor, scale)
         entry["uncertainty"] = _half_width(random, bias)
-        leg = leg_retest if metric.endswith("_pct_leg") or (scale_error and metric.endswith(SCALED_SUFFIXES)) else 0.0
+        height_scaled = calibration_method == "height" and metric.endswith(SCALED_SUFFIXES)
+        leg = leg_retest if metric.endswith("_pct_leg") or (scale and height_scaled) else 0.0
         retest = random + (leg * abs(entry.get("median") or 0.0)) ** 2  # the leg length is read again in a retest
         entry["mdc95"] = round(float(1.96 * np.sqrt(2) * np.sqrt(retest)), 4)
         entry["validated"] = err is not None
         for side in ("left", "right"):
             stats = entry.get(side)
             if isinstance(stats, dict) and "n" in stats:
-                stats["uncertainty"] = _half_width(*_variances(metric, stats, err, factor, scale_error)) if stats["n"] else None
+                stats["uncertainty"] = _half_width(*_variances(metric, stats, err, factor, scale)) if stats["n"] else None
     return summary
 
 

@@ -139,9 +139,9 @@ def test_strides_faster_than_any_runner_are_refused_as_sped_up():
     from runform.quality import Running
 
     strides = pd.DataFrame({"duty_factor": [0.3] * 6, "cadence_steps_per_min": [420.0] * 6})
-    g = SimpleNamespace(strides=strides, raw=SimpleNamespace(log=("real_fps(time scaled by 0.4000)",)))
+    g = SimpleNamespace(strides=strides, raw=SimpleNamespace(time_scale=0.4))
     (check,) = Running().check(g).checks_
     assert check.name == "sped_up" and check.verdict == "refuse" and "faster than any runner" in check.message
     assert "check --real-fps" in check.fix
-    g = SimpleNamespace(strides=strides.assign(cadence_steps_per_min=290.0), raw=SimpleNamespace(log=()))
+    g = SimpleNamespace(strides=strides.assign(cadence_steps_per_min=290.0), raw=SimpleNamespace(time_scale=1.0))
     assert Running().check(g).checks_[0].verdict == "pass"  # a sprinter's cadence
