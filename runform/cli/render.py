@@ -37,6 +37,14 @@ def _fmt(value: object, digits: int) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _plus_minus(value: object, digits: int) -> str:
+    """An uncertainty at the value's precision, but never a misleading 0: one significant digit
+    when it is smaller than the value's last digit (step length ±0.004 m, not ±0.00)."""
+    if isinstance(value, (int, float)) and 0 < value < 0.5 * 10**-digits:
+        return f"{value:.1g}"
+    return _fmt(value, digits)
+
+
 def _side(entry: dict, digits: int) -> str:
     """A per-leg median; "*" marks a poorly tracked (far) leg."""
     return _fmt(entry.get("median"), digits) + ("*" if entry.get("reliable") is False else "")
@@ -73,7 +81,7 @@ def summary_table(analysis: Analysis) -> Table:
         s = summary[key]
         si = s.get("symmetry_index_pct") if s.get("symmetry_reliable", True) else None
         if s.get("reliable", True):
-            value, plus_minus = _fmt(s["value"], digits), _fmt(s.get("uncertainty"), digits)
+            value, plus_minus = _fmt(s["value"], digits), _plus_minus(s.get("uncertainty"), digits)
         else:  # the gate found the method cannot time it here (frame rate, events not timed from the foot)
             value, plus_minus = f"[yellow]{_fmt(s['value'], digits)}![/]", "[yellow]-[/]"
         table.add_row(label, unit, value, plus_minus, _side(s["left"], digits), _side(s["right"], digits),

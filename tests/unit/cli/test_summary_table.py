@@ -32,3 +32,9 @@ def test_unreliable_timing_is_marked_and_reliable_values_carry_their_uncertainty
 def test_no_mark_when_everything_is_reliable():
     text = _text({"contact_time_s": _entry(0.287, 0.025)})
     assert "0.287" in text and "0.025" in text and "!" not in text and "unreliable" not in text
+
+
+def test_an_uncertainty_below_the_values_precision_is_not_printed_as_zero():
+    text = _text({"step_length_m": _entry(1.24, 0.004), "max_thigh_angle_deg": _entry(21.2, 1.4)})
+    step = next(line for line in text.splitlines() if "Step length" in line)
+    assert "0.004" in step and "0.00 " not in step
