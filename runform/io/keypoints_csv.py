@@ -25,6 +25,14 @@ def from_csv(path: str | Path) -> Keypoints:
     path = Path(path)
     table = read_table(path, ",", "a comma-separated table with a header row",
                        "export keypoints as CSV: time_s, <name>_x, <name>_y[, <name>_conf]")  # fmt: skip
+    if str(table.columns[0]).strip().lower() == "scorer":  # DeepLabCut's three header rows
+        raise KeypointDataError(
+            f"{path.name} is a DeepLabCut CSV",
+            expected="runform's keypoint CSV: one header row, time_s, then <name>_x, <name>_y[, <name>_conf]",
+            found="DeepLabCut's header rows scorer / bodyparts / coords and frame numbers, no time",
+            fix="convert it: time_s = frame / frame rate, <bodypart>_x, <bodypart>_y, <bodypart>_conf = likelihood, "
+            "with MediaPipe landmark names (left_hip ... right_foot_index)",
+        )
     if "time_s" not in table.columns:
         raise KeypointDataError(
             f"{path.name} has no time_s column",

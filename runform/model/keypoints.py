@@ -147,10 +147,13 @@ class Keypoints:
                 found=f"{len(self.names)} names ({len(set(self.names))} unique)",
             )
         if n_t and (not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0)):
+            bad = np.flatnonzero(~np.isfinite(t))
+            i = int(bad[0]) if len(bad) else int(np.flatnonzero(np.diff(t) <= 0)[0]) + 1
+            what = "no time" if len(bad) else f"time {t[i]:g} s after {t[i - 1]:g} s in the frame before"
             raise KeypointDataError(
-                "Timestamps must be finite and strictly increasing",
+                f"{self.source}: timestamps must be finite and strictly increasing",
                 expected="one row per frame, time_s increasing from row to row",
-                found="repeated, decreasing or missing time values",
+                found=f"frame {i} (data row {i + 1}): {what}",
                 fix="sort the rows by time_s and drop duplicate frames",
             )
         if self.depth is not None:

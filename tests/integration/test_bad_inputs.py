@@ -136,6 +136,15 @@ def rbds_trial_alone(d: Path) -> Path:
     return d / trial.name
 
 
+def dlc_csv(d: Path) -> Path:
+    """DeepLabCut's CSV: three header rows (scorer, bodyparts, coords), frame numbers, no time."""
+    parts = ("left_hip", "left_knee")
+    rows = ["scorer," + ",".join(["DLC_resnet50"] * 3 * len(parts)), "bodyparts," + ",".join(p for p in parts for _ in range(3)),
+            "coords," + ",".join(["x", "y", "likelihood"] * len(parts))] + [f"{i}," + ",".join(["100", "200", "0.9"] * len(parts)) for i in range(5)]  # fmt: skip
+    (d / "dlc.csv").write_text("\n".join(rows) + "\n")
+    return d / "dlc.csv"
+
+
 def binary_csv(d: Path) -> Path:
     (d / "binary.csv").write_bytes(bytes(range(256)) * 20)
     return d / "binary.csv"
@@ -179,6 +188,8 @@ CASES = [
     ("csv-header-only", lambda d: ["analyze", str(csv_table(d, "h.csv", good_columns(0)))], 4, "no usable coordinates"),
     ("csv-landmark-empty", lambda d: ["analyze", str(csv_table(d, "noheel.csv", good_columns().assign(left_heel_x=np.nan, left_heel_y=np.nan)))], 4, "no value in any row for left_heel"),
     ("csv-time-in-frames", lambda d: ["analyze", str(csv_table(d, "frames.csv", good_columns().assign(time_s=np.arange(60.0))))], 4, "divide them by the frame rate"),
+    ("csv-deeplabcut", lambda d: ["analyze", str(dlc_csv(d))], 4, "is a DeepLabCut CSV"),
+    ("csv-duplicate-time", lambda d: ["analyze", str(csv_table(d, "dup.csv", good_columns().assign(time_s=np.r_[np.arange(31), 30, np.arange(32, 60)] / 30)))], 4, "frame 31 (data row 32): time 1 s after 1 s"),
     ("mocap-time-in-ms", lambda d: ["analyze", str(joints_in_ms(d))], 4, "0.15 Hz is too slow to analyse"),
     ("rbds-trial-without-static", lambda d: ["analyze", str(rbds_trial_alone(d))], 4, "the knee and ankle need the subject's static trial"),
     ("compare-missing-file", lambda d: ["compare", str(d / "a.json"), str(d / "b.json")], 2, "File not found"),
