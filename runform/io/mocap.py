@@ -55,7 +55,8 @@ def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str, start
             points.append(trajectory)
             names.append(f"{side}_{part}")
     if missing:
-        raise KeypointDataError(
+        raise _MissingLandmarks(
+            missing,
             f"{source}: cannot map markers to the landmarks the analysis needs",
             expected="markers such as RHEE/LHEE, RTOE/LTOE, RANK/LANK, RKNE/LKNE, RASI/LASI/RPSI/LPSI (or RBDS names)",
             found="no markers for " + ", ".join(missing) + "; file has " + ", ".join(sorted(data)[:12]),
@@ -63,6 +64,14 @@ def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str, start
         )
     stacked = _lab_frame(np.stack(points, axis=1), tuple(names), source)
     return MotionCapture(stacked, tuple(names), rate_hz, source, start_s)
+
+
+class _MissingLandmarks(KeypointDataError):
+    """No marker maps to some landmarks (``missing``: their keypoint names)."""
+
+    def __init__(self, missing: list[str], problem: str, **parts: str) -> None:
+        super().__init__(problem, **parts)
+        self.missing = missing
 
 
 def _lab_frame(points: np.ndarray, names: tuple[str, ...], source: str) -> np.ndarray:
@@ -260,12 +269,10 @@ def from_rbds_joints(path: Path) -> MotionCapture:
     rate, renamed, start = on_uniform_grid(table["time_s"].to_numpy(float), renamed, path.name)
     try:
         return _map_markers(renamed, rate, f"mocap-joints:{path.name}", start)
-    except KeypointDataError as exc:
-        if "cannot map markers" not in str(exc):
-            raise
-        missing = exc.found.split(";")[0].removeprefix("no markers for ")
+    except _MissingLandmarks as exc:  # said in the file's own column names
+        missing = ", ".join(name.replace("foot_index", "toe") for name in exc.missing)
         raise KeypointDataError(f"{path.name}: joint centres missing", expected=f"columns {JOINT_COLUMNS}",
-                                found=f"no columns for {missing.replace('foot_index', 'toe')}",
+                                found=f"no columns for {missing}",
                                 fix="add the missing joints' x, y, z columns (named as expected)") from None  # fmt: skip
 
 
