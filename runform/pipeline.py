@@ -342,6 +342,7 @@ def _summary(raw: Keypoints, strides: pd.DataFrame, cadence: float | None, quali
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
         calibration_method=calibration.method,
         reliable_sides=tuple(side for side in ("left", "right") if legs[side]["reliable"]) or ("left", "right"),
+        leg_length_m=float(calibration.length(calibration.leg_length_px)) if calibration.is_metric else None,
     )
     return mark_unreliable_legs(summary, legs)
 

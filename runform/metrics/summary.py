@@ -131,7 +131,8 @@ def _pooled_slope(runs: list[tuple[np.ndarray, np.ndarray]]) -> float:
 
 def run_summary(per_stride: pd.DataFrame, *, overall_cadence: float | None, timing_reliable: bool,
                 sampling_rate_hz: float, source_kind: str, mean_confidence: float,
-                calibration_method: str | None = None, reliable_sides: tuple[str, ...] = ("left", "right")) -> dict:  # fmt: skip
+                calibration_method: str | None = None, reliable_sides: tuple[str, ...] = ("left", "right"),
+                leg_length_m: float | None = None) -> dict:  # fmt: skip
     """The ``summary`` block of a run. Per metric: ``value`` (headline: the median, the overall
     cadence for cadence), median/IQR/n over all strides, ``left``/``right``,
     ``symmetry_index_pct``, ``left_minus_right``, ``reliable`` (False for timing metrics when the
@@ -155,6 +156,7 @@ def run_summary(per_stride: pd.DataFrame, *, overall_cadence: float | None, timi
         out[metric] = entry
     if "cadence_steps_per_min" in out:
         out["cadence_steps_per_min"]["value"] = overall_cadence
-    attach(out, sampling_rate_hz, source_kind, mean_confidence, calibration_method=calibration_method)
+    attach(out, sampling_rate_hz, source_kind, mean_confidence, calibration_method=calibration_method,
+           leg_length_m=leg_length_m)
     out["foot_strike"] = stats["foot_strike"]
     return out

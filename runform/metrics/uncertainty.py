@@ -131,11 +131,28 @@ def leg_length_retest(fps: float, model: dict | None = None) -> float:
     return float(_nearest_fps(table, fps)) if table else 0.0
 
 
+#: Metrics in centimetres whose method error is that of the same measurement in % of leg length
+#: (validated), times the leg length: 1 % of a 0.9 m leg is 0.9 cm.
+PER_LEG_TWINS = {"foot_ahead_of_hip_cm": "foot_ahead_of_hip_pct_leg"}
+
+
+def _method_error_of(metric: str, fps: float, source_kind: str, model: dict | None,
+                     leg_length_m: float | None) -> tuple[float, float] | None:  # fmt: skip
+    """:func:`method_error`, or for a :data:`PER_LEG_TWINS` metric its twin's in cm of this leg."""
+    err = method_error(metric, fps, source_kind, model)
+    twin = PER_LEG_TWINS.get(metric)
+    if err is None and twin is not None and leg_length_m is not None and np.isfinite(leg_length_m) and leg_length_m > 0:
+        base = method_error(twin, fps, source_kind, model)
+        return None if base is None else (base[0] * leg_length_m, base[1] * leg_length_m)
+    return err
+
+
 def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, model: dict | None = None,
-           calibration_method: str | None = None) -> dict:  # fmt: skip
+           calibration_method: str | None = None, leg_length_m: float | None = None) -> dict:  # fmt: skip
     """Add ``uncertainty`` (95 % half-width), ``mdc95`` and ``validated`` to every metric of a summary
     (in place), and each leg's own ``uncertainty`` to its ``left`` / ``right`` entry (the same model
-    on that leg's strides); ``calibration_method``: how lengths were scaled (``Calibration.method``)."""
+    on that leg's strides); ``calibration_method``: how lengths were scaled (``Calibration.method``);
+    ``leg_length_m``: the runner's leg (thigh + shank) in metres, for :data:`PER_LEG_TWINS`."""
     factor = max(1.0, REFERENCE_CONFIDENCE / mean_confidence) if mean_confidence > 0 else 2.0
     leg_retest = leg_length_retest(fps, model)
     for metric, entry in summary.items():
@@ -144,7 +161,7 @@ def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, 
         if not entry.get("n"):
             entry.update(uncertainty=None, mdc95=None, validated=False)
             continue
-        err = method_error(metric, fps, source_kind, model)
+        err = _method_error_of(metric, fps, source_kind, model, leg_length_m)
         scale = scale_error(metric, calibration_method, fps, model)
         random, bias = _variances(metric, entry, err, factor, scale)
         entry["uncertainty"] = _half_width(random, bias)

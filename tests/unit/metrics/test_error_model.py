@@ -95,6 +95,42 @@ def test_lengths_scaled_from_the_height_carry_the_height_rules_error():
     assert by_belt["stride_length_m"]["mdc95"] < 0.01
 
 
+def test_a_given_scale_leaves_stride_lengths_the_error_of_the_speed_read_from_the_pose():
+    """With a marked distance or motion capture's own scale, a stride (step) length is still the
+    speed read from the pose times a time: it carries the speed's error; a length read in the
+    picture (vertical oscillation) does not. A belt speed is given: neither."""
+    model = error_model()
+    speed = model["calibration_scale"]["camera"]["60"]
+    assert speed == model["calibration_scale"]["known_distance"]["60"] and 0.002 < speed < 0.05
+
+    def summary() -> dict:
+        return {"stride_length_m": {"value": 2.0, "median": 2.0, "sd": 0.02, "n": 10_000},
+                "vertical_oscillation_cm": {"value": 8.0, "median": 8.0, "sd": 0.5, "n": 10_000}}  # fmt: skip
+
+    for method in ("camera", "known_distance"):
+        out = attach(summary(), 60, "motion-capture", 0.9, model, calibration_method=method)
+        assert out["stride_length_m"]["uncertainty"] == pytest.approx(1.96 * speed * 2.0, rel=0.02)
+        assert out["stride_length_m"]["validated"] and out["vertical_oscillation_cm"]["uncertainty"] < 0.05
+    belt = attach(summary(), 60, "motion-capture", 0.9, model, calibration_method="treadmill_speed")
+    assert belt["stride_length_m"]["uncertainty"] < 0.01
+
+
+def test_foot_ahead_in_cm_carries_the_validated_error_in_leg_lengths():
+    """The foot ahead of the hip in cm is the same measurement as in % of leg length, times the leg:
+    its method error is that one's (validated), in cm of this runner's leg."""
+    model = error_model()
+
+    def summary() -> dict:
+        return {"foot_ahead_of_hip_cm": {"value": 20.0, "median": 20.0, "sd": 2.0, "n": 10_000},
+                "foot_ahead_of_hip_pct_leg": {"value": 22.2, "median": 22.2, "sd": 2.2, "n": 10_000}}  # fmt: skip
+
+    out = attach(summary(), 60, "motion-capture", 0.9, model, calibration_method="camera", leg_length_m=0.9)
+    cm, pct = out["foot_ahead_of_hip_cm"], out["foot_ahead_of_hip_pct_leg"]
+    assert cm["validated"] and cm["uncertainty"] == pytest.approx(0.9 * pct["uncertainty"], rel=0.02)
+    unknown_leg = attach(summary(), 60, "motion-capture", 0.9, model, calibration_method="camera")
+    assert not unknown_leg["foot_ahead_of_hip_cm"]["validated"]
+
+
 def test_foot_ahead_in_leg_lengths_carries_the_leg_lengths_retest_scatter():
     """``foot_ahead_of_hip_pct_leg`` divides by the leg length read from this clip: its MDC includes
     the leg length's scatter between clips of one runner, whatever the scale."""
