@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 
 from runform.errors import OptionError
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 SCHEDULER_ENV = "RUNFORM_DASK_SCHEDULER"
 #: Seconds to wait for a remote scheduler before giving up with a clear error.
 CONNECT_TIMEOUT_S = 10
+#: Seconds to wait for a remote scheduler to have a worker (workers may still be starting).
+WORKERS_TIMEOUT_S = 60
 
 
 #: Dask settings of the local cluster's workers. The statistical profiler samples the running task
@@ -53,12 +56,14 @@ def scheduler_address(scheduler: str | None = None) -> str | None:
 
 
 @contextmanager
-def make_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  need_workers: bool = True) -> Iterator[Executor]:  # fmt: skip
     """A context manager yielding a ``concurrent.futures.Executor`` backed by Dask distributed.
 
     Without a scheduler address: a LocalCluster of ``workers`` processes (default: one per core)
     on loopback, closed on exit. With one: a client of that cluster (closed on exit; the cluster
-    keeps running).
+    keeps running); ``need_workers``: a scheduler without a worker within :data:`WORKERS_TIMEOUT_S`
+    is an error (a batch would wait for ever; the web app, which waits anyway, says False).
     """
     from distributed import Client, LocalCluster
 
@@ -68,7 +73,8 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
     address = scheduler_address(scheduler)
     if address is not None:
         client = _connect(Client, address)
-        logger.info("connected to the Dask scheduler at %s (%d workers)", address, len(client.scheduler_info()["workers"]))
+        if need_workers:
+            _wait_for_workers(client, address)
         try:
             yield client.get_executor(pure=False)
         finally:
@@ -84,10 +90,35 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> I
         yield client.get_executor(pure=False)
 
 
-def _connect(client_class, address: str):  # noqa: ANN001, ANN202 - distributed.Client
+def _wait_for_workers(client, address: str) -> None:  # noqa: ANN001 - distributed.Client
+    """The scheduler must have a worker within :data:`WORKERS_TIMEOUT_S`; otherwise the batch would
+    wait for ever under its progress bar."""
     try:
-        return client_class(address, timeout=CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError, ValueError) as exc:
+        client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - distributed raises TimeoutError
+        client.close()
+        raise OptionError(
+            f"The Dask scheduler at {address} has no workers",
+            expected="a scheduler with workers (`dask worker <address>` on each node)",
+            found=f"none within {WORKERS_TIMEOUT_S} s ({type(exc).__name__})",
+            fix="start the workers, then run the batch again",
+        ) from None
+    logger.info("connected to the Dask scheduler at %s (%d workers)", address, len(client.scheduler_info()["workers"]))
+
+
+def _connect(client_class, address: str):  # noqa: ANN001, ANN202 - distributed.Client
+    """A client of the scheduler at ``address``, or a clear OptionError within about
+    :data:`CONNECT_TIMEOUT_S` (also for something at that address that is not a Dask scheduler,
+    with which the handshake itself would hang)."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="runform-connect")
+    attempt = pool.submit(client_class, address, timeout=CONNECT_TIMEOUT_S)
+    pool.shutdown(wait=False)
+    try:
+        return attempt.result(timeout=CONNECT_TIMEOUT_S + 5)
+    except Exception as exc:  # noqa: BLE001 - a refused port, TLS without a context, a non-Dask server...
+        if isinstance(exc, FutureTimeout):
+            attempt.add_done_callback(lambda f: f.exception() is None and f.result().close())  # if it ever answers
+            exc = TimeoutError(f"no Dask handshake within {CONNECT_TIMEOUT_S + 5} s: not a Dask scheduler?")
         raise OptionError(
             f"Cannot connect to the Dask scheduler at {address}",
             expected="a running scheduler, e.g. tcp://host:8786 (start one with `dask scheduler`)",

@@ -72,7 +72,8 @@ def read_inputs(source: str | Path, defaults: dict[str, Any] | None = None) -> l
     defaults = {k: v for k, v in (defaults or {}).items() if v is not None}
     check_options(defaults)
     if source.is_dir():
-        clips = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+        clips = sorted(p for p in source.iterdir()  # not hidden files: macOS writes "._IMG_0001.MOV" beside each clip
+                       if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES and not p.name.startswith("."))  # fmt: skip
         rows = [(p, dict(defaults), "") for p in clips]
         what = f"video files ({', '.join(VIDEO_SUFFIXES)})"
     elif source.is_file() and source.suffix.lower() == ".csv":
@@ -92,13 +93,24 @@ def read_inputs(source: str | Path, defaults: dict[str, Any] | None = None) -> l
 
 
 def _manifest_rows(manifest: Path) -> list[tuple[Path, dict[str, Any], str]]:
+    try:
+        return _read_manifest(manifest)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"The manifest {manifest.name} is not UTF-8 text", expected="a CSV saved as UTF-8",
+                         found=f"byte {exc.object[exc.start]:#04x} at position {exc.start} ({exc.reason})",
+                         fix='save it again as "CSV UTF-8" (Excel: File > Save As > CSV UTF-8)') from None  # fmt: skip
+
+
+def _read_manifest(manifest: Path) -> list[tuple[Path, dict[str, Any], str]]:
     with manifest.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         columns = [c.strip() for c in reader.fieldnames or []]
         if "path" not in columns:
+            semicolons = any(";" in c for c in columns)
             raise InputError(f"The manifest {manifest.name} has no 'path' column", expected="a header row with path, "
                              "athlete, height_m, event, treadmill_speed, ...", found=", ".join(columns) or "no header",
-                             fix="add a header row whose first column is path")  # fmt: skip
+                             fix="save it with commas between the columns (it has semicolons: a spreadsheet's regional "
+                             "setting)" if semicolons else "add a header row whose first column is path")  # fmt: skip
         fields = {c: _field(c, manifest) for c in columns if c != "path"}
         rows = []
         for record in reader:

@@ -50,8 +50,8 @@ def empty_row(source: str, status: str, reason: str = "", out_dir: str = "") -> 
 def analyse_one(source: str, out_dir: str, options: dict[str, Any]) -> dict[str, Any]:
     """Run :func:`runform.run` on ``source`` into ``out_dir`` with Config ``options``; return its row.
 
-    Row: ``path``, ``status`` (done / refused / failed), ``reason``, ``out_dir`` (empty unless
-    done), ``verdict``, ``n_frames``, ``n_strides``, ``seconds`` and, per headline metric,
+    Row: ``path``, ``status`` (done / refused / failed), ``reason``, ``out_dir`` (done; refused:
+    the folder of its ``diagnostic.html``; else empty), ``verdict``, ``n_frames``, ``n_strides``, ``seconds`` and, per headline metric,
     ``<metric>`` and ``<metric>_uncertainty``. With ``options["progress_file"]``
     (:data:`PROGRESS_FILE_OPTION`) the job keeps its progress in that file while it runs
     (:class:`ProgressFile`, :func:`read_progress`) and removes it at the end.
@@ -65,8 +65,8 @@ def analyse_one(source: str, out_dir: str, options: dict[str, Any]) -> dict[str,
     start = time.perf_counter()
     try:
         analysis = run(source, make_config(**config_options(options)), out_dir, progress=progress)
-    except QualityRefused as err:
-        row = empty_row(source, "refused", err.message)
+    except QualityRefused as err:  # its folder holds diagnostic.html: why, and whom runform followed
+        row = empty_row(source, "refused", err.message, out_dir if (Path(out_dir) / "diagnostic.html").is_file() else "")
         row["verdict"] = "refuse"
     except RunformError as err:
         row = empty_row(source, "failed", f"{type(err).__name__}: {err.message}")

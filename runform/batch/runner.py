@@ -13,12 +13,16 @@ leave no temporary folder; finished clips stay recorded, and a re-run resumes).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
+import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, as_completed
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +36,45 @@ logger = logging.getLogger(__name__)
 #: Called after every finished clip with (finished so far, total, that clip's row).
 BatchProgress = Callable[[int, int, dict[str, Any]], None]
 FINAL_STATUSES = ("done", "refused")
+#: Held by the batch writing to an output folder (``<pid>@<host>``).
+LOCK_FILE = ".runform-batch.lock"
 
 
 class BatchInterrupted(Cancelled):
     """The batch was interrupted (Ctrl-C); the message says what was finished and recorded."""
+
+
+def claim_names(items: list[BatchItem], out_dir: Path) -> list[BatchItem]:
+    """The items with the output folder names they hold in ``out_dir``: a clip an earlier run
+    analysed keeps its folder, whatever the order of this input; a name an earlier run gave to
+    another file (two phones' ``IMG_0001``) becomes ``<name>_<hash of the path>``, so no folder
+    ever gets a second clip's results."""
+    earlier = read_summary(out_dir)
+    owner = {str(r["name"]): str(r.get("path")) for r in earlier.to_dict("records")} if "name" in earlier.columns else {}
+    folder_of = {path: name for name, path in owner.items()}
+    used: set[str] = set()
+    out = []
+    for item in items:
+        name = folder_of.get(item.source)
+        if name is None or name.lower() in used:
+            name = item.name
+            if owner.get(name, item.source) != item.source or name.lower() in used:
+                name = f"{item.name}_{hashlib.sha1(item.source.encode()).hexdigest()[:6]}"
+                while name.lower() in used or name in owner:
+                    name += "_"
+        used.add(name.lower())
+        out.append(item if name == item.name else replace(item, name=name))
+    return out
+
+
+def other_clips(items: list[BatchItem], out_dir: Path) -> list[dict[str, Any]]:
+    """Rows of an earlier run into ``out_dir`` for clips not in ``items`` (another manifest, rows
+    since removed) whose results are still there: kept in the summary after this run's rows."""
+    earlier = read_summary(out_dir)
+    names = {item.name for item in items}
+    rows = earlier.to_dict("records") if "name" in earlier.columns else []
+    return [r for r in rows if str(r["name"]) not in names and r.get("status") in FINAL_STATUSES
+            and (r["status"] == "refused" or (out_dir / str(r["name"]) / "analysis.json").is_file())]  # fmt: skip
 
 
 def pending_items(items: list[BatchItem], out_dir: Path) -> tuple[list[BatchItem], dict[str, dict[str, Any]]]:
@@ -69,10 +108,19 @@ def _finished(row: dict[str, Any], item: BatchItem, out_dir: Path, stamp: str) -
 
 def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
               progress: BatchProgress | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """Analyse ``items`` into ``out_dir/<item.name>/`` on ``executor``; returns the rows in input order."""
+    """Analyse ``items`` into ``out_dir/<item.name>/`` on ``executor``; returns the rows in input order.
+    One batch at a time writes to ``out_dir`` (:func:`batch_lock`)."""
     out_dir = Path(out_dir).resolve()
+    _prepare(out_dir)
+    with batch_lock(out_dir):
+        return _run_locked(claim_names(items, out_dir), out_dir, executor, progress)
+
+
+def _run_locked(items: list[BatchItem], out_dir: Path, executor: Executor,
+                progress: BatchProgress | None) -> list[dict[str, Any]]:  # fmt: skip
     todo, rows = pending_items(items, out_dir)
-    _prepare(out_dir, todo)
+    others = other_clips(items, out_dir)
+    remove_partial_outputs(out_dir, todo)
     if rows:
         logger.info("%d of %d clips already finished in %s: skipped", len(rows), len(items), out_dir)
     stamps = {item.name: source_stamp(item.source) or None for item in todo}  # before the job reads the file
@@ -83,11 +131,12 @@ def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
     try:
         for future in as_completed(futures):
             item = futures[future]
-            row = {**_with_origin(_result(future, item), item), "name": item.name, "athlete": item.options.get("runner_name"),
-                   "options_key": item.options_key, "source_stamp": stamps[item.name]}  # fmt: skip
+            row = _visible(_with_origin(_result(future, item), item), item, out_dir)
+            row = {**row, "name": item.name, "athlete": item.options.get("runner_name"), "options_key": item.options_key,
+                   "source_stamp": stamps[item.name]}  # fmt: skip
             rows[item.name] = row
             done += 1
-            write_summary([rows[i.name] for i in items if i.name in rows], out_dir)
+            write_summary([rows[i.name] for i in items if i.name in rows] + others, out_dir)
             if progress is not None:
                 progress(done, total, row)
     except KeyboardInterrupt:
@@ -95,8 +144,61 @@ def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
             future.cancel()
         raise
     ordered = [rows[i.name] for i in items]
-    write_summary(ordered, out_dir)
+    write_summary(ordered + others, out_dir)
     return ordered
+
+
+def _visible(row: dict[str, Any], item: BatchItem, out_dir: Path) -> dict[str, Any]:
+    """A worker's row checked from here: results this machine cannot see, or an input the worker
+    could not see but this machine can, mean the cluster does not share the paths (docs/SCALING.md)."""
+    shared = "the batch's inputs and -o folder must be on a path every worker shares with this machine (docs/SCALING.md)"
+    if row.get("status") == "done" and not (out_dir / item.name / "analysis.json").is_file():
+        return {**row, "status": "failed", "out_dir": "", "reason": f"the worker wrote its results where this machine cannot "
+                f"see them ({row.get('out_dir')}): {shared}"}  # fmt: skip
+    if row.get("status") == "failed" and "not found" in str(row.get("reason")) and Path(item.source).is_file():
+        return {**row, "reason": f"{row['reason']} (this machine has the file, the worker does not: {shared})"}
+    return row
+
+
+@contextmanager
+def batch_lock(out_dir: Path) -> Iterator[None]:
+    """Hold ``out_dir/.runform-batch.lock`` while a batch writes there; a second batch into the same
+    folder is refused (two would overwrite each other's summary). A lock whose process is gone (on
+    this machine) is taken over."""
+    lock = out_dir / LOCK_FILE
+    me = f"{os.getpid()}@{socket.gethostname()}"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            holder = lock.read_text(encoding="utf-8", errors="replace").strip() if lock.exists() else ""
+            if _stale(holder):
+                lock.unlink(missing_ok=True)
+                continue
+            raise OutputError(f"Another runform batch is writing to {out_dir}", expected="one batch at a time per output folder",
+                              found=f"{lock.name} held by process {holder or 'unknown'}",
+                              fix=f"wait for it to finish, or give another -o folder (remove {lock} if no batch is running)") from None  # fmt: skip
+        with os.fdopen(fd, "w") as handle:
+            handle.write(me)
+        break
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _stale(holder: str) -> bool:
+    """A lock written by a process of this machine that no longer runs."""
+    pid, _, host = holder.partition("@")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _with_origin(row: dict[str, Any], item: BatchItem) -> dict[str, Any]:
@@ -116,7 +218,7 @@ def _result(future: Future, item: BatchItem) -> dict[str, Any]:
                          "run the batch again to retry")  # fmt: skip
 
 
-def interrupted(items: list[BatchItem], out_dir: str | Path) -> BatchInterrupted:
+def interrupted(items: list[BatchItem], out_dir: str | Path, found: str = "Ctrl-C") -> BatchInterrupted:
     """After a Ctrl-C, once the executor is shut down: remove what the analyses in flight left
     (:func:`remove_partial_outputs`) and return the error saying how many clips are finished and
     recorded in ``summary.csv`` (those a re-run skips)."""
@@ -128,7 +230,7 @@ def interrupted(items: list[BatchItem], out_dir: str | Path) -> BatchInterrupted
         problem = f"Batch interrupted: {finished} of {total} clips finished and recorded in {shown / SUMMARY_FILE}"
     else:
         problem = f"Batch interrupted before any of its {total} clips finished"
-    return BatchInterrupted(problem, found="Ctrl-C", fix="run the same command again to resume (finished clips are skipped)")
+    return BatchInterrupted(problem, found=found, fix="run the same command again to resume (finished clips are skipped)")
 
 
 def remove_partial_outputs(out_dir: Path, items: list[BatchItem]) -> None:
@@ -152,11 +254,10 @@ def remove_partial_outputs(out_dir: Path, items: list[BatchItem]) -> None:
             aside.unlink(missing_ok=True)
 
 
-def _prepare(out_dir: Path, todo: list[BatchItem]) -> None:
-    """Create ``out_dir``; remove temporary folders that an interrupted earlier run left behind."""
+def _prepare(out_dir: Path) -> None:
+    """Create ``out_dir``."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"Cannot create the batch output folder {out_dir}", expected="a writable folder",
                           found=exc.strerror or str(exc), fix="choose another folder with -o") from None  # fmt: skip
-    remove_partial_outputs(out_dir, todo)

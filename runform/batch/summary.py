@@ -25,6 +25,10 @@ INDEX_METRICS = (("cadence_steps_per_min", "cadence (steps/min)", 1), ("contact_
                  ("max_thigh_angle_deg", "knee lift (°)", 1), ("stride_length_m", "stride (m)", 2))  # fmt: skip
 
 
+#: Columns holding numbers (the rest is text: names, athletes, paths, reasons, keys).
+NUMBER_COLUMNS = ("n_frames", "n_strides", "seconds", *(c for m in HEADLINE_METRICS for c in (m, f"{m}_uncertainty")))
+
+
 def summary_columns() -> list[str]:
     metrics = [c for m in HEADLINE_METRICS for c in (m, f"{m}_uncertainty")]
     return [*ID_COLUMNS, *ROW_COLUMNS, *metrics]
@@ -33,31 +37,45 @@ def summary_columns() -> list[str]:
 def read_summary(out_dir: Path) -> pd.DataFrame:
     """The summary of an earlier run into ``out_dir`` (empty when there is none or it is unreadable)."""
     path = out_dir / SUMMARY_FILE
-    try:
-        table = pd.read_csv(path, dtype={"name": str, "options_key": str, "source_stamp": str, "status": str, "path": str,
-                                          "reason": str})  # fmt: skip
+    try:  # every cell as written: an athlete "0042" or "NA", a clip named NA, stay what they are
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError, pd.errors.ParserError):
         return pd.DataFrame(columns=summary_columns())
-    table = table.astype(object).where(table.notna(), None)
+    table = table.astype(object).where(table != "", None)
+    for column in NUMBER_COLUMNS:  # the numbers as numbers again (text columns stay exactly as written)
+        if column in table.columns:
+            values = pd.to_numeric(table[column], errors="coerce")
+            table[column] = values.astype(object).where(values.notna(), None)
     table["reason"] = table["reason"].fillna("") if "reason" in table.columns else ""
     return table
 
 
 def write_summary(rows: list[dict[str, Any]], out_dir: Path) -> None:
     """``summary.csv`` and ``index.html`` for ``rows`` (input order), each replaced atomically."""
-    table = pd.DataFrame(rows).reindex(columns=summary_columns())
-    _atomic_write(out_dir / SUMMARY_FILE, table.to_csv(index=False, float_format="%.4g"))
+    table = pd.DataFrame(rows, dtype=object).reindex(columns=summary_columns())
+    table = table.map(_csv_cell)  # each value as the analysis wrote it: no rounding, counts stay whole
+    _atomic_write(out_dir / SUMMARY_FILE, table.to_csv(index=False))
     _atomic_write(out_dir / INDEX_FILE, render_index(rows, out_dir))
+
+
+def _csv_cell(value: object) -> object:
+    """A whole float (a count that passed through a column with gaps) as an integer; NaN as empty."""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+    return value
 
 
 def render_index(rows: list[dict[str, Any]], out_dir: Path) -> str:
     env = jinja2.Environment(loader=jinja2.PackageLoader("runform.batch", "templates"), autoescape=True)
     shown = []
     for row in rows:
-        report = Path(row["name"]) / "report.html"
+        page = Path(row["name"]) / ("report.html" if row["status"] == "done" else "diagnostic.html")  # refused: why
         shown.append({
             "name": row["name"], "athlete": row.get("athlete") or "", "status": row["status"], "reason": row.get("reason") or "",
-            "report": report.as_posix() if row["status"] == "done" and (out_dir / report).is_file() else None,
+            "report": page.as_posix() if row["status"] in ("done", "refused") and (out_dir / page).is_file() else None,
             "cells": [_cell(row.get(m), row.get(f"{m}_uncertainty"), d) for m, _, d in INDEX_METRICS],
         })  # fmt: skip
     counts = {s: sum(r["status"] == s for r in rows) for s in ("done", "refused", "failed")}

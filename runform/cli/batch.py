@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from runform.cli.common import console, guard, native_stderr_silenced, out
+from runform.cli.common import Terminated, console, guard, native_stderr_silenced, out
 from runform.errors import OptionError, RunformError
 
 if TYPE_CHECKING:
@@ -24,17 +24,17 @@ def run_batch_command(source: Path, output: Path, workers: int | None, scheduler
 
     A bad option value is refused (OptionError) before anything is written or started; Ctrl-C
     stops the workers, removes what the clips in flight had written and says what is recorded."""
-    from runform.batch import interrupted, pending_items, read_inputs
+    from runform.batch import claim_names, interrupted, pending_items, read_inputs
 
     if workers is not None and workers < 1:
         raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
                           fix="give --workers 1 or more, or leave it out for one per core")  # fmt: skip
-    items = read_inputs(source, defaults)  # checks the defaults as a job would
+    items = claim_names(read_inputs(source, defaults), output.resolve())  # checks the defaults as a job would
     todo, _ = pending_items(items, output.resolve())
     try:
         rows = _run_with_progress(items, len(todo), output, workers, scheduler)
-    except KeyboardInterrupt:  # the executor is shut down: no worker writes any more; clean up, say what is recorded
-        raise interrupted(items, output) from None
+    except KeyboardInterrupt as stop:  # the executor is shut down: no worker writes any more; clean up, say what is recorded
+        raise interrupted(items, output, "a termination signal (SIGTERM)" if isinstance(stop, Terminated) else "Ctrl-C") from None
     _print_tally(rows, output, len(items) - len(todo))
 
 

@@ -100,7 +100,7 @@ class JobRunner:
         if self.settings.executor == "thread":
             factory = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="runform-job")
         else:
-            factory = make_executor(workers=self.settings.workers)
+            factory = make_executor(workers=self.settings.workers, need_workers=False)  # jobs queue until workers come
         self._executor = self._stack.enter_context(factory)
         self._thread = threading.Thread(target=self._loop, name="runform-dispatcher", daemon=True)
         self._thread.start()
