@@ -34,6 +34,9 @@ COLUMN_ALIASES = {
     "weeks": "programme_weeks", "slow_motion": "slow_motion_factor", "start": "start_s", "end": "end_s",
     "fast": "fast",
 }  # fmt: skip
+#: Manifest columns for people, not for runform: kept out of the options (any other unknown
+#: column is refused, so that a mistyped option name is not ignored in silence).
+NOTE_COLUMNS = ("notes", "note", "comment", "comments")
 TRUE_WORDS = {"1", "true", "yes", "y"}
 FALSE_WORDS = {"0", "false", "no", "n"}
 
@@ -111,7 +114,7 @@ def _read_manifest(manifest: Path) -> list[tuple[Path, dict[str, Any], str]]:
                              "athlete, height_m, event, treadmill_speed, ...", found=", ".join(columns) or "no header",
                              fix="save it with commas between the columns (it has semicolons: a spreadsheet's regional "
                              "setting)" if semicolons else "add a header row whose first column is path")  # fmt: skip
-        fields = {c: _field(c, manifest) for c in columns if c != "path"}
+        fields = {c: _field(c, manifest) for c in columns if c != "path" and c.lower() not in NOTE_COLUMNS}
         rows = []
         for record in reader:
             record = {(k or "").strip(): (v or "").strip() for k, v in record.items()}
@@ -127,7 +130,7 @@ def _read_manifest(manifest: Path) -> list[tuple[Path, dict[str, Any], str]]:
 def _field(column: str, manifest: Path) -> str:
     key = COLUMN_ALIASES.get(column.lower(), column.lower())
     if key != "fast" and key not in Config.model_fields:
-        known = sorted({"path", *COLUMN_ALIASES, *Config.model_fields} - {"write_report", "write_video"})
+        known = sorted({"path", *COLUMN_ALIASES, *NOTE_COLUMNS, *Config.model_fields} - {"write_report", "write_video"})
         raise OptionError(f"Unknown manifest column '{column}' in {manifest.name}", expected="one of " + ", ".join(known),
                           found=column, fix="rename or remove the column")  # fmt: skip
     return key

@@ -333,6 +333,8 @@ def from_trc(path: Path) -> MotionCapture:
         rate = float(header.get("DataRate", header.get("CameraRate", "nan")))
         scale = mm_per_unit(header.get("Units", "mm"), path.name)
         markers = [m for m in lines[3].split("\t")[2:] if m.strip()]
+        if not markers or not lines[0].lstrip("\ufeff").startswith("PathFileType"):
+            raise ValueError("no TRC header")
         rows = [list(map(_float, line.split("\t")[2 : 2 + 3 * len(markers)])) for line in lines[5:] if line.strip()]
         array = np.array(rows, dtype=float).reshape(len(rows), len(markers), 3) * scale
         first_row = next((line.split("\t") for line in lines[5:] if line.strip()), ["", "0"])

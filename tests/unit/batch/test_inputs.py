@@ -43,7 +43,7 @@ def test_manifest_columns_aliases_and_relative_paths(tmp_path):
     ("content", "error", "match"),
     [
         ("clip,height_m\na.mp4,1.7\n", InputError, "no 'path' column"),
-        ("path,shoe_size\na.mp4,44\n", OptionError, "Unknown manifest column 'shoe_size'"),
+        ("path,shoe_size,notes\na.mp4,44,new shoes\n", OptionError, "Unknown manifest column 'shoe_size'"),
         ("path,athlete\n", InputError, "Nothing to analyse"),
     ],
     ids=["no-path-column", "unknown-column", "no-rows"],
@@ -54,6 +54,12 @@ def test_bad_manifests_say_what_to_do(tmp_path, content, error, match):
     with pytest.raises(error, match=match) as info:
         read_inputs(manifest)
     assert "What to do" in info.value.message
+
+
+def test_a_notes_column_is_for_people(tmp_path):
+    (tmp_path / "m.csv").write_text("path,athlete,notes\na.mp4,Ann,new shoes; sore calf\n")
+    (item,) = read_inputs(tmp_path / "m.csv")
+    assert item.options == {"runner_name": "Ann"}
 
 
 def test_empty_folder_and_missing_input(tmp_path):

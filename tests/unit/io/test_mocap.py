@@ -137,12 +137,13 @@ def test_trc_round_trip(tmp_path, joints, unit):
     ("name", "content", "message"),
     [
         ("bad.trc", "PathFileType\t4\nnonsense\n", "not a valid TRC"),
+        ("noise.trc", "\x01\x02\t.\t.\n" * 8, "not a valid TRC"),
         ("bad.c3d", "not a c3d file", "not a readable C3D"),
         ("bad.txt", "a\tb\n1\t2\n", "not an RBDS marker file"),
         ("forces.txt", "Time\tFx\tFy\tFz\n1\t0\t0\t0\n", "force file, not a marker file"),
         ("joints.csv", "time_s,right_hip_x_mm,right_hip_y_mm,right_hip_z_mm\n0,1,2,3\n0.1,1,2,3\n", "joint centres missing"),
     ],
-    ids=["trc", "c3d", "txt", "forces-as-markers", "joints-missing-legs"],
+    ids=["trc", "trc-not-text-of-one", "c3d", "txt", "forces-as-markers", "joints-missing-legs"],
 )
 def test_malformed_mocap_files(tmp_path, name, content, message):
     path = tmp_path / name
