@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import Executor
 from contextlib import contextmanager
 
 from runform.errors import OptionError
@@ -110,18 +110,24 @@ def _connect(client_class, address: str):  # noqa: ANN001, ANN202 - distributed.
     """A client of the scheduler at ``address``, or a clear OptionError within about
     :data:`CONNECT_TIMEOUT_S` (also for something at that address that is not a Dask scheduler,
     with which the handshake itself would hang)."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="runform-connect")
-    attempt = pool.submit(client_class, address, timeout=CONNECT_TIMEOUT_S)
-    pool.shutdown(wait=False)
-    try:
-        return attempt.result(timeout=CONNECT_TIMEOUT_S + 5)
-    except Exception as exc:  # noqa: BLE001 - a refused port, TLS without a context, a non-Dask server...
-        if isinstance(exc, FutureTimeout):
-            attempt.add_done_callback(lambda f: f.exception() is None and f.result().close())  # if it ever answers
-            exc = TimeoutError(f"no Dask handshake within {CONNECT_TIMEOUT_S + 5} s: not a Dask scheduler?")
-        raise OptionError(
-            f"Cannot connect to the Dask scheduler at {address}",
-            expected="a running scheduler, e.g. tcp://host:8786 (start one with `dask scheduler`)",
-            found=f"{type(exc).__name__}: {exc}",
-            fix=f"start the scheduler and its workers, check --scheduler / {SCHEDULER_ENV}, or leave both out to run locally",
-        ) from None
+    outcome: dict[str, object] = {}
+
+    def attempt() -> None:
+        try:
+            outcome["client"] = client_class(address, timeout=CONNECT_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - a refused port, TLS without a context, a non-Dask server...
+            outcome["error"] = exc
+
+    # a daemon thread: a handshake that never ends must not keep the process from exiting
+    thread = threading.Thread(target=attempt, name="runform-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT_S + 5)
+    if "client" in outcome:
+        return outcome["client"]
+    exc = outcome.get("error") or TimeoutError(f"no Dask handshake within {CONNECT_TIMEOUT_S + 5} s: not a Dask scheduler?")
+    raise OptionError(
+        f"Cannot connect to the Dask scheduler at {address}",
+        expected="a running scheduler, e.g. tcp://host:8786 (start one with `dask scheduler`)",
+        found=f"{type(exc).__name__}: {exc}",
+        fix=f"start the scheduler and its workers, check --scheduler / {SCHEDULER_ENV}, or leave both out to run locally",
+    ) from None
