@@ -314,12 +314,6 @@ def _clean(raw: Keypoints, config: Config) -> tuple[Keypoints, CleaningReport]:
     kp, cleaning = clean_keypoints(
         raw, min_confidence=config.min_confidence, max_gap_s=config.max_gap_s, cutoff_hz=config.filter_cutoff_hz
     )
-    if cleaning.sides_relabelled and raw.source.startswith("csv:"):  # a keypoint file's own labels were exchanged
-        logger.warning(
-            "left and right exchanged: the legs labelled %s look nearer the camera (%s), but the runner's %s side "
-            "faces it; the report uses anatomical sides (analysis.json cleaning.sides_relabelled)",
-            "right" if cleaning.direction < 0 else "left", cleaning.side_cue, "left" if cleaning.direction < 0 else "right",
-        )
     if config.filter_cutoff_hz is None and not np.isfinite(cleaning.stride_frequency_hz):
         logger.warning(
             "no stride frequency could be measured (no clear stride rhythm in the legs): low-pass cut-off "

@@ -15,6 +15,7 @@ only kept when neither cue is clear.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,8 @@ import numpy as np
 from runform.errors import AnalysisError
 from runform.kinematics.swaps import swap_legs_everywhere
 from runform.model import Keypoints
+
+logger = logging.getLogger(__name__)
 
 LEG_LANDMARKS = ("knee", "ankle", "heel", "foot_index")
 
@@ -76,6 +79,10 @@ class SideAssignment:
         self.near_track_ = "left" if diff > 0 else "right"
         self.relabelled_ = self.near_track_ != near_side
         if self.relabelled_:
+            if kp.source.startswith("csv:"):  # a keypoint file's own labels: say so (BlazePose's are often wrong)
+                logger.warning("left and right exchanged: the legs labelled %s look nearer the camera (%s), but the "
+                               "runner's %s side faces it; the report uses anatomical sides (analysis.json "
+                               "cleaning.sides_relabelled)", self.near_track_, cue, near_side)  # fmt: skip
             kp = swap_legs_everywhere(kp)
         return kp
 

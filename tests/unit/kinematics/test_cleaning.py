@@ -74,6 +74,16 @@ def test_a_small_steady_confidence_gap_does_not_exchange_the_legs(prepared):
     assert sides.cue_ == "confidence" and sides.relabelled_
 
 
+def test_exchanging_a_keypoint_files_own_labels_is_said(prepared, caplog):
+    kp = prepared.replace(depth=None, source="csv:tool_export.csv")
+    conf = np.ones_like(kp.confidence)
+    conf[:, [kp.index(f"left_{p}") for p in LEG]] = 0.6 + np.random.default_rng(0).normal(0, 0.002, (kp.n_frames, len(LEG)))
+    with caplog.at_level("WARNING", logger="runform.kinematics.sides"):
+        SideAssignment().assign(kp.replace(confidence=conf), -1)
+    assert "left and right exchanged: the legs labelled right look nearer" in caplog.text
+    assert "runner's left side faces it" in caplog.text
+
+
 def test_glitches_are_removed_and_gaps_filled(raw_keypoints):
     masked = mask_low_confidence(raw_keypoints, 0.3)
     cleaned = remove_glitches(masked)
