@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 #: Called after every finished clip with (finished so far, total, that clip's row).
 BatchProgress = Callable[[int, int, dict[str, Any]], None]
-FINAL_STATUSES = ("done", "refused")
 #: Held by the batch writing to an output folder (``<pid>@<host>``).
 LOCK_FILE = ".runform-batch.lock"
 
@@ -44,13 +43,28 @@ class BatchInterrupted(Cancelled):
     """The batch was interrupted (Ctrl-C); the message says what was finished and recorded."""
 
 
-def claim_names(items: list[BatchItem], out_dir: Path) -> list[BatchItem]:
+def earlier_rows(out_dir: Path) -> list[dict[str, Any]]:
+    """The rows of the ``summary.csv`` an earlier run left in ``out_dir`` (none without one)."""
+    earlier = read_summary(out_dir)
+    return earlier.to_dict("records") if "name" in earlier.columns else []
+
+
+def _has_results(out_dir: Path, name: str) -> bool:
+    """The clip's output folder holds its results (``analysis.json``), seen from this machine."""
+    return (out_dir / name / "analysis.json").is_file()
+
+
+def _outcome_stands(status: object, out_dir: Path, name: str) -> bool:
+    """A recorded outcome still holds: refused, or done with its results still there."""
+    return status == "refused" or (status == "done" and _has_results(out_dir, name))
+
+
+def claim_names(items: list[BatchItem], out_dir: Path, earlier: list[dict[str, Any]] | None = None) -> list[BatchItem]:
     """The items with the output folder names they hold in ``out_dir``: a clip an earlier run
     analysed keeps its folder, whatever the order of this input; a name an earlier run gave to
     another file (two phones' ``IMG_0001``) becomes ``<name>_<hash of the path>``, so no folder
-    ever gets a second clip's results."""
-    earlier = read_summary(out_dir)
-    owner = {str(r["name"]): str(r.get("path")) for r in earlier.to_dict("records")} if "name" in earlier.columns else {}
+    ever gets a second clip's results. ``earlier``: :func:`earlier_rows` (read here if not given)."""
+    owner = {str(r["name"]): str(r.get("path")) for r in (earlier_rows(out_dir) if earlier is None else earlier)}
     folder_of = {path: name for name, path in owner.items()}
     used: set[str] = set()
     out = []
@@ -67,25 +81,23 @@ def claim_names(items: list[BatchItem], out_dir: Path) -> list[BatchItem]:
     return out
 
 
-def other_clips(items: list[BatchItem], out_dir: Path) -> list[dict[str, Any]]:
+def other_clips(items: list[BatchItem], out_dir: Path, earlier: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Rows of an earlier run into ``out_dir`` for clips not in ``items`` (another manifest, rows
-    since removed) whose results are still there: kept in the summary after this run's rows."""
-    earlier = read_summary(out_dir)
+    since removed) whose outcome still stands: kept in the summary after this run's rows."""
     names = {item.name for item in items}
-    rows = earlier.to_dict("records") if "name" in earlier.columns else []
-    return [r for r in rows if str(r["name"]) not in names and r.get("status") in FINAL_STATUSES
-            and (r["status"] == "refused" or (out_dir / str(r["name"]) / "analysis.json").is_file())]  # fmt: skip
+    rows = earlier_rows(out_dir) if earlier is None else earlier
+    return [r for r in rows if str(r["name"]) not in names and _outcome_stands(r.get("status"), out_dir, str(r["name"]))]
 
 
-def pending_items(items: list[BatchItem], out_dir: Path) -> tuple[list[BatchItem], dict[str, dict[str, Any]]]:
+def pending_items(items: list[BatchItem], out_dir: Path,
+                  earlier: list[dict[str, Any]] | None = None) -> tuple[list[BatchItem], dict[str, dict[str, Any]]]:  # fmt: skip
     """(items to run, rows kept from the earlier run keyed by item name).
 
     A row without a ``source_stamp`` (written before runform recorded it) counts as the same file:
     resuming such a batch does not redo its finished clips; the kept row takes the file's current
-    stamp, so that a later change of the file is seen."""
-    earlier = read_summary(out_dir)
+    stamp, so that a later change of the file is seen. ``earlier``: :func:`earlier_rows`."""
     kept: dict[str, dict[str, Any]] = {}
-    by_name = {str(r["name"]): r for r in earlier.to_dict("records")} if "name" in earlier.columns else {}
+    by_name = {str(r["name"]): r for r in (earlier_rows(out_dir) if earlier is None else earlier)}
     todo = []
     for item in items:
         row, stamp = by_name.get(item.name), source_stamp(item.source)
@@ -101,9 +113,7 @@ def _finished(row: dict[str, Any], item: BatchItem, out_dir: Path, stamp: str) -
     recorded = row.get("source_stamp")
     if recorded and stamp and str(recorded) != stamp:  # the file changed since its recorded run
         return False
-    if not same or row.get("status") not in FINAL_STATUSES:
-        return False
-    return row["status"] == "refused" or (out_dir / item.name / "analysis.json").is_file()
+    return same and _outcome_stands(row.get("status"), out_dir, item.name)
 
 
 def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
@@ -113,13 +123,14 @@ def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
     out_dir = Path(out_dir).resolve()
     _prepare(out_dir)
     with batch_lock(out_dir):
-        return _run_locked(claim_names(items, out_dir), out_dir, executor, progress)
+        earlier = earlier_rows(out_dir)  # read once, under the lock
+        return _run_locked(claim_names(items, out_dir, earlier), out_dir, executor, progress, earlier)
 
 
-def _run_locked(items: list[BatchItem], out_dir: Path, executor: Executor,
-                progress: BatchProgress | None) -> list[dict[str, Any]]:  # fmt: skip
-    todo, rows = pending_items(items, out_dir)
-    others = other_clips(items, out_dir)
+def _run_locked(items: list[BatchItem], out_dir: Path, executor: Executor, progress: BatchProgress | None,
+                earlier: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    todo, rows = pending_items(items, out_dir, earlier)
+    others = other_clips(items, out_dir, earlier)
     remove_partial_outputs(out_dir, todo)
     if rows:
         logger.info("%d of %d clips already finished in %s: skipped", len(rows), len(items), out_dir)
@@ -152,7 +163,7 @@ def _visible(row: dict[str, Any], item: BatchItem, out_dir: Path) -> dict[str, A
     """A worker's row checked from here: results this machine cannot see, or an input the worker
     could not see but this machine can, mean the cluster does not share the paths (docs/SCALING.md)."""
     shared = "the batch's inputs and -o folder must be on a path every worker shares with this machine (docs/SCALING.md)"
-    if row.get("status") == "done" and not (out_dir / item.name / "analysis.json").is_file():
+    if row.get("status") == "done" and not _has_results(out_dir, item.name):
         return {**row, "status": "failed", "out_dir": "", "reason": f"the worker wrote its results where this machine cannot "
                 f"see them ({row.get('out_dir')}): {shared}"}  # fmt: skip
     if row.get("status") == "failed" and "not found" in str(row.get("reason")) and Path(item.source).is_file():

@@ -25,13 +25,14 @@ INDEX_METRICS = (("cadence_steps_per_min", "cadence (steps/min)", 1), ("contact_
                  ("max_thigh_angle_deg", "knee lift (°)", 1), ("stride_length_m", "stride (m)", 2))  # fmt: skip
 
 
+#: Each headline metric's value and ``_uncertainty`` columns.
+METRIC_COLUMNS = tuple(c for m in HEADLINE_METRICS for c in (m, f"{m}_uncertainty"))
 #: Columns holding numbers (the rest is text: names, athletes, paths, reasons, keys).
-NUMBER_COLUMNS = ("n_frames", "n_strides", "seconds", *(c for m in HEADLINE_METRICS for c in (m, f"{m}_uncertainty")))
+NUMBER_COLUMNS = ("n_frames", "n_strides", "seconds", *METRIC_COLUMNS)
 
 
 def summary_columns() -> list[str]:
-    metrics = [c for m in HEADLINE_METRICS for c in (m, f"{m}_uncertainty")]
-    return [*ID_COLUMNS, *ROW_COLUMNS, *metrics]
+    return [*ID_COLUMNS, *ROW_COLUMNS, *METRIC_COLUMNS]
 
 
 def read_summary(out_dir: Path) -> pd.DataFrame:

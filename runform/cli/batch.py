@@ -24,13 +24,15 @@ def run_batch_command(source: Path, output: Path, workers: int | None, scheduler
 
     A bad option value is refused (OptionError) before anything is written or started; Ctrl-C
     stops the workers, removes what the clips in flight had written and says what is recorded."""
-    from runform.batch import claim_names, interrupted, pending_items, read_inputs
+    from runform.batch import claim_names, earlier_rows, interrupted, pending_items, read_inputs
 
     if workers is not None and workers < 1:
         raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
                           fix="give --workers 1 or more, or leave it out for one per core")  # fmt: skip
-    items = claim_names(read_inputs(source, defaults), output.resolve())  # checks the defaults as a job would
-    todo, _ = pending_items(items, output.resolve())
+    inputs = read_inputs(source, defaults)  # checks the defaults as a job would
+    earlier = earlier_rows(output.resolve())
+    items = claim_names(inputs, output.resolve(), earlier)
+    todo, _ = pending_items(items, output.resolve(), earlier)
     try:
         rows = _run_with_progress(items, len(todo), output, workers, scheduler)
     except KeyboardInterrupt as stop:  # the executor is shut down: no worker writes any more; clean up, say what is recorded

@@ -46,7 +46,7 @@ def _map_markers(data: dict[str, np.ndarray], rate_hz: float, source: str, start
     points, names, missing = [], [], []
     for side, letter in zip(SIDES, ("L", "R")):
         for part in LEG_PARTS:
-            trajectory = _first_complete(data, [[n.format(s=letter) for n in option] for option in MARKER_MAPS[part]])
+            trajectory = _mapped(data, part, letter)
             if trajectory is None and part == "hip":
                 trajectory = _harrington_hip(data, letter)
             if trajectory is None:
@@ -107,6 +107,12 @@ def _lab_frame(points: np.ndarray, names: tuple[str, ...], source: str) -> np.nd
         return points
     logger.info("%s: axes turned to X forward, Y up (the file's forward axis %d, up axis %d)", source, forward, up)
     return points @ rotation.T
+
+
+def _mapped(data: dict[str, np.ndarray], part: str, letter: str) -> np.ndarray | None:
+    """The trajectory of one side's (``letter`` R/L) keypoint ``part`` from the first complete
+    option of :data:`MARKER_MAPS`, or None."""
+    return _first_complete(data, [[n.format(s=letter) for n in option] for option in MARKER_MAPS[part]])
 
 
 def _first_complete(data: dict[str, np.ndarray], options: list[list[str]]) -> np.ndarray | None:
@@ -181,8 +187,7 @@ def _plates_only(data: dict[str, np.ndarray]) -> bool:
     and shank plates are there to carry them."""
     for letter in ("R", "L"):
         plates = all(f"{letter}.{m}" in data for plate in RBDS_CLUSTERS.values() for m in plate)
-        options = [[[n.format(s=letter) for n in option] for option in MARKER_MAPS[part]] for part in ("knee", "ankle")]
-        if plates and any(_first_complete(data, o) is None for o in options):
+        if plates and any(_mapped(data, part, letter) is None for part in ("knee", "ankle")):
             return True
     return False
 
@@ -200,7 +205,7 @@ def _rbds_static(path: Path) -> dict[str, np.ndarray]:
             fix="put the subject's static file beside it, or analyse the joint-centre file (RBDSnnnrunTvv_joints.csv)",
         )  # fmt: skip
     table = read_table(static, "\t")
-    return {name: np.nanmean(xyz, axis=0) for name, xyz in _columns_xyz(table, ("X", "Y", "Z")).items()}
+    return {name: mean_of_known(xyz) for name, xyz in _columns_xyz(table, ("X", "Y", "Z")).items()}
 
 
 def _rbds_joint_centres(running: dict[str, np.ndarray], static: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
