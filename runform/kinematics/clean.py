@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from runform.errors import AnalysisError
+from runform.kinematics.calibration import leg_length_px
 from runform.kinematics.filtering import (
     cutoff_rule_hz,
     interpolate_gaps,
@@ -120,10 +121,9 @@ MIN_SWING_LEG = 0.3
 
 def legs_swing(kp: Keypoints, direction: int) -> bool:
     """Whether the legs swing like a gait's: the fore-aft distance between the ankles spans at
-    least :data:`MIN_SWING_LEG` leg lengths (5th to 95th percentile)."""
+    least :data:`MIN_SWING_LEG` leg lengths (5th to 95th percentile; the leg as calibration reads it)."""
     gap = forward_position_px(kp, "left_ankle", direction) - forward_position_px(kp, "right_ankle", direction)
-    legs = [np.hypot(*(kp.xy(f"{s}_hip") - kp.xy(f"{s}_ankle")).T) for s in ("left", "right")]
-    leg = np.nanmedian(np.concatenate(legs)) if np.isfinite(np.concatenate(legs)).any() else np.nan
+    leg = leg_length_px(kp)
     if np.isfinite(gap).sum() < 2 or not leg > 0:
         return False
     return bool(np.nanpercentile(gap, 95) - np.nanpercentile(gap, 5) >= MIN_SWING_LEG * leg)
