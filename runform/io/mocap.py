@@ -77,7 +77,7 @@ class _MissingLandmarks(KeypointDataError):
 def _lab_frame(points: np.ndarray, names: tuple[str, ...], source: str) -> np.ndarray:
     """The points in runform's lab frame (X forward, Y up, Z the runner's right; mm), whatever the
     file's axes (a Z-up C3D, a runner along Y): up is the axis along which the hips sit above the
-    heels, forward the other axis along which the heels swing most, pointing from heel to toe. The
+    heels, forward the other axis along which each heel swings most, pointing from heel to toe. The
     hips must sit 0.3-2 m above the heels in millimetres; other lengths are refused (units)."""
     def mean_of(part: str) -> np.ndarray:
         return mean_of_known(np.stack([points[:, names.index(f"{side}_{part}")] for side in SIDES]))
@@ -95,8 +95,9 @@ def _lab_frame(points: np.ndarray, names: tuple[str, ...], source: str) -> np.nd
             found=f"the hips {abs(rise[up]):.4g} units above the heels",
             fix="give millimetres (metres: multiply by 1000; a joint CSV may name its columns _x_m or _x_cm instead)",
         )
-    relative = heels[known] - hips[known]
-    spread = np.percentile(relative, 95, axis=0) - np.percentile(relative, 5, axis=0)
+    # each heel on its own: the two swing in opposite phase, so their mean hardly moves fore and aft
+    relative = np.concatenate([points[known, names.index(f"{side}_heel")] - hips[known] for side in SIDES])
+    spread = np.nanpercentile(relative, 95, axis=0) - np.nanpercentile(relative, 5, axis=0)
     spread[up] = -np.inf
     forward = int(np.argmax(spread))
     axes = np.eye(3)

@@ -293,3 +293,15 @@ def test_step_length_in_metres_is_validated_and_covers_the_truth(runner):
     true_step_m = truth["belt_speed_m_per_s"] * truth["temporal"]["step_time_s"]["mean"]
     assert entry["validated"] and 0.01 < entry["uncertainty"] < 0.06
     assert abs(entry["value"] - true_step_m) <= entry["uncertainty"], (entry["value"], true_step_m, entry["uncertainty"])
+
+
+def test_every_rbds_trial_at_the_slowest_speed_keeps_its_own_lab_frame():
+    """RBDS is already X forward, Y up: no trial may be turned. At 2.5 m/s the mean of the two heels
+    hardly moves fore and aft (they swing in opposite phase), which once turned RBDS001 and RBDS010
+    sideways; each heel's own swing tells the forward axis."""
+    trials = sorted(RBDS.glob("RBDS*runT25_joints.csv"))
+    assert len(trials) == 20
+    for path in trials:
+        table = pd.read_csv(path, usecols=["right_heel_x_mm", "right_heel_y_mm", "right_heel_z_mm"])
+        heel = from_rbds_joints(path).point("right_heel")
+        np.testing.assert_allclose(heel, table.to_numpy()[: len(heel)], err_msg=path.name)
