@@ -19,14 +19,17 @@ PANNING_FRAC_WIDTH_PER_S = 0.05
 
 
 def background_shift_frac_per_s(samples: list[tuple[float, np.ndarray]], kp: Keypoints) -> float | None:
-    """Median absolute horizontal background motion between sampled frames (fraction of width/s)."""
+    """Median absolute horizontal background motion between sampled frames (fraction of width/s
+    of the run's time). ``samples`` are (clip time, picture) pairs; ``kp.time_scale`` turns clip
+    time into the run's (``--real-fps``), which the keypoints already carry."""
     import cv2
 
     if len(samples) < 3 or kp.image_size_px is None:
         return None
     width_px = kp.image_size_px[0]
     shifts = []
-    for (t0, a), (t1, b) in zip(samples[:-1], samples[1:]):
+    run = [(t * kp.time_scale, img) for t, img in samples]
+    for (t0, a), (t1, b) in zip(run[:-1], run[1:]):
         if t1 <= t0:
             continue
         scale = a.shape[1] / width_px

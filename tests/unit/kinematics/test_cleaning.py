@@ -149,3 +149,24 @@ def test_perspective_is_not_taken_for_glitches(raw_keypoints):
     legs = 10
     assert report.n_glitches < 0.1 * raw_keypoints.n_frames * legs
     assert np.isfinite(report.stride_frequency_hz)
+
+
+def test_a_landmark_entering_the_picture_fast_is_not_a_glitch():
+    """Before its first sighting a landmark is unknown, not at 0 px: a swinging foot that enters
+    the picture (or whose track starts) in mid-swing keeps its first frames."""
+    from tests.fixtures.gait import make_gait_keypoints
+
+    kp, _ = make_gait_keypoints(fps=30.0, duration_s=3.0)
+    names = [kp.index(f"right_{p}") for p in ("ankle", "heel", "foot_index")]
+    speed = np.linalg.norm(np.gradient(kp.xy_px[:, names[2]], axis=0), axis=1)
+    blanked = 0
+    for cut in np.argsort(speed)[::-1][:10]:  # where the foot moves fastest, its track starts or ends
+        xy = kp.xy_px.copy()
+        xy[:cut, names] = np.nan
+        cleaned = remove_glitches(kp.replace(xy_px=xy))
+        blanked += int(np.isnan(cleaned.xy_px[:, names]).any(axis=-1).sum() - np.isnan(xy[:, names]).any(axis=-1).sum())
+        xy = kp.xy_px.copy()
+        xy[cut + 1 :, names] = np.nan
+        cleaned = remove_glitches(kp.replace(xy_px=xy))
+        blanked += int(np.isnan(cleaned.xy_px[:, names]).any(axis=-1).sum() - np.isnan(xy[:, names]).any(axis=-1).sum())
+    assert blanked == 0
