@@ -72,20 +72,20 @@ def headline(coaching: dict[str, Any] | None) -> str | None:
 
 def summary_table(analysis: Analysis) -> Table:
     table = Table(title=f"runform: {analysis.clip_name}", show_lines=False)
-    for col in ("metric", "unit", "value", "±95%", "left", "right", "IQR", "n", "SI %"):
+    for col in ("metric", "unit", "value", "±95%", "left", "right", "IQR", "n", "L − R"):
         table.add_column(col, justify="left" if col in ("metric", "unit") else "right")
     summary, notes = analysis.summary, []
     for key, label, unit, digits in HEADLINE:
         if key not in summary:
             continue
         s = summary[key]
-        si = s.get("symmetry_index_pct") if s.get("symmetry_reliable", True) else None
+        lmr = s.get("left_minus_right") if s.get("symmetry_reliable", True) else None
         if s.get("reliable", True):
             value, plus_minus = _fmt(s["value"], digits), _plus_minus(s.get("uncertainty"), digits)
         else:  # the gate found the method cannot time it here (frame rate, events not timed from the foot)
             value, plus_minus = f"[yellow]{_fmt(s['value'], digits)}![/]", "[yellow]-[/]"
         table.add_row(label, unit, value, plus_minus, _side(s["left"], digits), _side(s["right"], digits),
-                      _fmt(s["iqr"], digits), str(s["n"]), _fmt(si, 1))  # fmt: skip
+                      _fmt(s["iqr"], digits), str(s["n"]), _fmt(lmr, digits))  # fmt: skip
     if any(isinstance(e, dict) and e.get("reliable") is False for e in summary.values()):
         notes.append("! unreliable for this clip (no ±): see the warnings below")
     if any(isinstance(e.get(side), dict) and e[side].get("reliable") is False

@@ -64,9 +64,9 @@ def summarize(per_stride: pd.DataFrame) -> dict:
         if left is None or right is None:
             continue
         out["left_minus_right"][c] = _r(left - right)
-        mean = 0.5 * (left + right)
-        if abs(mean) > 1e-9:
-            out["symmetry_index_pct"][c] = _r(100 * (left - right) / mean)
+        size = 0.5 * (abs(left) + abs(right))  # |L|, |R|: the sign says which leg is larger, also below 0
+        if size > 1e-9:
+            out["symmetry_index_pct"][c] = _r(100 * (left - right) / size)
     out["foot_strike"] = {
         side: (per_stride.loc[per_stride["side"] == side, "foot_strike"].mode().iloc[0]
                if (per_stride["side"] == side).any() else "unknown")

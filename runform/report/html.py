@@ -179,7 +179,7 @@ def render_report(analysis: Analysis, source: Path | None = None, has_video: boo
               for w in weeks for d in w["drills"]}  # fmt: skip
     accuracy_rows = [{"name": metric_name(m), "key": m, "value": _fmt(summary[m]["value"], 3), "unc": _fmt(summary[m].get("uncertainty"), 3),
                       "mdc": _fmt(summary[m].get("mdc95"), 3), "left": _side_cell(summary[m]["left"]),
-                      "right": _side_cell(summary[m]["right"]), "si": _fmt(summary[m].get("symmetry_index_pct"), 1) if summary[m].get("symmetry_reliable", True) else "–",
+                      "right": _side_cell(summary[m]["right"]), "lmr": _fmt(summary[m].get("left_minus_right"), 3) if summary[m].get("symmetry_reliable", True) else "–",
                       "n": summary[m]["n"], "validated": "yes" if summary[m].get("validated") else "no"}
                      for m in SUMMARY_ROWS if m in summary]  # fmt: skip
     env = jinja2.Environment(loader=jinja2.PackageLoader("runform.report", "templates"), autoescape=jinja2.select_autoescape(["html", "j2"]))

@@ -85,6 +85,24 @@ def test_shank_asymmetry_is_judged_in_degrees_and_names_the_leg_reaching_further
         assert found[0]["value"] == pytest.approx(left - right)
 
 
+@pytest.mark.parametrize(("metric_name", "left", "right", "fires"), [
+    ("max_thigh_angle_deg", 26.0, 20.0, False),  # 6 deg apart: 26 % of the mean, common among recreational runners
+    ("max_thigh_angle_deg", 31.0, 20.0, True),  # 11 deg: beyond 9 deg
+    ("hip_extension_at_toe_off_deg", 20.0, 18.0, False),  # 2 deg: within the tuning runners' spread
+    ("hip_extension_at_toe_off_deg", 22.0, 18.0, True),
+])  # fmt: skip
+def test_angle_asymmetry_is_judged_in_degrees_against_runners_own_spread(metric_name, left, right, fires):
+    """A symmetry index of an angle measured from vertical fired on a third of the RBDS runners;
+    the rule looks at |left - right| against the 95th percentile of the tuning runners' markers."""
+    summary = neutral()
+    si = 100 * (left - right) / (0.5 * (left + right))
+    summary[metric_name] = metric(0.5 * (left + right), uncertainty=0.5, left=left, right=right, si=si, mdc=0.5)
+    found = [f for f in coach(summary, EMPTY, "10k")["findings"] if f["id"] == f"asymmetry-{metric_name}"]
+    assert bool(found) == fires
+    if fires:
+        assert found[0]["value"] == pytest.approx(left - right)
+
+
 def test_asymmetry_needs_more_than_the_methods_own_error():
     summary = neutral()
     summary["shank_angle_at_contact_deg"] = metric(12.0, uncertainty=3.9, left=10.0, right=14.0, si=-33.0, mdc=1.0)
