@@ -113,18 +113,20 @@ class StrideMetrics:
         foot_at_contact = self._at(f"{side}_foot", t0)
         flat = np.nanmedian(self._window(f"{side}_foot", t0 + 0.3 * (tto - t0), t0 + 0.6 * (tto - t0)))
         strike = foot_at_contact - flat
-        pelvis = self._window("pelvis_y", t0, t1)
+        step_time = t1 - toc  # the stride's step that lands on this foot: a step is named after the landing foot
+        pelvis = self._window("pelvis_y", toc, t1)  # that step: the other foot's mid-stance low, the flight's high
         speed_len = cal.length(cal.running_speed_px_s)
         stride_len = float(speed_len * stride_time)
+        step_len = float(speed_len * step_time)
         vo = float(cal.length(np.nanmax(pelvis) - np.nanmin(pelvis))) if np.isfinite(pelvis).any() else np.nan
         return {
             "side": side, "contact_frame": int(c0["frame"]), "toe_off_frame": int(to["frame"]),
             "next_contact_frame": int(c1["frame"]), "max_thigh_frame": self._peak_frame(f"{side}_thigh", to, c1),
             "start_time_s": round(t0, 4),
-            "stride_time_s": stride_time, "step_time_s": toc - t0, "contact_time_s": tto - t0,
+            "stride_time_s": stride_time, "step_time_s": step_time, "contact_time_s": tto - t0,
             "swing_time_s": t1 - tto, "flight_time_s": max(flight, 0.0), "duty_factor": (tto - t0) / stride_time,
             "cadence_steps_per_min": 120.0 / stride_time,
-            f"stride_length_{unit}": stride_len, f"step_length_{unit}": float(speed_len * (toc - t0)),
+            f"stride_length_{unit}": stride_len, f"step_length_{unit}": step_len,
             "max_thigh_angle_deg": _nanmax(self._window(f"{side}_thigh", tto, t1)),
             "hip_extension_at_toe_off_deg": -self._at(f"{side}_thigh", tto),
             "peak_swing_knee_flexion_deg": _nanmax(self._window(f"{side}_knee", tto, t1)),
@@ -134,7 +136,7 @@ class StrideMetrics:
             "foot_ahead_of_hip_pct_leg": 100 * ahead_px / cal.leg_length_px,
             "foot_strike_angle_deg": strike, "foot_strike": _strike_class(strike),
             f"vertical_oscillation_{'cm' if cal.is_metric else 'px'}": vo * (100 if cal.is_metric else 1),
-            "vertical_ratio_pct": 100 * vo / stride_len if stride_len > 0 else np.nan,
+            "vertical_ratio_pct": 100 * vo / step_len if step_len > 0 else np.nan,
             "trunk_lean_deg": _nanmean(self._window("trunk", t0, t1)),
             "thigh_peak_velocity_pct_swing": self._peak_timing_pct(f"{side}_thigh_vel", tto, t1),
             f"foot_descent_speed_{'mps' if cal.is_metric else 'px_s'}": float(
