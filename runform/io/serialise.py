@@ -51,7 +51,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
         "source": analysis.source,
         "config": _config(analysis),
         "video": analysis.video,
-        "persons": None if analysis.persons is None else analysis.persons.as_dict(kp.time_s, _stride_starts(strides)),
+        "persons": None if analysis.persons is None else analysis.persons.as_dict(_stride_starts(strides)),
         "keypoints": {"source": kp.source, "n_frames": kp.n_frames, "sampling_rate_hz": kp.sampling_rate_hz,
                       "processing": list(kp.log)},
         "cleaning": asdict(analysis.cleaning),

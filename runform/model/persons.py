@@ -9,7 +9,7 @@ frame ``first_frame`` of the clip); NaN where the person is not tracked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,6 +34,9 @@ class PersonTracks:
     ``confidence`` is in [0, 1] (``1 - second best / best`` running score for ``auto``; 1 for an
     override or a lone person). ``passes`` are the (first, last) analysed-frame indices, inclusive,
     of each stretch in which the runner's whole body was in view (one for a treadmill clip).
+    ``time_s`` holds the analysed frames' times in the run's clock (``--real-fps`` applied), set by
+    the pipeline (:meth:`timed`); the passes' times are read from it, never from the cleaned
+    keypoints, whose time axis may be resampled.
     """
 
     track_ids: tuple[int, ...]
@@ -44,6 +47,7 @@ class PersonTracks:
     scores: dict[int, float] = field(default_factory=dict)
     passes: tuple[tuple[int, int], ...] = ()
     first_frame: int = 0
+    time_s: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         boxes = np.asarray(self.boxes_px, dtype=float)
@@ -74,26 +78,39 @@ class PersonTracks:
             return None
         return self.boxes_px[self.track_ids.index(self.chosen_track_id)]
 
-    def pass_times_s(self, time_s: np.ndarray) -> list[tuple[float | None, float | None]]:
-        """(start, end) time of each pass in ``time_s`` (the analysed frames' times; None for an index
-        past its end, as after resampling a variable-frame-rate clip)."""
+    def timed(self, time_s: np.ndarray) -> PersonTracks:
+        """A copy that knows the analysed frames' times (one per frame of the boxes)."""
+        time_s = np.asarray(time_s, dtype=float)
+        if len(time_s) != self.n_frames:
+            raise AnalysisError("Person tracks and frame times differ in length", expected=f"{self.n_frames} frame times",
+                                found=f"{len(time_s)}")  # fmt: skip
+        return replace(self, time_s=time_s)
+
+    def pass_times_s(self, time_s: np.ndarray | None = None) -> list[tuple[float | None, float | None]]:
+        """(start, end) time of each pass in ``time_s`` (the analysed frames' times; default: the
+        tracks' own, :meth:`timed`); None where a pass has no time."""
+        time_s = self.time_s if time_s is None else time_s
+        if time_s is None:
+            return [(None, None) for _ in self.passes]
+
         def at(i: int) -> float | None:
             return float(time_s[i]) if 0 <= i < len(time_s) else None
 
         return [(at(a), at(b)) for a, b in self.passes]
 
-    def strides_per_pass(self, time_s: np.ndarray, stride_start_times_s: np.ndarray) -> list[int]:
-        """Strides starting in each pass (``time_s``: the analysed frames' times)."""
+    def strides_per_pass(self, time_s: np.ndarray | None, stride_start_times_s: np.ndarray) -> list[int]:
+        """Strides starting in each pass (``time_s``: the analysed frames' times; None: the tracks' own)."""
         starts = np.asarray(stride_start_times_s, dtype=float)
         return [0 if t0 is None or t1 is None else int(((starts >= t0 - 1e-6) & (starts <= t1 + 1e-6)).sum())
                 for t0, t1 in self.pass_times_s(time_s)]  # fmt: skip
 
-    def as_dict(self, time_s: np.ndarray, stride_start_times_s: np.ndarray) -> dict:
+    def as_dict(self, stride_start_times_s: np.ndarray) -> dict:
         """JSON-ready summary (no boxes): ``analysis.json``'s ``persons``, each pass with its clip
-        frames (decoded-frame indices), clip seconds and the strides that start in it."""
-        counts = self.strides_per_pass(time_s, stride_start_times_s)
+        frames (decoded-frame indices), seconds (the run's clock, :meth:`timed`) and the strides
+        that start in it."""
+        counts = self.strides_per_pass(None, stride_start_times_s)
         passes = [{"first_frame": a + self.first_frame, "last_frame": b + self.first_frame, "start_s": t0, "end_s": t1,
-                   "strides": n} for (a, b), (t0, t1), n in zip(self.passes, self.pass_times_s(time_s), counts)]  # fmt: skip
+                   "strides": n} for (a, b), (t0, t1), n in zip(self.passes, self.pass_times_s(), counts)]  # fmt: skip
         return {"n_tracked": self.n_persons, "chosen_track_id": self.chosen_track_id, "method": self.method,
                 "confidence": float(self.confidence), "scores": {str(k): float(v) for k, v in self.scores.items()},
                 "passes": passes}  # fmt: skip
