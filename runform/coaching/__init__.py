@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from runform.coaching import compare, findings, knee_lift, legs, profiles, programme, step_length
+from runform.coaching import at_speed, compare, findings, knee_lift, legs, profiles, programme, step_length
+from runform.coaching.at_speed import references_at_speed
 from runform.coaching.knee_lift import knee_lift_at_speed, speed_note, speed_verdict
 from runform.coaching.legs import leg_tracking, mark_unreliable_legs
 from runform.coaching.profiles import cite, event_profile, knee_lift_band, load
@@ -28,7 +29,7 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
     judged = {**summary, STEP_METRIC: step} if step is not None else summary
     at_speed = knee_lift_at_speed(calibration)
     found = findings.evaluate(judged, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side, leg_quality,
-                              at_speed)  # fmt: skip
+                              references_at_speed(calibration))  # fmt: skip
     positions = {}
     if profile == "distance":
         for key, pos in data["positions"].items():
@@ -76,5 +77,5 @@ def _step_block(step: dict | None, profile: dict) -> dict:
     return block
 
 
-__all__ = ["coach", "compare", "findings", "knee_lift", "leg_tracking", "legs", "mark_unreliable_legs", "profiles", "programme",
+__all__ = ["at_speed", "coach", "compare", "findings", "knee_lift", "leg_tracking", "legs", "mark_unreliable_legs", "profiles", "programme",
            "relative_step_length", "step_length"]

@@ -97,15 +97,13 @@ def _evidence(strides: pd.DataFrame, metric: str, below: float | None, above: fl
     return evidence
 
 
-def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: float, at_speed: dict | None = None) -> Finding | None:
+def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: float,
+                    at_speed: dict[str, dict] | None = None) -> Finding | None:  # fmt: skip
     entry = _entry(summary, rule["metric"])
     if entry is None:
         return None
-    band_low, above = _threshold(rule, "below", bonus), _threshold(rule, "above", bonus)
-    below = band_low
-    speed_low = at_speed["low_deg"] if rule.get("speed_reference") and at_speed and band_low is not None else None
-    if speed_low is not None and speed_low < band_low:  # low for the band AND for runners at this speed
-        below = speed_low
+    band_low, band_high = _threshold(rule, "below", bonus), _threshold(rule, "above", bonus)
+    below, above = _speed_limits(rule, band_low, band_high, (at_speed or {}).get(rule["metric"]))
     value, unc = float(entry["value"]), float(entry.get("uncertainty") or 0.0)
     if not _beyond(value, unc, below, above):
         return None
@@ -118,14 +116,28 @@ def _condition_rule(rule: dict, summary: dict, strides: pd.DataFrame, bonus: flo
                                              also.get("below"), also.get("above")):  # fmt: skip
             return None
     reference = _reference(rule, below, above)
-    if at_speed is not None and below != band_low:
-        reference += (f" (the low edge of the {at_speed['band_content']:.0%} of recreational runners at this speed; "
-                      f"the profile's band starts at {band_low:g})")  # fmt: skip
+    ref = (at_speed or {}).get(rule["metric"])
+    if ref is not None and (below != band_low or above != band_high):
+        edge, cut_off = ("low", f"the profile's band starts at {band_low:g}") if below != band_low else ("high", f"the rule's cut-off is {band_high:g}")
+        reference += f" (the {edge} edge of the {ref['band_content']:.0%} of recreational runners at this speed; {cut_off})"
     if also:  # the range that is fine: either part within it (the finding needs both beyond)
         reference += f" or {also['metric']} {'>=' if 'below' in also else '<='} {also.get('below', also.get('above'))}"
     return Finding(rule["id"], rule["title"], rule["severity"], rule["position"], rule["metric"], round(value, 3), reference,
                    round(unc, 3), _evidence(strides, rule["metric"], below, above, entry), cite(rule["source"]),
                    rule["advice"], rule.get("why", ""), cutoff=rule.get("cutoff", "runform"))  # fmt: skip
+
+
+def _speed_limits(rule: dict, below: float | None, above: float | None, ref: dict | None) -> tuple[float | None, float | None]:
+    """The limits a ``speed_reference`` rule judges by: beyond its own cut-off **and** beyond the
+    edge of recreational runners at the clip's speed (``ref``: :func:`runform.coaching.at_speed.reference_at_speed`),
+    whichever is further; the rule's own cut-off without a reference."""
+    if not rule.get("speed_reference") or ref is None:
+        return below, above
+    if below is not None and ref["low"] < below:
+        below = ref["low"]
+    if above is not None and ref["high"] > above:
+        above = ref["high"]
+    return below, above
 
 
 def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict | None) -> list[Finding]:
@@ -169,12 +181,12 @@ def _asymmetry_rule(rule: dict, summary: dict, far_side: str | None, legs: dict 
 
 
 def evaluate(summary: dict, strides: pd.DataFrame, profile: str, knee_lift_bonus_deg: float = 0.0,
-             far_side: str | None = None, legs: dict | None = None, at_speed: dict | None = None) -> list[Finding]:  # fmt: skip
+             far_side: str | None = None, legs: dict | None = None, at_speed: dict[str, dict] | None = None) -> list[Finding]:  # fmt: skip
     """All findings for a summary under one profile (sprint or distance); ``far_side`` is the leg
     away from the camera, named in asymmetry advice; ``legs`` (:func:`runform.coaching.legs.leg_tracking`)
     says which legs were tracked reliably. Rules marked ``needs_metres`` see only metric lengths;
-    rules marked ``speed_reference`` fire only below both their band and the low edge of runners at
-    the clip's speed (``at_speed``, :func:`runform.coaching.knee_lift.knee_lift_at_speed`)."""
+    rules marked ``speed_reference`` fire only beyond both their cut-off and the edge of runners at
+    the clip's speed (``at_speed``: metric -> :func:`runform.coaching.at_speed.reference_at_speed`)."""
     findings: list[Finding] = []
     for rule in load("rules")["rules"]:
         if profile not in rule["profiles"]:

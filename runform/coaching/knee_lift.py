@@ -3,8 +3,8 @@
 Knee lift grows with speed (RBDS: about 27 deg at 2.5 m/s, 40 deg at 4.5 m/s), and the distance
 band (35-50 deg) describes race-pace strides, so a clip filmed at an easy pace reads "below the
 band" for nearly everyone. :func:`knee_lift_at_speed` gives the central 90 % of recreational
-runners at the clip's speed, from ``data/knee_lift_speed.yaml`` (a line of knee lift on the speed
-in leg lengths per second, fitted by ``benchmarks/knee_lift_speed.py`` on the RBDS tuning runners
+runners at the clip's speed (:mod:`runform.coaching.at_speed`: a line of knee lift on the speed
+in leg lengths per second, fitted by ``benchmarks/speed_references.py`` on the RBDS tuning runners
 and checked on the held-out ones). The speed in leg lengths per second needs no scale: the ground
 speed and the leg length are both read from the pose in pixels (``runform.kinematics.calibration``).
 The distance runner's "shuffler" finding fires only below both the band and this reference's low
@@ -14,32 +14,20 @@ edge; between the two, the coaching block says that the clip is typical for its 
 
 from __future__ import annotations
 
-from statistics import NormalDist
-
-from runform.coaching.profiles import cite, load
+from runform.coaching.at_speed import reference_at_speed
 from runform.model import Calibration
-
-#: The reference line is used from this share of the lowest measured speed to this share of the highest.
-EXTRAPOLATION = (0.8, 1.2)
 
 
 def knee_lift_at_speed(calibration: Calibration | None) -> dict | None:
-    """``{"speed_leg_lengths_per_s", "speed_mps", "expected_deg", "low_deg", "high_deg", "source"}``
-    for the clip's running speed, or None (no speed or leg length measured, or a speed outside the
-    reference's range: a sprint, a walk)."""
-    relative = calibration.speed_leg_lengths_per_s if calibration is not None else None
-    if relative is None:
+    """``{"speed_leg_lengths_per_s", "speed_mps", "expected_deg", "low_deg", "high_deg", "band_content",
+    "source"}`` for the clip's running speed, or None (no speed or leg length measured, or a speed
+    outside the reference's range: a sprint, a walk)."""
+    ref = reference_at_speed("max_thigh_angle_deg", calibration)
+    if ref is None:
         return None
-    ref = load("knee_lift_speed")
-    lo, hi = ref["speed_range_leg_lengths_per_s"]
-    if not EXTRAPOLATION[0] * lo <= relative <= EXTRAPOLATION[1] * hi:
-        return None
-    expected = ref["intercept_deg"] + ref["slope_deg_per_leg_length_per_s"] * relative
-    half = NormalDist().inv_cdf(0.5 + ref["band_content"] / 2) * ref["residual_sd_deg"]
-    speed_mps = calibration.running_speed_mps
-    return {"speed_leg_lengths_per_s": round(relative, 2), "speed_mps": round(speed_mps, 2) if speed_mps else None,
-            "expected_deg": round(expected, 1), "low_deg": round(expected - half, 1), "high_deg": round(expected + half, 1),
-            "band_content": ref["band_content"], "source": cite(ref["source"])}  # fmt: skip
+    return {"speed_leg_lengths_per_s": ref["speed_leg_lengths_per_s"], "speed_mps": ref["speed_mps"],
+            "expected_deg": ref["expected"], "low_deg": ref["low"], "high_deg": ref["high"],
+            "band_content": ref["band_content"], "source": ref["source"]}  # fmt: skip
 
 
 def speed_verdict(value_deg: float | None, uncertainty_deg: float | None, band_low_deg: float | None,

@@ -95,6 +95,25 @@ def test_short_step_is_judged_at_the_runners_own_speed_and_only_in_metres():
     assert fast["step_length"]["measured"] and fast["step_length"]["speed_mps"] == pytest.approx(5.0)
 
 
+@pytest.mark.parametrize(("speed_mps", "shank_deg", "foot_ahead_pct", "overstrides"), [
+    (2.5, 13.0, 20.0, {"overstride-shank"}),  # 2.8 leg lengths/s: runners reach 4-10 deg, 13 is beyond 10 and them
+    (4.5, 13.0, 20.0, set()),  # 5 leg lengths/s: runners reach 10-16 deg; 13 is typical for the speed
+    (4.5, 19.0, 20.0, {"overstride-shank"}),  # beyond the 95th percentile at 4.5 m/s too
+    (4.5, 4.0, 37.0, {"overstride-foot-ahead"}),  # beyond 35 % and the runners at the speed (25-32 %)
+    (None, 13.0, 20.0, {"overstride-shank"}),  # no speed measured: the fixed cut-off alone
+])  # fmt: skip
+def test_overstriding_is_judged_against_runners_at_the_speed_filmed(speed_mps, shank_deg, foot_ahead_pct, overstrides):
+    """The shank reaches further forward the faster the run (RBDS markers: 7.0 deg on average at
+    2.5 m/s, 12.5 deg at 4.5 m/s): a fixed 10 deg gave 8 of 20 recreational runners at 4.5 m/s a
+    major overstride finding."""
+    summary = _summary(45.0, None)
+    summary["shank_angle_at_contact_deg"] = metric(shank_deg, unc=0.5)
+    summary["foot_ahead_of_hip_pct_leg"] = metric(foot_ahead_pct, unc=0.5)
+    calibration = _calibration(None, pixel_speed_mps=speed_mps) if speed_mps else Calibration("none", None, float("nan"), 450.0)
+    found = {f["id"] for f in coach(summary, pd.DataFrame(), "10k", calibration=calibration)["findings"]}
+    assert {f for f in found if f.startswith("overstride")} == overstrides
+
+
 @pytest.mark.parametrize(("knee_deg", "shuffler"), [(18.0, True), (28.0, False)])
 def test_low_knee_lift_finding_does_not_depend_on_the_scale(knee_deg, shuffler):
     """At 3 m/s with a 0.9 m leg (3.3 leg lengths/s) recreational runners lift the thigh about 22-37
