@@ -82,10 +82,14 @@ def summary_table(analysis: Analysis) -> Table:
         lmr = s.get("left_minus_right") if s.get("symmetry_reliable", True) else None
         if s.get("reliable", True):
             value, plus_minus = _fmt(s["value"], digits), _plus_minus(s.get("uncertainty"), digits)
+            if s.get("validated") is False and s.get("uncertainty") is not None:  # no error model: the strides' spread only
+                plus_minus += "~"
         else:  # the gate found the method cannot time it here (frame rate, events not timed from the foot)
             value, plus_minus = f"[yellow]{_fmt(s['value'], digits)}![/]", "[yellow]-[/]"
         table.add_row(label, unit, value, plus_minus, _side(s["left"], digits), _side(s["right"], digits),
                       _fmt(s["iqr"], digits), str(s["n"]), _fmt(lmr, digits))  # fmt: skip
+    if any(isinstance(summary.get(key), dict) and summary[key].get("validated") is False for key, *_ in HEADLINE):
+        notes.append("~ not validated against truth: the ± is the strides' spread only, not the method's error")
     if any(isinstance(e, dict) and e.get("reliable") is False for e in summary.values()):
         notes.append("! unreliable for this clip (no ±): see the warnings below")
     if any(isinstance(e.get(side), dict) and e[side].get("reliable") is False

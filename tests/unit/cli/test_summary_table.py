@@ -38,3 +38,14 @@ def test_an_uncertainty_below_the_values_precision_is_not_printed_as_zero():
     text = _text({"step_length_m": _entry(1.24, 0.004), "max_thigh_angle_deg": _entry(21.2, 1.4)})
     step = next(line for line in text.splitlines() if "Step length" in line)
     assert "0.004" in step and "0.00 " not in step
+
+
+def test_a_metric_without_an_error_model_says_its_plus_minus_is_the_spread_only():
+    """Trunk lean and vertical oscillation are not validated against truth: their ± (a few tenths)
+    is the strides' spread, not the method's error, and must not read like the checked angles'."""
+    trunk = {**_entry(4.7, 0.3), "validated": False}
+    text = _text({"trunk_lean_deg": trunk, "max_thigh_angle_deg": {**_entry(21.2, 1.4), "validated": True}})
+    trunk_row = next(line for line in text.splitlines() if "Trunk lean" in line)
+    knee_row = next(line for line in text.splitlines() if "Knee lift" in line)
+    assert "0.3~" in trunk_row and "~" not in knee_row
+    assert "not validated against truth" in text
