@@ -44,9 +44,9 @@ class BatchInterrupted(Cancelled):
 
 
 def earlier_rows(out_dir: Path) -> list[dict[str, Any]]:
-    """The rows of the ``summary.csv`` an earlier run left in ``out_dir`` (none without one)."""
-    earlier = read_summary(out_dir)
-    return earlier.to_dict("records") if "name" in earlier.columns else []
+    """The rows of the ``summary.csv`` an earlier run left in ``out_dir`` (none without one; an
+    :class:`~runform.errors.OutputError` for one that cannot be read, see :func:`read_summary`)."""
+    return read_summary(out_dir).to_dict("records")
 
 
 def _has_results(out_dir: Path, name: str) -> bool:

@@ -1,0 +1,61 @@
+"""Fixes from the review of 3021d49: an unreadable ``summary.csv`` is an error, not an empty
+summary; the batch lock; the progress file written from two threads; output folder names from
+manifest paths. Keypoint CSVs: no pose model."""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from typer.testing import CliRunner
+
+from runform.batch import SUMMARY_FILE, BatchItem, earlier_rows, run_batch
+from runform.cli import app
+from runform.errors import OutputError
+
+runner = CliRunner()
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- an existing summary.csv that cannot be read ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"name,path\n\"unclosed,quote\n", b"name,path\na,\xff\xfe\xfa\n", b"", b"just,other,columns\n1,2,3\n"],
+    ids=["parser", "not-utf8", "empty", "no-name-column"],
+)
+def test_unreadable_summary_is_an_output_error_not_an_empty_summary(tmp_path, content):
+    (tmp_path / SUMMARY_FILE).write_bytes(content)
+    with pytest.raises(OutputError) as caught:
+        earlier_rows(tmp_path)
+    assert caught.value.exit_code == 7
+    assert "summary.csv as runform writes it" in caught.value.message
+    assert "move it away to start the summary afresh" in caught.value.message
+
+
+def test_absent_summary_is_empty(tmp_path):
+    assert earlier_rows(tmp_path) == []
+
+
+def test_batch_into_a_folder_with_a_broken_summary_stops_and_keeps_it(tmp_path, gait_csv):
+    clip = tmp_path / "a.csv"
+    shutil.copy(gait_csv, clip)
+    out = tmp_path / "out"
+    out.mkdir()
+    broken = b"name,path\n\"unclosed,quote\n"
+    (out / SUMMARY_FILE).write_bytes(broken)
+    with ThreadPoolExecutor(1) as executor, pytest.raises(OutputError):
+        run_batch([BatchItem(str(clip), "a", {"write_report": False})], out, executor)
+    assert (out / SUMMARY_FILE).read_bytes() == broken  # not overwritten
+    assert not (out / "a").exists()  # nothing run
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path\n{clip}\n")
+    result = runner.invoke(app, ["batch", str(manifest), "-o", str(out), "--height", "1.7", "--workers", "1"])
+    assert result.exit_code == 7, result.output
+    assert "Cannot read the earlier batch summary" in _words(result.output)
+    assert (out / SUMMARY_FILE).read_bytes() == broken
