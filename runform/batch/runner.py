@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from runform.batch.inputs import BatchItem, source_stamp
+from runform.batch.inputs import BatchItem, folder_name, source_stamp
 from runform.batch.job import analyse_one, empty_row
 from runform.batch.summary import INDEX_FILE, SUMMARY_FILE, read_summary, write_summary
 from runform.errors import Cancelled, OutputError
@@ -65,7 +65,8 @@ def claim_names(items: list[BatchItem], out_dir: Path, earlier: list[dict[str, A
     another file (two phones' ``IMG_0001``) becomes ``<name>_<hash of the path>``, so no folder
     ever gets a second clip's results. ``earlier``: :func:`earlier_rows` (read here if not given)."""
     owner = {str(r["name"]): str(r.get("path")) for r in (earlier_rows(out_dir) if earlier is None else earlier)}
-    folder_of = {path: name for name, path in owner.items()}
+    # a name only as runform makes them (an edited summary's "../x" is no folder of this batch)
+    folder_of = {path: name for name, path in owner.items() if name == folder_name(name)}
     used: set[str] = set()
     out = []
     for item in items:

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from typer.testing import CliRunner
 
-from runform.batch import SUMMARY_FILE, BatchItem, earlier_rows, run_batch
+from runform.batch import SUMMARY_FILE, BatchItem, claim_names, earlier_rows, read_inputs, run_batch
 from runform.cli import app
 from runform.errors import OutputError
 
@@ -59,3 +59,23 @@ def test_batch_into_a_folder_with_a_broken_summary_stops_and_keeps_it(tmp_path, 
     assert result.exit_code == 7, result.output
     assert "Cannot read the earlier batch summary" in _words(result.output)
     assert (out / SUMMARY_FILE).read_bytes() == broken
+
+
+# --- output folder names from manifest paths -------------------------------------------------------
+
+
+@pytest.mark.parametrize("file_name, folder", [("..mp4", "clip"), ("...mp4", "clip"), (".hidden.mp4", "hidden"),
+                                               ("..x.mp4", "x"), ("a..mp4", "a.")])  # fmt: skip
+def test_manifest_path_never_gives_a_dot_or_hidden_folder(tmp_path, file_name, folder):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path\n{file_name}\n")
+    (item,) = read_inputs(manifest)
+    assert item.name == folder
+    assert (tmp_path / "out" / item.name).resolve().parent == (tmp_path / "out").resolve()
+
+
+def test_earlier_summary_name_outside_the_folder_is_not_reused(tmp_path):
+    clip = str(tmp_path / "a.mp4")
+    earlier = [{"name": "../escape", "path": clip}, {"name": "..", "path": str(tmp_path / "b.mp4")}]
+    items = claim_names([BatchItem(clip, "a"), BatchItem(str(tmp_path / "b.mp4"), "b")], tmp_path / "out", earlier)
+    assert [i.name for i in items] == ["a", "b"]
