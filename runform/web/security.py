@@ -6,6 +6,7 @@ user id and a per-session CSRF token; every form POST must carry that token.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -31,8 +32,13 @@ __all__ = [
 
 MIN_PASSWORD_LENGTH = 8
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-#: A valid hash to verify against when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = _HASHER.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A valid hash to verify against when the e-mail is unknown, so both cases take the same time
+    (made at the first such login, not at import: argon2 takes a fraction of a second)."""
+    return _HASHER.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -50,7 +56,7 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, else None (constant work either way)."""
     user = db.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password) or not user.is_active:
         return None

@@ -1,0 +1,28 @@
+"""Fixes from the review of 3021d49: no argon2 hash at import; a claimed job whose preparation
+fails is recorded as failed; the job runner's storage keys are dropped for every ending."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_importing_security_hashes_nothing_and_the_dummy_hash_is_made_once():
+    code = (
+        "import argon2\n"
+        "calls = []\n"
+        "real = argon2.PasswordHasher.hash\n"
+        "argon2.PasswordHasher.hash = lambda self, *a, **k: calls.append(1) or real(self, *a, **k)\n"
+        "import runform.web.security as security\n"
+        "assert calls == [], 'argon2 ran at import'\n"
+        "security.verify_password(security._dummy_hash(), 'x')\n"
+        "security.verify_password(security._dummy_hash(), 'y')\n"
+        "assert calls == [1], calls\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert done.returncode == 0, done.stderr
