@@ -8,6 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from runform.errors import OptionError
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -26,3 +31,22 @@ def test_importing_security_hashes_nothing_and_the_dummy_hash_is_made_once():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("given, expected", [([], None), (["--max-upload-mb", "20"], 20.0)])
+def test_serve_takes_the_upload_limit_from_the_web_settings_unless_given(monkeypatch, tmp_path, given, expected):
+    import runform.web
+    from runform.cli import app
+    from runform.web.settings import MAX_UPLOAD_MB
+
+    seen = {}
+
+    def load_settings(*args: object, **options: object) -> None:
+        seen.update(options)
+        raise OptionError("stop here", found="the settings", fix="none")
+
+    monkeypatch.setattr(runform.web, "load_settings", load_settings)
+    result = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path / "data"), *given])
+    assert result.exit_code == 3 and "stop here" in result.output, result.output
+    assert seen.get("max_upload_mb") == expected  # none given: WebSettings' default, MAX_UPLOAD_MB
+    assert runform.web.WebSettings(data_dir=tmp_path, database_url="sqlite://").max_upload_mb == MAX_UPLOAD_MB
