@@ -4,13 +4,24 @@ manifest paths. Keypoint CSVs: no pose model."""
 
 from __future__ import annotations
 
+import logging
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from typer.testing import CliRunner
 
-from runform.batch import SUMMARY_FILE, BatchItem, claim_names, earlier_rows, read_inputs, run_batch
+from runform.batch import (
+    SUMMARY_FILE,
+    BatchItem,
+    ProgressFile,
+    claim_names,
+    earlier_rows,
+    read_inputs,
+    read_progress,
+    run_batch,
+)
 from runform.cli import app
 from runform.errors import OutputError
 
@@ -79,3 +90,41 @@ def test_earlier_summary_name_outside_the_folder_is_not_reused(tmp_path):
     earlier = [{"name": "../escape", "path": clip}, {"name": "..", "path": str(tmp_path / "b.mp4")}]
     items = claim_names([BatchItem(clip, "a"), BatchItem(str(tmp_path / "b.mp4"), "b")], tmp_path / "out", earlier)
     assert [i.name for i in items] == ["a", "b"]
+
+
+# --- the progress file, written from two threads -----------------------------------------------------
+
+
+def test_progress_file_from_two_threads_never_fails_a_write_nor_goes_back(tmp_path, caplog):
+    path = tmp_path / "job.progress.json"
+    progress = ProgressFile(path, min_interval_s=0.0)
+    start, stop, seen = threading.Barrier(3), threading.Event(), []
+
+    def stage(name: str) -> None:
+        start.wait()
+        for done in range(1, 401):
+            progress(done, 400, name)
+
+    def reader() -> None:
+        start.wait()
+        while not stop.is_set():
+            value = read_progress(path)
+            if value is not None:
+                seen.append(value)
+
+    threads = [threading.Thread(target=stage, args=(s,)) for s in ("report", "video")]
+    watcher = threading.Thread(target=reader)
+    with caplog.at_level(logging.DEBUG, logger="runform.batch.job"):
+        for thread in [*threads, watcher]:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        stop.set()
+        watcher.join()
+    assert not [r for r in caplog.records if "cannot write progress" in r.getMessage()]
+    assert seen == sorted(seen)  # never back
+    assert read_progress(path) == progress.fraction == 1.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary file left
+    progress.remove()
+    progress(1, 1, "video")  # after the end: nothing written again
+    assert list(tmp_path.iterdir()) == []
