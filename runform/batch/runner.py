@@ -13,6 +13,7 @@ leave no temporary folder; finished clips stay recorded, and a re-run resumes).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -24,7 +25,7 @@ from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from runform.batch.inputs import BatchItem, folder_name, source_stamp
 from runform.batch.job import analyse_one, empty_row
@@ -35,8 +36,10 @@ logger = logging.getLogger(__name__)
 
 #: Called after every finished clip with (finished so far, total, that clip's row).
 BatchProgress = Callable[[int, int, dict[str, Any]], None]
-#: Held by the batch writing to an output folder (``<pid>@<host>``).
+#: Held by the batch writing to an output folder (``<pid>@<host>``; :func:`batch_lock`).
 LOCK_FILE = ".runform-batch.lock"
+#: Tries to take the lock when its holders keep removing it as this batch opens it.
+LOCK_ATTEMPTS = 10
 
 
 class BatchInterrupted(Cancelled):
@@ -175,42 +178,80 @@ def _visible(row: dict[str, Any], item: BatchItem, out_dir: Path) -> dict[str, A
 @contextmanager
 def batch_lock(out_dir: Path) -> Iterator[None]:
     """Hold ``out_dir/.runform-batch.lock`` while a batch writes there; a second batch into the same
-    folder is refused (two would overwrite each other's summary). A lock whose process is gone (on
-    this machine) is taken over."""
+    folder is refused (two would overwrite each other's summary).
+
+    The lock is an ``flock`` on that file: the system drops it when its process ends, however it
+    ends, so a batch that died never blocks the next one and no one has to judge whether a holder
+    is stale. On a shared folder (NFS, SMB) Linux takes the lock on the file server, for batches on
+    every machine. A filesystem that cannot lock files falls back, with a warning, to creating the
+    file exclusively, which a batch that died leaves behind (the message says to remove it).
+    The file holds the holder's ``<pid>@<host>``, for that message."""
     lock = out_dir / LOCK_FILE
-    me = f"{os.getpid()}@{socket.gethostname()}"
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            holder = lock.read_text(encoding="utf-8", errors="replace").strip() if lock.exists() else ""
-            if _stale(holder):
-                lock.unlink(missing_ok=True)
-                continue
-            raise OutputError(f"Another runform batch is writing to {out_dir}", expected="one batch at a time per output folder",
-                              found=f"{lock.name} held by process {holder or 'unknown'}",
-                              fix=f"wait for it to finish, or give another -o folder (remove {lock} if no batch is running)") from None  # fmt: skip
-        with os.fdopen(fd, "w") as handle:
-            handle.write(me)
-        break
+    handle = _take_lock(lock, out_dir)
     try:
         yield
-    finally:
+    finally:  # removed while still held: a batch that opened it meanwhile sees it gone and opens it again
         lock.unlink(missing_ok=True)
+        handle.close()
 
 
-def _stale(holder: str) -> bool:
-    """A lock written by a process of this machine that no longer runs."""
-    pid, _, host = holder.partition("@")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
+def _take_lock(lock: Path, out_dir: Path) -> IO[str]:
+    me = f"{os.getpid()}@{socket.gethostname()}"
+    for _ in range(LOCK_ATTEMPTS):
+        try:
+            handle = open(lock, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole batch
+        except OSError as exc:
+            raise OutputError(f"Cannot create the batch lock in {out_dir}", expected="a writable output folder",
+                              found=f"{lock.name}: {exc.strerror or exc}", fix="choose another folder with -o") from None  # fmt: skip
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            raise _busy(out_dir, lock, holder) from None
+        except OSError as exc:  # ENOLCK, EOPNOTSUPP...: this filesystem cannot lock files
+            handle.close()
+            logger.warning("cannot lock %s (%s): one batch at a time is kept by creating the file exclusively; "
+                           "remove it if a batch dies", lock, exc.strerror or exc)  # fmt: skip
+            return _create_exclusively(lock, out_dir, me)
+        try:  # still the file at that path? (its holder removes it just before letting go)
+            same = os.path.samestat(os.fstat(handle.fileno()), os.stat(lock))
+        except FileNotFoundError:
+            same = False
+        if same:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(me)
+            handle.flush()
+            return handle
+        handle.close()
+    else:
+        raise OutputError(f"Cannot take the batch lock of {out_dir}", expected="one batch at a time per output folder",
+                          found=f"{lock.name} replaced {LOCK_ATTEMPTS} times while this batch took it (other batches starting)",
+                          fix="run the batches one after another, or give each its own -o folder")  # fmt: skip
+
+
+def _create_exclusively(lock: Path, out_dir: Path, me: str) -> IO[str]:
+    """The lock without ``flock``: the file created exclusively (a dead batch's file stays: the message says so)."""
     try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        holder = lock.read_text(encoding="utf-8", errors="replace").strip() if lock.exists() else ""
+        raise _busy(out_dir, lock, holder) from None
+    except OSError as exc:
+        raise OutputError(f"Cannot create the batch lock in {out_dir}", expected="a writable output folder",
+                          found=f"{lock.name}: {exc.strerror or exc}", fix="choose another folder with -o") from None  # fmt: skip
+    handle = os.fdopen(fd, "w", encoding="utf-8")
+    handle.write(me)
+    handle.flush()
+    return handle
+
+
+def _busy(out_dir: Path, lock: Path, holder: str) -> OutputError:
+    return OutputError(f"Another runform batch is writing to {out_dir}", expected="one batch at a time per output folder",
+                       found=f"{lock.name} held by process {holder or 'unknown'}",
+                       fix=f"wait for it to finish, or give another -o folder (remove {lock} if no batch is running)")  # fmt: skip
 
 
 def _with_origin(row: dict[str, Any], item: BatchItem) -> dict[str, Any]:

@@ -5,13 +5,20 @@ manifest paths. Keypoint CSVs: no pose model."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import runform
 from runform.batch import (
     SUMMARY_FILE,
     BatchItem,
@@ -22,10 +29,13 @@ from runform.batch import (
     read_progress,
     run_batch,
 )
+from runform.batch import runner as runner_module
+from runform.batch.runner import LOCK_FILE, batch_lock
 from runform.cli import app
 from runform.errors import OutputError
 
 runner = CliRunner()
+ROOT = Path(runform.__file__).resolve().parents[1]  # the runform under test, for child processes
 
 
 def _words(text: str) -> str:
@@ -128,3 +138,69 @@ def test_progress_file_from_two_threads_never_fails_a_write_nor_goes_back(tmp_pa
     progress.remove()
     progress(1, 1, "video")  # after the end: nothing written again
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the batch lock ------------------------------------------------------------------------------------
+
+_HOLD = """
+import sys, time
+from pathlib import Path
+from runform.batch.runner import batch_lock
+from runform.errors import OutputError
+out, log = Path(sys.argv[1]), Path(sys.argv[2])
+try:
+    with batch_lock(out):
+        with log.open("a") as f:
+            f.write(f"in {time.monotonic()}\\n")
+        time.sleep(float(sys.argv[3]))
+        with log.open("a") as f:
+            f.write(f"out {time.monotonic()}\\n")
+except OutputError:
+    with log.open("a") as f:
+        f.write("refused\\n")
+"""
+
+
+def _holders(out: Path, log: Path, n: int, hold_s: float) -> list[subprocess.Popen]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return [subprocess.Popen([sys.executable, "-c", _HOLD, str(out), str(log), str(hold_s)], env=env) for _ in range(n)]
+
+
+def test_batches_racing_for_a_dead_batchs_lock_enter_one_at_a_time(tmp_path):
+    out, log = tmp_path / "out", tmp_path / "log"
+    out.mkdir()
+    (out / LOCK_FILE).write_text(f"999999999@{socket.gethostname()}")  # left by a batch that died
+    for process in _holders(out, log, 4, 1.0):
+        assert process.wait(60) == 0
+    lines = log.read_text().split()
+    assert lines.count("in") == 1 and lines.count("refused") == 3, lines
+    assert not (out / LOCK_FILE).exists()
+
+
+def test_a_lock_is_free_when_its_process_is_gone_on_any_machine(tmp_path):
+    out, log = tmp_path / "out", tmp_path / "log"
+    out.mkdir()
+    (holder,) = _holders(out, log, 1, 60.0)
+    deadline = time.monotonic() + 30
+    while not log.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with pytest.raises(OutputError, match=f"held by process {holder.pid}@"), batch_lock(out):
+        pass
+    holder.kill()  # killed: no clean-up, its lock file stays
+    holder.wait(30)
+    assert (out / LOCK_FILE).exists()
+    (out / LOCK_FILE).write_text("4242@another-node")  # a dead batch of another machine of the cluster
+    with batch_lock(out):
+        assert (out / LOCK_FILE).read_text() == f"{os.getpid()}@{socket.gethostname()}"
+    assert not (out / LOCK_FILE).exists()
+
+
+def test_a_lock_that_keeps_being_replaced_is_refused_and_left_alone(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(runner_module.os.path, "samestat", lambda a, b: False)  # each time, another batch's new file
+    with pytest.raises(OutputError, match="Cannot take the batch lock"), batch_lock(out):
+        raise AssertionError("entered without the lock")
+    monkeypatch.undo()
+    with batch_lock(out):
+        pass

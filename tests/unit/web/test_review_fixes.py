@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import runform
 from runform.errors import OptionError
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(runform.__file__).resolve().parents[1]  # the runform under test, for child processes
 
 
 def test_importing_security_hashes_nothing_and_the_dummy_hash_is_made_once():
