@@ -23,10 +23,11 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
+from runform.batch.executor import check_workers, default_workers, make_executor, scheduler_address
 from runform.batch.inputs import BatchItem, folder_name, source_stamp
 from runform.batch.job import analyse_one, empty_row
 from runform.batch.summary import INDEX_FILE, SUMMARY_FILE, read_summary, write_summary
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 #: Called after every finished clip with (finished so far, total, that clip's row).
 BatchProgress = Callable[[int, int, dict[str, Any]], None]
+#: Called once a batch has decided, under its lock: (the items with their folder names, clips to run).
+BatchStarted = Callable[[list[BatchItem], int], None]
 #: Held by the batch writing to an output folder (``<pid>@<host>``; :func:`batch_lock`).
 LOCK_FILE = ".runform-batch.lock"
 #: Tries to take the lock when its holders keep removing it as this batch opens it.
@@ -120,6 +123,24 @@ def _finished(row: dict[str, Any], item: BatchItem, out_dir: Path, stamp: str) -
     return same and _outcome_stands(row.get("status"), out_dir, item.name)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a batch does, decided under its lock: the items with the folder names they hold, those
+    to run, the rows kept from the earlier run (by name) and the earlier rows of other clips."""
+
+    items: list[BatchItem]
+    todo: list[BatchItem]
+    kept: dict[str, dict[str, Any]]
+    others: list[dict[str, Any]]
+
+
+def _plan(items: list[BatchItem], out_dir: Path) -> _Plan:
+    earlier = earlier_rows(out_dir)  # read once, under the lock
+    items = claim_names(items, out_dir, earlier)
+    todo, kept = pending_items(items, out_dir, earlier)
+    return _Plan(items, todo, kept, other_clips(items, out_dir, earlier))
+
+
 def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
               progress: BatchProgress | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Analyse ``items`` into ``out_dir/<item.name>/`` on ``executor``; returns the rows in input order.
@@ -127,21 +148,51 @@ def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
     out_dir = Path(out_dir).resolve()
     _prepare(out_dir)
     with batch_lock(out_dir):
-        earlier = earlier_rows(out_dir)  # read once, under the lock
-        return _run_locked(claim_names(items, out_dir, earlier), out_dir, executor, progress, earlier)
+        return _run_locked(_plan(items, out_dir), out_dir, executor, progress)
 
 
-def _run_locked(items: list[BatchItem], out_dir: Path, executor: Executor, progress: BatchProgress | None,
-                earlier: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
-    todo, rows = pending_items(items, out_dir, earlier)
-    others = other_clips(items, out_dir, earlier)
+def run_from_inputs(items: list[BatchItem], out_dir: str | Path, workers: int | None = None, scheduler: str | None = None,
+                    progress: BatchProgress | None = None, started: BatchStarted | None = None,
+                    stopping: Callable[[], None] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """``runform batch``: :func:`run_batch` on a Dask executor of its own (:func:`make_executor`),
+    started only when a clip is left to run, with no more local workers than clips to run.
+
+    Everything is decided under the folder's lock, once: which clips keep which folder, which are
+    left to run, the executor. ``started(items, n_to_run)``: called then (the items with the folder
+    names they hold, for :func:`interrupted`); ``progress``: after every clip; ``stopping``: on
+    Ctrl-C, before the executor is shut down (``KeyboardInterrupt`` then goes on to the caller)."""
+    check_workers(workers)
+    out_dir = Path(out_dir).resolve()
+    _prepare(out_dir)
+    with batch_lock(out_dir):
+        plan = _plan(items, out_dir)
+        if started is not None:
+            started(plan.items, len(plan.todo))
+        if not plan.todo:
+            return _run_locked(plan, out_dir, None, progress)
+        if scheduler_address(scheduler) is None:
+            workers = min(workers or default_workers(), len(plan.todo))  # no idle worker processes for a short batch
+        with make_executor(workers, scheduler) as executor:
+            try:
+                return _run_locked(plan, out_dir, executor, progress)
+            except KeyboardInterrupt:
+                if stopping is not None:
+                    stopping()
+                logging.getLogger("distributed").setLevel(logging.ERROR)  # its shutdown warnings are expected now
+                raise
+
+
+def _run_locked(plan: _Plan, out_dir: Path, executor: Executor | None, progress: BatchProgress | None) -> list[dict[str, Any]]:
+    items, todo, rows, others = plan.items, plan.todo, dict(plan.kept), plan.others
+    if todo and executor is None:
+        raise ValueError("clips left to run but no executor")  # a caller's bug: run_from_inputs starts one
     remove_partial_outputs(out_dir, todo)
     if rows:
         logger.info("%d of %d clips already finished in %s: skipped", len(rows), len(items), out_dir)
     stamps = {item.name: source_stamp(item.source) or None for item in todo}  # before the job reads the file
-    futures: dict[Future, BatchItem] = {
+    futures: dict[Future, BatchItem] = {} if executor is None else {
         executor.submit(analyse_one, item.source, str(out_dir / item.name), item.options): item for item in todo
-    }
+    }  # fmt: skip
     total, done = len(items), len(rows)
     try:
         for future in as_completed(futures):

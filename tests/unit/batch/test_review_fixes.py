@@ -12,7 +12,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,11 +30,12 @@ from runform.batch import (
     read_inputs,
     read_progress,
     run_batch,
+    run_from_inputs,
 )
 from runform.batch import runner as runner_module
 from runform.batch.runner import LOCK_FILE, batch_lock
 from runform.cli import app
-from runform.errors import OutputError
+from runform.errors import OptionError, OutputError
 
 runner = CliRunner()
 ROOT = Path(runform.__file__).resolve().parents[1]  # the runform under test, for child processes
@@ -204,3 +207,52 @@ def test_a_lock_that_keeps_being_replaced_is_refused_and_left_alone(tmp_path, mo
     monkeypatch.undo()
     with batch_lock(out):
         pass
+
+
+# --- runform batch decides under the lock ----------------------------------------------------------------
+
+
+def test_a_clip_that_changes_before_the_batch_takes_its_lock_is_run(tmp_path, gait_csv, monkeypatch):
+    """What to run was decided before the lock and again under it: a clip finished at the first look
+    and changed before the second was submitted to no executor (None.submit: AttributeError)."""
+    clip = tmp_path / "a.csv"
+    shutil.copy(gait_csv, clip)
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path\n{clip}\n")
+    out = tmp_path / "out"
+    args = ["batch", str(manifest), "-o", str(out), "--height", "1.7", "--workers", "1", "--no-report"]
+    assert runner.invoke(app, args).exit_code == 0
+    first = (out / "a" / "analysis.json").stat().st_mtime_ns
+    real_lock = runner_module.batch_lock
+
+    @contextmanager
+    def lock_after_a_change(folder: Path) -> Iterator[None]:
+        clip.write_text(clip.read_text() + "\n")  # the clip replaced while this batch waited for the lock
+        with real_lock(folder):
+            yield
+
+    monkeypatch.setattr(runner_module, "batch_lock", lock_after_a_change)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "already finished" not in result.output
+    assert (out / "a" / "analysis.json").stat().st_mtime_ns != first
+
+
+def test_nothing_left_to_run_starts_no_cluster(tmp_path, gait_csv, monkeypatch):
+    clip = tmp_path / "a.csv"
+    shutil.copy(gait_csv, clip)
+    items = [BatchItem(str(clip), "a", {"write_report": False})]
+    out = tmp_path / "out"
+    with ThreadPoolExecutor(1) as executor:
+        run_batch(items, out, executor)
+
+    def no_cluster(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a Dask cluster was started with nothing to run")
+
+    monkeypatch.setattr(runner_module, "make_executor", no_cluster)
+    seen = []
+    rows = run_from_inputs(items, out, started=lambda claimed, n: seen.append(([i.name for i in claimed], n)))
+    assert seen == [(["a"], 0)] and [r["status"] for r in rows] == ["done"]
+    with pytest.raises(OptionError, match="Invalid number of workers"):
+        run_from_inputs(items, tmp_path / "other", workers=0)
+    assert not (tmp_path / "other").exists()  # refused before anything is written
