@@ -7,18 +7,20 @@ from runform.batch.job import HEADLINE_METRICS, PROGRESS_FILE_OPTION, ProgressFi
 from runform.batch.runner import (
     BatchInterrupted,
     BatchProgress,
+    BatchStarted,
     claim_names,
     earlier_rows,
     interrupted,
     pending_items,
     remove_partial_outputs,
     run_batch,
+    run_from_inputs,
 )
 from runform.batch.summary import INDEX_FILE, SUMMARY_FILE, read_summary
 
 __all__ = [
     "HEADLINE_METRICS", "INDEX_FILE", "PROGRESS_FILE_OPTION", "SCHEDULER_ENV", "SUMMARY_FILE", "BatchInterrupted",
-    "BatchItem", "BatchProgress", "ProgressFile", "analyse_one", "claim_names", "default_workers", "earlier_rows", "interrupted", "make_executor",
-    "pending_items", "read_inputs", "read_progress", "read_summary", "remove_partial_outputs", "run_batch",
+    "BatchItem", "BatchProgress", "BatchStarted", "ProgressFile", "analyse_one", "claim_names", "default_workers", "earlier_rows", "interrupted", "make_executor",
+    "pending_items", "read_inputs", "read_progress", "read_summary", "remove_partial_outputs", "run_batch", "run_from_inputs",
     "scheduler_address", "source_stamp",
 ]  # fmt: skip

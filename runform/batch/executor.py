@@ -49,6 +49,13 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def check_workers(workers: int | None) -> None:
+    """``workers`` (``--workers``) is None (one per core) or 1 or more; else an OptionError."""
+    if workers is not None and workers < 1:
+        raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
+                          fix="give --workers 1 or more, or leave it out for one per core")  # fmt: skip
+
+
 def scheduler_address(scheduler: str | None = None) -> str | None:
     """The scheduler to connect to: the argument, else ``RUNFORM_DASK_SCHEDULER``, else None (local)."""
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
@@ -67,9 +74,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
     """
     from distributed import Client, LocalCluster
 
-    if workers is not None and workers < 1:
-        raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
-                          fix="give --workers 1 or more, or leave it out for one per core")  # fmt: skip
+    check_workers(workers)
     address = scheduler_address(scheduler)
     if address is not None:
         client = _connect(Client, address)

@@ -146,11 +146,18 @@ def _typed(options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+def folder_name(text: str) -> str:
+    """``text`` as an output subfolder name: letters, digits, ``-``, ``_`` and ``.`` (anything else
+    becomes ``_``), no leading dot (never ``.`` or ``..``, never a hidden folder nor one that looks
+    like a temporary ``.<name>.tmp-*``), never empty (``clip``): always one folder inside the output folder."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text).lstrip(".") or "clip"
+
+
 def _name_items(rows: list[tuple[Path, dict[str, Any], str]]) -> list[BatchItem]:
     """Output subfolder = the clip's stem, made unique with ``_2``, ``_3``... in input order."""
     items, used = [], set()
     for path, options, origin in rows:
-        stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in path.stem) or "clip"
+        stem = folder_name(path.stem)
         name, k = stem, 2
         while name.lower() in used:
             name, k = f"{stem}_{k}", k + 1

@@ -7,10 +7,13 @@ a bad clip: a quality-gate refusal gives ``status="refused"``, any other failure
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
+import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -91,29 +94,43 @@ class ProgressFile:
     """A stage progress callback (``progress(done, total, stage)``, as :func:`runform.run` takes)
     that keeps ``path`` holding ``{"stage": ..., "fraction": ...}``: the whole job's fraction done
     (0-1, never decreasing; :data:`STAGE_SPANS`), written atomically (a reader never sees half a
-    file) at most every ``min_interval_s`` within a stage."""
+    file) at most every ``min_interval_s`` within a stage.
+
+    Thread-safe: the pipeline calls it from its own thread and from the annotated video's thread
+    at once; each call updates and writes under one lock, through a temporary file of its own, so
+    the file never goes back and never holds another call's half-written text. After
+    :meth:`remove` it writes nothing more."""
 
     def __init__(self, path: Path, min_interval_s: float = 0.5) -> None:
         self.path, self.min_interval_s = path, min_interval_s
-        self._staging = path.with_name(path.name + ".tmp")
         self.fraction, self._stage, self._last = 0.0, "", -float("inf")
+        self._lock = threading.Lock()
+        self._removed = False
 
     def __call__(self, done: int, total: int, stage: str) -> None:
         low, high = STAGE_SPANS.get(stage, (0.0, 1.0))
-        self.fraction = max(self.fraction, low + (high - low) * min(1.0, done / total if total else 0.0))
-        now = time.monotonic()
-        if stage == self._stage and now - self._last < self.min_interval_s:
-            return
-        self._stage, self._last = stage, now
-        try:
-            self._staging.write_text(json.dumps({"stage": stage, "fraction": round(self.fraction, 4)}), encoding="utf-8")
-            os.replace(self._staging, self.path)
-        except OSError as exc:  # progress is a courtesy: never fail the analysis for it
-            logger.debug("cannot write progress to %s: %s", self.path, exc)
+        with self._lock:
+            if self._removed:
+                return
+            self.fraction = max(self.fraction, low + (high - low) * min(1.0, done / total if total else 0.0))
+            now = time.monotonic()
+            if stage == self._stage and now - self._last < self.min_interval_s:
+                return
+            self._stage, self._last = stage, now
+            staging = self.path.with_name(f"{self.path.name}.tmp-{uuid.uuid4().hex[:8]}")
+            try:
+                staging.write_text(json.dumps({"stage": stage, "fraction": round(self.fraction, 4)}), encoding="utf-8")
+                os.replace(staging, self.path)
+            except OSError as exc:  # progress is a courtesy: never fail the analysis for it
+                logger.debug("cannot write progress to %s: %s", self.path, exc)
+                staging.unlink(missing_ok=True)
 
     def remove(self) -> None:
-        for path in (self.path, self._staging):
-            path.unlink(missing_ok=True)
+        """Remove the file (and any temporary file of a write that failed); later calls write nothing."""
+        with self._lock:
+            self._removed = True
+            for path in (self.path, *self.path.parent.glob(f"{glob.escape(self.path.name)}.tmp-*")):
+                path.unlink(missing_ok=True)
 
 
 def read_progress(path: Path) -> float | None:

@@ -13,6 +13,7 @@ leave no temporary folder; finished clips stay recorded, and a re-run resumes).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -22,11 +23,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from runform.batch.inputs import BatchItem, source_stamp
+from runform.batch.executor import check_workers, default_workers, make_executor, scheduler_address
+from runform.batch.inputs import BatchItem, folder_name, source_stamp
 from runform.batch.job import analyse_one, empty_row
 from runform.batch.summary import INDEX_FILE, SUMMARY_FILE, read_summary, write_summary
 from runform.errors import Cancelled, OutputError
@@ -35,8 +37,12 @@ logger = logging.getLogger(__name__)
 
 #: Called after every finished clip with (finished so far, total, that clip's row).
 BatchProgress = Callable[[int, int, dict[str, Any]], None]
-#: Held by the batch writing to an output folder (``<pid>@<host>``).
+#: Called once a batch has decided, under its lock: (the items with their folder names, clips to run).
+BatchStarted = Callable[[list[BatchItem], int], None]
+#: Held by the batch writing to an output folder (``<pid>@<host>``; :func:`batch_lock`).
 LOCK_FILE = ".runform-batch.lock"
+#: Tries to take the lock when its holders keep removing it as this batch opens it.
+LOCK_ATTEMPTS = 10
 
 
 class BatchInterrupted(Cancelled):
@@ -44,9 +50,9 @@ class BatchInterrupted(Cancelled):
 
 
 def earlier_rows(out_dir: Path) -> list[dict[str, Any]]:
-    """The rows of the ``summary.csv`` an earlier run left in ``out_dir`` (none without one)."""
-    earlier = read_summary(out_dir)
-    return earlier.to_dict("records") if "name" in earlier.columns else []
+    """The rows of the ``summary.csv`` an earlier run left in ``out_dir`` (none without one; an
+    :class:`~runform.errors.OutputError` for one that cannot be read, see :func:`read_summary`)."""
+    return read_summary(out_dir).to_dict("records")
 
 
 def _has_results(out_dir: Path, name: str) -> bool:
@@ -65,7 +71,8 @@ def claim_names(items: list[BatchItem], out_dir: Path, earlier: list[dict[str, A
     another file (two phones' ``IMG_0001``) becomes ``<name>_<hash of the path>``, so no folder
     ever gets a second clip's results. ``earlier``: :func:`earlier_rows` (read here if not given)."""
     owner = {str(r["name"]): str(r.get("path")) for r in (earlier_rows(out_dir) if earlier is None else earlier)}
-    folder_of = {path: name for name, path in owner.items()}
+    # a name only as runform makes them (an edited summary's "../x" is no folder of this batch)
+    folder_of = {path: name for name, path in owner.items() if name == folder_name(name)}
     used: set[str] = set()
     out = []
     for item in items:
@@ -116,6 +123,24 @@ def _finished(row: dict[str, Any], item: BatchItem, out_dir: Path, stamp: str) -
     return same and _outcome_stands(row.get("status"), out_dir, item.name)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a batch does, decided under its lock: the items with the folder names they hold, those
+    to run, the rows kept from the earlier run (by name) and the earlier rows of other clips."""
+
+    items: list[BatchItem]
+    todo: list[BatchItem]
+    kept: dict[str, dict[str, Any]]
+    others: list[dict[str, Any]]
+
+
+def _plan(items: list[BatchItem], out_dir: Path) -> _Plan:
+    earlier = earlier_rows(out_dir)  # read once, under the lock
+    items = claim_names(items, out_dir, earlier)
+    todo, kept = pending_items(items, out_dir, earlier)
+    return _Plan(items, todo, kept, other_clips(items, out_dir, earlier))
+
+
 def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
               progress: BatchProgress | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Analyse ``items`` into ``out_dir/<item.name>/`` on ``executor``; returns the rows in input order.
@@ -123,21 +148,51 @@ def run_batch(items: list[BatchItem], out_dir: str | Path, executor: Executor,
     out_dir = Path(out_dir).resolve()
     _prepare(out_dir)
     with batch_lock(out_dir):
-        earlier = earlier_rows(out_dir)  # read once, under the lock
-        return _run_locked(claim_names(items, out_dir, earlier), out_dir, executor, progress, earlier)
+        return _run_locked(_plan(items, out_dir), out_dir, executor, progress)
 
 
-def _run_locked(items: list[BatchItem], out_dir: Path, executor: Executor, progress: BatchProgress | None,
-                earlier: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
-    todo, rows = pending_items(items, out_dir, earlier)
-    others = other_clips(items, out_dir, earlier)
+def run_from_inputs(items: list[BatchItem], out_dir: str | Path, workers: int | None = None, scheduler: str | None = None,
+                    progress: BatchProgress | None = None, started: BatchStarted | None = None,
+                    stopping: Callable[[], None] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """``runform batch``: :func:`run_batch` on a Dask executor of its own (:func:`make_executor`),
+    started only when a clip is left to run, with no more local workers than clips to run.
+
+    Everything is decided under the folder's lock, once: which clips keep which folder, which are
+    left to run, the executor. ``started(items, n_to_run)``: called then (the items with the folder
+    names they hold, for :func:`interrupted`); ``progress``: after every clip; ``stopping``: on
+    Ctrl-C, before the executor is shut down (``KeyboardInterrupt`` then goes on to the caller)."""
+    check_workers(workers)
+    out_dir = Path(out_dir).resolve()
+    _prepare(out_dir)
+    with batch_lock(out_dir):
+        plan = _plan(items, out_dir)
+        if started is not None:
+            started(plan.items, len(plan.todo))
+        if not plan.todo:
+            return _run_locked(plan, out_dir, None, progress)
+        if scheduler_address(scheduler) is None:
+            workers = min(workers or default_workers(), len(plan.todo))  # no idle worker processes for a short batch
+        with make_executor(workers, scheduler) as executor:
+            try:
+                return _run_locked(plan, out_dir, executor, progress)
+            except KeyboardInterrupt:
+                if stopping is not None:
+                    stopping()
+                logging.getLogger("distributed").setLevel(logging.ERROR)  # its shutdown warnings are expected now
+                raise
+
+
+def _run_locked(plan: _Plan, out_dir: Path, executor: Executor | None, progress: BatchProgress | None) -> list[dict[str, Any]]:
+    items, todo, rows, others = plan.items, plan.todo, dict(plan.kept), plan.others
+    if todo and executor is None:
+        raise ValueError("clips left to run but no executor")  # a caller's bug: run_from_inputs starts one
     remove_partial_outputs(out_dir, todo)
     if rows:
         logger.info("%d of %d clips already finished in %s: skipped", len(rows), len(items), out_dir)
     stamps = {item.name: source_stamp(item.source) or None for item in todo}  # before the job reads the file
-    futures: dict[Future, BatchItem] = {
+    futures: dict[Future, BatchItem] = {} if executor is None else {
         executor.submit(analyse_one, item.source, str(out_dir / item.name), item.options): item for item in todo
-    }
+    }  # fmt: skip
     total, done = len(items), len(rows)
     try:
         for future in as_completed(futures):
@@ -174,42 +229,80 @@ def _visible(row: dict[str, Any], item: BatchItem, out_dir: Path) -> dict[str, A
 @contextmanager
 def batch_lock(out_dir: Path) -> Iterator[None]:
     """Hold ``out_dir/.runform-batch.lock`` while a batch writes there; a second batch into the same
-    folder is refused (two would overwrite each other's summary). A lock whose process is gone (on
-    this machine) is taken over."""
+    folder is refused (two would overwrite each other's summary).
+
+    The lock is an ``flock`` on that file: the system drops it when its process ends, however it
+    ends, so a batch that died never blocks the next one and no one has to judge whether a holder
+    is stale. On a shared folder (NFS, SMB) Linux takes the lock on the file server, for batches on
+    every machine. A filesystem that cannot lock files falls back, with a warning, to creating the
+    file exclusively, which a batch that died leaves behind (the message says to remove it).
+    The file holds the holder's ``<pid>@<host>``, for that message."""
     lock = out_dir / LOCK_FILE
-    me = f"{os.getpid()}@{socket.gethostname()}"
-    for _ in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            holder = lock.read_text(encoding="utf-8", errors="replace").strip() if lock.exists() else ""
-            if _stale(holder):
-                lock.unlink(missing_ok=True)
-                continue
-            raise OutputError(f"Another runform batch is writing to {out_dir}", expected="one batch at a time per output folder",
-                              found=f"{lock.name} held by process {holder or 'unknown'}",
-                              fix=f"wait for it to finish, or give another -o folder (remove {lock} if no batch is running)") from None  # fmt: skip
-        with os.fdopen(fd, "w") as handle:
-            handle.write(me)
-        break
+    handle = _take_lock(lock, out_dir)
     try:
         yield
-    finally:
+    finally:  # removed while still held: a batch that opened it meanwhile sees it gone and opens it again
         lock.unlink(missing_ok=True)
+        handle.close()
 
 
-def _stale(holder: str) -> bool:
-    """A lock written by a process of this machine that no longer runs."""
-    pid, _, host = holder.partition("@")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
+def _take_lock(lock: Path, out_dir: Path) -> IO[str]:
+    me = f"{os.getpid()}@{socket.gethostname()}"
+    for _ in range(LOCK_ATTEMPTS):
+        try:
+            handle = open(lock, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole batch
+        except OSError as exc:
+            raise OutputError(f"Cannot create the batch lock in {out_dir}", expected="a writable output folder",
+                              found=f"{lock.name}: {exc.strerror or exc}", fix="choose another folder with -o") from None  # fmt: skip
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            raise _busy(out_dir, lock, holder) from None
+        except OSError as exc:  # ENOLCK, EOPNOTSUPP...: this filesystem cannot lock files
+            handle.close()
+            logger.warning("cannot lock %s (%s): one batch at a time is kept by creating the file exclusively; "
+                           "remove it if a batch dies", lock, exc.strerror or exc)  # fmt: skip
+            return _create_exclusively(lock, out_dir, me)
+        try:  # still the file at that path? (its holder removes it just before letting go)
+            same = os.path.samestat(os.fstat(handle.fileno()), os.stat(lock))
+        except FileNotFoundError:
+            same = False
+        if same:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(me)
+            handle.flush()
+            return handle
+        handle.close()
+    else:
+        raise OutputError(f"Cannot take the batch lock of {out_dir}", expected="one batch at a time per output folder",
+                          found=f"{lock.name} replaced {LOCK_ATTEMPTS} times while this batch took it (other batches starting)",
+                          fix="run the batches one after another, or give each its own -o folder")  # fmt: skip
+
+
+def _create_exclusively(lock: Path, out_dir: Path, me: str) -> IO[str]:
+    """The lock without ``flock``: the file created exclusively (a dead batch's file stays: the message says so)."""
     try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        holder = lock.read_text(encoding="utf-8", errors="replace").strip() if lock.exists() else ""
+        raise _busy(out_dir, lock, holder) from None
+    except OSError as exc:
+        raise OutputError(f"Cannot create the batch lock in {out_dir}", expected="a writable output folder",
+                          found=f"{lock.name}: {exc.strerror or exc}", fix="choose another folder with -o") from None  # fmt: skip
+    handle = os.fdopen(fd, "w", encoding="utf-8")
+    handle.write(me)
+    handle.flush()
+    return handle
+
+
+def _busy(out_dir: Path, lock: Path, holder: str) -> OutputError:
+    return OutputError(f"Another runform batch is writing to {out_dir}", expected="one batch at a time per output folder",
+                       found=f"{lock.name} held by process {holder or 'unknown'}",
+                       fix=f"wait for it to finish, or give another -o folder (remove {lock} if no batch is running)")  # fmt: skip
 
 
 def _with_origin(row: dict[str, Any], item: BatchItem) -> dict[str, Any]:

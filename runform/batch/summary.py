@@ -14,6 +14,7 @@ import jinja2
 import pandas as pd
 
 from runform.batch.job import HEADLINE_METRICS, ROW_COLUMNS
+from runform.errors import OutputError
 
 SUMMARY_FILE = "summary.csv"
 INDEX_FILE = "index.html"
@@ -36,12 +37,20 @@ def summary_columns() -> list[str]:
 
 
 def read_summary(out_dir: Path) -> pd.DataFrame:
-    """The summary of an earlier run into ``out_dir`` (empty when there is none or it is unreadable)."""
+    """The summary of an earlier run into ``out_dir`` (empty when there is none).
+
+    Raises :class:`~runform.errors.OutputError` for a ``summary.csv`` that is there but cannot be
+    read as one: taken as empty, a resumed batch would redo every clip, give the clips' folders to
+    other files and overwrite the old summary."""
     path = out_dir / SUMMARY_FILE
-    try:  # every cell as written: an athlete "0042" or "NA", a clip named NA, stay what they are
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError, pd.errors.ParserError):
+    if not path.exists() and not path.is_symlink():
         return pd.DataFrame(columns=summary_columns())
+    try:  # every cell as written: an athlete "0042" or "NA", a clip named NA, stay what they are
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (OSError, ValueError) as exc:  # ValueError: pandas' ParserError, EmptyDataError, UnicodeDecodeError
+        raise _unreadable(path, f"{type(exc).__name__}: {exc}") from None
+    if "name" not in table.columns:
+        raise _unreadable(path, f"the columns {', '.join(map(str, table.columns)) or '(none)'}, without 'name'")
     table = table.astype(object).where(table != "", None)
     for column in NUMBER_COLUMNS:  # the numbers as numbers again (text columns stay exactly as written)
         if column in table.columns:
@@ -49,6 +58,13 @@ def read_summary(out_dir: Path) -> pd.DataFrame:
             table[column] = values.astype(object).where(values.notna(), None)
     table["reason"] = table["reason"].fillna("") if "reason" in table.columns else ""
     return table
+
+
+def _unreadable(path: Path, found: str) -> OutputError:
+    return OutputError(f"Cannot read the earlier batch summary {path}",
+                       expected="summary.csv as runform writes it (comma-separated, UTF-8, a header row with name, path, status...)",
+                       found=found, fix="restore it, or move it away to start the summary afresh "
+                       "(finished clips are then analysed again)")  # fmt: skip
 
 
 def write_summary(rows: list[dict[str, Any]], out_dir: Path) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from runform.cli.common import Terminated, console, guard, native_stderr_silenced, out
-from runform.errors import OptionError, RunformError
+from runform.errors import RunformError
 
 if TYPE_CHECKING:
     from runform.batch import BatchItem
@@ -24,55 +31,42 @@ def run_batch_command(source: Path, output: Path, workers: int | None, scheduler
 
     A bad option value is refused (OptionError) before anything is written or started; Ctrl-C
     stops the workers, removes what the clips in flight had written and says what is recorded."""
-    from runform.batch import claim_names, earlier_rows, interrupted, pending_items, read_inputs
+    from runform.batch import interrupted, read_inputs
 
-    if workers is not None and workers < 1:
-        raise OptionError("Invalid number of workers", expected="1 or more", found=str(workers),
-                          fix="give --workers 1 or more, or leave it out for one per core")  # fmt: skip
     inputs = read_inputs(source, defaults)  # checks the defaults as a job would
-    earlier = earlier_rows(output.resolve())
-    items = claim_names(inputs, output.resolve(), earlier)
-    todo, _ = pending_items(items, output.resolve(), earlier)
+    plan: dict[str, Any] = {"items": inputs, "skipped": 0}  # as the batch decides them, under its lock
     try:
-        rows = _run_with_progress(items, len(todo), output, workers, scheduler)
+        rows = _run_with_progress(inputs, output, workers, scheduler, plan)
     except KeyboardInterrupt as stop:  # the executor is shut down: no worker writes any more; clean up, say what is recorded
-        raise interrupted(items, output, "a termination signal (SIGTERM)" if isinstance(stop, Terminated) else "Ctrl-C") from None
-    _print_tally(rows, output, len(items) - len(todo))
+        raise interrupted(plan["items"], output, "a termination signal (SIGTERM)" if isinstance(stop, Terminated) else "Ctrl-C") from None
+    _print_tally(rows, output, plan["skipped"])
 
 
-def _run_with_progress(items: list[BatchItem], n_todo: int, output: Path, workers: int | None,
-                       scheduler: str | None) -> list[dict[str, Any]]:  # fmt: skip
-    """The batch on a Dask executor (started only when a clip is left to run) with a progress bar."""
-    from runform.batch import make_executor, run_batch, scheduler_address
+def _run_with_progress(inputs: list[BatchItem], output: Path, workers: int | None, scheduler: str | None,
+                       plan: dict[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+    """The batch (:func:`runform.batch.run_from_inputs`) with a progress bar; ``plan``: gets the
+    batch's items and how many an earlier run finished."""
+    from runform.batch import run_from_inputs
 
-    if n_todo and scheduler_address(scheduler) is None:
-        workers = min(workers or _cores(), n_todo)  # no idle worker processes for a short batch
     with native_stderr_silenced(), Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TimeRemainingColumn(), console=console, transient=True,
     ) as bar:  # fmt: skip
-        task = bar.add_task(f"Batch of {len(items)} clips", total=len(items), completed=len(items) - n_todo)
+        task: list[TaskID] = []
+
+        def started(items: list[BatchItem], n_todo: int) -> None:
+            plan.update(items=items, skipped=len(items) - n_todo)
+            task.append(bar.add_task(f"Batch of {len(items)} clips", total=len(items), completed=len(items) - n_todo))
 
         def advance(done: int, total: int, row: dict[str, Any]) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task[0], completed=done, total=total)
             style = STATUS_STYLE.get(row["status"], "white")
             console.print(f"[{style}]{row['status']:8s}[/] {row['name']}" + (f"  {row['reason']}" if row["reason"] else ""))
 
-        if not n_todo:
-            return run_batch(items, output, executor=None, progress=advance)  # type: ignore[arg-type]
-        with make_executor(workers, scheduler) as executor:
-            try:
-                return run_batch(items, output, executor, advance)
-            except KeyboardInterrupt:
-                console.print("[yellow]Interrupted:[/] stopping the workers...")
-                logging.getLogger("distributed").setLevel(logging.ERROR)  # its shutdown warnings are expected now
-                raise
+        def stopping() -> None:
+            console.print("[yellow]Interrupted:[/] stopping the workers...")
 
-
-def _cores() -> int:
-    from runform.batch import default_workers
-
-    return default_workers()
+        return run_from_inputs(inputs, output, workers, scheduler, advance, started, stopping)
 
 
 def _print_tally(rows: list[dict[str, Any]], output: Path, skipped: int) -> None:

@@ -16,7 +16,7 @@ def serve(
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Clips, analyses and the SQLite file (default: $RUNFORM_DATA_DIR, else $XDG_DATA_HOME/runform, else ~/.local/share/runform).")] = None,
     database_url: Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db (default: $RUNFORM_DATABASE_URL or SQLite in the data dir).")] = None,
     workers: Annotated[int, typer.Option(help="Analyses run at the same time.", min=1, max=16)] = 1,
-    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest accepted clip.", min=1)] = 500,
+    max_upload_mb: Annotated[float | None, typer.Option("--max-upload-mb", help="Largest accepted clip, in MB (default: the web app's MAX_UPLOAD_MB, 500).", min=1)] = None,
     secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="Send the login cookie over HTTPS only (behind a TLS proxy).")] = False,
 ) -> None:
     """Start the coach web app: athletes, sessions, trends and programmes, with logins."""
@@ -26,7 +26,8 @@ def serve(
 
         from runform.web import create_app, load_settings, migrate
 
-        settings = load_settings(data_dir, database_url, workers=workers, max_upload_mb=max_upload_mb, secure_cookies=secure_cookies)
+        limits = {} if max_upload_mb is None else {"max_upload_mb": max_upload_mb}  # the default: runform.web.settings' one
+        settings = load_settings(data_dir, database_url, workers=workers, secure_cookies=secure_cookies, **limits)
         migrate(settings.database_url)  # a wrong URL or a stopped database: an OptionError here, not uvicorn's traceback
         console.print(f"runform coach on http://{host}:{port}  (data: {settings.data_dir})")
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

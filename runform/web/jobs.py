@@ -164,14 +164,14 @@ class JobRunner:
             if job is None or self._executor is None:
                 continue
             source, target, options = job
-            workers = pose_workers(source, self.settings)
-            if workers is not None:
-                options = {**options, "pose_workers": workers}
-            progress_file = progress_path(target)
-            options[PROGRESS_FILE_OPTION] = str(progress_file)
-            try:
+            try:  # the row is claimed (running): whatever fails now is recorded, never left running
+                workers = pose_workers(source, self.settings)
+                if workers is not None:
+                    options = {**options, "pose_workers": workers}
+                progress_file = progress_path(target)
+                options[PROGRESS_FILE_OPTION] = str(progress_file)
                 future = self._executor.submit(self.analyse, source, target, options)
-            except Exception as exc:  # noqa: BLE001 - e.g. the cluster is gone: the claimed row must not stay running
+            except Exception as exc:  # noqa: BLE001 - e.g. the cluster is gone, the clip's folder unreadable
                 logger.error("session %s could not be started: %s", session_id, exc)
                 self._record(session_id, {"status": "failed", "reason": f"the analysis could not be started "
                                           f"({type(exc).__name__}: {exc}); upload the clip again"})  # fmt: skip
@@ -212,9 +212,10 @@ class JobRunner:
                            .values(progress=round(0.1 + 0.85 * fraction, 3)))  # fmt: skip
 
     def _finished(self, session_id: int, future: Future) -> None:
-        with self._lock:
+        with self._lock:  # forgotten here, however the job ended (cancelled by a stop too)
             self._inflight.pop(session_id, None)
             progress_file = self._progress_files.pop(session_id, None)
+            key = self._keys.pop(session_id, None)
         if progress_file is not None:
             progress_file.unlink(missing_ok=True)  # a job that died leaves it behind
         try:
@@ -231,15 +232,16 @@ class JobRunner:
             logger.error("analysis job %s crashed: %s", session_id, exc)
             result = {"status": "failed", "reason": f"the analysis worker crashed ({type(exc).__name__}: {exc})"}
         try:
-            self._record(session_id, result)
+            self._record(session_id, result, key)
         except Exception:  # noqa: BLE001
             logger.exception("cannot record the result of session %s", session_id)
         self._wake.set()
 
-    def _record(self, session_id: int, result: dict) -> None:
+    def _record(self, session_id: int, result: dict, key: str | None = None) -> None:
+        """Write a job's outcome into its row; ``key``: the job's storage key, whose files are
+        removed if the session was deleted while the job ran."""
         with self.db.session() as db:
             row = db.get(TrainingSession, session_id)
-            key = self._keys.pop(session_id, None)
             if row is None:  # deleted while it ran: drop whatever the job wrote (a result, a diagnostic, a folder)
                 if key is not None:
                     remove_session_files(self.settings.sessions_dir, key)
