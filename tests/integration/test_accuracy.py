@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import need
+from fixtures.benchmarks import load_benchmark
 
-accuracy = pytest.importorskip("accuracy")
+accuracy = load_benchmark("accuracy")
 
 RUNNER = "019"
 assert RUNNER in accuracy.HELD_OUT
