@@ -13,6 +13,8 @@ from conftest import need
 from fixtures.benchmarks import load_benchmark
 
 accuracy = load_benchmark("accuracy")
+#: many RBDS analyses: out of the fast selection (-m "not slow"); the default run (addopts "-ra") keeps them
+pytestmark = pytest.mark.slow
 
 RUNNER = "019"
 assert RUNNER in accuracy.HELD_OUT

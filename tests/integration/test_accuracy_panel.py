@@ -17,6 +17,8 @@ from conftest import need
 from fixtures.benchmarks import load_benchmark
 
 accuracy = load_benchmark("accuracy")
+#: many RBDS analyses: out of the fast selection (-m "not slow"); the default run (addopts "-ra") keeps them
+pytestmark = pytest.mark.slow
 
 SPEEDS = ("25", "35", "45")
 COVERED = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_deg")
