@@ -29,6 +29,7 @@ from fixtures.data import (  # noqa: F401 - fixtures and helpers used by the tes
     need,
     raw_keypoints,
     raw_keypoints_csv,
+    spurious_events,
     walking_analysis,
     write_transformed,
 )

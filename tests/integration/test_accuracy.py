@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import need
+from fixtures.benchmarks import load_benchmark
 
-accuracy = pytest.importorskip("accuracy")
+accuracy = load_benchmark("accuracy")
+#: many RBDS analyses: out of the fast selection (-m "not slow"); the default run (addopts "-ra") keeps them
+pytestmark = pytest.mark.slow
 
 RUNNER = "019"
 assert RUNNER in accuracy.HELD_OUT
@@ -60,6 +63,35 @@ def test_cadence_and_thigh_angle(run):
     assert abs(run["mean_error"]["cadence_spm"]) <= 0.5
     assert abs(run["mean_error"]["max_thigh_angle_deg"]) <= 2.5
     assert run["timing_reliable"]
+
+
+#: Held-out per-stride RMSE (deg; % of leg length for the foot) of each angle against the marker truth,
+#: all 10 held-out runners and speeds: benchmarks/results/accuracy.json, "held_out" -> "30 fps, all
+#: speeds" / "60 fps, all speeds" -> "angles_per_stride" (docs/ACCURACY.md quotes the 30 fps ones:
+#: hip extension 3.20, knee at contact 4.74, shank 3.84, peak swing knee 2.79).
+HELD_OUT_RMSE = {
+    30: {"knee_flexion_at_contact_deg": 4.74, "hip_extension_at_toe_off_deg": 3.20, "shank_angle_at_contact_deg": 3.84,
+         "peak_swing_knee_flexion_deg": 2.79, "foot_ahead_of_hip_pct_leg": 2.93},
+    60: {"knee_flexion_at_contact_deg": 3.75, "hip_extension_at_toe_off_deg": 2.16, "shank_angle_at_contact_deg": 3.25,
+         "peak_swing_knee_flexion_deg": 1.95, "foot_ahead_of_hip_pct_leg": 2.70},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("angle", list(HELD_OUT_RMSE[30]))
+def test_angles_per_stride_against_motion_capture(run, angle):
+    """Each force-plate stride's angle (knee flexion and shank angle at contact, hip extension at
+    toe-off, peak swing knee flexion, foot ahead of the hip) against the 3-D marker truth
+    (``benchmarks/accuracy.py run_trial``). This runner's mean error and MAE must stay within 1.25 x
+    the held-out per-stride RMSE: one runner's bias is part of that RMSE, and the 25 % margin is for
+    one runner's spread. The bounds (2.7-5.9 deg) are below this runner's true shank angle at contact
+    (6-11 deg) and knee flexion at contact (10-14 deg), so 0 deg or a flipped sign fails, and a
+    constant peak swing knee flexion cannot fit 107, 119 and 129 deg (2.5, 3.5, 4.5 m/s)."""
+    bound = 1.25 * HELD_OUT_RMSE[run["fps"]][angle]
+    errors = np.asarray(run["stride_errors"][angle], dtype=float)
+    strides = len(run["stride_errors"]["contact_time_ms"])
+    assert strides >= 60 and np.isfinite(errors).mean() >= 0.95, (strides, np.isfinite(errors).mean())  # 30 s of running
+    assert abs(np.nanmean(errors)) <= bound, (np.nanmean(errors), bound)
+    assert np.nanmean(np.abs(errors)) <= bound, (np.nanmean(np.abs(errors)), bound)
 
 
 COVERED_LIMITS = {  # metric -> widest sensible 95 % half-width (units of the metric)

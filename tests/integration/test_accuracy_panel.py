@@ -14,8 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import need
+from fixtures.benchmarks import load_benchmark
 
-accuracy = pytest.importorskip("accuracy")
+accuracy = load_benchmark("accuracy")
+#: many RBDS analyses: out of the fast selection (-m "not slow"); the default run (addopts "-ra") keeps them
+pytestmark = pytest.mark.slow
 
 SPEEDS = ("25", "35", "45")
 COVERED = ("contact_time_s", "flight_time_s", "duty_factor", "max_thigh_angle_deg")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import robustness  # benchmarks/ is on sys.path (tests/conftest.py)
-from conftest import match_events
+from conftest import match_events, spurious_events
 
 import runform
 
@@ -19,6 +19,8 @@ def test_half_resolution_copy_keeps_every_stance(half_resolution, labels):
     for kind, tolerance in (("contact", 1.0), ("toe_off", 1.25)):
         errors = match_events(half_resolution.events, labels[labels["event"] == kind])["error_frames"]
         assert errors.abs().max() <= 3, (kind, errors.round(2).tolist())  # none lost
+        extra = spurious_events(half_resolution.events, labels[labels["event"] == kind])
+        assert extra.empty, extra  # none added
         assert (errors.abs() <= tolerance).mean() >= 0.9, (kind, errors.round(2).tolist())
         assert abs(errors.mean()) <= 0.5
     assert 0.28 <= half_resolution.strides["contact_time_s"].mean() <= 0.32

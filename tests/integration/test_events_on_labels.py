@@ -4,7 +4,7 @@ toe-off = the toe leaves the belt, sub-frame ``time_s``)."""
 from __future__ import annotations
 
 import pytest
-from conftest import match_events
+from conftest import match_events, spurious_events
 
 UPSTREAM_CADENCE = 168.9  # +/- 0.5, pixel-only upstream truth over the whole clip
 
@@ -17,6 +17,8 @@ def test_events_match_labels_v2(clip_analysis, labels, kind, tolerance_frames):
     assert (errors.abs() <= tolerance_frames).mean() >= 0.9, matched[["frame", "side", "error_frames"]]
     assert abs(errors.mean()) <= 0.5
     assert errors.abs().max() <= 2
+    extra = spurious_events(clip_analysis.events, labels[labels["event"] == kind])
+    assert extra.empty, extra  # and no event beyond the labelled ones
 
 
 def test_events_are_sub_frame(clip_analysis):

@@ -25,7 +25,7 @@ def test_mirrored_clip_gives_same_events_with_sides_exchanged(clip_analysis, mir
 
 def test_mirrored_clip_matches_labels_v2(mirrored_clip, labels):
     """The same targets as the original clip, with the labelled sides exchanged (issue 11)."""
-    from conftest import match_events
+    from conftest import match_events, spurious_events
 
     mirrored = runform.analyze(mirrored_clip)
     swapped = labels.assign(side=labels["side"].map({"left": "right", "right": "left"}))
@@ -33,4 +33,6 @@ def test_mirrored_clip_matches_labels_v2(mirrored_clip, labels):
         errors = match_events(mirrored.events, swapped[swapped["event"] == kind])["error_frames"]
         assert (errors.abs() <= tolerance).mean() >= 0.9, (kind, errors.round(2).tolist())
         assert abs(errors.mean()) <= 0.5
+        extra = spurious_events(mirrored.events, swapped[swapped["event"] == kind])
+        assert extra.empty, extra
     assert 0.28 <= mirrored.strides["contact_time_s"].mean() <= 0.32

@@ -12,7 +12,7 @@ import logging
 
 import numpy as np
 import pytest
-from conftest import match_events
+from conftest import match_events, spurious_events
 
 from runform.pose import mediapipe_backend
 
@@ -43,6 +43,8 @@ def test_two_processes_match_labels_v2(parallel_analysis, labels):
     for kind, tolerance in (("contact", 1.0), ("toe_off", 1.25)):
         errors = match_events(parallel_analysis.events, labels[labels["event"] == kind])["error_frames"]
         assert (errors.abs() > tolerance).sum() <= 2, (kind, errors.round(2).tolist())
+        extra = spurious_events(parallel_analysis.events, labels[labels["event"] == kind])
+        assert extra.empty, extra
         assert abs(errors.mean()) <= 0.5
         assert errors.abs().max() <= 2.5
 

@@ -2,9 +2,8 @@
 
 Clips are built from the shared treadmill clip (``tests/fixtures/person_clips.py``): the runner beside a larger
 copy of the scene that stands still or moves at a walking rhythm, on either side, a larger person
-walking across the frame, and beside a second (time-shifted) runner for the overrides. Contacts are checked against labels v2 and cadence against
-the upstream 168.9 steps/min; toe-offs only against the single-person run of the clean clip (toe-off
-detection is being reworked separately). Overground: the runner's crop crossing a wide frame twice
+walking across the frame, and beside a second (time-shifted) runner for the overrides. Contacts and toe-offs are checked against labels v2 (and
+for extra events) and cadence against the upstream 168.9 steps/min. Overground: the runner's crop crossing a wide frame twice
 (``make_overground_clip``), checked against the labels v2 mapped to each pass.
 """
 
@@ -18,7 +17,7 @@ import av
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CLIP_FPS, WALKING, match_events, need
+from conftest import CLIP_FPS, WALKING, match_events, need, spurious_events
 from fixtures.person_clips import make_crossing_clip, make_overground_clip, make_pair_clip
 from typer.testing import CliRunner
 
@@ -90,6 +89,8 @@ def test_runner_contacts_match_labels(pair_run, labels):
     _, _, _, analysis = pair_run
     contacts = match_events(analysis.events, labels[labels["event"] == "contact"])
     assert (contacts["error_frames"].abs() <= 1.0).mean() >= 0.9, contacts
+    extra = spurious_events(analysis.events, labels[labels["event"] == "contact"])
+    assert extra.empty, extra  # none of the other person's steps
 
 
 def test_runner_cadence(pair_run):
@@ -97,12 +98,18 @@ def test_runner_cadence(pair_run):
     assert abs(analysis.overall_cadence_steps_per_min - UPSTREAM_CADENCE) <= 0.5
 
 
-def test_runner_toe_offs_match_single_person_run(pair_run, clip_analysis):
+def test_runner_toe_offs_match_labels(pair_run, labels):
+    """Labels v2 toe-offs (sub-frame). The single-person clip's target is >= 90 % within 1.25 frames
+    (test_events_on_labels.py); beside a standing person 2 of the 12 are 1.7 frames off (toe-offs 25
+    and 35), so here >= 80 % (10 of 12), none past 2 frames and no bias beyond half a frame."""
     _, _, _, analysis = pair_run
-    clean = clip_analysis.events
-    clean = clean[(clean["event"] == "toe_off") & (clean["time_s"] <= 4.6)]
-    matched = match_events(analysis.events, clean)
-    assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.8, matched
+    toe_offs = labels[labels["event"] == "toe_off"]
+    matched = match_events(analysis.events, toe_offs)
+    errors = matched["error_frames"]
+    assert (errors.abs() <= 1.25).mean() >= 0.8, matched
+    assert errors.abs().max() <= 2 and abs(errors.mean()) <= 0.5, matched
+    extra = spurious_events(analysis.events, toe_offs)
+    assert extra.empty, extra
 
 
 @pytest.fixture(scope="session")
@@ -269,6 +276,8 @@ def test_overground_events_match_labels_in_each_pass(overground_run, labels, kin
         matched = match_events(analysis.events, lab[lab["event"] == kind])
         assert len(matched) >= 3
         assert (matched["error_frames"].abs() <= tolerance_frames).mean() >= 0.9, matched
+        extra = spurious_events(analysis.events, lab[lab["event"] == kind])
+        assert extra.empty, extra
 
 
 def test_overground_no_stride_spans_the_gap(overground_run):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import match_events
+from conftest import match_events, spurious_events
 
 import runform
 from runform.errors import KeypointDataError
@@ -30,6 +30,8 @@ def test_csv_analysis_matches_labels(raw_csv, labels):
     for kind in ("contact", "toe_off"):
         matched = match_events(analysis.events, labels[labels["event"] == kind])
         assert (matched["frame_error"].abs() <= 1).mean() >= 0.9
+    extra = spurious_events(analysis.events, labels)
+    assert extra.empty, extra
     assert abs(analysis.overall_cadence_steps_per_min - 168.9) <= 0.5
 
 
@@ -43,6 +45,8 @@ def test_15_fps_keypoints_keep_events_within_one_frame(raw_keypoints, tmp_path, 
     analysis = runform.analyze(path)
     matched = match_events(analysis.events, labels, fps=15.0)
     assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.9
+    extra = spurious_events(analysis.events, labels, fps=15.0, tolerance_frames=1.5)  # 3 frames of the 30 fps labels
+    assert extra.empty, extra
     assert abs(analysis.overall_cadence_steps_per_min - 168.9) <= 1.0
     assert any(c.name == "frame_rate" and c.verdict == "warn" for c in analysis.quality.checks)
 

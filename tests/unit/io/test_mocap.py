@@ -299,7 +299,7 @@ def test_every_rbds_trial_at_the_slowest_speed_keeps_its_own_lab_frame():
     """RBDS is already X forward, Y up: no trial may be turned. At 2.5 m/s the mean of the two heels
     hardly moves fore and aft (they swing in opposite phase), which once turned RBDS001 and RBDS010
     sideways; each heel's own swing tells the forward axis."""
-    trials = sorted(RBDS.glob("RBDS*runT25_joints.csv"))
+    trials = sorted(need(RBDS).glob("RBDS*runT25_joints.csv"))
     assert len(trials) == 20
     for path in trials:
         table = pd.read_csv(path, usecols=["right_heel_x_mm", "right_heel_y_mm", "right_heel_z_mm"])

@@ -8,7 +8,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import match_events
+from conftest import match_events, spurious_events
 
 import runform
 from runform.errors import InputError
@@ -136,8 +136,16 @@ def test_scaled_frames_of_a_rotated_file_are_upright(rotated_clip, clip):
     assert np.abs(upright.astype(int) - original).mean() < 5
 
 
-def test_rotated_phone_file_gives_the_same_events(rotated_clip, clip_analysis):
+def test_rotated_phone_file_gives_the_same_events(rotated_clip, clip_analysis, labels):
     rotated = runform.analyze(rotated_clip)
+    # the labels v2 targets of the upright clip (issue 11), and nothing beside the labelled events
+    for kind, tolerance in (("contact", 1.0), ("toe_off", 1.25)):
+        errors = match_events(rotated.events, labels[labels["event"] == kind])["error_frames"]
+        assert (errors.abs() <= tolerance).mean() >= 0.9, (kind, errors.round(2).tolist())
+        extra = spurious_events(rotated.events, labels[labels["event"] == kind])
+        assert extra.empty, extra
+    # and the same events as the upright clip over the whole 12 s (beyond the labels), both ways
+    assert abs(len(rotated.events) - len(clip_analysis.events)) <= 1
     for _, row in rotated.events.iterrows():
         same = clip_analysis.events[(clip_analysis.events["side"] == row["side"]) & (clip_analysis.events["event"] == row["event"])]
         assert np.min(np.abs(same["frame"].to_numpy() - row["frame"])) <= 1
@@ -151,6 +159,8 @@ def test_real_timestamps_survive_dropped_frames(tmp_path, clip, labels):
     analysis = runform.analyze(vfr)
     matched = match_events(analysis.events, labels)
     assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.9  # in frames of the original 30 fps
+    extra = spurious_events(analysis.events, labels)
+    assert extra.empty, extra
 
 
 def test_15_fps_video(tmp_path, clip, labels):
@@ -159,6 +169,8 @@ def test_15_fps_video(tmp_path, clip, labels):
     assert analysis.keypoints.sampling_rate_hz == pytest.approx(15, abs=0.1)
     matched = match_events(analysis.events, labels, fps=analysis.keypoints.sampling_rate_hz)
     assert (matched["error_frames"].abs() <= 1.0).mean() >= 0.9
+    extra = spurious_events(analysis.events, labels, fps=15.0, tolerance_frames=1.5)  # 3 frames of the 30 fps labels
+    assert extra.empty, extra
     assert abs(analysis.overall_cadence_steps_per_min - 168.9) <= 1.0
     # issue 11: the real clip's targets hold on its 15 fps copy too. Without the detector's cubic
     # upsampling of slow clips contacts came +0.35 frame late and contact time was 0.264 s.
@@ -167,16 +179,34 @@ def test_15_fps_video(tmp_path, clip, labels):
     assert 0.28 <= analysis.strides["contact_time_s"].mean() <= 0.32
 
 
-def test_truncated_video_keeps_decoded_frames(tmp_path, clip):
+def _cut_in_half(clip: Path, dst: Path) -> Path:
+    """The shared clip cut in half. Its index (the mp4 ``moov`` box) is at the end of the file (after
+    the frame data): the first half holds frame data but no index, so no frame can be located."""
     data = clip.read_bytes()
-    cut = tmp_path / "truncated.mp4"
-    cut.write_bytes(data[: len(data) // 2])
-    try:
-        n = sum(1 for _ in iter_frames(cut))
-    except InputError as err:  # moov atom at the end: nothing decodable, with a clear message
-        assert "not a video file" in str(err) or "no decodable" in str(err)
-    else:
-        assert 0 < n <= 360
+    assert data.rfind(b"moov") > len(data) // 2 and 0 < data.find(b"mdat") < 64, "the shared clip changed"
+    dst.write_bytes(data[: len(data) // 2])
+    return dst
+
+
+def test_truncated_video_without_its_index_is_refused_by_name(tmp_path, clip):
+    """Nothing can be decoded without the index: an input error naming the file, before any frame.
+    (A cut-off file whose index is at the front keeps its decoded frames: test_truncated_video.py.)"""
+    cut = _cut_in_half(clip, tmp_path / "truncated.mp4")
+    frames = iter_frames(cut)
+    with pytest.raises(InputError) as error:
+        next(frames)
+    assert error.value.problem.startswith("truncated.mp4 ")
+    assert error.value.expected and error.value.found and error.value.fix
+
+
+@pytest.mark.xfail(strict=True, reason="runform/io/video.py _open says 'is not a video file' for an mp4 cut off "
+                                       "before its index (reported; runform code is not changed here)")  # fmt: skip
+def test_truncated_video_without_its_index_is_called_truncated(tmp_path, clip):
+    cut = _cut_in_half(clip, tmp_path / "truncated.mp4")
+    with pytest.raises(InputError) as error:
+        next(iter_frames(cut))
+    assert "truncated" in str(error.value) or "incomplete" in str(error.value) or "cut off" in str(error.value)
+    assert "not a video file" not in error.value.problem
 
 
 def test_frames_are_streamed_not_accumulated(clip):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fixtures.benchmarks import load_benchmark
 
 from runform.metrics.uncertainty import attach, error_model
 
-accuracy = pytest.importorskip("accuracy")
+accuracy = load_benchmark("accuracy")
 
 
 def test_tolerance_factor_matches_the_tables_and_tends_to_the_normal_quantile():
