@@ -156,6 +156,20 @@ def _reason(exc: BaseException) -> str:
     return reason or type(exc).__name__
 
 
+#: Container signatures: (offset, bytes) -> what the file starts as.
+SIGNATURES = {(4, b"ftyp"): "MP4/MOV", (0, b"\x1a\x45\xdf\xa3"): "Matroska/WebM", (8, b"AVI "): "AVI"}
+
+
+def _container_signature(path: Path) -> str | None:
+    """The video container ``path`` starts as (its first bytes), or None."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError:
+        return None
+    return next((kind for (offset, magic), kind in SIGNATURES.items() if head[offset : offset + len(magic)] == magic), None)
+
+
 def _open(path: Path):  # noqa: ANN202 - PyAV container
     import av
 
@@ -163,6 +177,14 @@ def _open(path: Path):  # noqa: ANN202 - PyAV container
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, UnicodeDecodeError, OSError) as exc:
+        kind = _container_signature(path)
+        if kind is not None:  # a video's header, but unreadable: most often a file cut off (copy, upload, recording)
+            raise InputError(
+                f"{path.name} starts as a {kind} video but cannot be read: it is probably truncated (cut off)",
+                expected=f"a complete {kind} file (an MP4's index is often at its end)",
+                found=f"{_reason(exc)}; {path.stat().st_size:,} bytes",
+                fix="copy or download the clip again and wait until the copy or the recording has finished",
+            ) from None
         raise InputError(
             f"{path.name} is not a video file (cannot read it as a video)",
             expected="an mp4/mov/avi/mkv/webm video",

@@ -199,14 +199,13 @@ def test_truncated_video_without_its_index_is_refused_by_name(tmp_path, clip):
     assert error.value.expected and error.value.found and error.value.fix
 
 
-@pytest.mark.xfail(strict=True, reason="runform/io/video.py _open says 'is not a video file' for an mp4 cut off "
-                                       "before its index (reported; runform code is not changed here)")  # fmt: skip
 def test_truncated_video_without_its_index_is_called_truncated(tmp_path, clip):
-    cut = _cut_in_half(clip, tmp_path / "truncated.mp4")
+    cut = _cut_in_half(clip, tmp_path / "session.mp4")
     with pytest.raises(InputError) as error:
         next(iter_frames(cut))
-    assert "truncated" in str(error.value) or "incomplete" in str(error.value) or "cut off" in str(error.value)
+    assert "truncated" in error.value.problem and "MP4" in error.value.problem
     assert "not a video file" not in error.value.problem
+    assert "copy" in error.value.fix
 
 
 def test_frames_are_streamed_not_accumulated(clip):
