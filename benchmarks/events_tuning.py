@@ -1,6 +1,7 @@
 """Event-detector candidates on the TUNING runners only (fast loop for choosing parameters).
 
     python benchmarks/events_tuning.py [--fps 30 60] [--set tuning|held_out] [--param contact_ground_speed_frac=0.55 ...]
+                                       [--roll-deg 3]
 
 Each RBDS trial is projected through the virtual side camera (both sides), given realistic pose
 noise with the same seeds as ``benchmarks/accuracy.py``, and cleaned exactly as the pipeline does;
@@ -8,7 +9,9 @@ the cleaned keypoints are cached (``--cache``) so that detector variants run in 
 per frame rate: contacts and toe-offs within one frame, MAE, bias, and the per-trial error of the
 mean contact time (mean toe-off error minus mean contact error of the trial), and writes
 ``benchmarks/results/events_tuning.json``. Held-out runners are for the final confirmation only
-(``--set held_out``); nothing is chosen on them.
+(``--set held_out``); nothing is chosen on them. ``--roll-deg`` turns the cleaned keypoints as a
+camera rolled by that many degrees (counter-clockwise on the screen) would see them: how much a
+tilted phone moves the events (docs/ACCURACY.md, "A rolled camera").
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "runform_events_tuning",
                         help="where the cleaned keypoints are cached (delete it after changing the cleaning)")
     parser.add_argument("--dump", type=Path, help="write every run's errors here (pickle)")
+    parser.add_argument("--roll-deg", type=float, default=0.0, help="camera roll applied to the cleaned keypoints (deg)")
     args = parser.parse_args()
     params = {k: _value(v) for k, v in (p.split("=", 1) for p in args.param)}
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -109,22 +113,34 @@ def main() -> None:
     jobs = [(t, fps, side, args.cache) for fps in args.fps for t in trials(runners) for side in ("right", "left")]
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         paths = list(pool.map(prepare, jobs))
-        results = list(pool.map(_evaluate_path, [(p, params) for p in paths]))
+        results = list(pool.map(_evaluate_path, [(p, params, args.roll_deg) for p in paths]))
     table = summarise(results)
     for fps, row in table.items():
         c, o, ct = row["contact"], row["toe_off"], row["contact_time"]
-        print(f"{args.set} {fps} fps {params}: contact {c['within_1_frame']:.1%} MAE {c['mae_ms']:.1f} bias {c['bias_ms']:+.1f} "
+        print(f"{args.set} {fps} fps {params} roll {args.roll_deg:+g} deg: contact {c['within_1_frame']:.1%} MAE {c['mae_ms']:.1f} bias {c['bias_ms']:+.1f} "
               f"SD {c['sd_ms']:.1f} missed {c['missed']} | toe-off {o['within_1_frame']:.1%} MAE {o['mae_ms']:.1f} "
               f"bias {o['bias_ms']:+.1f} missed {o['missed']} | CT per trial {ct['mean_abs_ms']:.1f} (max {ct['max_abs_ms']:.0f})")  # fmt: skip
     if args.dump:
         args.dump.write_bytes(pickle.dumps(results))
     out = ROOT / "benchmarks" / "results" / "events_tuning.json"
-    out.write_text(json.dumps({"set": args.set, "params": params, "table": table}, indent=1))
+    out.write_text(json.dumps({"set": args.set, "params": params, "roll_deg": args.roll_deg, "table": table}, indent=1))
 
 
-def _evaluate_path(job: tuple[Path, dict]) -> dict:
-    path, params = job
-    return evaluate(pickle.loads(path.read_bytes()), params)
+def _evaluate_path(job: tuple[Path, dict, float]) -> dict:
+    path, params, roll_deg = job
+    record = pickle.loads(path.read_bytes())
+    if roll_deg:
+        record["kp"] = rolled(record["kp"], roll_deg)
+    return evaluate(record, params)
+
+
+def rolled(kp, roll_deg: float):  # noqa: ANN001, ANN201 - Keypoints
+    """``kp`` as a camera rolled by ``roll_deg`` (counter-clockwise on the screen; y points down)
+    sees it, turned about the keypoints' median point."""
+    a = np.radians(roll_deg)
+    centre = np.nanmedian(kp.xy_px.reshape(-1, 2), axis=0)
+    turn = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+    return kp.replace(xy_px=(kp.xy_px - centre) @ turn.T + centre, note=f"rolled {roll_deg:+g} deg")
 
 
 def _value(text: str) -> float | str | bool:
