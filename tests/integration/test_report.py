@@ -39,7 +39,7 @@ def test_report_renders_offline_without_errors(report_dir, browser):
     assert page.locator("#figures svg").count() == 3
     assert page.locator("#keyframes img").count() == 3
     assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
     rows = page.locator("#stride-table tbody tr")

@@ -1,7 +1,7 @@
 """The coach's whole flow in Debian Chromium (Playwright), on the real pipeline: log in, create an
 athlete, upload the demo clip, watch the job finish, open the report, upload a second session, see
 the trend, compare, log out; a second coach cannot reach the first coach's athlete. Two real
-analyses of the 12 s demo clip (about 40 s). Screenshots go to tests/artifacts/web-*.png."""
+analyses of the 12 s demo clip (about 40 s). Screenshots go to web-*.png in fixtures.browser.ARTIFACTS (outside the repository)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _upload(page, date: str) -> str:  # noqa: ANN001
 @pytest.mark.slow
 @pytest.mark.video
 def test_coach_flow_in_chromium(browser, live):
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     base = live.url
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
