@@ -37,6 +37,34 @@ def test_rerun_leaves_no_file_of_the_earlier_run(gait_csv, tmp_path):
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
+def test_a_refused_rerun_leaves_only_its_diagnostic(gait_csv, tmp_path):
+    """The earlier run's report and tables describe another clip: after a refused run into the same
+    folder only the refusal's diagnostic is there (no analysis.json of the earlier clip beside it)."""
+    out = tmp_path / "out"
+    run(gait_csv, Config(write_report=True), out)
+    assert (out / "analysis.json").exists()
+    kp, _ = make_gait_keypoints(60.0, 100.0, contact_time_s=0.8)  # walking
+    walker = tmp_path / "walker.csv"
+    to_csv(kp, walker)
+    with pytest.raises(QualityRefused):
+        run(walker, Config(write_report=True), out)
+    assert sorted(p.name for p in out.iterdir()) == ["diagnostic.html"]
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_a_failing_rerun_keeps_the_earlier_results_whole(gait_csv, tmp_path):
+    """A run that fails (bad input) writes nothing: the earlier results stay as they were."""
+    out = tmp_path / "out"
+    run(gait_csv, Config(write_report=True), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    broken = tmp_path / "broken.csv"
+    broken.write_text("time_s,left_hip_x\n0.0,abc\n")
+    result = CliRunner().invoke(app, ["analyze", str(broken), "-o", str(out)])
+    assert result.exit_code != 0 and "What to do" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
 def test_a_rerun_never_deletes_what_the_user_saved_in_the_earlier_folder(gait_csv, tmp_path):
     out = tmp_path / "out"
     run(gait_csv, Config(write_report=False), out)
