@@ -105,12 +105,13 @@ def test_lowpass_passes_slow_motion_and_removes_jitter(cutoff, fps, phase):
     assert np.max(np.abs(lowpass_series(fast, cutoff, fps))[middle]) < 0.1
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(st.sampled_from([30.0, 60.0, 120.0]), st.floats(150, 200), st.floats(0.18, 0.30), st.floats(0, 2.0),
        st.integers(0, 2**16))  # fmt: skip
 def test_a_steady_runner_is_analysed_with_events_near_the_truth(fps, cadence, contact_s, noise_px, seed):
     """Whatever the rate, cadence, contact time and pose jitter of a steady synthetic runner, the
-    chain finds every event within 1.5 frames (+5 ms) of the truth (the test above only
+    chain finds every event within 1.5 frames or 25 ms of the truth (the old ankle-reversal toe-off was
+    about 115 ms late) (the test above only
     asks that nothing crashes, and most of its random inputs analyse nothing)."""
     from fixtures.gait import make_gait_keypoints
 
@@ -122,7 +123,7 @@ def test_a_steady_runner_is_analysed_with_events_near_the_truth(fps, cadence, co
     inner = truth[(truth["time_s"] > 0.5) & (truth["time_s"] < kp.time_s[-1] - 0.5)]
     for _, row in inner.iterrows():
         same = events[(events["side"] == row["side"]) & (events["event"] == row["event"])]["time_s"].to_numpy()
-        assert len(same) and np.min(np.abs(same - row["time_s"])) <= 1.5 / fps + 0.005, (row.to_dict(), fps)
+        assert len(same) and np.min(np.abs(same - row["time_s"])) <= max(1.5 / fps, 0.025), (row.to_dict(), fps)
     cal = calibrate(clean, events, report.direction, Config(height_m=1.75))
     strides = StrideMetrics().calculate(clean, events, report.direction, cal).per_stride_
     steps_per_min = 120.0 / strides["stride_time_s"].median()
