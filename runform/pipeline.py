@@ -70,7 +70,7 @@ def run(
     config: Config | None = None,
     out_dir: str | Path | None = None,
     progress: StageProgress | ProgressCallback | None = None,
-) -> Analysis:
+) -> Analysis[Config]:
     """Analyse one clip or keypoint file and, with ``out_dir``, write its whole output folder.
 
     ``progress`` hears about every stage (:data:`StageProgress`): pose, then report and video.
@@ -108,14 +108,14 @@ def run(
 def analyze(
     source: str | Path, config: Config | None = None, progress: StageProgress | ProgressCallback | None = None,
     **options: object,
-) -> Analysis:
+) -> Analysis[Config]:
     """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`;
     ``progress`` hears about the "pose" stage."""
     return _analyze_staged(Path(source), config or make_config(**options), progress)[0]
 
 
 def _analyze_staged(source: Path, config: Config, progress: StageProgress | ProgressCallback | None,
-                    keep_frames: bool = False) -> tuple[Analysis, ReducedFrames | None]:  # fmt: skip
+                    keep_frames: bool = False) -> tuple[Analysis[Config], ReducedFrames | None]:  # fmt: skip
     """:func:`analyze`, and (``keep_frames``) the video's frames kept at the annotated video's size
     by the pose pass (None when not kept: a keypoint file, a window, a clip over the memory budget)."""
     staged = _staged(progress)
@@ -125,7 +125,7 @@ def _analyze_staged(source: Path, config: Config, progress: StageProgress | Prog
         return _analyze(source, config, pose_progress, keep_frames)
 
 
-def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgress | ProgressCallback | None = None,
+def write_outputs(analysis: Analysis[Config], out_dir: str | Path, progress: StageProgress | ProgressCallback | None = None,
                   frames: ReducedFrames | None = None) -> Path:
     """The output folder: analysis.json and the CSVs, then (per ``analysis.config``) report.html
     and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole.
@@ -177,7 +177,7 @@ def _staged(progress: StageProgress | ProgressCallback | None) -> StageProgress 
     return progress  # type: ignore[return-value]
 
 
-def _write_refused_diagnostic(analysis: Analysis, source: Path, out_dir: str | Path) -> Path | None:
+def _write_refused_diagnostic(analysis: Analysis[Config], source: Path, out_dir: str | Path) -> Path | None:
     """The refused clip's output folder: only ``diagnostic.html`` and its key frames (atomic, like
     any output folder). A failure to write it is logged and the refusal still raised (exit 6)."""
     try:
@@ -236,7 +236,7 @@ def _without_video_options(config: Config, path: Path) -> Config:
 
 
 def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
-             keep_frames: bool = False) -> tuple[Analysis, ReducedFrames | None]:  # fmt: skip
+             keep_frames: bool = False) -> tuple[Analysis[Config], ReducedFrames | None]:  # fmt: skip
     clock = _Clock()
     config = _without_video_options(config, path)
     # 1. pose: video -> BlazePose (keeping the frames reduced for the annotated video), keypoint files -> their loader
@@ -262,7 +262,7 @@ def analyze_keypoints(
     clock: _Clock | None = None,
     persons: PersonTracks | None = None,
     first_frame: int = 0,
-) -> Analysis:
+) -> Analysis[Config]:
     """Everything after pose estimation, on keypoints from any source (video, CSV, projected mocap).
 
     ``persons``: everyone tracked in the video and the runner choice (quality gate, report);
