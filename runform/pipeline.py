@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -120,9 +119,7 @@ def _analyze_staged(source: Path, config: Config, progress: StageProgress | Prog
     by the pose pass (None when not kept: a keypoint file, a window, a clip over the memory budget)."""
     staged = _staged(progress)
     pose_progress = None if staged is None else (lambda done, total: staged(done, total, "pose"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are handled as NaN results
-        return _analyze(source, config, pose_progress, keep_frames)
+    return _analyze(source, config, pose_progress, keep_frames)
 
 
 def write_outputs(analysis: Analysis[Config], out_dir: str | Path, progress: StageProgress | ProgressCallback | None = None,
