@@ -42,7 +42,7 @@ from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
 from runform.kinematics import forward_position_px, interpolate_series, parabolic_peak, runner_in_view, upsample_cubic
-from runform.model import Keypoints, frame_interval_s, mean_of_known
+from runform.model import Keypoints, frame_interval_s, mean_of_known, nanmean_or_nan
 
 #: Confidence factor of an event that could not be timed from the foot itself (stance too short,
 #: landmark missing) and was placed from the stance bracket and this foot's typical lag instead.
@@ -162,7 +162,7 @@ class FootGroundEventDetection(BaseEventDetection):
         self.n_from_foot_ += int(from_foot.sum())
         times = np.interp(index[keep], np.arange(kp.n_frames), kp.time_s)
         heel_toe = [kp.index(f"{side}_heel"), kp.index(f"{side}_foot_index")]
-        landmark_conf = np.nanmean(kp.confidence[:, heel_toe], axis=1)
+        landmark_conf = nanmean_or_nan(kp.confidence[:, heel_toe], axis=1)
         near = np.clip(np.round(index[keep]).astype(int), 0, kp.n_frames - 1)
         conf = np.nan_to_num(landmark_conf[near], nan=0.5) * np.where(from_foot[keep], 1.0, FALLBACK_CONFIDENCE)
         return pd.DataFrame({

@@ -22,7 +22,7 @@ import numpy as np
 
 from runform.errors import AnalysisError
 from runform.kinematics.swaps import swap_legs_everywhere
-from runform.model import Keypoints
+from runform.model import Keypoints, nanmean_or_nan
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +107,7 @@ MIN_CONFIDENCE_GAP = 0.05
 
 def _leg_mean(values: np.ndarray, kp: Keypoints, side: str) -> np.ndarray:
     idx = [kp.index(f"{side}_{p}") for p in LEG_LANDMARKS]
-    with np.errstate(all="ignore"):
-        return np.nanmean(values[:, idx], axis=1)
+    return nanmean_or_nan(values[:, idx], axis=1)
 
 
 def _t_stat(d: np.ndarray) -> float:

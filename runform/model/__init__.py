@@ -15,6 +15,7 @@ from runform.model.keypoints import (
     Keypoints,
     frame_interval_s,
     mean_of_known,
+    nanmean_or_nan,
     picture_interval_s,
 )
 from runform.model.mocap import MotionCapture
@@ -54,6 +55,7 @@ __all__ = [
     "empty_events",
     "frame_interval_s",
     "mean_of_known",
+    "nanmean_or_nan",
     "frames_in_passes",
     "leg_lengths_per_s",
     "picture_interval_s",

@@ -69,6 +69,15 @@ def mean_of_known(stack: np.ndarray) -> np.ndarray:
     return np.where(count > 0, np.where(known, stack, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
 
 
+
+def nanmean_or_nan(values: np.ndarray, axis: int) -> np.ndarray:
+    """``np.nanmean(values, axis)`` (the same numbers), NaN for an all-NaN slice without numpy's
+    "Mean of empty slice" RuntimeWarning: a landmark or leg missing in a frame is normal here."""
+    values = np.asarray(values, dtype=float)
+    empty = np.isnan(values).all(axis=axis, keepdims=True)
+    mean = np.nanmean(np.where(empty, 0.0, values), axis=axis)
+    return np.where(np.squeeze(empty, axis=axis), np.nan, mean)
+
 #: An interval between pictures longer than this many typical ones is a frozen stretch or a gap,
 #: not part of the picture rate.
 FROZEN_INTERVALS = 3.0

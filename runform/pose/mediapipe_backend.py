@@ -54,7 +54,7 @@ import numpy as np
 
 from runform.errors import InputError, OptionError
 from runform.io.video import ReducedFrames, VideoInfo, iter_frames, probe
-from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks, frames_in_passes
+from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks, frames_in_passes, nanmean_or_nan
 from runform.pose.base import PoseBackend, ProgressCallback
 from runform.pose.repeats import PictureChanges, describe
 
@@ -176,7 +176,7 @@ class MediaPipePose(PoseBackend):
         result = survey.finish(person) if survey is not None else None
         self.cropped_ = False
         if result is not None and (len(result.track_ids) > 1 or person is not None):
-            hips = np.nanmean(data[:, 23:25, :2], axis=1)
+            hips = nanmean_or_nan(data[:, 23:25, :2], axis=1)
             if not landmarks_on_track(hips, result):
                 data = self._crop_pass(source, result.chosen_boxes(), len(rows), info)
                 self.cropped_ = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runform.model import Keypoints
+from runform.model import Keypoints, nanmean_or_nan
 
 #: Median background shift, as a fraction of the frame width per second, above which the camera pans.
 PANNING_FRAC_WIDTH_PER_S = 0.05
@@ -65,7 +65,7 @@ def tracking_jumps(kp: Keypoints, leg_length_px: float, max_jump_frac_leg: float
     """Frames where the whole body jumps by more than ``max_jump_frac_leg`` leg lengths at once
     (the pose model switched to another person), or reappears after being lost other than at one
     of the ``entries`` (first frames of the runner's overground passes)."""
-    centre = np.nanmean(kp.xy_px, axis=1) if kp.n_frames else np.zeros((0, 2))
+    centre = nanmean_or_nan(kp.xy_px, axis=1) if kp.n_frames else np.zeros((0, 2))
     step = np.linalg.norm(np.diff(centre, axis=0), axis=1)
     lost = np.isnan(centre[:, 0])
     reappear_at = np.flatnonzero(lost[:-1] & ~lost[1:]) + 1
