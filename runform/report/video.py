@@ -20,7 +20,7 @@ import numpy as np
 
 from runform.io import ReducedFrames, iter_frames, probe, reduced_size_px
 from runform.kinematics import angles
-from runform.report.keyframes import KeyFrameGrabber, run_time_scale
+from runform.report.keyframes import KeyFrameGrabber
 from runform.report.overlay import (
     Legend,
     draw_event_marker,
@@ -67,7 +67,7 @@ class FrameAnnotator:
         self.box_scale, self.y_scale = out_size_px[0] / frame_size_px[0], out_size_px[1] / frame_size_px[1]
         self.kp = scaled_keypoints(kp, self.box_scale, self.y_scale)
         self.thigh_deg = angles.thigh_angle_deg(self.kp, self.near, self.direction)  # once, not per frame
-        self.time_scale = run_time_scale(analysis, fps)
+        self.time_scale = kp.time_scale  # what the pipeline applied (--real-fps), not fps / real_fps
         rate = kp.sampling_rate_hz if np.isfinite(kp.sampling_rate_hz) and kp.sampling_rate_hz > 0 else fps
         self.frame_s = 1.0 / rate
         events = analysis.events.sort_values("time_s", kind="stable")
