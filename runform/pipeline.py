@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -141,20 +142,31 @@ def write_outputs(analysis: Analysis[Config], out_dir: str | Path, progress: Sta
     with output_folder(out_dir) as folder:
         source = Path(analysis.source)
         with_video = analysis.config.write_report and analysis.config.write_video and source.suffix.lower() in VIDEO_SUFFIXES
+        stop_video = threading.Event()  # set on a failure or Ctrl-C here: the video thread stops at its next frame
         with ThreadPoolExecutor(1, thread_name_prefix="runform-video") as pool:
             grabber = KeyFrameGrabber(analysis) if with_video else None  # key frames from the video's pass
             video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
                                 analysis.config.slow_motion_factor,
-                                lambda done, total: staged(done, total, "video"), grabber, frames) if with_video else None  # fmt: skip
-            write_tables(analysis, folder, payload)
-            if analysis.config.write_report:
-                staged(0, 1, "report")
-                html = render_report(analysis, source, has_video=with_video, grabber=grabber)
-                (folder / "report.html").write_text(html, encoding="utf-8")
-                staged(1, 1, "report")
-            if video is not None:
-                video.result()  # re-raises a failure of the video thread
+                                lambda done, total: staged(done, total, "video"), grabber, frames, stop_video) if with_video else None  # fmt: skip
+            try:
+                _write_report(analysis, folder, payload, source, with_video, grabber, staged)
+                if video is not None:
+                    video.result()  # re-raises a failure of the video thread
+            except BaseException:
+                stop_video.set()  # the pool's exit waits for the video thread: not for the whole clip
+                raise
     return Path(out_dir)
+
+
+def _write_report(analysis: Analysis[Config], folder: Path, payload: str, source: Path, with_video: bool,
+                  grabber: KeyFrameGrabber | None, staged: StageProgress) -> None:  # fmt: skip
+    """The tables, then report.html (per ``analysis.config``), while the video is written."""
+    write_tables(analysis, folder, payload)
+    if analysis.config.write_report:
+        staged(0, 1, "report")
+        html = render_report(analysis, source, has_video=with_video, grabber=grabber)
+        (folder / "report.html").write_text(html, encoding="utf-8")
+        staged(1, 1, "report")
 
 
 def _no_progress(done: int, total: int, stage: str) -> None:
