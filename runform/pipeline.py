@@ -22,7 +22,7 @@ import pandas as pd
 from runform.coaching import coach, leg_tracking, mark_unreliable_legs
 from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
-from runform.errors import InputError, OutputError, QualityRefused
+from runform.errors import InputError, OptionError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
 from runform.io import (
     VIDEO_SUFFIXES,
@@ -109,8 +109,12 @@ def analyze(
     source: str | Path, config: Config | None = None, progress: StageProgress | ProgressCallback | None = None,
     **options: object,
 ) -> Analysis[Config]:
-    """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`;
-    ``progress`` hears about the "pose" stage."""
+    """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`
+    (either a ``config`` or options, not both); ``progress`` hears about the "pose" stage."""
+    if config is not None and options:
+        raise OptionError("Both a config and options were given", expected="a Config, or options (as in Config)",
+                          found=f"a Config and {', '.join(sorted(options))}",
+                          fix="put the options into the Config: make_config(**options), or config.model_copy(update=...)")  # fmt: skip
     return _analyze_staged(Path(source), config or make_config(**options), progress)[0]
 
 

@@ -96,3 +96,12 @@ def test_a_scale_fallback_is_a_quality_warning_and_the_cli_shows_it(gait_csv, tm
     result = CliRunner().invoke(app, ["analyze", str(gait_csv), "--treadmill-speed", "3", "--no-report", "-o", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     assert "scale: the belt speed 3 m/s cannot be used for scale" in " ".join(result.output.split())
+
+
+def test_analyze_refuses_options_next_to_a_config_instead_of_ignoring_them(gait_csv):
+    from runform.errors import OptionError
+    from runform.pipeline import analyze
+
+    with pytest.raises(OptionError, match="Both a config and options") as caught:
+        analyze(gait_csv, Config(), height_m=1.8)
+    assert "height_m" in caught.value.found
