@@ -105,14 +105,11 @@ class ReducedFrames:
             rgb: np.ndarray | None = None) -> None:  # fmt: skip
         """Keep ``frame`` (decoded, stored orientation; ``quarter_turns`` clockwise make it upright).
         ``rgb``: the frame already converted to RGB at full size (:func:`rgb24`), if the pass did."""
-        import av
-        import cv2
-
         if self.overflowed:
             return
         try:
             kept, tags = self._reduced(frame, self.size_px[::-1] if quarter_turns % 2 else self.size_px, rgb)
-        except (av.error.FFmpegError, ValueError, cv2.error, MemoryError) as exc:  # scaling failed: costs only the second decode
+        except Exception as exc:  # noqa: BLE001 - keeping is an optimisation: any failure only costs the second decode (warned)
             self._drop(f"frame {index} could not be kept ({type(exc).__name__}: {exc})", logging.WARNING)
             return
         self.n_bytes += kept.nbytes

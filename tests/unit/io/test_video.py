@@ -283,7 +283,9 @@ def test_probe_reports_an_undecodable_file_but_not_a_programming_error(clip, mon
         probe(clip)
 
 
-def test_a_frame_that_cannot_be_kept_is_a_warning_and_a_bug_is_raised(clip, monkeypatch, caplog):
+def test_a_frame_that_cannot_be_kept_is_a_warning(clip, monkeypatch, caplog):
+    """Keeping frames is an optimisation (any failure falls back to a second decode), so the
+    fallback is said at warning level, with its reason."""
     import logging
 
     from runform.io import ReducedFrames
@@ -291,18 +293,12 @@ def test_a_frame_that_cannot_be_kept_is_a_warning_and_a_bug_is_raised(clip, monk
     with av.open(str(clip)) as container:
         frame = next(container.decode(video=0))
 
-    def failing(error):  # noqa: ANN001, ANN202
-        def reduced(self, frame, stored_px, rgb):  # noqa: ANN001, ANN202
-            raise error
-
-        return reduced
+    def failing(self, frame, stored_px, rgb):  # noqa: ANN001, ANN202
+        raise ValueError("cannot scale")
 
     kept = ReducedFrames((202, 360), 2**30)
-    monkeypatch.setattr(ReducedFrames, "_reduced", failing(ValueError("cannot scale")))
+    monkeypatch.setattr(ReducedFrames, "_reduced", failing)
     with caplog.at_level(logging.INFO, logger="runform.io.video"):
         kept.add(0, 0.0, frame, 0)
     assert kept.overflowed and [r.levelno for r in caplog.records] == [logging.WARNING]
     assert "cannot scale" in caplog.text and "decodes the clip again" in caplog.text
-    monkeypatch.setattr(ReducedFrames, "_reduced", failing(TypeError("a bug")))
-    with pytest.raises(TypeError, match="a bug"):
-        ReducedFrames((202, 360), 2**30).add(0, 0.0, frame, 0)
