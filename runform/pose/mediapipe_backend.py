@@ -136,8 +136,8 @@ class MediaPipePose(PoseBackend):
         return n_pose_processes(self._window_s(info), free_cores)
 
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
+        from runform.config import parse_person
         from runform.pose.persons import PersonSurvey, find_passes, landmarks_on_track, whole_body_in_view
-        from runform.pose.selection import parse_person
 
         person = parse_person(self.person)  # a bad --person fails before the long pass
         info = self.info_ = probe(source)
