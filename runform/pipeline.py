@@ -318,7 +318,7 @@ def analyze_keypoints(
     return Analysis(
         source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
         cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,
-        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s, persons=persons,
+        coaching=coaching, video=video, source_kind=raw.kind, timings_s=clock.timings_s, persons=persons,
     )  # fmt: skip
 
 
@@ -345,19 +345,13 @@ def _summary(raw: Keypoints, strides: pd.DataFrame, cadence: float | None, quali
         overall_cadence=cadence,
         timing_reliable=quality.timing_reliable,
         sampling_rate_hz=picture_fps,
-        source_kind=source_kind(raw.source),
+        source_kind=raw.kind,
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
         calibration_method=calibration.method,
         reliable_sides=tuple(side for side in ("left", "right") if legs[side]["reliable"]) or ("left", "right"),
         leg_length_m=float(calibration.length(calibration.leg_length_px)) if calibration.is_metric else None,
     )
     return mark_unreliable_legs(summary, legs)
-
-
-def source_kind(source: str) -> str:
-    """"motion-capture" for projected motion capture (exact joint centres), "video" for pose
-    landmarks (video or keypoint files): only the angle uncertainty differs (metrics.uncertainty)."""
-    return "motion-capture" if source.startswith("virtual-camera") else "video"
 
 
 def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:

@@ -95,6 +95,10 @@ def picture_interval_s(time_s: np.ndarray) -> float:
     return float(np.mean(steady))
 
 
+#: :attr:`Keypoints.kind`: a pose model's landmarks, or projected motion-capture joint centres.
+SOURCE_KINDS = ("video", "motion-capture")
+
+
 @dataclass(frozen=True)
 class Keypoints:
     """Pose landmarks over time: ``xy_px`` (time x keypoint x 2) plus confidence.
@@ -120,8 +124,14 @@ class Keypoints:
     #: Seconds of the run per second of the file's own time: ``--real-fps`` stretched a slow-motion
     #: file's timestamps by this factor (file rate / capture rate); 1: the file's time is the run's.
     time_scale: float = 1.0
+    #: What made the landmarks: "video" (a pose model's, from a clip or a keypoint file) or
+    #: "motion-capture" (exact joint centres projected by the virtual camera, which sets it); only
+    #: the angle uncertainty differs (metrics.uncertainty).
+    kind: str = "video"
 
     def __post_init__(self) -> None:
+        if self.kind not in SOURCE_KINDS:
+            raise KeypointDataError("Unknown kind of keypoints", expected=" or ".join(SOURCE_KINDS), found=repr(self.kind))
         xy = np.asarray(self.xy_px, dtype=float)
         conf = np.asarray(self.confidence, dtype=float)
         t = np.asarray(self.time_s, dtype=float)
