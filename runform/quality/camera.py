@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from runform.kinematics.angles import pelvis_xy
 from runform.model import Keypoints, nanmean_or_nan
 
 #: Median background shift, as a fraction of the frame width per second, above which the camera pans.
@@ -54,7 +55,7 @@ def _blank_runner(img: np.ndarray, kp: Keypoints, t: float, scale: float) -> np.
 
 def pelvis_travel_frac_leg(kp: Keypoints, leg_length_px: float) -> float:
     """Horizontal range (5th-95th percentile) of the pelvis in the image, in leg lengths."""
-    pelvis_x = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    pelvis_x = pelvis_xy(kp)[:, 0]
     if not np.isfinite(pelvis_x).any() or not np.isfinite(leg_length_px):
         return float("nan")
     lo, hi = np.nanpercentile(pelvis_x, [5, 95])
