@@ -13,14 +13,14 @@ if TYPE_CHECKING:
     from runform.model import Analysis, Keypoints
 
 
-def analyze(source: str | Path, config: Config | None = None, progress=None, **options: object) -> Analysis:  # noqa: ANN001
+def analyze(source: str | Path, config: Config | None = None, progress=None, **options: object) -> Analysis[Config]:  # noqa: ANN001
     """Analyse a clip or keypoint file (no output files); see :func:`runform.pipeline.analyze`."""
     from runform.pipeline import analyze as analyze_source
 
     return analyze_source(source, config=config, progress=progress, **options)
 
 
-def run(source: str | Path, config: Config | None = None, out_dir: str | Path | None = None, progress=None) -> Analysis:  # noqa: ANN001
+def run(source: str | Path, config: Config | None = None, out_dir: str | Path | None = None, progress=None) -> Analysis[Config]:  # noqa: ANN001
     """Analyse and write the whole output folder; see :func:`runform.pipeline.run`."""
     from runform.pipeline import run as run_pipeline
 

@@ -69,6 +69,30 @@ def parse_known_distance(text: str) -> tuple[float, float, float, float, float]:
     return values  # type: ignore[return-value]
 
 
+#: ``--person`` keywords: the leftmost, rightmost or largest person.
+PERSON_KEYWORDS = ("left", "right", "largest")
+
+
+def parse_person(person: str | None) -> str | tuple[float, float] | None:
+    """Who to analyse: ``None``/``"auto"`` -> None; ``left|right|largest`` -> that keyword;
+    ``"x,y"`` (pixels, digits only: a point inside the frame, so never negative) -> (x, y).
+    The one check of the person choice (:class:`Config` validates with it, the pose stage reads
+    with it); :class:`~runform.errors.OptionError` for anything else."""
+    if person is None or str(person).strip().lower() in ("", "auto"):
+        return None
+    text = str(person).strip().lower().replace(" ", "")
+    if text in PERSON_KEYWORDS:
+        return text
+    point = re.fullmatch(r"(\d+(?:\.\d*)?),(\d+(?:\.\d*)?)", text)
+    if point is None:
+        raise OptionError(
+            f"Cannot read the person choice '{person}'",
+            expected="x,y (a pixel point on the runner, x, y >= 0), left, right, largest or auto",
+            found=repr(person),
+            fix="e.g. --person 420,610 or --person left",
+        )
+    return float(point[1]), float(point[2])
+
 class Config(BaseModel):
     """All settings of one analysis. Frozen: build a new one to change anything."""
 
@@ -106,12 +130,12 @@ class Config(BaseModel):
     @field_validator("person")
     @classmethod
     def _known_person(cls, value: str | None) -> str | None:
-        if value is None or value.strip().lower() in ("", "auto"):
-            return None
-        text = value.strip().lower()
-        if text not in ("left", "right", "largest") and not re.fullmatch(r"\d+(\.\d*)?,\d+(\.\d*)?", text.replace(" ", "")):
-            raise ValueError(f"unknown person '{value}'; give x,y pixels on the runner, left, right, largest or auto")
-        return text.replace(" ", "")
+        """The choice as text, checked by :func:`parse_person` (lower case, no spaces; None = auto)."""
+        try:
+            parsed = parse_person(value)
+        except OptionError:
+            raise ValueError(f"unknown person '{value}'; give x,y pixels on the runner, left, right, largest or auto") from None
+        return None if parsed is None or value is None else value.strip().lower().replace(" ", "")
 
     @model_validator(mode="before")
     @classmethod

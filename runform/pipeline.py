@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 import time
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +22,7 @@ import pandas as pd
 from runform.coaching import coach, leg_tracking, mark_unreliable_legs
 from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
-from runform.errors import InputError, OutputError, QualityRefused
+from runform.errors import InputError, OptionError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
 from runform.io import (
     VIDEO_SUFFIXES,
@@ -70,7 +70,7 @@ def run(
     config: Config | None = None,
     out_dir: str | Path | None = None,
     progress: StageProgress | ProgressCallback | None = None,
-) -> Analysis:
+) -> Analysis[Config]:
     """Analyse one clip or keypoint file and, with ``out_dir``, write its whole output folder.
 
     ``progress`` hears about every stage (:data:`StageProgress`): pose, then report and video.
@@ -108,24 +108,26 @@ def run(
 def analyze(
     source: str | Path, config: Config | None = None, progress: StageProgress | ProgressCallback | None = None,
     **options: object,
-) -> Analysis:
-    """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`;
-    ``progress`` hears about the "pose" stage."""
+) -> Analysis[Config]:
+    """Analyse a side-view running video or keypoint file (no output files). Options as in :class:`Config`
+    (either a ``config`` or options, not both); ``progress`` hears about the "pose" stage."""
+    if config is not None and options:
+        raise OptionError("Both a config and options were given", expected="a Config, or options (as in Config)",
+                          found=f"a Config and {', '.join(sorted(options))}",
+                          fix="put the options into the Config: make_config(**options), or config.model_copy(update=...)")  # fmt: skip
     return _analyze_staged(Path(source), config or make_config(**options), progress)[0]
 
 
 def _analyze_staged(source: Path, config: Config, progress: StageProgress | ProgressCallback | None,
-                    keep_frames: bool = False) -> tuple[Analysis, ReducedFrames | None]:  # fmt: skip
+                    keep_frames: bool = False) -> tuple[Analysis[Config], ReducedFrames | None]:  # fmt: skip
     """:func:`analyze`, and (``keep_frames``) the video's frames kept at the annotated video's size
     by the pose pass (None when not kept: a keypoint file, a window, a clip over the memory budget)."""
     staged = _staged(progress)
     pose_progress = None if staged is None else (lambda done, total: staged(done, total, "pose"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices are handled as NaN results
-        return _analyze(source, config, pose_progress, keep_frames)
+    return _analyze(source, config, pose_progress, keep_frames)
 
 
-def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgress | ProgressCallback | None = None,
+def write_outputs(analysis: Analysis[Config], out_dir: str | Path, progress: StageProgress | ProgressCallback | None = None,
                   frames: ReducedFrames | None = None) -> Path:
     """The output folder: analysis.json and the CSVs, then (per ``analysis.config``) report.html
     and annotated.mp4, all written to a temporary folder that replaces ``out_dir`` whole.
@@ -144,20 +146,31 @@ def write_outputs(analysis: Analysis, out_dir: str | Path, progress: StageProgre
     with output_folder(out_dir) as folder:
         source = Path(analysis.source)
         with_video = analysis.config.write_report and analysis.config.write_video and source.suffix.lower() in VIDEO_SUFFIXES
+        stop_video = threading.Event()  # set on a failure or Ctrl-C here: the video thread stops at its next frame
         with ThreadPoolExecutor(1, thread_name_prefix="runform-video") as pool:
             grabber = KeyFrameGrabber(analysis) if with_video else None  # key frames from the video's pass
             video = pool.submit(write_annotated_video, analysis, source, folder / "annotated.mp4",
                                 analysis.config.slow_motion_factor,
-                                lambda done, total: staged(done, total, "video"), grabber, frames) if with_video else None  # fmt: skip
-            write_tables(analysis, folder, payload)
-            if analysis.config.write_report:
-                staged(0, 1, "report")
-                html = render_report(analysis, source, has_video=with_video, grabber=grabber)
-                (folder / "report.html").write_text(html, encoding="utf-8")
-                staged(1, 1, "report")
-            if video is not None:
-                video.result()  # re-raises a failure of the video thread
+                                lambda done, total: staged(done, total, "video"), grabber, frames, stop_video) if with_video else None  # fmt: skip
+            try:
+                _write_report(analysis, folder, payload, source, with_video, grabber, staged)
+                if video is not None:
+                    video.result()  # re-raises a failure of the video thread
+            except BaseException:
+                stop_video.set()  # the pool's exit waits for the video thread: not for the whole clip
+                raise
     return Path(out_dir)
+
+
+def _write_report(analysis: Analysis[Config], folder: Path, payload: str, source: Path, with_video: bool,
+                  grabber: KeyFrameGrabber | None, staged: StageProgress) -> None:  # fmt: skip
+    """The tables, then report.html (per ``analysis.config``), while the video is written."""
+    write_tables(analysis, folder, payload)
+    if analysis.config.write_report:
+        staged(0, 1, "report")
+        html = render_report(analysis, source, has_video=with_video, grabber=grabber)
+        (folder / "report.html").write_text(html, encoding="utf-8")
+        staged(1, 1, "report")
 
 
 def _no_progress(done: int, total: int, stage: str) -> None:
@@ -177,7 +190,7 @@ def _staged(progress: StageProgress | ProgressCallback | None) -> StageProgress 
     return progress  # type: ignore[return-value]
 
 
-def _write_refused_diagnostic(analysis: Analysis, source: Path, out_dir: str | Path) -> Path | None:
+def _write_refused_diagnostic(analysis: Analysis[Config], source: Path, out_dir: str | Path) -> Path | None:
     """The refused clip's output folder: only ``diagnostic.html`` and its key frames (atomic, like
     any output folder). A failure to write it is logged and the refusal still raised (exit 6)."""
     try:
@@ -236,7 +249,7 @@ def _without_video_options(config: Config, path: Path) -> Config:
 
 
 def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
-             keep_frames: bool = False) -> tuple[Analysis, ReducedFrames | None]:  # fmt: skip
+             keep_frames: bool = False) -> tuple[Analysis[Config], ReducedFrames | None]:  # fmt: skip
     clock = _Clock()
     config = _without_video_options(config, path)
     # 1. pose: video -> BlazePose (keeping the frames reduced for the annotated video), keypoint files -> their loader
@@ -262,7 +275,7 @@ def analyze_keypoints(
     clock: _Clock | None = None,
     persons: PersonTracks | None = None,
     first_frame: int = 0,
-) -> Analysis:
+) -> Analysis[Config]:
     """Everything after pose estimation, on keypoints from any source (video, CSV, projected mocap).
 
     ``persons``: everyone tracked in the video and the runner choice (quality gate, report);
@@ -307,7 +320,7 @@ def analyze_keypoints(
     return Analysis(
         source=source, config=config, keypoints=kp, events=events, strides=strides, calibration=calibration,
         cleaning=cleaning, quality=quality, summary=summary, overall_cadence_steps_per_min=cadence, curves=curves,
-        coaching=coaching, video=video, source_kind=source_kind(raw.source), timings_s=clock.timings_s, persons=persons,
+        coaching=coaching, video=video, source_kind=raw.kind, timings_s=clock.timings_s, persons=persons,
     )  # fmt: skip
 
 
@@ -334,19 +347,13 @@ def _summary(raw: Keypoints, strides: pd.DataFrame, cadence: float | None, quali
         overall_cadence=cadence,
         timing_reliable=quality.timing_reliable,
         sampling_rate_hz=picture_fps,
-        source_kind=source_kind(raw.source),
+        source_kind=raw.kind,
         mean_confidence=float((confidence.value if confidence else 1.0) or 0.0),
         calibration_method=calibration.method,
         reliable_sides=tuple(side for side in ("left", "right") if legs[side]["reliable"]) or ("left", "right"),
         leg_length_m=float(calibration.length(calibration.leg_length_px)) if calibration.is_metric else None,
     )
     return mark_unreliable_legs(summary, legs)
-
-
-def source_kind(source: str) -> str:
-    """"motion-capture" for projected motion capture (exact joint centres), "video" for pose
-    landmarks (video or keypoint files): only the angle uncertainty differs (metrics.uncertainty)."""
-    return "motion-capture" if source.startswith("virtual-camera") else "video"
 
 
 def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:

@@ -42,7 +42,7 @@ from scipy.signal import find_peaks
 
 from runform.events.base import EVENT_COLUMNS, BaseEventDetection, empty_events, nearest_frames
 from runform.kinematics import forward_position_px, interpolate_series, parabolic_peak, runner_in_view, upsample_cubic
-from runform.model import Keypoints, frame_interval_s, mean_of_known
+from runform.model import Keypoints, frame_interval_s, mean_of_known, nanmean_or_nan
 
 #: Confidence factor of an event that could not be timed from the foot itself (stance too short,
 #: landmark missing) and was placed from the stance bracket and this foot's typical lag instead.
@@ -74,6 +74,20 @@ class FootGroundEventDetection(BaseEventDetection):
         Height of the steep anchor point on the toe's rise used to align stances.
     max_shift_s:
         Largest refinement of one stance's anchor by template alignment.
+    toe_window_s:
+        Template alignment window for toe-off: (before, after) the anchor.
+    contact_window_s:
+        Template alignment window for contact: (before, after) the anchor.
+    contact_search_back_s:
+        The contact anchor is searched from the stance core back to this long before the heel's
+        most forward position (the bracket: late-swing retraction puts it shortly before touchdown).
+    toe_search_forward_s:
+        The toe-off anchor is searched from the stance core on to this long after the ankle's most
+        backward position (the bracket: it comes 70-150 ms after toe-off, so the toe has risen by then).
+
+    ``contact_window_s``, ``contact_search_back_s`` and ``toe_search_forward_s`` were set with the
+    detector (commit abbbe95), not tuned one by one, and kept through its tuning on the 10 tuning
+    runners (``benchmarks/events_tuning.py``).
     velocity_half_window_s:
         The fore-aft velocity for contact is a central difference over this half-window (at least
         one frame) at every frame rate: a one-frame difference smooths more at 30 fps than at
@@ -102,6 +116,9 @@ class FootGroundEventDetection(BaseEventDetection):
     toe_anchor_frac_leg: float = 0.08
     max_shift_s: float = 0.04
     toe_window_s: tuple[float, float] = (0.12, 0.06)
+    contact_window_s: tuple[float, float] = (0.08, 0.08)
+    contact_search_back_s: float = 0.15
+    toe_search_forward_s: float = 0.1
     velocity_half_window_s: float = 1 / 30
     fill_missed: bool = True
     min_sampling_rate_hz: float = 30.0
@@ -162,7 +179,7 @@ class FootGroundEventDetection(BaseEventDetection):
         self.n_from_foot_ += int(from_foot.sum())
         times = np.interp(index[keep], np.arange(kp.n_frames), kp.time_s)
         heel_toe = [kp.index(f"{side}_heel"), kp.index(f"{side}_foot_index")]
-        landmark_conf = np.nanmean(kp.confidence[:, heel_toe], axis=1)
+        landmark_conf = nanmean_or_nan(kp.confidence[:, heel_toe], axis=1)
         near = np.clip(np.round(index[keep]).astype(int), 0, kp.n_frames - 1)
         conf = np.nan_to_num(landmark_conf[near], nan=0.5) * np.where(from_foot[keep], 1.0, FALLBACK_CONFIDENCE)
         return pd.DataFrame({
@@ -200,10 +217,10 @@ class FootGroundEventDetection(BaseEventDetection):
         ratio = velocity / typical  # 1 = moving with the ground
         frac = self.contact_ground_speed_frac
         anchors = np.array([
-            _crossing(ratio, a, int(ref) - int(0.15 * fs), frac, step=-1) if g < 0 else np.nan
+            _crossing(ratio, a, int(ref) - int(self.contact_search_back_s * fs), frac, step=-1) if g < 0 else np.nan
             for ref, (a, _), g in zip(refs, cores, ground)
         ])  # fmt: skip
-        return _refine([(ratio, np.zeros(len(anchors)))], anchors, frac, fs, window_s=(0.08, 0.08),
+        return _refine([(ratio, np.zeros(len(anchors)))], anchors, frac, fs, window_s=self.contact_window_s,
                        max_shift_s=self.max_shift_s)  # fmt: skip
 
     def _toe_offs(self, kp: Keypoints, side: str, direction: int, refs: list[float], cores: list[tuple[int, int]],
@@ -215,7 +232,7 @@ class FootGroundEventDetection(BaseEventDetection):
             return np.full(len(refs), np.nan)
         levels = np.array([_nanmedian(height[a : b + 1]) for a, b in cores])
         anchors = np.array([
-            _crossing(height, b, int(ref) + int(0.1 * fs), level + self.toe_anchor_frac_leg * leg, step=+1)
+            _crossing(height, b, int(ref) + int(self.toe_search_forward_s * fs), level + self.toe_anchor_frac_leg * leg, step=+1)
             if np.isfinite(level) else np.nan
             for ref, (_, b), level in zip(refs, cores, levels)
         ])  # fmt: skip
@@ -237,7 +254,20 @@ class FootGroundEventDetection(BaseEventDetection):
         return out
 
 
-def _fill_missed(events: pd.DataFrame, time_s: np.ndarray, in_view: np.ndarray, max_missing: int = 2) -> pd.DataFrame:
+#: :func:`_fill_missed` places at most this many stances lost in a row (a longer gap is not bridged
+#: by rhythm: the runner may have changed pace, or left the view).
+MAX_MISSING_STANCES = 2
+#: :func:`_fill_missed` bridges a gap only when it is a whole number of typical intervals within
+#: this fraction of one (an irregular gap is not a steady rhythm) ...
+MAX_INTERVAL_MISMATCH_FRAC = 0.2
+#: ... and places an event only where the other foot's event plus the lag falls within this
+#: fraction of a typical interval of where the rhythm puts it. Both set with the gap filling
+#: (commit b069b28, benchmarks/events_tuning.py on the 10 tuning runners), not tuned one by one.
+MAX_RHYTHM_OFFSET_FRAC = 0.25
+
+
+def _fill_missed(events: pd.DataFrame, time_s: np.ndarray, in_view: np.ndarray,
+                 max_missing_stances: int = MAX_MISSING_STANCES) -> pd.DataFrame:  # fmt: skip
     """Events with the stances one foot lost in a gap (a stride or two where it was not tracked:
     dropouts, leg swaps) placed from the other foot: where two consecutive events of a kind of one
     foot are 2-3 typical intervals apart, each missing one is put at the other foot's event of the
@@ -260,13 +290,13 @@ def _fill_missed(events: pd.DataFrame, time_s: np.ndarray, in_view: np.ndarray, 
             lag = float(np.median(lags))
             for start, gap in zip(own[:-1], np.diff(own)):
                 n = int(round(gap / typical))
-                if not 2 <= n <= max_missing + 1 or abs(gap / n - typical) > 0.2 * typical:
+                if not 2 <= n <= max_missing_stances + 1 or abs(gap / n - typical) > MAX_INTERVAL_MISMATCH_FRAC * typical:
                     continue
                 for k in range(1, n):
                     rough = start + k * gap / n
                     near = ref[np.argmin(np.abs(ref + lag - rough))]
                     frame = int(np.argmin(np.abs(time_s - (near + lag)))) if len(time_s) else -1
-                    if abs(near + lag - rough) < 0.25 * typical and frame >= 0 and in_view[frame]:
+                    if abs(near + lag - rough) < MAX_RHYTHM_OFFSET_FRAC * typical and frame >= 0 and in_view[frame]:
                         added.append({"time_s": near + lag, "side": side, "event": kind, "confidence": RHYTHM_CONFIDENCE})
     if not added:
         return events

@@ -109,8 +109,8 @@ class ReducedFrames:
             return
         try:
             kept, tags = self._reduced(frame, self.size_px[::-1] if quarter_turns % 2 else self.size_px, rgb)
-        except Exception as exc:  # noqa: BLE001 - any failure only costs the second decode
-            self._drop(f"frame {index} could not be kept ({type(exc).__name__}: {exc})")
+        except Exception as exc:  # noqa: BLE001 - keeping is an optimisation: any failure only costs the second decode (warned)
+            self._drop(f"frame {index} could not be kept ({type(exc).__name__}: {exc})", logging.WARNING)
             return
         self.n_bytes += kept.nbytes
         if not self._frames and self.expected_frames and self.expected_frames * kept.nbytes > self.budget_bytes:
@@ -135,11 +135,13 @@ class ReducedFrames:
             return rgb.copy(), None  # the pass's own array: not shared
         return cv2.resize(rgb, stored_px, interpolation=cv2.INTER_LINEAR), None  # as scaled_rgb does
 
-    def _drop(self, why: str) -> None:
+    def _drop(self, why: str, level: int = logging.INFO) -> None:
+        """Stop keeping frames. ``level``: a failure is a warning; a clip over the memory budget is
+        the budget working as documented (``--frame-memory``), so only info."""
         self.overflowed = True
         self._frames.clear()
-        logger.info("reduced frames not kept (%s; budget %d MiB): the annotated video decodes the clip again",
-                    why, self.budget_bytes // 2**20)  # fmt: skip
+        logger.log(level, "reduced frames not kept (%s; budget %d MiB): the annotated video decodes the clip again",
+                   why, self.budget_bytes // 2**20)  # fmt: skip
 
     def __iter__(self) -> Iterator[VideoFrame]:
         for index, time_s, kept, tags, quarter_turns in self._frames:
@@ -205,6 +207,8 @@ def _open(path: Path):  # noqa: ANN202 - PyAV container
 
 def probe(path: str | Path) -> VideoInfo:
     """Read a clip's properties (decodes the first frame to learn its rotation)."""
+    import av
+
     path = Path(path)
     container = _open(path)
     try:
@@ -214,7 +218,7 @@ def probe(path: str | Path) -> VideoInfo:
         try:
             first = next(container.decode(stream))
             rotation = _clockwise_rotation(first)
-        except (StopIteration, Exception) as exc:  # noqa: BLE001 - any decode failure is the same to the user
+        except (StopIteration, av.error.FFmpegError, ValueError) as exc:  # no frame, or FFmpeg could not decode one
             raise InputError(
                 f"{path.name} contains no decodable video frames",
                 expected="at least one frame",

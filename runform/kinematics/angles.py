@@ -1,16 +1,8 @@
 """Sagittal segment and joint angles with one sign convention, whatever the running direction.
 
-Convention (docs/METRICS.md): angles live in the runner's frame, *forward* = the running
-direction (``direction`` x image x) and *up* = -image y. Segment angles are measured from the
-downward vertical, **positive when the distal end is ahead** of the proximal end:
-
-* thigh angle = atan2(forward(knee - hip), down(knee - hip))      (+ = hip flexion, knee ahead)
-* shank angle = atan2(forward(ankle - knee), down(ankle - knee))  (+ = ankle ahead of knee)
-* knee flexion = thigh angle - shank angle                        (0 = straight, + = flexed)
-* trunk lean = atan2(forward(shoulder - hip), up(shoulder - hip)) (+ = leaning forward)
-* foot angle = atan2(up(toe - heel), forward(toe - heel))        (+ = toes up)
-
-These match the definitions used for the RBDS reference angles (``rbds/README.md``).
+In short: in the runner's frame (forward = running direction, up = -image y), segment angles from
+the downward vertical, positive when the distal end is ahead; knee flexion = thigh - shank. The
+full table of formulas and signs is in docs/METRICS.md ("Coordinates and the one sign convention").
 """
 
 from __future__ import annotations
@@ -43,7 +35,7 @@ def trunk_lean_deg(kp: Keypoints, direction: int) -> np.ndarray:
     """Forward lean of the hip-centre -> shoulder-centre line from vertical (NaN without shoulders)."""
     if not (kp.has("left_shoulder") and kp.has("right_shoulder")):
         return np.full(kp.n_frames, np.nan)
-    hips = (kp.xy("left_hip") + kp.xy("right_hip")) / 2
+    hips = pelvis_xy(kp)
     shoulders = (kp.xy("left_shoulder") + kp.xy("right_shoulder")) / 2
     d = shoulders - hips
     return np.degrees(np.arctan2(direction * d[:, 0], -d[:, 1]))
@@ -55,4 +47,5 @@ def foot_angle_deg(kp: Keypoints, side: str, direction: int) -> np.ndarray:
 
 
 def pelvis_xy(kp: Keypoints) -> np.ndarray:
+    """The pelvis centre (mid-point of the hip landmarks) per frame, image pixels: the one definition."""
     return (kp.xy("left_hip") + kp.xy("right_hip")) / 2

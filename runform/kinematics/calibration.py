@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from runform.config import Config
+from runform.kinematics.angles import pelvis_xy
 from runform.model import Calibration, Keypoints
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> fl
     "Running speed"). Comparing two same-phase moments also cancels a pose model's phase-locked
     hip error (BlazePose's hip slides with thigh flexion)."""
     t = kp.time_s
-    pelvis = direction * (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    pelvis = direction * pelvis_xy(kp)[:, 0]
     speeds = []
     for side in ("left", "right"):
         foot = direction * (kp.xy(f"{side}_heel")[:, 0] + kp.xy(f"{side}_foot_index")[:, 0]) / 2

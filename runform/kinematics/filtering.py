@@ -61,8 +61,8 @@ def lowpass_series(values: np.ndarray, cutoff_hz: float, sampling_rate_hz: float
     return flat.reshape(values.shape)
 
 
-def interpolate_series(values: np.ndarray, max_gap: int) -> np.ndarray:
-    """Linear interpolation over interior NaN gaps of at most ``max_gap`` samples (axis 0)."""
+def interpolate_series(values: np.ndarray, max_gap_samples: int) -> np.ndarray:
+    """Linear interpolation over interior NaN gaps of at most ``max_gap_samples`` missing samples (axis 0)."""
     out = np.array(values, dtype=float, copy=True)
     flat = _as_columns(out)
     idx = np.arange(len(out))
@@ -71,7 +71,7 @@ def interpolate_series(values: np.ndarray, max_gap: int) -> np.ndarray:
         if good.sum() < 2:
             continue
         for start, stop in finite_runs(~good):
-            if start > 0 and stop < len(out) and stop - start <= max_gap:
+            if start > 0 and stop < len(out) and stop - start <= max_gap_samples:
                 flat[start:stop, col] = np.interp(idx[start:stop], idx[good], flat[good, col])
     return flat.reshape(out.shape)
 
@@ -96,10 +96,10 @@ def interpolate_gaps(kp: Keypoints, max_gap_s: float) -> Keypoints:
     return kp.replace(xy_px=interpolate_series(xy, max_gap), note=f"interpolate_gaps(max_gap_s={max_gap_s})")
 
 
-def fill_unobserved_cubic(values: np.ndarray, time_s: np.ndarray, observed: np.ndarray, max_gap: int) -> np.ndarray:
+def fill_unobserved_cubic(values: np.ndarray, time_s: np.ndarray, observed: np.ndarray, max_gap_samples: int) -> np.ndarray:
     """``values`` (time first) with the NaN of unobserved frames filled by a cubic spline through
     the observed frames' finite values, within each run of at least 4 of them and across at most
-    ``max_gap`` frames: the samples are a decimated series (a 30 fps clip with ``--fast`` holds 15
+    ``max_gap_samples`` missing frames: the samples are a decimated series (a 30 fps clip with ``--fast`` holds 15
     Hz), and a straight line between samples cuts the corner of a foot's rise or deceleration
     (docs/ACCURACY.md, "15 fps")."""
     from scipy.interpolate import CubicSpline
@@ -116,7 +116,7 @@ def fill_unobserved_cubic(values: np.ndarray, time_s: np.ndarray, observed: np.n
             inside = np.arange(run[0], run[-1] + 1)
             fill = inside[~observed[inside] & np.isnan(flat[inside, col])]
             gaps = np.searchsorted(run, fill)  # the observed frame after each filled one
-            fill = fill[run[gaps] - run[gaps - 1] - 1 <= max_gap]
+            fill = fill[run[gaps] - run[gaps - 1] - 1 <= max_gap_samples]
             if len(fill):
                 flat[fill, col] = CubicSpline(time_s[run], flat[run, col])(time_s[fill])
     return flat.reshape(out.shape)
@@ -203,7 +203,7 @@ def remove_glitches(kp: Keypoints, window_s: float = 0.1, max_jump_frac_leg: flo
     xy = kp.xy_px.copy()
     # a landmark's track before its first and after its last sighting takes its nearest value
     # (not 0 px: the image corner would drag the running median near the ends of the track)
-    filled = _edge_filled(interpolate_series(xy, max_gap=len(xy)))
+    filled = _edge_filled(interpolate_series(xy, max_gap_samples=len(xy)))
     med = median_filter(np.nan_to_num(filled), size=(2 * half + 1, 1, 1), mode="nearest")
     dist = np.linalg.norm(xy - med, axis=-1)
     bad = dist > max_jump_frac_leg * leg

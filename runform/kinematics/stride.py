@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import find_peaks
 
+from runform.kinematics.angles import pelvis_xy
 from runform.model import Keypoints
 
 #: Plausible stride frequencies: 0.5 Hz (slow walk) to 2.75 Hz (330 steps/min; elite sprinters reach
@@ -22,7 +23,7 @@ TYPICAL_RUNNING_STRIDE_HZ = 1.4
 
 def forward_position_px(kp: Keypoints, name: str, direction: int) -> np.ndarray:
     """Landmark position along the running direction, relative to the pelvis centre (pixels)."""
-    pelvis_x = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    pelvis_x = pelvis_xy(kp)[:, 0]
     return direction * (kp.xy(name)[:, 0] - pelvis_x)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from runform.kinematics.filtering import REFERENCE_FPS, finite_runs
-from runform.model import Keypoints
+from runform.model import Keypoints, nanmean_or_nan
 
 #: (name, landmarks whose motion is scored, landmarks exchanged when a swap is found)
 GROUPS = (
@@ -146,8 +146,8 @@ def _runs_apart(kp: Keypoints, flip: np.ndarray, part: str, min_gap_px: float) -
 def _near_far_cost(kp: Keypoints, parts: tuple[str, ...], weight: float) -> np.ndarray:
     """Cost (T x 2) of each labelling from near/far evidence (see ``near_far_weight``)."""
     source = kp.depth if kp.depth is not None else -kp.confidence
-    left = np.nanmean(source[:, [kp.index(f"left_{p}") for p in parts]], axis=1)
-    right = np.nanmean(source[:, [kp.index(f"right_{p}") for p in parts]], axis=1)
+    left = nanmean_or_nan(source[:, [kp.index(f"left_{p}") for p in parts]], axis=1)
+    right = nanmean_or_nan(source[:, [kp.index(f"right_{p}") for p in parts]], axis=1)
     diff = left - right
     if not np.isfinite(diff).any():
         return np.zeros((kp.n_frames, 2))

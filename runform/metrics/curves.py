@@ -12,8 +12,8 @@ CYCLE_POINTS = 101
 
 
 def _series(kp: Keypoints, side: str, direction: int) -> dict[str, np.ndarray]:
-    thigh = angles.thigh_angle_deg(kp, side, direction)
-    return {"thigh_angle_deg": thigh, "knee_flexion_deg": thigh - angles.shank_angle_deg(kp, side, direction)}
+    return {"thigh_angle_deg": angles.thigh_angle_deg(kp, side, direction),
+            "knee_flexion_deg": angles.knee_flexion_deg(kp, side, direction)}
 
 
 def gait_cycle_curves(kp: Keypoints, strides: pd.DataFrame, direction: int) -> dict:

@@ -74,7 +74,7 @@ class StrideMetrics:
         for side in ("left", "right"):
             out[f"{side}_thigh"] = angles.thigh_angle_deg(kp, side, d)
             out[f"{side}_shank"] = angles.shank_angle_deg(kp, side, d)
-            out[f"{side}_knee"] = out[f"{side}_thigh"] - out[f"{side}_shank"]
+            out[f"{side}_knee"] = angles.knee_flexion_deg(kp, side, d)
             out[f"{side}_foot"] = angles.foot_angle_deg(kp, side, d)
             out[f"{side}_ankle_fwd"] = forward_position_px(kp, f"{side}_ankle", d)
             out[f"{side}_ankle_down_px_s"] = np.gradient(kp.xy(f"{side}_ankle")[:, 1], kp.time_s) if kp.n_frames > 1 else np.full(kp.n_frames, np.nan)

@@ -1,10 +1,10 @@
 """The data types every layer shares: plain records, validated at construction.
 
-The model imports nothing from runform but :mod:`runform.errors` (``runform.config`` only for type
-annotations): readers, pose backends, algorithms and reports import the model, never the reverse.
+The model imports nothing from runform but :mod:`runform.errors` (not even the settings class:
+:class:`Analysis` holds any settings with a ``clip_name``, see :class:`RunSettings`): readers, pose backends, algorithms and reports import the model, never the reverse.
 """
 
-from runform.model.analysis import Analysis
+from runform.model.analysis import Analysis, RunSettings
 from runform.model.calibration import CALIBRATION_METHODS, Calibration, leg_lengths_per_s
 from runform.model.cleaning import CleaningReport
 from runform.model.keypoints import (
@@ -12,9 +12,11 @@ from runform.model.keypoints import (
     LEG_PARTS,
     REQUIRED_NAMES,
     SIDES,
+    SOURCE_KINDS,
     Keypoints,
     frame_interval_s,
     mean_of_known,
+    nanmean_or_nan,
     picture_interval_s,
 )
 from runform.model.mocap import MotionCapture
@@ -38,6 +40,7 @@ __all__ = [
     "LEG_PARTS",
     "REQUIRED_NAMES",
     "SIDES",
+    "SOURCE_KINDS",
     "STRIDE_ID_COLUMNS",
     "VERDICTS",
     "Analysis",
@@ -48,11 +51,13 @@ __all__ = [
     "MotionCapture",
     "PersonTracks",
     "QualityReport",
+    "RunSettings",
     "check_events_table",
     "check_strides_table",
     "empty_events",
     "frame_interval_s",
     "mean_of_known",
+    "nanmean_or_nan",
     "frames_in_passes",
     "leg_lengths_per_s",
     "picture_interval_s",

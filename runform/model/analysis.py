@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import pandas as pd
 
@@ -21,8 +21,16 @@ from runform.model.persons import PersonTracks
 from runform.model.quality import QualityReport
 from runform.model.tables import check_events_table, check_strides_table
 
-if TYPE_CHECKING:  # config sits at the bottom too; the model needs it only for the annotation
-    from runform.config import Config
+
+class RunSettings(Protocol):
+    """What the model needs of a run's settings (:class:`runform.config.Config` has it): the model
+    does not import the settings class, so the record stays plain data."""
+
+    @property
+    def clip_name(self) -> str | None: ...
+
+
+SettingsT = TypeVar("SettingsT", bound=RunSettings)
 
 
 def _now() -> str:
@@ -30,18 +38,19 @@ def _now() -> str:
 
 
 @dataclass(frozen=True)
-class Analysis:
+class Analysis(Generic[SettingsT]):
     """One run's results.
 
     ``keypoints`` are cleaned and filtered, with anatomical sides. ``summary`` has, per metric,
     ``value`` (headline), median/IQR/n over all strides, ``left``/``right``,
     ``symmetry_index_pct``, ``left_minus_right``, ``reliable`` and the uncertainty fields.
     ``curves`` holds mean +/- SD thigh and knee angle over the gait cycle per side; ``coaching`` is
-    None when the quality gate refused the clip. The tables must not be modified.
+    None when the quality gate refused the clip. The tables must not be modified. ``config`` is the
+    run's settings (the pipeline's :class:`runform.config.Config`: ``Analysis[Config]``).
     """
 
     source: str
-    config: Config
+    config: SettingsT
     keypoints: Keypoints
     events: pd.DataFrame
     strides: pd.DataFrame

@@ -69,6 +69,15 @@ def mean_of_known(stack: np.ndarray) -> np.ndarray:
     return np.where(count > 0, np.where(known, stack, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
 
 
+
+def nanmean_or_nan(values: np.ndarray, axis: int) -> np.ndarray:
+    """``np.nanmean(values, axis)`` (the same numbers), NaN for an all-NaN slice without numpy's
+    "Mean of empty slice" RuntimeWarning: a landmark or leg missing in a frame is normal here."""
+    values = np.asarray(values, dtype=float)
+    empty = np.isnan(values).all(axis=axis, keepdims=True)
+    mean = np.nanmean(np.where(empty, 0.0, values), axis=axis)
+    return np.where(np.squeeze(empty, axis=axis), np.nan, mean)
+
 #: An interval between pictures longer than this many typical ones is a frozen stretch or a gap,
 #: not part of the picture rate.
 FROZEN_INTERVALS = 3.0
@@ -84,6 +93,10 @@ def picture_interval_s(time_s: np.ndarray) -> float:
         return float("nan")
     steady = dt[dt <= FROZEN_INTERVALS * float(np.median(dt))]
     return float(np.mean(steady))
+
+
+#: :attr:`Keypoints.kind`: a pose model's landmarks, or projected motion-capture joint centres.
+SOURCE_KINDS = ("video", "motion-capture")
 
 
 @dataclass(frozen=True)
@@ -111,8 +124,14 @@ class Keypoints:
     #: Seconds of the run per second of the file's own time: ``--real-fps`` stretched a slow-motion
     #: file's timestamps by this factor (file rate / capture rate); 1: the file's time is the run's.
     time_scale: float = 1.0
+    #: What made the landmarks: "video" (a pose model's, from a clip or a keypoint file) or
+    #: "motion-capture" (exact joint centres projected by the virtual camera, which sets it); only
+    #: the angle uncertainty differs (metrics.uncertainty).
+    kind: str = "video"
 
     def __post_init__(self) -> None:
+        if self.kind not in SOURCE_KINDS:
+            raise KeypointDataError("Unknown kind of keypoints", expected=" or ".join(SOURCE_KINDS), found=repr(self.kind))
         xy = np.asarray(self.xy_px, dtype=float)
         conf = np.asarray(self.confidence, dtype=float)
         t = np.asarray(self.time_s, dtype=float)

@@ -54,7 +54,7 @@ import numpy as np
 
 from runform.errors import InputError, OptionError
 from runform.io.video import ReducedFrames, VideoInfo, iter_frames, probe
-from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks, frames_in_passes
+from runform.model import BLAZEPOSE_NAMES, Keypoints, PersonTracks, frames_in_passes, nanmean_or_nan
 from runform.pose.base import PoseBackend, ProgressCallback
 from runform.pose.repeats import PictureChanges, describe
 
@@ -136,8 +136,8 @@ class MediaPipePose(PoseBackend):
         return n_pose_processes(self._window_s(info), free_cores)
 
     def estimate(self, source: Path, progress: ProgressCallback | None = None) -> Keypoints:
+        from runform.config import parse_person
         from runform.pose.persons import PersonSurvey, find_passes, landmarks_on_track, whole_body_in_view
-        from runform.pose.selection import parse_person
 
         person = parse_person(self.person)  # a bad --person fails before the long pass
         info = self.info_ = probe(source)
@@ -176,7 +176,7 @@ class MediaPipePose(PoseBackend):
         result = survey.finish(person) if survey is not None else None
         self.cropped_ = False
         if result is not None and (len(result.track_ids) > 1 or person is not None):
-            hips = np.nanmean(data[:, 23:25, :2], axis=1)
+            hips = nanmean_or_nan(data[:, 23:25, :2], axis=1)
             if not landmarks_on_track(hips, result):
                 data = self._crop_pass(source, result.chosen_boxes(), len(rows), info)
                 self.cropped_ = True

@@ -13,7 +13,6 @@ landmark model sees only the runner and its tracking stays stable from frame to 
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,9 +183,9 @@ def _smooth_boxes(boxes: np.ndarray, window: int) -> np.ndarray:
         return boxes.copy()
     padded = np.pad(boxes, ((0, 0), (half, half), (0, 0)), constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, window, axis=1)  # (k, n, 4, window)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows outside a track
-        out = np.nanmedian(windows, axis=-1)
+    out = np.full(windows.shape[:-1], np.nan)
+    seen = np.isfinite(windows).any(axis=-1)  # all-NaN windows (outside a track) stay NaN, without a warning
+    out[seen] = np.nanmedian(windows[seen], axis=-1)
     return np.where(np.isfinite(boxes[..., :1]), out, np.nan)
 
 

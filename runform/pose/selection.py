@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from runform.config import parse_person
 from runform.errors import OptionError
 
 #: Step frequencies counted as running (steps/s): 130-220 steps/min (recreational jog to sprint).
@@ -39,7 +40,6 @@ REFERENCE_ENERGY = 4.0
 #: Stride frequencies (strides/s) counted as running: 144-204 steps/min. Kept below 1.7 Hz so that
 #: a walker's step frequency (1.7-2.1 Hz, 100-125 steps/min) is not taken for a running stride.
 RUNNING_STRIDE_HZ = (1.2, 1.7)
-PERSON_KEYWORDS = ("left", "right", "largest")
 #: Passes of one runner: box sides within this factor (the same person at the same distance; a
 #: person's box side varies about 10-20 % over a stride).
 PASS_MAX_SIZE_RATIO = 1.35
@@ -52,28 +52,6 @@ PASS_MIN_PERIODICITY = 0.15
 #: Passes of one runner: the mean leg energy of each is at least this fraction of ``REFERENCE_ENERGY``
 #: (a standing person's static background: under 0.25).
 PASS_MIN_ACTIVITY = 0.5
-
-
-def parse_person(person: str | None) -> str | tuple[float, float] | None:
-    """``None``/``"auto"`` -> None; ``left|right|largest`` -> keyword; ``"x,y"`` -> (x, y) pixels."""
-    if person is None or str(person).strip().lower() in ("", "auto"):
-        return None
-    text = str(person).strip().lower()
-    if text in PERSON_KEYWORDS:
-        return text
-    try:
-        x, y = (float(v) for v in text.split(","))
-    except ValueError:
-        raise OptionError(
-            f"Cannot read the person choice '{person}'",
-            expected="x,y (a pixel point on the runner), left, right, largest or auto",
-            found=repr(person),
-            fix="e.g. --person 420,610 or --person left",
-        ) from None
-    if x < 0 or y < 0:
-        raise OptionError(f"The person point '{person}' is outside the frame", expected="x,y >= 0 in pixels",
-                          found=repr(person), fix="give a pixel position inside the first frame")  # fmt: skip
-    return (x, y)
 
 
 def leg_region(box: np.ndarray) -> tuple[float, float, float, float]:

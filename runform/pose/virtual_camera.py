@@ -61,7 +61,7 @@ class VirtualCamera:
         xy = np.stack([u, v], axis=-1)
         conf = np.where(np.isfinite(xy[..., 0]), 1.0, 0.0)
         return Keypoints(xy, conf, t_out, mocap.names, source=f"virtual-camera({mocap.source}, {self.fps:g} fps, {self.side})",
-                         image_size_px=self.resolution_px, depth=cam[..., 2], px_per_m=self.px_per_m)  # fmt: skip
+                         image_size_px=self.resolution_px, depth=cam[..., 2], px_per_m=self.px_per_m, kind="motion-capture")  # fmt: skip
 
 
 def _axis_rotation(axis: np.ndarray, angle: float) -> np.ndarray:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from runform.model import Keypoints
+from runform.kinematics.angles import pelvis_xy
+from runform.model import Keypoints, nanmean_or_nan
 
 #: Median background shift, as a fraction of the frame width per second, above which the camera pans.
 PANNING_FRAC_WIDTH_PER_S = 0.05
@@ -54,7 +55,7 @@ def _blank_runner(img: np.ndarray, kp: Keypoints, t: float, scale: float) -> np.
 
 def pelvis_travel_frac_leg(kp: Keypoints, leg_length_px: float) -> float:
     """Horizontal range (5th-95th percentile) of the pelvis in the image, in leg lengths."""
-    pelvis_x = (kp.xy("left_hip")[:, 0] + kp.xy("right_hip")[:, 0]) / 2
+    pelvis_x = pelvis_xy(kp)[:, 0]
     if not np.isfinite(pelvis_x).any() or not np.isfinite(leg_length_px):
         return float("nan")
     lo, hi = np.nanpercentile(pelvis_x, [5, 95])
@@ -65,7 +66,7 @@ def tracking_jumps(kp: Keypoints, leg_length_px: float, max_jump_frac_leg: float
     """Frames where the whole body jumps by more than ``max_jump_frac_leg`` leg lengths at once
     (the pose model switched to another person), or reappears after being lost other than at one
     of the ``entries`` (first frames of the runner's overground passes)."""
-    centre = np.nanmean(kp.xy_px, axis=1) if kp.n_frames else np.zeros((0, 2))
+    centre = nanmean_or_nan(kp.xy_px, axis=1) if kp.n_frames else np.zeros((0, 2))
     step = np.linalg.norm(np.diff(centre, axis=0), axis=1)
     lost = np.isnan(centre[:, 0])
     reappear_at = np.flatnonzero(lost[:-1] & ~lost[1:]) + 1

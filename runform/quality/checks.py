@@ -26,15 +26,15 @@ MAX_SHANK_LENGTH_SPREAD = 0.25  # (p90 - p10) / median shank length
 MAX_OCCLUDED_FRAC = 0.2
 REFUSE_OCCLUDED_FRAC = 0.6
 MAX_DUTY_FACTOR_RUNNING = 0.62  # walking has double support: duty factor > 0.6 (Novacheck 1998)
-MIN_RUNNING_CADENCE = 110.0  # steps/min; walking is 90-125, the slowest jogging ~140
+MIN_RUNNING_CADENCE_STEPS_PER_MIN = 110.0  # walking is 90-125, the slowest jogging ~140
 #: A stride with a flight phase (duty factor at most this) below the running cadence is running
 #: filmed in slow motion: runners' duty factor is 0.2-0.45 (RBDS 0.31-0.42; the shared clip 0.42).
 MAX_DUTY_FACTOR_SLOW_MOTION = 0.5
-TYPICAL_RUNNING_CADENCE = 170.0  # steps/min, to estimate a slow-motion factor
+TYPICAL_RUNNING_CADENCE_STEPS_PER_MIN = 170.0  # to estimate a slow-motion factor
 #: Faster than any runner: elite sprinters reach 4.3-5.0 steps/s at top speed (Salo et al. 2011,
 #: Med Sci Sports Exerc 43:1055), 260-300 steps/min; a faster stride means the clip's time runs
 #: fast (a --real-fps higher than the capture rate, a keypoint file's time in other units).
-MAX_RUNNING_CADENCE = 330.0
+MAX_RUNNING_CADENCE_STEPS_PER_MIN = 330.0
 MAX_SWAP_FRAC = 0.1
 #: Repeated pictures (a clip saved at a higher rate than it was filmed, frozen stretches) beyond
 #: this share of the frames are worth a warning; isolated duplicates from a phone's rate conversion are not.
@@ -337,8 +337,8 @@ class Running(BaseQualityCheck):
     """A running stride (not walking), at a plausible cadence (not slowed-down or sped-up timestamps)."""
 
     max_duty_factor_running: float = MAX_DUTY_FACTOR_RUNNING
-    min_running_cadence: float = MIN_RUNNING_CADENCE
-    max_running_cadence: float = MAX_RUNNING_CADENCE
+    min_running_cadence_steps_per_min: float = MIN_RUNNING_CADENCE_STEPS_PER_MIN
+    max_running_cadence_steps_per_min: float = MAX_RUNNING_CADENCE_STEPS_PER_MIN
     max_duty_factor_slow_motion: float = MAX_DUTY_FACTOR_SLOW_MOTION
 
     def _evaluate(self, g: GateInput) -> list[Check]:
@@ -352,27 +352,27 @@ class Running(BaseQualityCheck):
     def _verdict(self, g: GateInput) -> list[Check]:
         if g.strides.empty:
             cadence = 120.0 * g.cleaning.stride_frequency_hz  # the legs' rhythm, when no stride was complete
-            if np.isfinite(cadence) and cadence < self.min_running_cadence:
-                return [Check("running", "refuse", None, f"cadence >= {self.min_running_cadence:g} steps/min",
+            if np.isfinite(cadence) and cadence < self.min_running_cadence_steps_per_min:
+                return [Check("running", "refuse", None, f"cadence >= {self.min_running_cadence_steps_per_min:g} steps/min",
                               f"not running (walking): no complete stride, and the legs swing at {cadence:.0f} steps/min",
                               "film running, not walking; knee-drive advice needs a running stride")]  # fmt: skip
             return [Check("running", "refuse", None, "a running stride", "no complete gait cycle was found",
                           "film a runner from the side")]  # fmt: skip
         duty = float(g.strides["duty_factor"].median())
         cadence = float(g.strides["cadence_steps_per_min"].median())
-        if cadence < self.min_running_cadence and duty <= self.max_duty_factor_slow_motion:
-            factor = TYPICAL_RUNNING_CADENCE / cadence
-            return [Check("slow_motion", "refuse", round(cadence, 1), f"cadence >= {self.min_running_cadence:g} steps/min",
+        if cadence < self.min_running_cadence_steps_per_min and duty <= self.max_duty_factor_slow_motion:
+            factor = TYPICAL_RUNNING_CADENCE_STEPS_PER_MIN / cadence
+            return [Check("slow_motion", "refuse", round(cadence, 1), f"cadence >= {self.min_running_cadence_steps_per_min:g} steps/min",
                           f"a running stride (duty factor {duty:.2f}, with flight) at only {cadence:.0f} steps/min: "
                           f"the file looks like about {factor:.1f}x slow motion", real_fps_fix(g.raw, factor))]  # fmt: skip
-        if cadence > self.max_running_cadence:
-            return [Check("sped_up", "refuse", round(cadence, 1), f"cadence <= {self.max_running_cadence:g} steps/min",
+        if cadence > self.max_running_cadence_steps_per_min:
+            return [Check("sped_up", "refuse", round(cadence, 1), f"cadence <= {self.max_running_cadence_steps_per_min:g} steps/min",
                           f"a stride at {cadence:.0f} steps/min is faster than any runner (sprinters reach about 300): "
-                          f"the clip's time looks about {cadence / TYPICAL_RUNNING_CADENCE:.1f}x too fast",
+                          f"the clip's time looks about {cadence / TYPICAL_RUNNING_CADENCE_STEPS_PER_MIN:.1f}x too fast",
                           "give the clip's true time: --real-fps only for slow motion, and a keypoint file's time_s in seconds")]  # fmt: skip
-        walking = duty > self.max_duty_factor_running or cadence < self.min_running_cadence
+        walking = duty > self.max_duty_factor_running or cadence < self.min_running_cadence_steps_per_min
         return [Check("running", "refuse" if walking else "pass", round(duty, 3),
-                      f"duty factor <= {self.max_duty_factor_running} and cadence >= {self.min_running_cadence:g} steps/min",
+                      f"duty factor <= {self.max_duty_factor_running} and cadence >= {self.min_running_cadence_steps_per_min:g} steps/min",
                       (f"not running (walking): duty factor {duty:.2f}, cadence {cadence:.0f} steps/min" if walking
                        else f"running: duty factor {duty:.2f}, cadence {cadence:.0f} steps/min"),
                       "film running, not walking; knee-drive advice needs a running stride" if walking else "")]  # fmt: skip

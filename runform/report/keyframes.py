@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runform.io import VIDEO_SUFFIXES, iter_frames, probe
+from runform.io import VIDEO_SUFFIXES, iter_frames
 from runform.report.overlay import draw_skeleton, scaled_keypoints
 from runform.report.persons import panel_frame
 
@@ -51,12 +51,6 @@ def key_moments(analysis) -> list[tuple[str, float]]:  # noqa: ANN001
     return [("contact", float(t0)), ("toe-off", float(t_to)), ("max knee lift", t_lift)]
 
 
-def run_time_scale(analysis, file_fps: float) -> float:  # noqa: ANN001
-    """Run time per second of clip time: ``file_fps / real_fps`` for slow-motion files, else 1."""
-    real_fps = analysis.config.real_fps
-    return file_fps / real_fps if real_fps else 1.0
-
-
 class KeyFrameGrabber:
     """Keeps, for each key moment, the offered frame closest to it (within ``MAX_OFFSET_S``), and
     the persons panel's frame.
@@ -69,7 +63,7 @@ class KeyFrameGrabber:
     on the long side, so a landscape clip's key frames and persons panel are about 404 px tall
     instead of 480).
 
-    Key moments are in the run's time (:func:`run_time_scale`: ``--real-fps`` rescales it), the
+    Key moments are in the run's time (``--real-fps`` rescales it by ``analysis.keypoints.time_scale``), the
     panel's frame is a decoded-frame index (:attr:`panel_index`).
     """
 
@@ -88,8 +82,8 @@ class KeyFrameGrabber:
             self._done.set()
 
     def wants(self, run_time_s: float, frame_index: int | None = None) -> bool:
-        """Whether frames at or after ``run_time_s`` (the analysis's time, see
-        :func:`run_time_scale`) or decoded frame ``frame_index`` (when given: a pass that offers
+        """Whether frames at or after ``run_time_s`` (the analysis's time: clip time times
+        ``analysis.keypoints.time_scale``) or decoded frame ``frame_index`` (when given: a pass that offers
         the panel's frame) may still be needed."""
         if self._done.is_set():
             return False
@@ -158,7 +152,9 @@ def key_frames(analysis, source: Path) -> list[tuple[str, str]]:  # noqa: ANN001
     keypoint-file sources."""
     if source.suffix.lower() not in VIDEO_SUFFIXES:
         return []
-    grabber, time_scale = KeyFrameGrabber(analysis), run_time_scale(analysis, probe(source).nominal_fps)
+    # the factor the pipeline applied to the keypoints' time (measured rate / --real-fps), not one
+    # recomputed from the file's nominal rate (they differ on variable-frame-rate clips)
+    grabber, time_scale = KeyFrameGrabber(analysis), analysis.keypoints.time_scale
     try:
         for frame in iter_frames(source):
             if not grabber.wants(frame.time_s * time_scale):

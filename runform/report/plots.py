@@ -2,36 +2,64 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import threading
+from collections.abc import Callable
+from typing import ParamSpec
 
 import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from runform.kinematics import angles
+from runform.model import Keypoints
+from runform.report.palette import BAND_HEX as BAND_COLOUR
+from runform.report.palette import SIDE_HEX as SIDE_COLOURS
 
-from runform.kinematics import angles  # noqa: E402
-from runform.model import Keypoints  # noqa: E402
-from runform.report.palette import BAND_HEX as BAND_COLOUR  # noqa: E402
-from runform.report.palette import SIDE_HEX as SIDE_COLOURS  # noqa: E402
+P = ParamSpec("P")
 
-plt.rcParams.update({"font.size": 9, "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none"})
+#: The report's plot style, applied per figure (``matplotlib.rc_context``): the host process's
+#: backend and rc settings are left alone, and no pyplot state is shared between threads (the web
+#: compare page draws plots in request threads).
+STYLE = {"font.size": 9, "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none"}
+#: ``rc_context`` sets and restores Matplotlib's one rcParams dict: two plots drawn at once in
+#: threads would restore each other's settings, so runform draws one plot at a time.
+_STYLE_LOCK = threading.Lock()
 
 
-def _svg(fig) -> str:  # noqa: ANN001
+def _styled(draw: Callable[P, str]) -> Callable[P, str]:
+    """Run a plot function (figure made and saved) under :data:`STYLE`."""
+
+    @functools.wraps(draw)
+    def styled(*args: P.args, **kwargs: P.kwargs) -> str:
+        with _STYLE_LOCK, matplotlib.rc_context(STYLE):
+            return draw(*args, **kwargs)
+
+    return styled
+
+
+def _axes(figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """A plain Figure with one axes (no pyplot: nothing registered in a global figure manager)."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
+
+
+def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
     text = buffer.getvalue()
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)  # no RDF/creator links
     return text[text.index("<svg") :]
 
 
+@_styled
 def cycle_plot(curves: dict, name: str, ylabel: str, band: tuple[float, float] | None = None,
                compare: dict | None = None, band_label: str = "") -> str:  # fmt: skip
     """Mean +/- SD curve per side vs % gait cycle; optional reference band and 'before' curves."""
-    fig, ax = plt.subplots(figsize=(5.2, 3.0))
+    fig, ax = _axes((5.2, 3.0))
     pct = np.linspace(0, 100, 101)
     if band is not None:
         ax.axhspan(band[0], band[1], color=BAND_COLOUR, alpha=0.12, label=band_label or "reference band")
@@ -53,13 +81,14 @@ def cycle_plot(curves: dict, name: str, ylabel: str, band: tuple[float, float] |
     return _svg(fig)
 
 
+@_styled
 def stick_figure(kp: Keypoints, time_s: float, side: str, direction: int, title: str, angle: str,
                  value_text: str | None = None) -> str:  # fmt: skip
     """Skeleton at one instant in the runner's frame (forward to the right) with one angle drawn.
     ``value_text``: the caption's value (the stride's metric, read at the sub-frame event time, as
     strides.csv has it); without it, the angle in the frame drawn."""
     i = int(np.argmin(np.abs(kp.time_s - time_s)))
-    fig, ax = plt.subplots(figsize=(2.4, 3.2))
+    fig, ax = _axes((2.4, 3.2))
 
     def point(name: str) -> np.ndarray:
         x, y = kp.xy_px[i, kp.index(name)]
@@ -86,8 +115,9 @@ def stick_figure(kp: Keypoints, time_s: float, side: str, direction: int, title:
     return _svg(fig)
 
 
+@_styled
 def per_stride_plot(strides, metric: str, ylabel: str, band: tuple[float, float] | None = None) -> str:  # noqa: ANN001
-    fig, ax = plt.subplots(figsize=(5.2, 2.4))
+    fig, ax = _axes((5.2, 2.4))
     if band is not None:
         ax.axhspan(band[0], band[1], color=BAND_COLOUR, alpha=0.12)
     for side, colour in SIDE_COLOURS.items():

@@ -10,6 +10,7 @@ demo clip this cuts the video from about 1x to about 0.2x the pose time (``pytho
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -20,7 +21,7 @@ import numpy as np
 
 from runform.io import ReducedFrames, iter_frames, probe, reduced_size_px
 from runform.kinematics import angles
-from runform.report.keyframes import KeyFrameGrabber, run_time_scale
+from runform.report.keyframes import KeyFrameGrabber
 from runform.report.overlay import (
     Legend,
     draw_event_marker,
@@ -67,7 +68,7 @@ class FrameAnnotator:
         self.box_scale, self.y_scale = out_size_px[0] / frame_size_px[0], out_size_px[1] / frame_size_px[1]
         self.kp = scaled_keypoints(kp, self.box_scale, self.y_scale)
         self.thigh_deg = angles.thigh_angle_deg(self.kp, self.near, self.direction)  # once, not per frame
-        self.time_scale = run_time_scale(analysis, fps)
+        self.time_scale = kp.time_scale  # what the pipeline applied (--real-fps), not fps / real_fps
         rate = kp.sampling_rate_hz if np.isfinite(kp.sampling_rate_hz) and kp.sampling_rate_hz > 0 else fps
         self.frame_s = 1.0 / rate
         events = analysis.events.sort_values("time_s", kind="stable")
@@ -126,9 +127,14 @@ class FrameAnnotator:
 
 def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: float = 1.0,  # noqa: ANN001
                           progress: Callable[[int, int], None] | None = None,
-                          key_frames: KeyFrameGrabber | None = None, frames: ReducedFrames | None = None) -> int:  # fmt: skip
+                          key_frames: KeyFrameGrabber | None = None, frames: ReducedFrames | None = None,
+                          stop: threading.Event | None = None) -> int:  # fmt: skip
     """Write ``out_path``; returns the number of frames written (one per input frame). ``slow_motion``:
     the video plays this many times slower than real time (its frame rate divided by it).
+
+    ``stop``: checked before each frame; once it is set (the caller failed or was interrupted),
+    the writer stops, removes the unfinished ``out_path`` (nothing is left half-written) and
+    returns the frames it had encoded, fewer than the clip's.
 
     ``progress(done, total)`` is called after each input frame (``total``: the clip's frame count,
     an estimate). ``key_frames`` is offered every reduced frame before it is annotated, for the key
@@ -137,14 +143,20 @@ def write_annotated_video(analysis, source: Path, out_path: Path, slow_motion: f
     at the output size by the pose pass (:class:`~runform.io.ReducedFrames`), used instead of
     decoding the clip again when complete."""
     try:
-        return _write(analysis, source, out_path, slow_motion, progress, key_frames, frames)
+        written = _write(analysis, source, out_path, slow_motion, progress, key_frames, frames, stop)
+        if stop is not None and stop.is_set():
+            out_path.unlink(missing_ok=True)
+        return written
+    except BaseException:
+        out_path.unlink(missing_ok=True)
+        raise
     finally:
         if key_frames is not None:
             key_frames.finish()
 
 
 def _write(analysis, source: Path, out_path: Path, slow_motion: float, progress: Callable[[int, int], None] | None,  # noqa: ANN001
-           key_frames: KeyFrameGrabber | None, frames: ReducedFrames | None) -> int:  # fmt: skip
+           key_frames: KeyFrameGrabber | None, frames: ReducedFrames | None, stop: threading.Event | None) -> int:  # fmt: skip
     info = probe(source)
     fps = info.nominal_fps
     width, height = output_size(info.width_px, info.height_px)
@@ -160,6 +172,8 @@ def _write(analysis, source: Path, out_path: Path, slow_motion: float, progress:
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = dict(X264_OPTIONS)
         for done, frame in enumerate(reduced, start=1):
+            if stop is not None and stop.is_set():
+                break
             img = frame.rgb
             if key_frames is not None:
                 run_time_s = frame.time_s * annotator.time_scale

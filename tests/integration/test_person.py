@@ -22,11 +22,11 @@ from fixtures.person_clips import make_crossing_clip, make_overground_clip, make
 from typer.testing import CliRunner
 
 from runform.cli import app
-from runform.config import make_config
+from runform.config import make_config, parse_person
 from runform.errors import OptionError
 from runform.pipeline import analyze_keypoints, run
 from runform.pose.mediapipe_backend import MediaPipePose
-from runform.pose.selection import choose_runner, parse_person
+from runform.pose.selection import choose_runner
 from runform.report import render_report
 
 UPSTREAM_CADENCE = 168.9
@@ -217,9 +217,13 @@ def test_parse_person(text, expected):
     assert parse_person(text) == expected
 
 
-def test_parse_person_refuses_garbage():
+@pytest.mark.parametrize("text", ["somebody", "nan,1", "inf,2", "1e3,5", "-1,2", "1,2,3"])
+def test_parse_person_refuses_garbage_as_config_does(text):
+    """One check: what the pose stage refuses, Config refuses too (``nan,1`` used to pass the pose's parser)."""
     with pytest.raises(OptionError, match="person"):
-        parse_person("somebody")
+        parse_person(text)
+    with pytest.raises(OptionError, match="unknown person"):
+        make_config(person=text)
 
 
 # --- overground passes -----------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 
 from runform.io import iter_frames, probe
 from runform.report import persons as persons_module
-from runform.report.keyframes import MAX_OFFSET_S, KeyFrameGrabber, run_time_scale
+from runform.report.keyframes import MAX_OFFSET_S, KeyFrameGrabber
 from runform.report.persons import panel_frame, persons_panel
 from runform.report.video import write_annotated_video
 
@@ -36,8 +36,12 @@ def _late_panel(analysis, real_fps: float | None = None, hidden: int = HIDDEN): 
     boxes = persons.boxes_px[:, FIRST:].copy()
     boxes[:, :hidden] = np.nan
     late = dataclasses.replace(persons, boxes_px=boxes, first_frame=FIRST, passes=())
-    config = analysis.config.model_copy(update={"real_fps": real_fps}) if real_fps else analysis.config
-    return dataclasses.replace(analysis, persons=late, config=config)
+    if not real_fps:
+        return dataclasses.replace(analysis, persons=late)
+    config = analysis.config.model_copy(update={"real_fps": real_fps})
+    scale = 30.0 / real_fps  # what the pipeline applies to the keypoints' time (the clip: a constant 30 fps)
+    kp = analysis.keypoints.replace(time_s=analysis.keypoints.time_s * scale, time_scale=scale)
+    return dataclasses.replace(analysis, persons=late, config=config, keypoints=kp)
 
 
 def _from_the_video_pass(analysis, tmp_path: Path, monkeypatch) -> tuple[dict, KeyFrameGrabber]:  # noqa: ANN001
@@ -86,7 +90,7 @@ def test_a_late_panel_frame_is_found_by_frame_index_whatever_the_run_time(clip_a
     analysis = _late_panel(clip_analysis, real_fps)
     source = Path(analysis.source)
     wanted = FIRST + HIDDEN
-    assert run_time_scale(analysis, 30.0) == (30.0 / real_fps if real_fps else 1.0)
+    assert analysis.keypoints.time_scale == (30.0 / real_fps if real_fps else 1.0)
     panel, grabber = _from_the_video_pass(analysis, tmp_path, monkeypatch)
     frame_time_s = next(f.time_s for f in iter_frames(source) if f.index == wanted)
     assert panel["time_s"] == pytest.approx(frame_time_s)

@@ -124,3 +124,33 @@ def test_a_scale_fallback_is_a_quality_warning_and_the_cli_shows_it(gait_csv, tm
     result = CliRunner().invoke(app, ["analyze", str(gait_csv), "--treadmill-speed", "3", "--no-report", "-o", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     assert "scale: the belt speed 3 m/s cannot be used for scale" in " ".join(result.output.split())
+
+
+def test_analyze_refuses_options_next_to_a_config_instead_of_ignoring_them(gait_csv):
+    from runform.errors import OptionError
+    from runform.pipeline import analyze
+
+    with pytest.raises(OptionError, match="Both a config and options") as caught:
+        analyze(gait_csv, Config(), height_m=1.8)
+    assert "height_m" in caught.value.found
+
+
+def test_the_source_kind_is_the_keypoints_own_not_read_from_the_source_name(gait_keypoints):
+    """Motion capture is marked by the virtual camera (``Keypoints.kind``), not guessed from a name."""
+    from runform.config import make_config
+    from runform.pipeline import analyze_keypoints
+
+    kp, _ = gait_keypoints
+    named_like_mocap = kp.replace(source="virtual-camera(my-own.csv)")
+    assert analyze_keypoints(named_like_mocap, make_config(), "x.csv").source_kind == "video"
+    projected = kp.replace(kind="motion-capture")
+    assert analyze_keypoints(projected, make_config(), "x.csv").source_kind == "motion-capture"
+
+
+def test_motion_capture_and_keypoint_files_load_as_their_kind(gait_csv):
+    from fixtures.data import DATA, need
+
+    import runform
+
+    assert runform.load_keypoints(need(DATA / "rbds" / "RBDS001runT35_joints.csv")).kind == "motion-capture"
+    assert runform.load_keypoints(gait_csv).kind == "video"

@@ -79,12 +79,12 @@ def test_nothing_imports_upward():
 
 
 def test_model_imports_only_errors():
-    """The model is plain data: at run time it imports nothing from runform but errors (config only for annotations)."""
+    """The model is plain data: it imports nothing from runform but errors (not config, not even for annotations)."""
     bad = []
-    for path, (module, _, line, type_checking) in IMPORTS:
+    for path, (module, _, line, _) in IMPORTS:
         if _unit(_module_name(path)) != "model" or _unit(module) == "model":
             continue
-        if module != "runform.errors" and not (type_checking and module == "runform.config"):
+        if module != "runform.errors":
             bad.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {module}")
     assert not bad, "\n".join(bad)
 

@@ -131,3 +131,19 @@ def test_end_at_a_keypoint_files_own_end_is_not_after_it(kp_csv, tmp_path):
         result = runner.invoke(app, ["analyze", str(kp_csv), "--end", f"{given:.4f}", "--no-report", "-o", str(tmp_path / f"o{given}")])
         assert result.exit_code == 0, result.output
         assert ("after the file's end" in result.output) == warned, result.output
+
+
+def test_analyze_takes_its_option_defaults_from_config():
+    """The command repeats no Config default: each option's default is read from Config."""
+    import inspect
+
+    from runform.cli.analyze import analyze
+    from runform.config import Config
+
+    defaults = {name: p.default for name, p in inspect.signature(analyze).parameters.items()}
+    fields = {"weeks": "programme_weeks", "slow_motion": "slow_motion_factor", "frame_memory": "frame_memory_mib"}
+    for option, field in fields.items():
+        assert defaults[option] == Config.model_fields[field].default, option
+    source = inspect.getsource(analyze)
+    for field in fields.values():
+        assert f'Config.model_fields["{field}"].default' in source, field

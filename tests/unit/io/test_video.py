@@ -299,3 +299,35 @@ def test_frames_are_kept_only_over_the_whole_clip(clip):
     assert MediaPipePose(keep_frames_max_side_px=720, keep_frames_budget_bytes=budget, end_s=5.0)._frame_store(info) is None
     assert MediaPipePose(keep_frames_max_side_px=720, keep_frames_budget_bytes=100 * 2**20)._frame_store(info) is None
     assert MediaPipePose()._frame_store(info) is None
+
+
+def test_probe_reports_an_undecodable_file_but_not_a_programming_error(clip, monkeypatch):
+    import runform.io.video as video
+
+    def broken(frame):  # noqa: ANN001, ANN202
+        raise TypeError("a bug, not a bad file")
+
+    monkeypatch.setattr(video, "_clockwise_rotation", broken)
+    with pytest.raises(TypeError, match="a bug"):  # was "contains no decodable video frames"
+        probe(clip)
+
+
+def test_a_frame_that_cannot_be_kept_is_a_warning(clip, monkeypatch, caplog):
+    """Keeping frames is an optimisation (any failure falls back to a second decode), so the
+    fallback is said at warning level, with its reason."""
+    import logging
+
+    from runform.io import ReducedFrames
+
+    with av.open(str(clip)) as container:
+        frame = next(container.decode(video=0))
+
+    def failing(self, frame, stored_px, rgb):  # noqa: ANN001, ANN202
+        raise ValueError("cannot scale")
+
+    kept = ReducedFrames((202, 360), 2**30)
+    monkeypatch.setattr(ReducedFrames, "_reduced", failing)
+    with caplog.at_level(logging.INFO, logger="runform.io.video"):
+        kept.add(0, 0.0, frame, 0)
+    assert kept.overflowed and [r.levelno for r in caplog.records] == [logging.WARNING]
+    assert "cannot scale" in caplog.text and "decodes the clip again" in caplog.text

@@ -34,5 +34,5 @@ def test_a_landmark_lost_in_an_observed_frame_and_long_gaps_are_not_filled_by_th
     values[20] = np.nan  # lost, though observed
     values[30:40] = np.nan
     observed[30:40] = False  # a frozen stretch longer than the gap limit
-    filled = fill_unobserved_cubic(values[:, None], t, observed, max_gap=3)[:, 0]
+    filled = fill_unobserved_cubic(values[:, None], t, observed, max_gap_samples=3)[:, 0]
     assert np.isfinite(filled[[11, 13]]).all() and np.isnan(filled[20]) and np.isnan(filled[30:40]).all()

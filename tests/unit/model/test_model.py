@@ -81,3 +81,23 @@ def test_analysis_record_refuses_coaching_for_a_refused_clip(gait_keypoints):
     with pytest.raises(AnalysisError, match="refused clip"):
         replace(analysis, quality=refused)
     assert replace(analysis, quality=refused, coaching=None).refused
+
+
+def test_nanmean_or_nan_is_numpys_nanmean_without_the_empty_slice_warning():
+    import warnings
+
+    from runform.model import nanmean_or_nan
+
+    rng = np.random.default_rng(1)
+    values = rng.normal(0, 100, (50, 33, 2))
+    values[rng.random(values.shape) < 0.4] = np.nan
+    values[:5] = np.nan  # frames with no landmark at all
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = [np.nanmean(values[:, ::3], axis=a) for a in (0, 1, 2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        got = [nanmean_or_nan(values[:, ::3], axis=a) for a in (0, 1, 2)]
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(g, e)  # the same bits, NaN where nothing is known
+    assert np.isnan(got[1][:5]).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -184,3 +186,22 @@ def test_tracker_keeps_a_body_part_from_taking_over_or_starting_a_track():
         tracker.update(f, dets)
     ids, boxes = tracker.boxes(60)
     assert len(ids) == 1 and np.nanmin(boxes[0, :, 2] - boxes[0, :, 0]) > 300
+
+
+def test_smoothing_boxes_outside_a_track_gives_nan_without_a_warning():
+    from runform.pose.persons import _smooth_boxes
+
+    rng = np.random.default_rng(0)
+    boxes = rng.uniform(0, 100, (2, 30, 4))
+    boxes[0, :12] = np.nan  # the track starts later: whole windows of NaN
+    boxes[1, 20:] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        out = _smooth_boxes(boxes, window=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the reference: a plain running nanmedian
+        padded = np.pad(boxes, ((0, 0), (2, 2), (0, 0)), constant_values=np.nan)
+        expected = np.nanmedian(np.lib.stride_tricks.sliding_window_view(padded, 5, axis=1), axis=-1)
+    expected = np.where(np.isfinite(boxes[..., :1]), expected, np.nan)
+    np.testing.assert_array_equal(out, expected)
+    assert np.isnan(out[0, :12]).all() and np.isfinite(out[0, 12:]).all()
