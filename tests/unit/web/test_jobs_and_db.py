@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fixtures.web import ReplayAnalyser, database_url, make_settings, replay_folder  # noqa: F401 - fixtures
+from fixtures.web import ReplayAnalyser, database_url, make_athlete, make_settings, replay_folder  # noqa: F401 - fixtures
 from typer.testing import CliRunner
 
 from runform.web import Database, migrate
 from runform.web.jobs import JobRunner
-from runform.web.models import Athlete, Base, TrainingSession, User
+from runform.web.models import Athlete, Base, TrainingSession
 
 
 def _row(db, athlete_id: int, status: str, attempts: int, key: str) -> TrainingSession:  # noqa: ANN001
@@ -22,24 +22,13 @@ def _row(db, athlete_id: int, status: str, attempts: int, key: str) -> TrainingS
     return row
 
 
-def _athlete(db) -> Athlete:  # noqa: ANN001
-    """One coach with one athlete, flushed so both have ids."""
-    coach = User(email="c@c.test", password_hash="x", is_admin=False, is_active=True)
-    db.add(coach)
-    db.flush()
-    athlete = Athlete(owner_id=coach.id, name="Ann", notes="")
-    db.add(athlete)
-    db.flush()
-    return athlete
-
-
 def _one_session(tmp_path, database_url: str, status: str, attempts: int, key: str):  # noqa: ANN001, ANN202
     """(settings, database, session id): a migrated database holding one coach, athlete and session."""
     settings = make_settings(tmp_path / "data", database_url)
     migrate(database_url)
     database = Database(database_url)
     with database.session() as db:
-        row = _row(db, _athlete(db).id, status, attempts, key)
+        row = _row(db, make_athlete(db).id, status, attempts, key)
         db.flush()
         sid = row.id
     return settings, database, sid
@@ -50,7 +39,7 @@ def test_restart_requeues_interrupted_jobs_and_fails_repeated_ones(tmp_path, dat
     migrate(database_url)
     database = Database(database_url)
     with database.session() as db:
-        athlete = _athlete(db)
+        athlete = make_athlete(db)
         once = _row(db, athlete.id, "running", 1, "a" * 32)
         twice = _row(db, athlete.id, "running", 2, "b" * 32)
         queued = _row(db, athlete.id, "queued", 0, "c" * 32)
@@ -230,7 +219,7 @@ def test_the_session_shows_the_jobs_own_progress_while_it_runs(tmp_path, databas
     migrate(database_url)
     database = Database(database_url)
     with database.session() as db:
-        row = _row(db, _athlete(db).id, "queued", 0, "e" * 32)
+        row = _row(db, make_athlete(db).id, "queued", 0, "e" * 32)
         db.flush()
         sid = row.id
     (settings.sessions_dir / ("e" * 32)).mkdir(parents=True)
@@ -296,7 +285,7 @@ def test_a_queued_or_running_session_is_not_reanalysed(tmp_path, database_url):
     migrate(database_url)
     database = Database(database_url)
     with database.session() as db:
-        athlete = _athlete(db)
+        athlete = make_athlete(db)
         running, failed = _row(db, athlete.id, "running", 1, "5" * 32), _row(db, athlete.id, "failed", 2, "6" * 32)
         db.flush()
         with pytest.raises(Busy):

@@ -56,22 +56,17 @@ def test_serve_takes_the_upload_limit_from_the_web_settings_unless_given(monkeyp
 
 
 def test_a_claimed_job_whose_preparation_fails_is_failed_not_left_running(tmp_path, monkeypatch):
-    from fixtures.web import make_settings
+    from fixtures.web import make_athlete, make_settings
 
     from runform.web import Database, jobs, migrate
-    from runform.web.models import Athlete, TrainingSession, User
+    from runform.web.models import TrainingSession
 
     url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
     settings = make_settings(tmp_path / "data", url)
     migrate(url)
     database = Database(url)
     with database.session() as db:
-        coach = User(email="c@c.test", password_hash="x", is_admin=False, is_active=True)
-        db.add(coach)
-        db.flush()
-        athlete = Athlete(owner_id=coach.id, name="Ann", notes="")
-        db.add(athlete)
-        db.flush()
+        athlete = make_athlete(db)
         row = TrainingSession(athlete_id=athlete.id, storage_key="f" * 32, clip_suffix=".mp4", original_name="c.mp4",
                               clip_bytes=1, session_date=date(2025, 1, 1), status="queued", attempts=0, progress=0.0,
                               conditions="")  # fmt: skip
