@@ -34,6 +34,9 @@ SEGMENT_PERCENTILE = 90
 #: A same-foot contact-to-contact span longer than this many typical strides holds a lost stance:
 #: not used for the pelvis's mean velocity.
 MAX_STRIDE_FRACTION = 1.5
+#: The planted foot's velocity is read over the stance without this share at each end (the middle
+#: 60 %: the foot is flat and moves with the ground; docs/ACCURACY.md, "Running speed").
+STANCE_EDGE_FRAC = 0.2
 
 
 def leg_length_px(kp: Keypoints) -> float:
@@ -79,7 +82,7 @@ def stance_speed_px_s(kp: Keypoints, events: pd.DataFrame, direction: int) -> fl
                 continue  # no toe-off of this stance: the window would run into the swing
             t1 = after[0]
             a, b = (t0, contacts[k + 1]) if k + 1 < len(contacts) else (contacts[k - 1], t0)
-            inside = (t > t0 + 0.2 * (t1 - t0)) & (t < t1 - 0.2 * (t1 - t0))
+            inside = (t > t0 + STANCE_EDGE_FRAC * (t1 - t0)) & (t < t1 - STANCE_EDGE_FRAC * (t1 - t0))
             if b - a > longest or not inside.any():
                 continue
             pelvis_velocity = (np.interp(b, t, pelvis) - np.interp(a, t, pelvis)) / (b - a)

@@ -37,16 +37,20 @@ from runform.model import CleaningReport, Keypoints
 #: Leg swaps are repaired before glitch removal only in runs of frames whose knees (feet: ankles) are
 #: at least this many shank lengths apart (docs/ACCURACY.md, fifth round).
 APART_FRAC_SHANK = 0.5
+#: Fewer frames than this cannot hold a stride at any frame rate: refused before cleaning.
+MIN_FRAMES = 10
+#: A clip with more than this share of leg landmarks missing after cleaning has no runner's legs.
+MAX_MISSING_LEG_FRAC = 0.9
 
 
 def clean_keypoints(
     kp: Keypoints, *, min_confidence: float = 0.3, max_gap_s: float = 0.12, cutoff_hz: float | None = None
 ) -> tuple[Keypoints, CleaningReport]:
     """Run the whole cleaning chain (see module docstring)."""
-    if kp.n_frames < 10:
+    if kp.n_frames < MIN_FRAMES:
         raise AnalysisError(
             "Too few frames to analyse",
-            expected="at least 10 frames; a useful analysis needs a few strides (about 3 s or more)",
+            expected=f"at least {MIN_FRAMES} frames; a useful analysis needs a few strides (about 3 s or more)",
             found=f"{kp.n_frames} frames",
             fix="use a longer clip (or a longer --start/--end window)",
         )
@@ -66,7 +70,7 @@ def clean_keypoints(
     repair = LegSwapRepair()
     kp = repair.repair(kp)
     fraction_missing = float(np.isnan(kp.xy_px[:, legs, 0]).mean())
-    if fraction_missing > 0.9:
+    if fraction_missing > MAX_MISSING_LEG_FRAC:
         raise AnalysisError(
             "No runner's legs were found in the data",
             expected="hips, knees, ankles, heels and toes visible in most frames",

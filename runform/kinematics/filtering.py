@@ -25,12 +25,19 @@ MIN_CUTOFF_HZ = 4.0
 #: A "glitch" rule that fires in more than this share of frames is measuring the camera, not errors.
 MAX_SEGMENT_FLAGGED_FRAC = 0.2
 FRACTION_OF_NYQUIST = 0.8
+#: Cut-off when no stride frequency is known: 7 harmonics of a 1.4 Hz stride, a typical runner's.
+FALLBACK_CUTOFF_HZ = 10.0
+#: A shank or thigh whose length departs from its median by more than this share is a glitch
+#: (sagittal views foreshorten these segments little; set on the shared clip with the glitch rule).
+MAX_SEGMENT_LENGTH_CHANGE_FRAC = 0.2
+#: Leg length assumed when none can be measured (px), so that the glitch rule still has a scale.
+FALLBACK_LEG_LENGTH_PX = 100.0
 
 
 def cutoff_rule_hz(stride_frequency_hz: float, sampling_rate_hz: float) -> float:
     """Low-pass cut-off from the stride frequency and the frame rate (see module docstring)."""
     nyquist = sampling_rate_hz / 2.0
-    wanted = HARMONICS * stride_frequency_hz if np.isfinite(stride_frequency_hz) else 10.0
+    wanted = HARMONICS * stride_frequency_hz if np.isfinite(stride_frequency_hz) else FALLBACK_CUTOFF_HZ
     return float(min(max(wanted, MIN_CUTOFF_HZ), FRACTION_OF_NYQUIST * nyquist))
 
 
@@ -207,7 +214,7 @@ def remove_glitches(kp: Keypoints, window_s: float = 0.1, max_jump_frac_leg: flo
     med = median_filter(np.nan_to_num(filled), size=(2 * half + 1, 1, 1), mode="nearest")
     dist = np.linalg.norm(xy - med, axis=-1)
     bad = dist > max_jump_frac_leg * leg
-    bad |= _implausible_segments(kp, max_length_change=0.2)
+    bad |= _implausible_segments(kp, max_length_change=MAX_SEGMENT_LENGTH_CHANGE_FRAC)
     xy[bad] = np.nan
     return kp.replace(xy_px=xy, note=f"remove_glitches(window_s={window_s}, max_jump_frac_leg={max_jump_frac_leg}, n={int(bad.sum())})")
 
@@ -228,7 +235,7 @@ def _edge_filled(values: np.ndarray) -> np.ndarray:
 def _median_leg_length_px(kp: Keypoints) -> float:
     """Median thigh + shank length over both legs and all frames, in pixels (100 if unknown)."""
     lengths = np.concatenate([kp.leg_length_px(side) for side in ("left", "right")])
-    return float(np.nanmedian(lengths)) if np.isfinite(lengths).any() else 100.0
+    return float(np.nanmedian(lengths)) if np.isfinite(lengths).any() else FALLBACK_LEG_LENGTH_PX
 
 
 def _implausible_segments(kp: Keypoints, max_length_change: float,

@@ -12,6 +12,11 @@ from runform.model import Keypoints
 #: 4.3-5.0 steps/s, Salo et al. 2011, Med Sci Sports Exerc 43:1055). Up to session 12 the top was
 #: 2.2 Hz (264 steps/min), and a sprinter's faster stride was read at half its frequency.
 STRIDE_FREQUENCY_RANGE_HZ = (0.5, 2.75)
+#: A stride period is an autocorrelation peak at least this high (normalised; a periodic leg motion).
+MIN_AUTOCORRELATION = 0.2
+#: The stride is the first peak within this share of the highest one: a multiple of the period can
+#: correlate a little better than the period itself.
+FIRST_PEAK_FRAC_OF_BEST = 0.8
 #: Leg motion this slow is not human gait in real time: the file is slow motion.
 SLOW_MOTION_RANGE_HZ = (0.02, 0.5)
 #: Leg motion this fast is no runner's (2.75 Hz: 330 steps/min; elite sprinters reach 4.3-5.0
@@ -47,12 +52,12 @@ def stride_frequency_hz(kp: Keypoints, direction: int,
     ac = ac / ac[0]
     lo = max(1, int(fs / range_hz[1]))
     hi = min(len(ac) - 1, int(np.ceil(fs / range_hz[0])))
-    peaks, props = find_peaks(ac[: hi + 1], height=0.2)
+    peaks, props = find_peaks(ac[: hi + 1], height=MIN_AUTOCORRELATION)
     peaks = peaks[peaks >= lo]
     if len(peaks) == 0:
         return float("nan")
     best = peaks[np.argmax(ac[peaks])]
-    first = peaks[ac[peaks] >= 0.8 * ac[best]][0]  # avoid multiples of the period
+    first = peaks[ac[peaks] >= FIRST_PEAK_FRAC_OF_BEST * ac[best]][0]  # avoid multiples of the period
     lag = parabolic_peak(ac, int(first))
     return float(fs / lag)
 

@@ -26,6 +26,9 @@ REARFOOT_MIN_DEG = 8.0
 #: Foot descent speed is the ankle's mean downward speed over this window before contact.
 DESCENT_WINDOW_S = 0.06
 FOREFOOT_MAX_DEG = -1.6
+#: The foot strike angle's reference: the foot's median angle over this part of the contact (mid-stance,
+#: the foot flat; docs/METRICS.md).
+FLAT_FOOT_FRAC_STANCE = (0.3, 0.6)
 #: Longest stretch without a pelvis inside a stride, as a fraction of the stride: 0.2 is about 0.14 s
 #: at 170 steps/min, just over the cleaning's longest interpolated gap (``max_gap_s`` 0.12 s).
 MAX_MISSING_FRAC_STRIDE = 0.2
@@ -111,7 +114,8 @@ class StrideMetrics:
         flight = toc - tto if other_to.empty else toc - max(tto, other_to["time_s"].iloc[-1])
         ahead_px = self._at(f"{side}_ankle_fwd", t0)
         foot_at_contact = self._at(f"{side}_foot", t0)
-        flat = np.nanmedian(self._window(f"{side}_foot", t0 + 0.3 * (tto - t0), t0 + 0.6 * (tto - t0)))
+        lo, hi = FLAT_FOOT_FRAC_STANCE
+        flat = np.nanmedian(self._window(f"{side}_foot", t0 + lo * (tto - t0), t0 + hi * (tto - t0)))
         strike = foot_at_contact - flat
         step_time = t1 - toc  # the stride's step that lands on this foot: a step is named after the landing foot
         pelvis = self._window("pelvis_y", toc, t1)  # that step: the other foot's mid-stance low, the flight's high

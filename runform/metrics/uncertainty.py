@@ -59,6 +59,9 @@ import numpy as np
 from scipy.special import stdtrit
 
 REFERENCE_CONFIDENCE = 0.8
+#: The uncertainty's factor when no landmark confidence is known (a file without one): as for a
+#: mean confidence of 0.4, half the reference.
+UNKNOWN_CONFIDENCE_FACTOR = 2.0
 
 
 @lru_cache(maxsize=1)
@@ -153,7 +156,7 @@ def attach(summary: dict, fps: float, source_kind: str, mean_confidence: float, 
     (in place), and each leg's own ``uncertainty`` to its ``left`` / ``right`` entry (the same model
     on that leg's strides); ``calibration_method``: how lengths were scaled (``Calibration.method``);
     ``leg_length_m``: the runner's leg (thigh + shank) in metres, for :data:`PER_LEG_TWINS`."""
-    factor = max(1.0, REFERENCE_CONFIDENCE / mean_confidence) if mean_confidence > 0 else 2.0
+    factor = max(1.0, REFERENCE_CONFIDENCE / mean_confidence) if mean_confidence > 0 else UNKNOWN_CONFIDENCE_FACTOR
     leg_retest = leg_length_retest(fps, model)
     for metric, entry in summary.items():
         if not isinstance(entry, dict) or "n" not in entry:

@@ -17,6 +17,12 @@ from runform.model import Keypoints, nanmean_or_nan
 
 #: Median background shift, as a fraction of the frame width per second, above which the camera pans.
 PANNING_FRAC_WIDTH_PER_S = 0.05
+#: A phase correlation weaker than this found no shift (a featureless or changing background).
+MIN_PHASE_CORRELATION = 0.05
+#: Columns blanked around the runner: their width's share on each side, plus a few pixels.
+RUNNER_PAD_FRAC, RUNNER_PAD_PX = 0.3, 5
+#: A pelvis that travels more than this many leg lengths across the picture is overground.
+OVERGROUND_TRAVEL_FRAC_LEG = 1.0
 
 
 def background_shift_frac_per_s(samples: list[tuple[float, np.ndarray]], kp: Keypoints) -> float | None:
@@ -37,7 +43,7 @@ def background_shift_frac_per_s(samples: list[tuple[float, np.ndarray]], kp: Key
         masked = [_blank_runner(img, kp, t, scale) for img, t in ((a, t0), (b, t1))]
         window = cv2.createHanningWindow(masked[0].shape[::-1], cv2.CV_32F)
         (dx, _), response = cv2.phaseCorrelate(masked[0], masked[1], window)
-        if response > 0.05:
+        if response > MIN_PHASE_CORRELATION:
             shifts.append(abs(dx) / a.shape[1] / (t1 - t0))
     return float(np.median(shifts)) if shifts else None
 
@@ -48,7 +54,7 @@ def _blank_runner(img: np.ndarray, kp: Keypoints, t: float, scale: float) -> np.
     out = img.astype(np.float32)
     if np.isfinite(xs).any():
         lo, hi = np.nanmin(xs) * scale, np.nanmax(xs) * scale
-        pad = 0.3 * (hi - lo) + 5
+        pad = RUNNER_PAD_FRAC * (hi - lo) + RUNNER_PAD_PX
         out[:, max(0, int(lo - pad)) : int(hi + pad) + 1] = float(np.mean(out))
     return out
 

@@ -323,7 +323,7 @@ class CameraPanningAndSurface(BaseQualityCheck):
                         ("camera still" if shift is not None else "not measured (no video frames)"),
                         "use a tripod and let the runner cross the frame, or film on a treadmill")]  # fmt: skip
         if np.isfinite(travel):
-            detected = "overground" if (travel > 1.0 or panning) else "treadmill"
+            detected = "overground" if (travel > camera.OVERGROUND_TRAVEL_FRAC_LEG or panning) else "treadmill"
             verdict = "warn" if g.surface_option not in ("auto", detected) else "pass"
             checks.append(Check("surface", verdict, detected, "detected vs --surface",
                                 f"{detected} (pelvis moved {travel:.1f} leg lengths across the image"
