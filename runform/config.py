@@ -93,6 +93,11 @@ def parse_person(person: str | None) -> str | tuple[float, float] | None:
         )
     return float(point[1]), float(point[2])
 
+#: Options that only a video has: (the value that means "not given", the flag that gives it).
+VIDEO_ONLY_OPTIONS = {"person": (None, "--person"), "model_complexity": (1, "--fast"), "slow_motion_factor": (1.0, "--slow-motion"),
+                      "pose_workers": (None, "--pose-workers")}  # fmt: skip
+
+
 class Config(BaseModel):
     """All settings of one analysis. Frozen: build a new one to change anything."""
 
@@ -195,6 +200,14 @@ class Config(BaseModel):
                 "(give km/h with a unit, e.g. 12.6km/h)"
             )
         return value
+
+    def without_video_options(self) -> tuple[Config, list[str]]:
+        """This config for a keypoint or motion-capture file: the video-only options given reset to
+        their defaults (not recorded as applied), no annotated video (no video to annotate), and the
+        flags that were given (for a warning)."""
+        given = {field: unset for field, (unset, _) in VIDEO_ONLY_OPTIONS.items() if getattr(self, field) != unset}
+        flags = [VIDEO_ONLY_OPTIONS[field][1] for field in given]
+        return self.model_copy(update={**given, "write_video": False}), flags
 
 
 def make_config(**options: object) -> Config:

@@ -22,7 +22,7 @@ import pandas as pd
 from runform.coaching import coach, leg_tracking, mark_unreliable_legs
 from runform.coaching import compare as compare_module
 from runform.config import Config, make_config
-from runform.errors import InputError, OptionError, OutputError, QualityRefused
+from runform.errors import OptionError, OutputError, QualityRefused
 from runform.events import FootGroundEventDetection
 from runform.io import (
     VIDEO_SUFFIXES,
@@ -33,7 +33,7 @@ from runform.io import (
     output_folder,
     write_tables,
 )
-from runform.kinematics import calibrate, clean_keypoints
+from runform.kinematics import at_real_fps, calibrate, clean_keypoints
 from runform.metrics import (
     StrideMetrics,
     gait_cycle_curves,
@@ -232,20 +232,15 @@ class _Clock:
 
 
 #: Options that act on a video only: Config field -> (its value when not given, the flag).
-VIDEO_ONLY_OPTIONS = {"person": (None, "--person"), "model_complexity": (1, "--fast"), "slow_motion_factor": (1.0, "--slow-motion"),
-                      "pose_workers": (None, "--pose-workers")}  # fmt: skip
-
-
 def _without_video_options(config: Config, path: Path) -> Config:
-    """``config`` for a keypoint or motion-capture file: the video-only options given are said to be
-    ignored (a warning) and left out of the config recorded in analysis.json."""
+    """``config`` for a keypoint or motion-capture file (:meth:`Config.without_video_options`), with a
+    warning naming the video-only options that were given."""
     if path.suffix.lower() in VIDEO_SUFFIXES:
         return config
-    given = {field: unset for field, (unset, _) in VIDEO_ONLY_OPTIONS.items() if getattr(config, field) != unset}
-    if given:
-        flags = ", ".join(VIDEO_ONLY_OPTIONS[field][1] for field in given)
-        logger.warning("%s: for videos only, ignored for the keypoint file %s", flags, path.name)
-    return config.model_copy(update={**given, "write_video": False})  # no video to annotate: none written, none recorded
+    config, flags = config.without_video_options()
+    if flags:
+        logger.warning("%s: for videos only, ignored for the keypoint file %s", ", ".join(flags), path.name)
+    return config
 
 
 def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
@@ -259,7 +254,7 @@ def _analyze(path: Path, config: Config, progress: ProgressCallback | None,
     backend = backend_for(path, config.model_complexity, person=config.person, start_s=config.start_s, end_s=config.end_s,
                           workers=config.pose_workers, **keep)  # fmt: skip
     raw = backend.estimate(path, progress)
-    raw = _apply_real_fps(raw, config)
+    raw = at_real_fps(raw, config.real_fps)
     clock.lap("pose")
     analysis = analyze_keypoints(raw, config, str(path), backend.video_record(), backend.samples_, clock, backend.persons_,
                                  backend.first_frame_)  # fmt: skip
@@ -356,13 +351,3 @@ def _summary(raw: Keypoints, strides: pd.DataFrame, cadence: float | None, quali
     return mark_unreliable_legs(summary, legs)
 
 
-def _apply_real_fps(kp: Keypoints, config: Config) -> Keypoints:
-    """Slow-motion files: stretch timestamps so that they run at the true capture rate."""
-    if config.real_fps is None or kp.n_frames < 2:
-        return kp
-    if not np.isfinite(kp.sampling_rate_hz):
-        raise InputError("Cannot rescale timestamps", expected="at least two frames with distinct times", found=f"{kp.n_frames} frames",
-                         fix="leave out --real-fps, or give a longer clip")  # fmt: skip
-    factor = kp.sampling_rate_hz / config.real_fps
-    return kp.replace(time_s=kp.time_s * factor, time_scale=kp.time_scale * factor,
-                      note=f"real_fps(time scaled by {factor:.4f})")  # fmt: skip

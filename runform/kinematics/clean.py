@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runform.errors import AnalysisError
+from runform.errors import AnalysisError, InputError
 from runform.kinematics.calibration import leg_length_px
 from runform.kinematics.filtering import (
     cutoff_rule_hz,
@@ -104,6 +104,19 @@ def _n_swapped(*repairs: LegSwapRepair) -> int:
 
 #: Capture rates of phones and sports cameras, to suggest a ``--real-fps`` for slow-motion files.
 COMMON_CAPTURE_FPS = (60.0, 120.0, 240.0, 480.0, 960.0)
+
+
+def at_real_fps(kp: Keypoints, real_fps: float | None) -> Keypoints:
+    """Slow-motion files (``--real-fps``): timestamps stretched to run at the true capture rate
+    (``Keypoints.time_scale`` records the factor); ``kp`` itself without a real rate."""
+    if real_fps is None or kp.n_frames < 2:
+        return kp
+    if not np.isfinite(kp.sampling_rate_hz):
+        raise InputError("Cannot rescale timestamps", expected="at least two frames with distinct times", found=f"{kp.n_frames} frames",
+                         fix="leave out --real-fps, or give a longer clip")  # fmt: skip
+    factor = kp.sampling_rate_hz / real_fps
+    return kp.replace(time_s=kp.time_s * factor, time_scale=kp.time_scale * factor,
+                      note=f"real_fps(time scaled by {factor:.4f})")  # fmt: skip
 
 
 def real_fps_fix(kp: Keypoints, slow_factor: float) -> str:
