@@ -13,7 +13,7 @@ leave no temporary folder; finished clips stay recorded, and a re-run resumes).
 
 from __future__ import annotations
 
-import fcntl
+import errno
 import hashlib
 import logging
 import os
@@ -32,6 +32,11 @@ from runform.batch.inputs import BatchItem, folder_name, source_stamp
 from runform.batch.job import analyse_one, empty_row
 from runform.batch.summary import INDEX_FILE, SUMMARY_FILE, read_summary, write_summary
 from runform.errors import Cancelled, OutputError
+
+try:  # POSIX; elsewhere (Windows) the lock falls back to an exclusively created marker file
+    import fcntl
+except ImportError:  # pragma: no cover - not on the platforms runform is tested on
+    fcntl = None  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
 
@@ -236,18 +241,25 @@ def batch_lock(out_dir: Path) -> Iterator[None]:
     is stale. On a shared folder (NFS, SMB) Linux takes the lock on the file server, for batches on
     every machine. A filesystem that cannot lock files falls back, with a warning, to creating the
     file exclusively, which a batch that died leaves behind (the message says to remove it).
-    The file holds the holder's ``<pid>@<host>``, for that message."""
+    The file holds the holder's ``<pid>@<host>``, for that message. Without ``flock`` (a filesystem
+    that cannot lock, or no ``fcntl``) a marker ``<lock>.held`` is created exclusively instead and
+    removed when the batch ends (one left by a batch that died: the message says to remove it)."""
     lock = out_dir / LOCK_FILE
-    handle = _take_lock(lock, out_dir)
+    handle, marker = _take_lock(lock, out_dir)
     try:
         yield
     finally:  # removed while still held: a batch that opened it meanwhile sees it gone and opens it again
-        lock.unlink(missing_ok=True)
-        handle.close()
+        try:
+            (marker or lock).unlink(missing_ok=True)
+        finally:
+            handle.close()
 
 
-def _take_lock(lock: Path, out_dir: Path) -> IO[str]:
+def _take_lock(lock: Path, out_dir: Path) -> tuple[IO[str], Path | None]:
+    """(the open lock file, held by ``flock``; None) or, without ``flock``, (the marker file, its path)."""
     me = f"{os.getpid()}@{socket.gethostname()}"
+    if fcntl is None:
+        return _create_exclusively(lock.with_name(lock.name + ".held"), out_dir, me)
     for _ in range(LOCK_ATTEMPTS):
         try:
             handle = open(lock, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole batch
@@ -256,16 +268,17 @@ def _take_lock(lock: Path, out_dir: Path) -> IO[str]:
                               found=f"{lock.name}: {exc.strerror or exc}", fix="choose another folder with -o") from None  # fmt: skip
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip()
-            handle.close()
-            raise _busy(out_dir, lock, holder) from None
-        except OSError as exc:  # ENOLCK, EOPNOTSUPP...: this filesystem cannot lock files
-            handle.close()
-            logger.warning("cannot lock %s (%s): one batch at a time is kept by creating the file exclusively; "
-                           "remove it if a batch dies", lock, exc.strerror or exc)  # fmt: skip
-            return _create_exclusively(lock, out_dir, me)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):  # held (EACCES: some network filesystems)
+                handle.seek(0)
+                holder = handle.read().strip()
+                handle.close()
+                raise _busy(out_dir, lock, holder) from None
+            handle.close()  # ENOLCK, EOPNOTSUPP...: this filesystem cannot lock files
+            marker = lock.with_name(lock.name + ".held")
+            logger.warning("cannot lock %s (%s): one batch at a time is kept by creating %s exclusively; "
+                           "remove it if a batch dies", lock, exc.strerror or exc, marker.name)  # fmt: skip
+            return _create_exclusively(marker, out_dir, me)
         try:  # still the file at that path? (its holder removes it just before letting go)
             same = os.path.samestat(os.fstat(handle.fileno()), os.stat(lock))
         except FileNotFoundError:
@@ -275,7 +288,7 @@ def _take_lock(lock: Path, out_dir: Path) -> IO[str]:
             handle.truncate()
             handle.write(me)
             handle.flush()
-            return handle
+            return handle, None
         handle.close()
     else:
         raise OutputError(f"Cannot take the batch lock of {out_dir}", expected="one batch at a time per output folder",
@@ -283,26 +296,31 @@ def _take_lock(lock: Path, out_dir: Path) -> IO[str]:
                           fix="run the batches one after another, or give each its own -o folder")  # fmt: skip
 
 
-def _create_exclusively(lock: Path, out_dir: Path, me: str) -> IO[str]:
-    """The lock without ``flock``: the file created exclusively (a dead batch's file stays: the message says so)."""
+def _create_exclusively(lock: Path, out_dir: Path, me: str) -> tuple[IO[str], Path]:
+    """The lock without ``flock``: the marker ``lock`` created exclusively (a dead batch's marker
+    stays: the message says to remove it)."""
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         holder = lock.read_text(encoding="utf-8", errors="replace").strip() if lock.exists() else ""
-        raise _busy(out_dir, lock, holder) from None
+        raise _busy(out_dir, lock, holder, stale_possible=True) from None
     except OSError as exc:
         raise OutputError(f"Cannot create the batch lock in {out_dir}", expected="a writable output folder",
                           found=f"{lock.name}: {exc.strerror or exc}", fix="choose another folder with -o") from None  # fmt: skip
     handle = os.fdopen(fd, "w", encoding="utf-8")
     handle.write(me)
     handle.flush()
-    return handle
+    return handle, lock
 
 
-def _busy(out_dir: Path, lock: Path, holder: str) -> OutputError:
+def _busy(out_dir: Path, lock: Path, holder: str, stale_possible: bool = False) -> OutputError:
+    """A held lock. An ``flock`` is held only by a live batch (removing its file would let a second
+    one in); an exclusively created marker may be a dead batch's."""
+    fix = "wait for it to finish, or give another -o folder"
+    if stale_possible:
+        fix += f" (remove {lock} if no batch is running)"
     return OutputError(f"Another runform batch is writing to {out_dir}", expected="one batch at a time per output folder",
-                       found=f"{lock.name} held by process {holder or 'unknown'}",
-                       fix=f"wait for it to finish, or give another -o folder (remove {lock} if no batch is running)")  # fmt: skip
+                       found=f"{lock.name} held by process {holder or 'unknown'}", fix=fix)  # fmt: skip
 
 
 def _with_origin(row: dict[str, Any], item: BatchItem) -> dict[str, Any]:

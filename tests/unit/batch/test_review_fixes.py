@@ -209,6 +209,38 @@ def test_a_lock_that_keeps_being_replaced_is_refused_and_left_alone(tmp_path, mo
         pass
 
 
+def test_a_filesystem_that_cannot_lock_still_keeps_one_batch_at_a_time(tmp_path, monkeypatch, caplog):
+    """flock failing with ENOLCK (a network share mounted without locks): a marker file created
+    exclusively holds the folder instead; a second batch is refused, and after the first ends the
+    next one enters (the fallback used to refuse every batch, its own lock file in the way)."""
+    import errno
+
+    def no_locks(fd, operation):  # noqa: ANN001, ANN202, ARG001
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(runner_module.fcntl, "flock", no_locks)
+    out = tmp_path / "out"
+    out.mkdir()
+    with batch_lock(out):
+        assert (out / (LOCK_FILE + ".held")).read_text().startswith(f"{os.getpid()}@")
+        with pytest.raises(OutputError, match="Another runform batch is writing") as busy, batch_lock(out):
+            raise AssertionError("entered a held folder")
+        assert "remove" in busy.value.fix
+    assert "cannot lock" in caplog.text
+    assert not (out / (LOCK_FILE + ".held")).exists()
+    with batch_lock(out):  # the next batch
+        pass
+
+
+def test_a_held_flock_does_not_tell_the_user_to_remove_its_file(tmp_path):
+    """Removing a held flock's file would let a second batch in beside the first."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with batch_lock(out), pytest.raises(OutputError) as busy, batch_lock(out):
+        pass
+    assert "remove" not in busy.value.fix and "wait for it to finish" in busy.value.fix
+
+
 # --- runform batch decides under the lock ----------------------------------------------------------------
 
 
