@@ -231,7 +231,6 @@ class _Clock:
         self._last = now
 
 
-#: Options that act on a video only: Config field -> (its value when not given, the flag).
 def _without_video_options(config: Config, path: Path) -> Config:
     """``config`` for a keypoint or motion-capture file (:meth:`Config.without_video_options`), with a
     warning naming the video-only options that were given."""

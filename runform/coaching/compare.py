@@ -41,7 +41,7 @@ METRIC_NAMES = {
     "thigh_peak_velocity_pct_swing": "Thigh peak speed (% of swing)", "foot_descent_speed_mps": "Foot descent speed (m/s)",
 }  # fmt: skip
 #: Metrics that hold a length (or need one): compared only when both sessions are in metres. (The
-#: vertical ratio, oscillation over stride length, is a ratio of two lengths of one scale: compared.)
+#: vertical ratio, oscillation over step length, is a ratio of two lengths of one scale: compared.)
 LENGTH_METRICS = ("stride_length_m", "step_length_m", "foot_ahead_of_hip_cm", "vertical_oscillation_cm",
                   "foot_descent_speed_mps")  # fmt: skip
 

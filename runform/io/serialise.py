@@ -36,7 +36,13 @@ from runform.version import __version__
 #: 1.7: ``video.pose_frame_step`` (the pose model ran on every n-th frame: 2 with ``--fast``, else 1).
 #: 1.8: a metric's ``left`` / ``right`` carry their own ``uncertainty`` (that leg's strides); a
 #:      finding's ``cutoff`` (who set its threshold: runform or a source id).
-SCHEMA_VERSION = "1.8"
+#: 1.9: meanings changed (docs/METRICS.md): a stride's ``step_time_s`` / ``step_length_*`` are the
+#:      step that lands on its foot (were the step it starts), ``vertical_oscillation_*`` is one
+#:      step's range (was the stride's) and ``vertical_ratio_pct`` divides it by the step length (was
+#:      the stride length); ``symmetry_index_pct`` divides by the mean of |L| and |R|; an angle's
+#:      asymmetry finding has its value in degrees (left - right); ``persons`` pass times are in the
+#:      run's clock. Compare sessions of one version.
+SCHEMA_VERSION = "1.9"
 SCHEMA_FILE = "analysis.schema.json"
 
 

@@ -159,7 +159,7 @@ def _reason(exc: BaseException) -> str:
 
 
 #: Container signatures: (offset, bytes) -> what the file starts as.
-SIGNATURES = {(4, b"ftyp"): "MP4/MOV", (0, b"\x1a\x45\xdf\xa3"): "Matroska/WebM", (8, b"AVI "): "AVI"}
+SIGNATURES = {(4, b"ftyp"): "an MP4/MOV", (0, b"\x1a\x45\xdf\xa3"): "a Matroska/WebM", (8, b"AVI "): "an AVI"}
 
 
 def _container_signature(path: Path) -> str | None:
@@ -182,8 +182,8 @@ def _open(path: Path):  # noqa: ANN202 - PyAV container
         kind = _container_signature(path)
         if kind is not None:  # a video's header, but unreadable: most often a file cut off (copy, upload, recording)
             raise InputError(
-                f"{path.name} starts as a {kind} video but cannot be read: it is probably truncated (cut off)",
-                expected=f"a complete {kind} file (an MP4's index is often at its end)",
+                f"{path.name} starts as {kind} video but cannot be read: it is probably truncated (cut off)",
+                expected="the whole file (an MP4's index is often at its end)",
                 found=f"{_reason(exc)}; {path.stat().st_size:,} bytes",
                 fix="copy or download the clip again and wait until the copy or the recording has finished",
             ) from None

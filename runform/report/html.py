@@ -32,9 +32,9 @@ DEFINITIONS = [
     ("Knee flexion / shank angle at contact", "at initial contact; a forward-reaching shank (+) signals overstriding."),
     ("Foot ahead of hip", "ankle ahead of the pelvis centre at contact, in cm and % of leg length."),
     ("Cadence", "steps per minute; contact, flight and stride times from sub-frame contact and toe-off events."),
-    ("Step / stride length", "running speed (the pelvis's mean speed over the stride against the planted foot, or the belt speed) x step time (one foot to the other) or stride time (two steps); metres only, with a scale."),
-    ("Vertical oscillation / ratio", "pelvis height range per stride; divided by stride length."),
-    ("Symmetry index", "100 x (L - R) / mean(L, R) on per-side medians."),
+    ("Step / stride length", "running speed (the pelvis's mean speed over the stride against the planted foot, or the belt speed) x step time (the other foot's contact to this foot's, a step named after the foot that lands) or stride time (two steps); metres only, with a scale."),
+    ("Vertical oscillation / ratio", "pelvis height range over one step (the other foot's contact to this foot's); divided by the step length, as running watches do."),
+    ("L − R", "left minus right on per-side medians, in the metric's unit (analysis.json also holds the symmetry index, 100 x (L - R) / mean(|L|, |R|))."),
 ]
 SUMMARY_ROWS = ["cadence_steps_per_min", "contact_time_s", "flight_time_s", "duty_factor", "stride_length_m", "step_length_m",
                 "max_thigh_angle_deg", "hip_extension_at_toe_off_deg", "peak_swing_knee_flexion_deg", "knee_flexion_at_contact_deg",
