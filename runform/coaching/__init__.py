@@ -27,9 +27,10 @@ def coach(summary: dict, strides: pd.DataFrame, event: str | None, weeks: int = 
     data = load("profiles")
     step = relative_step_length(summary, calibration)
     judged = {**summary, STEP_METRIC: step} if step is not None else summary
-    at_speed = knee_lift_at_speed(calibration)
+    references = references_at_speed(calibration)
+    at_speed = knee_lift_at_speed(references.get("max_thigh_angle_deg"))
     found = findings.evaluate(judged, strides, profile, float(entry.get("knee_lift_bonus_deg", 0)), far_side, leg_quality,
-                              references_at_speed(calibration))  # fmt: skip
+                              references)  # fmt: skip
     positions = {}
     if profile == "distance":
         for key, pos in data["positions"].items():

@@ -27,7 +27,9 @@ def reference_at_speed(metric: str, calibration: Calibration | None) -> dict | N
     """``{"metric", "unit", "speed_leg_lengths_per_s", "speed_mps", "expected", "low", "high",
     "band_content", "source"}`` of recreational runners at the clip's speed, or None (no reference
     for the metric, no speed or leg length measured, or a speed outside the measured range)."""
-    relative = calibration.speed_leg_lengths_per_s if calibration is not None else None
+    if calibration is None:
+        return None
+    relative = calibration.speed_leg_lengths_per_s
     data = load("speed_references")
     ref = data["metrics"].get(metric)
     if relative is None or ref is None:
@@ -37,7 +39,7 @@ def reference_at_speed(metric: str, calibration: Calibration | None) -> dict | N
         return None
     expected = ref["intercept"] + ref["slope_per_leg_length_per_s"] * relative
     half = NormalDist().inv_cdf(0.5 + data["band_content"] / 2) * ref["residual_sd"]
-    speed_mps = calibration.running_speed_mps if calibration is not None else None
+    speed_mps = calibration.running_speed_mps
     return {"metric": metric, "unit": ref["unit"], "speed_leg_lengths_per_s": round(relative, 2),
             "speed_mps": round(speed_mps, 2) if speed_mps else None, "expected": round(expected, 1),
             "low": round(expected - half, 1), "high": round(expected + half, 1), "band_content": data["band_content"],

@@ -14,15 +14,12 @@ edge; between the two, the coaching block says that the clip is typical for its 
 
 from __future__ import annotations
 
-from runform.coaching.at_speed import reference_at_speed
-from runform.model import Calibration
 
-
-def knee_lift_at_speed(calibration: Calibration | None) -> dict | None:
+def knee_lift_at_speed(ref: dict | None) -> dict | None:
     """``{"speed_leg_lengths_per_s", "speed_mps", "expected_deg", "low_deg", "high_deg", "band_content",
-    "source"}`` for the clip's running speed, or None (no speed or leg length measured, or a speed
-    outside the reference's range: a sprint, a walk)."""
-    ref = reference_at_speed("max_thigh_angle_deg", calibration)
+    "source"}`` from the knee-lift reference at the clip's speed (:func:`runform.coaching.at_speed.reference_at_speed`
+    of ``max_thigh_angle_deg``), or None when there is none (no speed or leg length measured, or a
+    speed outside the reference's range: a sprint, a walk)."""
     if ref is None:
         return None
     return {"speed_leg_lengths_per_s": ref["speed_leg_lengths_per_s"], "speed_mps": ref["speed_mps"],
