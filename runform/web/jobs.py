@@ -160,6 +160,8 @@ class JobRunner:
             ids = list(db.scalars(select(TrainingSession.id).where(TrainingSession.status == "queued")
                                   .order_by(TrainingSession.id).limit(free)))  # fmt: skip
         for session_id in ids:
+            if self._stop.is_set():  # stopping: leave the rest queued for the next start
+                return
             job = self._claim(session_id)
             if job is None or self._executor is None:
                 continue
@@ -172,6 +174,10 @@ class JobRunner:
                 options[PROGRESS_FILE_OPTION] = str(progress_file)
                 future = self._executor.submit(self.analyse, source, target, options)
             except Exception as exc:  # noqa: BLE001 - e.g. the cluster is gone, the clip's folder unreadable
+                if self._stop.is_set():  # the server's stop closed the executor between claim and submit
+                    self._release(session_id)
+                    logger.warning("session %s: not started because the server is stopping; queued again", session_id)
+                    continue
                 logger.error("session %s could not be started: %s", session_id, exc)
                 self._record(session_id, {"status": "failed", "reason": f"the analysis could not be started "
                                           f"({type(exc).__name__}: {exc}); upload the clip again"})  # fmt: skip
@@ -196,6 +202,14 @@ class JobRunner:
             root = self.settings.sessions_dir
             return (str(clip_path(root, row.storage_key, row.clip_suffix)), str(out_dir(root, row.storage_key)),
                     _options(row))  # fmt: skip
+
+    def _release(self, session_id: int) -> None:
+        """Undo a claim whose job never started: queued again, the attempt not counted."""
+        with self.db.session() as db:
+            db.execute(update(TrainingSession)
+                       .where(TrainingSession.id == session_id, TrainingSession.status == "running")
+                       .values(status="queued", progress=0.0, started_at=None,
+                               attempts=TrainingSession.attempts - 1))  # fmt: skip
 
     def _report_progress(self) -> None:
         """Copy each running job's progress file (written by the job on its worker) into its row:

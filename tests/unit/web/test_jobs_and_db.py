@@ -108,6 +108,28 @@ def test_a_job_that_cannot_be_started_is_failed_not_left_running(tmp_path, datab
     database.dispose()
 
 
+def test_a_job_claimed_while_the_server_stops_is_queued_again_not_failed(tmp_path, database_url):
+    """The stop closes the executor; a job claimed just before its submit raised was recorded
+    failed for good ("could not be started"); it goes back to the queue, its attempt not counted."""
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "9" * 32)
+    runner = JobRunner(database, settings, lambda *a: {})
+
+    class ClosingExecutor:
+        def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            runner._stop.set()  # the server's stop arrives between the claim and the submit
+            raise RuntimeError("cannot schedule new futures after shutdown")
+
+    runner._executor = ClosingExecutor()
+    runner._dispatch()
+    with database.session() as db:
+        row = db.get(TrainingSession, sid)
+        assert (row.status, row.attempts, row.error, row.started_at) == ("queued", 0, None, None)
+    runner._dispatch()  # stopped: claims nothing more
+    with database.session() as db:
+        assert db.get(TrainingSession, sid).status == "queued"
+    database.dispose()
+
+
 def test_a_session_deleted_while_its_job_runs_leaves_no_files(tmp_path, database_url):
     """The job goes on after the deletion and writes into the session's folder again (a refused
     clip's diagnostic here); only a finished job's folder used to be removed afterwards."""
