@@ -294,7 +294,7 @@ def analyze_keypoints(
     clock.lap("metrics")
     # 5. quality gate
     timed_from_foot = detector.n_from_foot_ / max(len(events), 1)
-    if persons is not None and persons.n_frames == raw.n_frames:
+    if persons is not None:  # one box row per decoded frame, as the keypoints (timed() refuses a mismatch)
         persons = persons.timed(raw.time_s)  # the run's clock (--real-fps), not the cleaned (resampled) axis
     gate_input = GateInput(raw, kp, cleaning, strides, calibration, config.surface, samples, timed_from_foot, persons, video)
     quality = QualityGate().check(gate_input).report_
