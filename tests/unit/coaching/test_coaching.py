@@ -127,6 +127,22 @@ def test_findings_carry_schema_fields():
     assert finding["cutoff"] == "runform" and readable_finding(finding)["reference_text"].endswith("; runform's cut-off")
 
 
+@pytest.mark.parametrize("rule_id", sorted(FIRING))
+def test_every_rules_finding_is_described_by_the_schema(rule_id):
+    """Each field a finding carries is typed in analysis.schema.json (it described only a few)."""
+    from jsonschema import Draft202012Validator
+
+    from runform.io import analysis_schema
+
+    schema = analysis_schema()
+    item = schema["$defs"]["coaching"]["properties"]["findings"]["items"]
+    profile, changes = FIRING[rule_id]
+    finding = next(f for f in coach(with_values(changes, profile=profile), EMPTY, EVENT_OF[profile])["findings"]
+                   if f["id"] == rule_id)  # fmt: skip
+    assert set(finding) <= set(item["properties"]), set(finding) - set(item["properties"])
+    Draft202012Validator({**item, "$defs": schema["$defs"]}).validate(json.loads(json.dumps(finding)))
+
+
 def test_same_runner_gets_different_advice_for_400m_and_marathon(clip_analysis):
     sprint = coach(clip_analysis.summary, clip_analysis.strides, "400m")
     distance = coach(clip_analysis.summary, clip_analysis.strides, "marathon")
