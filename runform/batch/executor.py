@@ -34,10 +34,14 @@ WORKERS_TIMEOUT_S = 60
 #: process by default) switches off glibc's dynamic mmap threshold, so every decoded frame (2.7 MB at
 #: 720p) is mmap-ed, page-faulted and unmapped again: +4 CPU-s of system time per 12 s clip, measured
 #: by benchmarks/speed.py --batch. ``None`` unsets the variable (docs/SCALING.md: the same for workers
-#: of an existing cluster).
+#: of an existing cluster). ``OPENCV_FOR_THREADS_NUM=1``: a worker owns one core, and OpenCV's own
+#: thread pool (resizing the kept frames, the grey copies) otherwise spins on ``sched_yield`` waiting
+#: for work (about 350,000 calls per 12 s clip), taking turns from the other worker's pose model:
+#: 2 workers' steady rate 7.08 -> 7.70 clips/min, one worker unchanged (session 16, docs/SCALING.md).
 LOCAL_WORKER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.nanny.pre-spawn-environ.OPENCV_FOR_THREADS_NUM": "1",
 }
 
 

@@ -170,6 +170,12 @@ def _busy_worker_pid(client, timeout_s: float = 120) -> int:  # noqa: ANN001
     raise AssertionError("no worker started a job")
 
 
+def _opencv_threads() -> int:
+    import cv2
+
+    return cv2.getNumThreads()
+
+
 def test_local_workers_run_without_the_nannys_malloc_trim_setting():
     """Dask's nanny gives each worker MALLOC_TRIM_THRESHOLD_=65536, which makes glibc mmap every
     decoded frame (+4 CPU-s of system time per 12 s clip, benchmarks/speed.py): the local cluster's
@@ -182,8 +188,10 @@ def test_local_workers_run_without_the_nannys_malloc_trim_setting():
         trim = executor.submit(os.environ.get, "MALLOC_TRIM_THRESHOLD_").result()
         profiling = executor.submit(dask.config.get, "distributed.worker.profile.enabled").result()
         threads = executor.submit(os.environ.get, "OMP_NUM_THREADS").result()
+        opencv_threads = executor.submit(_opencv_threads).result()
     assert trim is None and profiling is False
     assert threads == "1"  # the nanny's other settings are kept
+    assert opencv_threads == 1  # one core per worker: no OpenCV pool spinning beside the other worker
 
 
 def test_ctrl_c_leaves_no_temporary_folder_and_a_rerun_resumes(clip, tmp_path):
