@@ -17,9 +17,10 @@ whose speed drifts); and the steady-state throughput of the same runs, from the 
 are printed: clips per minute after each worker's first clip (what a long batch runs at, without
 the command's one-off start-up and close). Beside each pair, the machine's own ceiling: one bare
 loop alone, then two at once (2x on two ideal cores). ``--batch-only`` skips the single-clip variants.
-Prints a table and writes benchmarks/results/speed.json (``--batch-only``: speed_batch.json).
+Prints a table and writes benchmarks/results/speed.json (``--batch-only``: speed_batch.json;
+``--json NAME`` for another file name there).
 
-    python benchmarks/speed.py [--clip PATH] [--repeat 3] [--long] [--batch 4] [--batch-only]
+    python benchmarks/speed.py [--clip PATH] [--repeat 3] [--long] [--batch 4] [--batch-only] [--json NAME]
 """
 
 from __future__ import annotations
@@ -230,6 +231,7 @@ def main() -> None:
     parser.add_argument("--pose-workers", type=int, default=None, help=argparse.SUPPRESS)  # child option
     parser.add_argument("--batch", type=int, default=0, help="also time runform batch of this many clips, 1 and 2 workers")
     parser.add_argument("--batch-only", action="store_true", help="only the batch runs (with --batch)")
+    parser.add_argument("--json", default=None, help="file name in benchmarks/results (default speed.json / speed_batch.json)")
     args = parser.parse_args()
     if args.child:
         result = (child_bare(str(args.clip)) if args.child == "bare"
@@ -265,7 +267,8 @@ def main() -> None:
                             "bare_pairs": bare, "bare_ratio": statistics.median(b["ratio"] for b in bare)}  # fmt: skip
     results["load_average_end"] = os.getloadavg()[0]
     print_table(results, args)
-    out = ROOT / "benchmarks" / "results" / ("speed_batch.json" if args.batch_only else "speed.json")
+    name = args.json or ("speed_batch.json" if args.batch_only else "speed.json")
+    out = ROOT / "benchmarks" / "results" / Path(name).name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(f"wrote {out.relative_to(ROOT)}")
