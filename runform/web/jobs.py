@@ -106,8 +106,10 @@ class JobRunner:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop dispatching. Jobs still running stay ``running`` in the database and are resumed
-        by :meth:`recover` at the next start."""
+        """Stop dispatching and close the executor. Jobs it cancels go back to the queue without
+        counting the attempt; a job still ``running`` in the database (the server killed, or the
+        database unreachable while stopping) is queued again by :meth:`recover` at the next start,
+        counting the attempt (so a clip that keeps killing the server fails after ``max_attempts``)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
@@ -163,7 +165,10 @@ class JobRunner:
             if self._stop.is_set():  # stopping: leave the rest queued for the next start
                 return
             job = self._claim(session_id)
-            if job is None or self._executor is None:
+            if job is None:
+                continue
+            if self._executor is None:  # not started, or stopped meanwhile: the claim is undone
+                self._release(session_id, "no executor to run it")
                 continue
             source, target, options = job
             try:  # the row is claimed (running): whatever fails now is recorded, never left running
@@ -175,8 +180,7 @@ class JobRunner:
                 future = self._executor.submit(self.analyse, source, target, options)
             except Exception as exc:  # noqa: BLE001 - e.g. the cluster is gone, the clip's folder unreadable
                 if self._stop.is_set():  # the server's stop closed the executor between claim and submit
-                    self._release(session_id)
-                    logger.warning("session %s: not started because the server is stopping; queued again", session_id)
+                    self._release(session_id, "not started because the server is stopping")
                     continue
                 logger.error("session %s could not be started: %s", session_id, exc)
                 self._record(session_id, {"status": "failed", "reason": f"the analysis could not be started "
@@ -203,13 +207,22 @@ class JobRunner:
             return (str(clip_path(root, row.storage_key, row.clip_suffix)), str(out_dir(root, row.storage_key)),
                     _options(row))  # fmt: skip
 
-    def _release(self, session_id: int) -> None:
-        """Undo a claim whose job never started: queued again, the attempt not counted."""
-        with self.db.session() as db:
-            db.execute(update(TrainingSession)
-                       .where(TrainingSession.id == session_id, TrainingSession.status == "running")
-                       .values(status="queued", progress=0.0, started_at=None,
-                               attempts=TrainingSession.attempts - 1))  # fmt: skip
+    def _release(self, session_id: int, why: str) -> None:
+        """Undo a claim whose job did not run to its end for the server's sake (never started, or
+        cancelled by the server's stop): queued again, the attempt not counted. Never raises: if the
+        database cannot be reached the row stays ``running`` and :meth:`recover` queues it again at
+        the next start (counting the attempt)."""
+        try:
+            with self.db.session() as db:
+                db.execute(update(TrainingSession)
+                           .where(TrainingSession.id == session_id, TrainingSession.status == "running")
+                           .values(status="queued", progress=0.0, started_at=None,
+                                   attempts=TrainingSession.attempts - 1))  # fmt: skip
+        except Exception:  # noqa: BLE001 - e.g. the database is already closed by the stop
+            logger.exception("session %s: %s, but it could not be queued again now; it is at the next start",
+                             session_id, why)  # fmt: skip
+            return
+        logger.warning("session %s: %s; queued again", session_id, why)
 
     def _report_progress(self) -> None:
         """Copy each running job's progress file (written by the job on its worker) into its row:
@@ -235,13 +248,11 @@ class JobRunner:
         try:
             result = future.result()
         except (CancelledError, asyncio.CancelledError):  # the server is stopping (its cluster closed)
-            logger.warning("session %s: analysis cancelled by the server's stop; it stays running and is queued "
-                           "again at the next start", session_id)  # fmt: skip
+            self._release(session_id, "analysis cancelled by the server's stop")
             return
         except Exception as exc:  # noqa: BLE001 - e.g. a worker process died (out of memory)
-            if self._stop.is_set():  # a stop's closing cluster, not the clip: leave it to recover()
-                logger.warning("session %s: analysis ended by the server's stop (%s); queued again at the next start",
-                               session_id, type(exc).__name__)  # fmt: skip
+            if self._stop.is_set():  # a stop's closing cluster, not the clip
+                self._release(session_id, f"analysis ended by the server's stop ({type(exc).__name__})")
                 return
             logger.error("analysis job %s crashed: %s", session_id, exc)
             result = {"status": "failed", "reason": f"the analysis worker crashed ({type(exc).__name__}: {exc})"}

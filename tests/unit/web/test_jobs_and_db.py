@@ -71,25 +71,6 @@ def test_a_crashing_worker_marks_the_job_failed(tmp_path, database_url):
     database.dispose()
 
 
-def test_a_job_cancelled_by_the_servers_stop_is_queued_again_not_failed(tmp_path, database_url):
-    """Stopping the server closes its Dask cluster, which cancels the jobs in flight: they were
-    recorded as failed for good ("the analysis worker crashed (CancelledError)"); they stay running
-    and the next start queues them again."""
-    from concurrent.futures import Future
-
-    settings, database, sid = _one_session(tmp_path, database_url, "running", 1, "e" * 32)
-    runner = JobRunner(database, settings, lambda *a: {})
-    cancelled = Future()
-    cancelled.cancel()
-    runner._finished(sid, cancelled)
-    with database.session() as db:
-        assert db.get(TrainingSession, sid).status == "running"
-    runner.recover()
-    with database.session() as db:
-        assert db.get(TrainingSession, sid).status == "queued"
-    database.dispose()
-
-
 def test_a_job_that_cannot_be_started_is_failed_not_left_running(tmp_path, database_url):
     """The row is claimed (running) before the job is submitted; a submit that raised left it
     running, with no job behind it, until the next restart."""
@@ -113,9 +94,11 @@ def test_a_job_claimed_while_the_server_stops_is_queued_again_not_failed(tmp_pat
     failed for good ("could not be started"); it goes back to the queue, its attempt not counted."""
     settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "9" * 32)
     runner = JobRunner(database, settings, lambda *a: {})
+    submits = []
 
     class ClosingExecutor:
         def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            submits.append(args)
             runner._stop.set()  # the server's stop arrives between the claim and the submit
             raise RuntimeError("cannot schedule new futures after shutdown")
 
@@ -124,9 +107,59 @@ def test_a_job_claimed_while_the_server_stops_is_queued_again_not_failed(tmp_pat
     with database.session() as db:
         row = db.get(TrainingSession, sid)
         assert (row.status, row.attempts, row.error, row.started_at) == ("queued", 0, None, None)
-    runner._dispatch()  # stopped: claims nothing more
+    runner._dispatch()  # stopped: the queued row is not claimed (nor submitted) again
+    assert len(submits) == 1
     with database.session() as db:
-        assert db.get(TrainingSession, sid).status == "queued"
+        assert (db.get(TrainingSession, sid).status, db.get(TrainingSession, sid).attempts) == ("queued", 0)
+    database.dispose()
+
+
+def test_a_job_cancelled_by_the_servers_stop_is_queued_again_not_counted(tmp_path, database_url):
+    """Stopping the server closes its Dask cluster, which cancels the jobs in flight: once recorded
+    failed for good ("the analysis worker crashed (CancelledError)"), then left running for the next
+    start, which counted the attempt. The clip is not at fault: queued again, the attempt not counted
+    (``recover`` counts only jobs the server died under)."""
+    from concurrent.futures import Future
+
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "8" * 32)
+    runner = JobRunner(database, settings, lambda *a: {})
+    futures: list[Future] = []
+
+    class PendingExecutor:
+        def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            futures.append(Future())
+            return futures[-1]
+
+    runner._executor = PendingExecutor()
+    runner._dispatch()
+    with database.session() as db:
+        assert (db.get(TrainingSession, sid).status, db.get(TrainingSession, sid).attempts) == ("running", 1)
+    runner._stop.set()
+    assert futures[0].cancel()  # what closing the executor does to a job that has not finished
+    with database.session() as db:
+        row = db.get(TrainingSession, sid)
+        assert (row.status, row.attempts, row.started_at, row.error) == ("queued", 0, None, None)
+    assert not runner._inflight
+    database.dispose()
+
+
+def test_an_unreachable_database_while_stopping_leaves_the_job_to_recover(tmp_path, database_url, caplog):
+    """Undoing a claim must not raise out of the dispatcher or a future's callback: the row stays
+    running and the next start's ``recover`` queues it again."""
+    settings, database, sid = _one_session(tmp_path, database_url, "running", 1, "7" * 32)
+    runner = JobRunner(database, settings, lambda *a: {})
+
+    class Gone:
+        def session(self):  # noqa: ANN202
+            raise RuntimeError("the database is closed")
+
+    runner.db = Gone()
+    runner._release(sid, "analysis cancelled by the server's stop")  # does not raise
+    assert "could not be queued again now" in caplog.text
+    runner.db = database
+    runner.recover()
+    with database.session() as db:
+        assert (db.get(TrainingSession, sid).status, db.get(TrainingSession, sid).attempts) == ("queued", 1)
     database.dispose()
 
 
