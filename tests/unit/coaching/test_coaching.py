@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from runform.cli import app
-from runform.coaching import coach, findings
+from runform.coaching import STEP_METRIC, coach, findings
 from runform.coaching.compare import compare, readable_finding
 from runform.coaching.profiles import load
 
@@ -45,14 +45,26 @@ FIRING = {  # rule id -> (profile, changes that make it fire)
     "overstride-foot-ahead": ("sprint", {"foot_ahead_of_hip_pct_leg": 42.0}),
     "stomping": ("distance", {"foot_descent_speed_mps": 1.6, "knee_flexion_at_contact_deg": 7.0}),
     "low-cadence-distance": ("distance", {"cadence_steps_per_min": 148.0, "shank_angle_at_contact_deg": 8.0}),
+    "distance-short-step": ("distance", {STEP_METRIC: 78.0}),  # % of the step expected at the speed, in metres
+    "asymmetry-contact_time_s": ("distance", {"contact_time_s": (0.28, 0.24)}),  # symmetry index 15 % > 10 %
+    "asymmetry-max_thigh_angle_deg": ("sprint", {"max_thigh_angle_deg": (81.0, 69.0)}),  # 12 deg apart > 9 deg
 }
 EVENT_OF = {"sprint": "400m", "distance": "marathon"}
 
 
 def with_values(changes: dict, uncertainty: float | None = None, profile: str = "distance") -> dict:
+    """``neutral`` with some values changed: a number, or a (left, right) pair of leg medians."""
     summary = neutral(profile)
     for key, value in changes.items():
-        summary[key] = metric(value, summary[key]["uncertainty"] if uncertainty is None else uncertainty)
+        unc = (summary[key]["uncertainty"] if key in summary else 1.0) if uncertainty is None else uncertainty
+        if isinstance(value, tuple):  # the retest noise (MDC95) left out: the uncertainty alone bounds the noise
+            left, right = value
+            mean = 0.5 * (left + right)
+            summary[key] = metric(mean, unc, left=left, right=right, si=100 * (left - right) / mean, mdc=0.0)
+        else:
+            summary[key] = metric(value, unc)
+        if key == STEP_METRIC:
+            summary[key]["calibration"] = "height"  # a length in metres (judged only then)
     return summary
 
 
