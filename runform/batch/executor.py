@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 
@@ -38,6 +38,8 @@ WORKERS_TIMEOUT_S = 60
 #: thread pool (resizing the kept frames, the grey copies) otherwise spins on ``sched_yield`` waiting
 #: for work (about 350,000 calls per 12 s clip), taking turns from the other worker's pose model:
 #: 2 workers' steady rate 7.08 -> 7.70 clips/min, one worker unchanged (session 16, docs/SCALING.md).
+#: It applies to a 1-worker cluster too (the web app's default): that worker's pose model, not
+#: OpenCV, is what a job waits for (4.44 vs 4.35 clips/min, within the VM's spread).
 LOCAL_WORKER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
@@ -92,11 +94,37 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
     n = workers or default_workers()
     import dask
 
-    with dask.config.set(LOCAL_WORKER_CONFIG), LocalCluster(
+    with dask.config.set(LOCAL_WORKER_CONFIG), _nanny_environ_kept_out() as restore_environ, LocalCluster(
         n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster, Client(cluster) as client:  # fmt: skip
+        restore_environ()
         logger.info("started a local Dask cluster of %d worker processes", n)
         yield client.get_executor(pure=False)
+
+
+@contextmanager
+def _nanny_environ_kept_out() -> Iterator[Callable[[], None]]:
+    """Dask's nanny sets its ``pre-spawn-environ`` in *this* process's ``os.environ`` before it
+    spawns each worker (``OMP_NUM_THREADS=1``, ``OPENCV_FOR_THREADS_NUM=1``, ...) and never undoes
+    it: the variables were meant for the workers, so they are put back as they were once the
+    workers are started and again when the cluster closes (a worker respawned meanwhile sets them
+    again for that moment; the workers keep theirs either way)."""
+    import dask
+
+    keys = list(dask.config.get("distributed.nanny.pre-spawn-environ", {})) + ["PYTHONHASHSEED"]
+    before = {key: os.environ.get(key) for key in keys}
+
+    def restore() -> None:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            elif os.environ.get(key) != value:
+                os.environ[key] = value
+
+    try:
+        yield restore
+    finally:
+        restore()
 
 
 def _wait_for_workers(client, address: str) -> None:  # noqa: ANN001 - distributed.Client

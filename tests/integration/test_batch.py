@@ -20,7 +20,7 @@ import pytest
 from conftest import decode_rgb, encode_rgb
 from typer.testing import CliRunner
 
-from runform.batch import make_executor, read_inputs, run_batch
+from runform.batch import default_workers, make_executor, read_inputs, run_batch
 from runform.cli import app
 
 pytestmark = [pytest.mark.video, pytest.mark.slow]
@@ -170,6 +170,14 @@ def _busy_worker_pid(client, timeout_s: float = 120) -> int:  # noqa: ANN001
     raise AssertionError("no worker started a job")
 
 
+def _environ(key: str) -> str | None:
+    """A variable of the environment of the process this runs in (``os.environ.get`` itself would be
+    pickled with the caller's ``os.environ``: the caller's value)."""
+    import os
+
+    return os.environ.get(key)
+
+
 def _opencv_threads() -> int:
     import cv2
 
@@ -184,14 +192,22 @@ def test_local_workers_run_without_the_nannys_malloc_trim_setting():
 
     import dask
 
+    before = {key: os.environ.get(key) for key in ("OMP_NUM_THREADS", "OPENCV_FOR_THREADS_NUM", "MALLOC_TRIM_THRESHOLD_")}
     with make_executor(workers=1) as executor:
-        trim = executor.submit(os.environ.get, "MALLOC_TRIM_THRESHOLD_").result()
+        assert {key: os.environ.get(key) for key in before} == before  # the nanny's settings are the workers' only
+        trim = executor.submit(_environ, "MALLOC_TRIM_THRESHOLD_").result()
         profiling = executor.submit(dask.config.get, "distributed.worker.profile.enabled").result()
-        threads = executor.submit(os.environ.get, "OMP_NUM_THREADS").result()
+        threads = executor.submit(_environ, "OMP_NUM_THREADS").result()
         opencv_threads = executor.submit(_opencv_threads).result()
     assert trim is None and profiling is False
     assert threads == "1"  # the nanny's other settings are kept
     assert opencv_threads == 1  # one core per worker: no OpenCV pool spinning beside the other worker
+    assert {key: os.environ.get(key) for key in before} == before
+    if default_workers() > 1 and before["OPENCV_FOR_THREADS_NUM"] is None:
+        # where OpenCV would use more than one thread, the setting is what made it one
+        fresh = subprocess.run([sys.executable, "-c", "import cv2; print(cv2.getNumThreads())"],
+                               capture_output=True, text=True, check=True)  # fmt: skip
+        assert int(fresh.stdout) > 1
 
 
 def test_ctrl_c_leaves_no_temporary_folder_and_a_rerun_resumes(clip, tmp_path):
