@@ -1,6 +1,6 @@
 """The FastAPI application: ``create_app(settings)``. On start it migrates the database, resumes
-interrupted jobs and starts the job runner; on stop it stops dispatching (jobs left running are
-resumed at the next start)."""
+interrupted jobs and starts the job runner; on stop it stops dispatching (jobs cancelled before they ran are
+queued again; jobs left running are queued again at the next start, counted)."""
 
 from __future__ import annotations
 

@@ -89,6 +89,9 @@ class JobRunner:
         self._inflight: dict[int, Future] = {}
         self._progress_files: dict[int, Path] = {}
         self._keys: dict[int, str] = {}  # each job's storage key, to clean up after a session deleted while it ran
+        self._claims: dict[int, int] = {}  # each job's attempt number, set by its claim: the claim's token
+        self._started: set[int] = set()  # jobs whose progress was seen (they ran on a worker)
+        self._unstarted_at_stop: list[tuple[int, int]] = []  # (id, attempt) cancelled by the stop before they ran
         self._stack = ExitStack()
         self._thread: threading.Thread | None = None
         self._executor: Executor | None = None
@@ -106,17 +109,22 @@ class JobRunner:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop dispatching and close the executor. Jobs it cancels go back to the queue without
-        counting the attempt; a job still ``running`` in the database (the server killed, or the
-        database unreachable while stopping) is queued again by :meth:`recover` at the next start,
-        counting the attempt (so a clip that keeps killing the server fails after ``max_attempts``)."""
+        """Stop dispatching and close the executor. A job the close cancels before it ran on a
+        worker goes back to the queue without counting the attempt; a job that had started stays
+        ``running`` in the database, as does any job of a killed server, and :meth:`recover` queues it
+        again at the next start counting the attempt (so a clip that keeps ending the server, by a
+        kill or a stop, fails after ``max_attempts``)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
             if self._thread.is_alive():
                 logger.warning("job dispatcher: still busy 10 s after the stop; it ends at its next poll")
-        self._stack.close()
+        self._stack.close()  # cancels what is in flight; the callbacks only note what never started
+        with self._lock:
+            unstarted, self._unstarted_at_stop = self._unstarted_at_stop, []
+        for session_id, attempt in unstarted:  # here, not on the executor's thread inside its close
+            self._release(session_id, attempt, "cancelled by the server's stop before it started")
 
     @property
     def running(self) -> bool:
@@ -131,14 +139,18 @@ class JobRunner:
         """Sessions left ``running`` by a stopped server: queue again, or fail after ``max_attempts``."""
         with self.db.session() as db:
             for row in db.scalars(select(TrainingSession).where(TrainingSession.status == "running")):
-                if row.attempts >= self.settings.max_attempts:
-                    row.status, row.progress, row.finished_at = "failed", 1.0, utcnow()
-                    row.error = (f"The server stopped during the analysis {row.attempts} times; "
-                                 "upload the clip again or run `runform analyze` on it to see the error")  # fmt: skip
-                    logger.warning("session %s failed: server stopped during %s attempts", row.id, row.attempts)
-                else:
-                    row.status, row.progress, row.started_at = "queued", 0.0, None
-                    logger.warning("session %s was running when the server stopped: queued again", row.id)
+                self._retry_or_fail(row, "the server stopped during the analysis")
+
+    def _retry_or_fail(self, row: TrainingSession, why: str) -> None:
+        """An attempt ended without a result (counted): queued again, or failed after ``max_attempts``."""
+        if row.attempts >= self.settings.max_attempts:
+            row.status, row.progress, row.finished_at = "failed", 1.0, utcnow()
+            row.error = (f"{why[0].upper()}{why[1:]} {row.attempts} times; upload the clip again or run "
+                         "`runform analyze` on it to see the error")  # fmt: skip
+            logger.warning("session %s failed: %s (%s attempts)", row.id, why, row.attempts)
+        else:
+            row.status, row.progress, row.started_at = "queued", 0.0, None
+            logger.warning("session %s: %s; queued again", row.id, why)
 
     # dispatching -------------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -164,13 +176,12 @@ class JobRunner:
         for session_id in ids:
             if self._stop.is_set():  # stopping: leave the rest queued for the next start
                 return
+            if self._executor is None:  # not started: nothing to run it on, so nothing is claimed
+                return
             job = self._claim(session_id)
             if job is None:
                 continue
-            if self._executor is None:  # not started, or stopped meanwhile: the claim is undone
-                self._release(session_id, "no executor to run it")
-                continue
-            source, target, options = job
+            source, target, options, attempt = job
             try:  # the row is claimed (running): whatever fails now is recorded, never left running
                 workers = pose_workers(source, self.settings)
                 if workers is not None:
@@ -180,7 +191,7 @@ class JobRunner:
                 future = self._executor.submit(self.analyse, source, target, options)
             except Exception as exc:  # noqa: BLE001 - e.g. the cluster is gone, the clip's folder unreadable
                 if self._stop.is_set():  # the server's stop closed the executor between claim and submit
-                    self._release(session_id, "not started because the server is stopping")
+                    self._release(session_id, attempt, "not started because the server is stopping")
                     continue
                 logger.error("session %s could not be started: %s", session_id, exc)
                 self._record(session_id, {"status": "failed", "reason": f"the analysis could not be started "
@@ -190,9 +201,12 @@ class JobRunner:
                 self._inflight[session_id] = future
                 self._progress_files[session_id] = progress_file
                 self._keys[session_id] = Path(target).parent.name
+                self._claims[session_id] = attempt
             future.add_done_callback(lambda f, sid=session_id: self._finished(sid, f))
 
-    def _claim(self, session_id: int) -> tuple[str, str, dict] | None:
+    def _claim(self, session_id: int) -> tuple[str, str, dict, int] | None:
+        """Mark a queued session running (atomically: one claim wins); (clip, output folder,
+        options, the attempt's number) or None if it was no longer queued."""
         with self.db.session() as db:
             claimed = db.execute(
                 update(TrainingSession)
@@ -205,24 +219,27 @@ class JobRunner:
             assert row is not None
             root = self.settings.sessions_dir
             return (str(clip_path(root, row.storage_key, row.clip_suffix)), str(out_dir(root, row.storage_key)),
-                    _options(row))  # fmt: skip
+                    _options(row), row.attempts)  # fmt: skip
 
-    def _release(self, session_id: int, why: str) -> None:
-        """Undo a claim whose job did not run to its end for the server's sake (never started, or
-        cancelled by the server's stop): queued again, the attempt not counted. Never raises: if the
-        database cannot be reached the row stays ``running`` and :meth:`recover` queues it again at
-        the next start (counting the attempt)."""
+    def _release(self, session_id: int, attempt: int, why: str) -> bool:
+        """Undo this server's claim of a job that never ran (``attempt``: the claim's number, so a
+        row claimed since by another server is left alone): queued again, the attempt not counted.
+        Never raises: if the database cannot be reached the row stays ``running`` and
+        :meth:`recover` queues it again at the next start (counting the attempt)."""
         try:
             with self.db.session() as db:
-                db.execute(update(TrainingSession)
-                           .where(TrainingSession.id == session_id, TrainingSession.status == "running")
-                           .values(status="queued", progress=0.0, started_at=None,
-                                   attempts=TrainingSession.attempts - 1))  # fmt: skip
-        except Exception:  # noqa: BLE001 - e.g. the database is already closed by the stop
+                undone = db.execute(update(TrainingSession)
+                                    .where(TrainingSession.id == session_id, TrainingSession.status == "running",
+                                           TrainingSession.attempts == attempt)
+                                    .values(status="queued", progress=0.0, started_at=None,
+                                            attempts=TrainingSession.attempts - 1)).rowcount  # fmt: skip
+        except Exception:  # noqa: BLE001 - e.g. the database is already closed
             logger.exception("session %s: %s, but it could not be queued again now; it is at the next start",
                              session_id, why)  # fmt: skip
-            return
-        logger.warning("session %s: %s; queued again", session_id, why)
+            return False
+        if undone:
+            logger.warning("session %s: %s; queued again", session_id, why)
+        return bool(undone)
 
     def _report_progress(self) -> None:
         """Copy each running job's progress file (written by the job on its worker) into its row:
@@ -232,6 +249,8 @@ class JobRunner:
         fractions = {sid: f for sid, f in ((sid, read_progress(path)) for sid, path in files.items()) if f is not None}
         if not fractions:
             return
+        with self._lock:
+            self._started.update(fractions)
         with self.db.session() as db:
             for session_id, fraction in fractions.items():
                 db.execute(update(TrainingSession)
@@ -243,16 +262,19 @@ class JobRunner:
             self._inflight.pop(session_id, None)
             progress_file = self._progress_files.pop(session_id, None)
             key = self._keys.pop(session_id, None)
+            attempt = self._claims.pop(session_id, None)
+            started = session_id in self._started or (progress_file is not None and progress_file.exists())
+            self._started.discard(session_id)
         if progress_file is not None:
             progress_file.unlink(missing_ok=True)  # a job that died leaves it behind
         try:
             result = future.result()
-        except (CancelledError, asyncio.CancelledError):  # the server is stopping (its cluster closed)
-            self._release(session_id, "analysis cancelled by the server's stop")
-            return
-        except Exception as exc:  # noqa: BLE001 - e.g. a worker process died (out of memory)
-            if self._stop.is_set():  # a stop's closing cluster, not the clip
-                self._release(session_id, f"analysis ended by the server's stop ({type(exc).__name__})")
+        except (CancelledError, asyncio.CancelledError, Exception) as exc:  # noqa: BLE001 - e.g. a worker died
+            if self._stop.is_set():  # the server's stop closed the cluster: not the clip's doing
+                self._ended_by_stop(session_id, attempt, started, type(exc).__name__)
+                return
+            if isinstance(exc, (CancelledError, asyncio.CancelledError)):  # the cluster cancelled it, not a stop
+                self._retry(session_id, key, "the analysis was cancelled on the Dask cluster")
                 return
             logger.error("analysis job %s crashed: %s", session_id, exc)
             result = {"status": "failed", "reason": f"the analysis worker crashed ({type(exc).__name__}: {exc})"}
@@ -260,6 +282,32 @@ class JobRunner:
             self._record(session_id, result, key)
         except Exception:  # noqa: BLE001
             logger.exception("cannot record the result of session %s", session_id)
+        self._wake.set()
+
+    def _ended_by_stop(self, session_id: int, attempt: int | None, started: bool, how: str) -> None:
+        """A job the server's stop ended. Not started on a worker: released by :meth:`stop` once the
+        executor is closed (not here, on the executor's own thread inside its close). Started: it
+        stays ``running`` and :meth:`recover` queues it again at the next start, counting the attempt."""
+        if not started and attempt is not None:
+            with self._lock:
+                self._unstarted_at_stop.append((session_id, attempt))
+            return
+        logger.warning("session %s: analysis ended by the server's stop (%s); queued again at the next start",
+                       session_id, how)  # fmt: skip
+
+    def _retry(self, session_id: int, key: str | None, why: str) -> None:
+        """Counted like an interrupted run: queued again, or failed after ``max_attempts``; a
+        session deleted meanwhile leaves no files."""
+        try:
+            with self.db.session() as db:
+                row = db.get(TrainingSession, session_id)
+                if row is None:
+                    if key is not None:
+                        remove_session_files(self.settings.sessions_dir, key)
+                elif row.status == "running":
+                    self._retry_or_fail(row, why)
+        except Exception:  # noqa: BLE001 - the row stays running: recover() at the next start
+            logger.exception("session %s: %s, and it could not be queued again now", session_id, why)
         self._wake.set()
 
     def _record(self, session_id: int, result: dict, key: str | None = None) -> None:

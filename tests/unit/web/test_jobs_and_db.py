@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import time
 from datetime import date
 from pathlib import Path
@@ -114,52 +116,120 @@ def test_a_job_claimed_while_the_server_stops_is_queued_again_not_failed(tmp_pat
     database.dispose()
 
 
-def test_a_job_cancelled_by_the_servers_stop_is_queued_again_not_counted(tmp_path, database_url):
+class PendingExecutor:
+    """Submits nothing anywhere: each job is a Future the test ends (as closing a cluster cancels it)."""
+
+    def __init__(self) -> None:
+        self.futures: list[Future] = []
+
+    def submit(self, *args, **kwargs) -> Future:  # noqa: ANN002, ANN003
+        self.futures.append(Future())
+        return self.futures[-1]
+
+
+def _state(database, sid: int) -> tuple[str, int]:  # noqa: ANN001
+    with database.session() as db:
+        row = db.get(TrainingSession, sid)
+        return row.status, row.attempts
+
+
+def _claimed(tmp_path, database_url: str, key: str, **options):  # noqa: ANN001, ANN202
+    """(settings, database, session id, runner, executor): one session claimed and submitted."""
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, key)
+    if options:
+        settings = settings.with_(**options)
+    runner = JobRunner(database, settings, lambda *a: {})
+    runner._executor = executor = PendingExecutor()
+    runner._dispatch()
+    assert _state(database, sid) == ("running", 1) and len(executor.futures) == 1
+    return settings, database, sid, runner, executor
+
+
+def test_a_job_the_stop_cancels_before_it_ran_is_queued_again_not_counted(tmp_path, database_url):
     """Stopping the server closes its Dask cluster, which cancels the jobs in flight: once recorded
     failed for good ("the analysis worker crashed (CancelledError)"), then left running for the next
-    start, which counted the attempt. The clip is not at fault: queued again, the attempt not counted
-    (``recover`` counts only jobs the server died under)."""
-    from concurrent.futures import Future
-
-    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "8" * 32)
-    runner = JobRunner(database, settings, lambda *a: {})
-    futures: list[Future] = []
-
-    class PendingExecutor:
-        def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            futures.append(Future())
-            return futures[-1]
-
-    runner._executor = PendingExecutor()
-    runner._dispatch()
-    with database.session() as db:
-        assert (db.get(TrainingSession, sid).status, db.get(TrainingSession, sid).attempts) == ("running", 1)
+    start, which counted the attempt. A job that never ran is not the clip's doing: queued again
+    by the stop, after the executor's close, the attempt not counted."""
+    _, database, sid, runner, executor = _claimed(tmp_path, database_url, "8" * 32)
     runner._stop.set()
-    assert futures[0].cancel()  # what closing the executor does to a job that has not finished
+    assert executor.futures[0].cancel()  # what closing the executor does to a job that has not finished
+    assert _state(database, sid) == ("running", 1)  # nothing written on the executor's thread
+    runner.stop()
     with database.session() as db:
         row = db.get(TrainingSession, sid)
         assert (row.status, row.attempts, row.started_at, row.error) == ("queued", 0, None, None)
-    assert not runner._inflight
+    assert not runner._inflight and not runner._claims
+    database.dispose()
+
+
+def test_a_job_the_stop_ends_after_it_started_is_counted_at_the_next_start(tmp_path, database_url):
+    """A clip whose analysis keeps ending the server (a stop under memory pressure, say) must still
+    fail after ``max_attempts``: a started job stays running, and ``recover`` counts it."""
+    settings, database, sid, runner, executor = _claimed(tmp_path, database_url, "6" * 32, max_attempts=1)
+    progress = next(iter(runner._progress_files.values()))
+    progress.parent.mkdir(parents=True, exist_ok=True)
+    progress.write_text('{"stage": "pose", "fraction": 0.3}')  # the job has run on its worker
+    runner._stop.set()
+    executor.futures[0].cancel()
+    runner.stop()
+    assert _state(database, sid) == ("running", 1)
+    JobRunner(database, settings, lambda *a: {}).recover()
+    with database.session() as db:
+        row = db.get(TrainingSession, sid)
+        assert row.status == "failed" and "The server stopped during the analysis 1 times" in row.error
+    database.dispose()
+
+
+def test_a_job_the_cluster_cancels_without_a_stop_is_retried_and_counted(tmp_path, database_url):
+    """Dask also cancels a job when its client loses the scheduler or the scheduler restarts; that is
+    no stop of this server: queued again counting the attempt, failed after ``max_attempts``."""
+    _, database, sid, runner, executor = _claimed(tmp_path, database_url, "5" * 32, max_attempts=2)
+    executor.futures[0].cancel()
+    assert _state(database, sid) == ("queued", 1)
+    runner._dispatch()  # claimed again: attempt 2
+    executor.futures[1].cancel()
+    with database.session() as db:
+        row = db.get(TrainingSession, sid)
+        assert (row.status, row.attempts) == ("failed", 2)
+        assert row.error.startswith("The analysis was cancelled on the Dask cluster 2 times")
+    database.dispose()
+
+
+def test_a_release_leaves_a_row_claimed_since_by_another_server_alone(tmp_path, database_url):
+    """Two servers on one database (an overlapping deploy): the other one recovered the row and
+    claimed it again (attempt 2); undoing this server's claim (attempt 1) must not touch it."""
+    _, database, sid, runner, _ = _claimed(tmp_path, database_url, "4" * 32)
+    with database.session() as db:
+        db.get(TrainingSession, sid).attempts = 2  # recovered and re-claimed elsewhere
+    assert runner._release(sid, 1, "not started because the server is stopping") is False
+    assert _state(database, sid) == ("running", 2)
+    database.dispose()
+
+
+def test_no_executor_claims_nothing(tmp_path, database_url):
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "3" * 32)
+    JobRunner(database, settings, lambda *a: {})._dispatch()  # not started
+    assert _state(database, sid) == ("queued", 0)
     database.dispose()
 
 
 def test_an_unreachable_database_while_stopping_leaves_the_job_to_recover(tmp_path, database_url, caplog):
-    """Undoing a claim must not raise out of the dispatcher or a future's callback: the row stays
-    running and the next start's ``recover`` queues it again."""
-    settings, database, sid = _one_session(tmp_path, database_url, "running", 1, "7" * 32)
-    runner = JobRunner(database, settings, lambda *a: {})
+    """Undoing a claim at the stop must not raise out of ``stop``: the row stays running and the
+    next start's ``recover`` queues it again."""
+    settings, database, sid, runner, executor = _claimed(tmp_path, database_url, "7" * 32)
 
     class Gone:
         def session(self):  # noqa: ANN202
             raise RuntimeError("the database is closed")
 
+    runner._stop.set()
+    executor.futures[0].cancel()
     runner.db = Gone()
-    runner._release(sid, "analysis cancelled by the server's stop")  # does not raise
+    runner.stop()  # does not raise
     assert "could not be queued again now" in caplog.text
-    runner.db = database
-    runner.recover()
-    with database.session() as db:
-        assert (db.get(TrainingSession, sid).status, db.get(TrainingSession, sid).attempts) == ("queued", 1)
+    assert _state(database, sid) == ("running", 1)
+    JobRunner(database, settings, lambda *a: {}).recover()
+    assert _state(database, sid) == ("queued", 1)
     database.dispose()
 
 
