@@ -145,7 +145,8 @@ def printed_classes(legs: pd.DataFrame) -> dict:
     for key, part in _parts(legs):
         rated, printed = part["rating"].to_numpy(), part["ours_class"].to_numpy()
         rear = rated == "rearfoot"
-        hit_rear, hit_other = float(np.mean(printed[rear] == "rearfoot")), float(np.mean(printed[~rear] != "rearfoot"))
+        hit_rear, hit_other = (float(np.mean(printed[rear] == "rearfoot")),
+                                 float(np.mean(np.isin(printed[~rear], ("midfoot", "forefoot")))))  # fmt: skip
         out[key] = {
             "n": int(len(part)),
             "three_classes_agree": float(np.mean(printed == rated)),

@@ -107,8 +107,8 @@ def _nanny_environ_kept_out() -> Iterator[Callable[[], None]]:
     """Dask's nanny sets its ``pre-spawn-environ`` in *this* process's ``os.environ`` before it
     spawns each worker (``OMP_NUM_THREADS=1``, ``OPENCV_FOR_THREADS_NUM=1``, ...) and never undoes
     it: the variables were meant for the workers, so they are put back as they were once the
-    workers are started and again when the cluster closes (a worker respawned meanwhile sets them
-    again for that moment; the workers keep theirs either way)."""
+    workers are started and again when the cluster closes. A worker respawned in between (its
+    nanny keeps its own copy of the settings) sets them in this process again, until the close."""
     import dask
 
     keys = list(dask.config.get("distributed.nanny.pre-spawn-environ", {})) + ["PYTHONHASHSEED"]

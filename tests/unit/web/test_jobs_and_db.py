@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future
-
 import time
+from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 
