@@ -57,14 +57,18 @@ def analyse_one(source: str, out_dir: str, options: dict[str, Any]) -> dict[str,
     the folder of its ``diagnostic.html``; else empty), ``verdict``, ``n_frames``, ``n_strides``, ``seconds`` and, per headline metric,
     ``<metric>`` and ``<metric>_uncertainty``. With ``options["progress_file"]``
     (:data:`PROGRESS_FILE_OPTION`) the job keeps its progress in that file while it runs
-    (:class:`ProgressFile`, :func:`read_progress`) and removes it at the end.
+    (:class:`ProgressFile`, :func:`read_progress`) and removes it at the end; it is written
+    (fraction 0) as the job's first act, so it says that a worker has taken the job up.
     """
+    options = dict(options)
+    progress_path = options.pop(PROGRESS_FILE_OPTION, None)
+    progress = ProgressFile(Path(progress_path)) if progress_path else None
+    if progress is not None:
+        progress(0, 1, "pose")
     from runform.config import make_config
     from runform.pipeline import run
 
-    options = fit_frame_memory(dict(options))
-    progress_path = options.pop(PROGRESS_FILE_OPTION, None)
-    progress = ProgressFile(Path(progress_path)) if progress_path else None
+    options = fit_frame_memory(options)
     start = time.perf_counter()
     try:
         analysis = run(source, make_config(**config_options(options)), out_dir, progress=progress)

@@ -1,5 +1,5 @@
 """Background analyses. The database is the queue: a dispatcher thread claims ``queued`` sessions
-(an atomic ``UPDATE ... WHERE status='queued'``, so no job runs twice), hands them to the batch
+(an atomic ``UPDATE ... WHERE status='queued'``, so no two dispatchers claim one job), hands them to the batch
 executor and writes the outcome back. On start, sessions left ``running`` by a stopped server are
 queued again (up to ``max_attempts`` runs), else marked ``failed`` with the reason: a job is never
 lost and never stuck ``running``.
@@ -99,12 +99,13 @@ class JobRunner:
     # lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
         self.recover()
-        factory: AbstractContextManager[Executor]
-        if self.settings.executor == "thread":
-            factory = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="runform-job")
+        if self.settings.executor == "thread":  # tests with a stub analyser: a stop cancels what has not begun
+            pool = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="runform-job")
+            self._stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+            self._executor = pool
         else:
-            factory = make_executor(workers=self.settings.workers, need_workers=False)  # jobs queue until workers come
-        self._executor = self._stack.enter_context(factory)
+            factory: AbstractContextManager[Executor] = make_executor(workers=self.settings.workers, need_workers=False)
+            self._executor = self._stack.enter_context(factory)  # jobs queue until workers come
         self._thread = threading.Thread(target=self._loop, name="runform-dispatcher", daemon=True)
         self._thread.start()
 
@@ -123,6 +124,8 @@ class JobRunner:
         self._stack.close()  # cancels what is in flight; the callbacks only note what never started
         with self._lock:
             unstarted, self._unstarted_at_stop = self._unstarted_at_stop, []
+            # a job whose callback never came (a remote client's loop stopped first), not seen started
+            unstarted += [(sid, attempt) for sid, attempt in self._claims.items() if not self._has_started(sid)]
         for session_id, attempt in unstarted:  # here, not on the executor's thread inside its close
             self._release(session_id, attempt, "cancelled by the server's stop before it started")
 
@@ -202,6 +205,7 @@ class JobRunner:
                 self._progress_files[session_id] = progress_file
                 self._keys[session_id] = Path(target).parent.name
                 self._claims[session_id] = attempt
+                self._started.discard(session_id)
             future.add_done_callback(lambda f, sid=session_id: self._finished(sid, f))
 
     def _claim(self, session_id: int) -> tuple[str, str, dict, int] | None:
@@ -249,8 +253,8 @@ class JobRunner:
         fractions = {sid: f for sid, f in ((sid, read_progress(path)) for sid, path in files.items()) if f is not None}
         if not fractions:
             return
-        with self._lock:
-            self._started.update(fractions)
+        with self._lock:  # only jobs still in flight (one may have ended since the files were read)
+            self._started.update(sid for sid in fractions if sid in self._progress_files)
         with self.db.session() as db:
             for session_id, fraction in fractions.items():
                 db.execute(update(TrainingSession)
@@ -262,18 +266,20 @@ class JobRunner:
             self._inflight.pop(session_id, None)
             progress_file = self._progress_files.pop(session_id, None)
             key = self._keys.pop(session_id, None)
+            started = self._has_started(session_id, progress_file)
             attempt = self._claims.pop(session_id, None)
-            started = session_id in self._started or (progress_file is not None and progress_file.exists())
             self._started.discard(session_id)
         if progress_file is not None:
             progress_file.unlink(missing_ok=True)  # a job that died leaves it behind
         try:
             result = future.result()
         except (CancelledError, asyncio.CancelledError, Exception) as exc:  # noqa: BLE001 - e.g. a worker died
-            if self._stop.is_set():  # the server's stop closed the cluster: not the clip's doing
+            cancelled = isinstance(exc, (CancelledError, asyncio.CancelledError))
+            if self._stop.is_set() and (cancelled or self.settings.executor != "thread"):
+                # the server's stop closed the cluster (a thread's own error is the job's, stop or not)
                 self._ended_by_stop(session_id, attempt, started, type(exc).__name__)
                 return
-            if isinstance(exc, (CancelledError, asyncio.CancelledError)):  # the cluster cancelled it, not a stop
+            if cancelled:  # the cluster cancelled it (its scheduler restarted, say), not a stop
                 self._retry(session_id, key, "the analysis was cancelled on the Dask cluster")
                 return
             logger.error("analysis job %s crashed: %s", session_id, exc)
@@ -292,8 +298,15 @@ class JobRunner:
             with self._lock:
                 self._unstarted_at_stop.append((session_id, attempt))
             return
-        logger.warning("session %s: analysis ended by the server's stop (%s); queued again at the next start",
-                       session_id, how)  # fmt: skip
+        logger.warning("session %s: analysis ended by the server's stop (%s); left running for the next start's "
+                       "recover (queued again, or failed after %s attempts)", session_id, how,
+                       self.settings.max_attempts)  # fmt: skip
+
+    def _has_started(self, session_id: int, progress_file: Path | None = None) -> bool:
+        """A worker took the job up: its progress was seen, or its progress file exists (the job
+        writes it first). Call with the lock held."""
+        path = progress_file if progress_file is not None else self._progress_files.get(session_id)
+        return session_id in self._started or (path is not None and path.exists())
 
     def _retry(self, session_id: int, key: str | None, why: str) -> None:
         """Counted like an interrupted run: queued again, or failed after ``max_attempts``; a

@@ -46,3 +46,21 @@ def test_analyse_one_keeps_progress_while_it_runs_and_removes_it(tmp_path, raw_k
     assert row["status"] == "done", row
     assert seen and seen[-1] >= 0.75 and seen == sorted(seen)  # report (and video) stages reached, in order
     assert not path.exists()  # removed at the end: nothing left beside the results
+
+
+def test_analyse_one_writes_its_progress_file_before_anything_else(tmp_path, monkeypatch):
+    """The web app takes the file for "a worker took the job up" (a stop then counts the attempt);
+    it must exist before the imports, the config and the pose model's start, which take seconds."""
+    import runform.pipeline
+
+    path = tmp_path / "job.progress.json"
+    seen = []
+
+    def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen.append(read_progress(path))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(runform.pipeline, "run", run)
+    row = analyse_one(str(tmp_path / "clip.mp4"), str(tmp_path / "out"), {PROGRESS_FILE_OPTION: str(path), "height_m": 1.75})
+    assert seen == [0.0] and row["status"] == "failed"
+    assert not path.exists()

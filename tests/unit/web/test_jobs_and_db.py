@@ -150,10 +150,15 @@ def test_a_job_the_stop_cancels_before_it_ran_is_queued_again_not_counted(tmp_pa
     start, which counted the attempt. A job that never ran is not the clip's doing: queued again
     by the stop, after the executor's close, the attempt not counted."""
     _, database, sid, runner, executor = _claimed(tmp_path, database_url, "8" * 32)
-    runner._stop.set()
-    assert executor.futures[0].cancel()  # what closing the executor does to a job that has not finished
-    assert _state(database, sid) == ("running", 1)  # nothing written on the executor's thread
+    seen_in_close = []
+
+    def close() -> None:  # what closing the executor does to a job that has not finished
+        assert executor.futures[0].cancel()
+        seen_in_close.append(_state(database, sid))  # nothing written on the executor's thread
+
+    runner._stack.callback(close)
     runner.stop()
+    assert seen_in_close == [("running", 1)]
     with database.session() as db:
         row = db.get(TrainingSession, sid)
         assert (row.status, row.attempts, row.started_at, row.error) == ("queued", 0, None, None)
@@ -205,10 +210,69 @@ def test_a_release_leaves_a_row_claimed_since_by_another_server_alone(tmp_path, 
     database.dispose()
 
 
-def test_no_executor_claims_nothing(tmp_path, database_url):
+def test_no_executor_claims_nothing(tmp_path, database_url, monkeypatch):
     settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "3" * 32)
-    JobRunner(database, settings, lambda *a: {})._dispatch()  # not started
+    runner = JobRunner(database, settings, lambda *a: {})
+    monkeypatch.setattr(runner, "_claim", lambda session_id: pytest.fail("claimed with nothing to run it on"))
+    runner._dispatch()  # not started
     assert _state(database, sid) == ("queued", 0)
+    database.dispose()
+
+
+def test_a_job_seen_started_whose_progress_file_is_gone_is_counted(tmp_path, database_url):
+    """The dispatcher saw its progress (the file may be gone by the time the stop cancels it)."""
+    _, database, sid, runner, executor = _claimed(tmp_path, database_url, "2" * 32)
+    progress = next(iter(runner._progress_files.values()))
+    progress.parent.mkdir(parents=True, exist_ok=True)
+    progress.write_text('{"stage": "pose", "fraction": 0.5}')
+    runner._report_progress()
+    progress.unlink()
+    runner._stop.set()
+    executor.futures[0].cancel()
+    runner.stop()
+    assert _state(database, sid) == ("running", 1)  # for recover(), counted
+    database.dispose()
+
+
+def test_a_thread_executor_stop_cancels_what_has_not_begun_and_records_what_ran(tmp_path, database_url, monkeypatch):
+    """Two jobs dispatched, one pool thread: the first runs (and fails on its own account during the
+    stop), the second waits in the pool; the stop cancels the waiting one (queued again, not
+    counted) and records the running one's error instead of taking it for the stop's doing."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from runform.web import jobs
+
+    monkeypatch.setattr(jobs, "ThreadPoolExecutor", lambda max_workers, **kw: ThreadPoolExecutor(1, **kw))
+
+    settings, database, first = _one_session(tmp_path, database_url, "queued", 0, "1" * 32)
+    with database.session() as db:
+        second = _row(db, db.get(TrainingSession, first).athlete_id, "queued", 0, "0" * 32)
+        db.flush()
+        second = second.id
+    running, release = threading.Event(), threading.Event()
+
+    def analyse(source: str, out_dir: str, options: dict) -> dict:
+        running.set()
+        release.wait(20)
+        raise RuntimeError("the clip's own error")
+
+    runner = JobRunner(database, settings.with_(workers=2), analyse)
+    runner.start()
+    assert running.wait(20)
+    deadline = time.monotonic() + 20
+    while _state(database, second)[0] != "running" and time.monotonic() < deadline:  # claimed, waiting in the pool
+        runner.wake()
+        time.sleep(0.05)
+    stopper = threading.Thread(target=runner.stop)
+    stopper.start()
+    time.sleep(0.3)
+    release.set()
+    stopper.join(30)
+    with database.session() as db:
+        ran, waited = db.get(TrainingSession, first), db.get(TrainingSession, second)
+        assert ran.status == "failed" and "the clip's own error" in ran.error
+        assert (waited.status, waited.attempts) == ("queued", 0)
     database.dispose()
 
 
