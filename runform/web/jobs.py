@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Executor, Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack
@@ -47,6 +48,8 @@ logger = logging.getLogger(__name__)
 AnalyseFn = Callable[[str, str, dict], dict]
 #: How often the dispatcher looks for queued jobs when nobody wakes it.
 POLL_INTERVAL_S = 1.0
+#: How long to wait before opening the executor again after it broke and could not be reopened.
+REOPEN_INTERVAL_S = 30.0
 
 def _options(row: TrainingSession) -> dict[str, Any]:
     athlete = row.athlete
@@ -76,6 +79,10 @@ def pose_workers(source: str, settings: WebSettings) -> int | None:
     return n_pose_processes(duration_s, default_workers() // max(1, settings.workers))
 
 
+class _ExecutorBroke(Exception):
+    """The executor refused a job after taking others: it, not the job, is at fault."""
+
+
 class JobRunner:
     """Runs queued sessions on the executor; one instance per server process."""
 
@@ -92,22 +99,67 @@ class JobRunner:
         self._claims: dict[int, int] = {}  # each job's attempt number, set by its claim: the claim's token
         self._started: set[int] = set()  # jobs whose progress was seen (they ran on a worker)
         self._unstarted_at_stop: list[tuple[int, int]] = []  # (id, attempt) cancelled by the stop before they ran
-        self._stack = ExitStack()
+        self._stack = ExitStack()  # holds the executor
         self._thread: threading.Thread | None = None
         self._executor: Executor | None = None
+        #: no submit has succeeded on this executor yet (a refusal then is the job's, not the executor's)
+        self._executor_fresh = True
+        self._reopen_at: float | None = None  # the executor broke: when to try opening another
 
     # lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
         self.recover()
-        if self.settings.executor == "thread":  # tests with a stub analyser: a stop cancels what has not begun
+        self._open_executor()
+        self._thread = threading.Thread(target=self._loop, name="runform-dispatcher", daemon=True)
+        self._thread.start()
+
+    def _open_executor(self) -> None:
+        """The batch executor (a local cluster, or a client of ``RUNFORM_DASK_SCHEDULER``'s), or a
+        thread pool for tests with a stub analyser; its close is on ``self._stack``."""
+        if self.settings.executor == "thread":  # a stop cancels what has not begun
             pool = ThreadPoolExecutor(max_workers=self.settings.workers, thread_name_prefix="runform-job")
             self._stack.callback(pool.shutdown, wait=True, cancel_futures=True)
             self._executor = pool
         else:
             factory: AbstractContextManager[Executor] = make_executor(workers=self.settings.workers, need_workers=False)
             self._executor = self._stack.enter_context(factory)  # jobs queue until workers come
-        self._thread = threading.Thread(target=self._loop, name="runform-dispatcher", daemon=True)
-        self._thread.start()
+        self._executor_fresh, self._reopen_at = True, None
+
+    def _reopen_executor(self) -> None:
+        """The executor refused a job after taking others (a client that lost its remote scheduler
+        for good): close it (its jobs in flight end as cancelled by the cluster: retried, counted)
+        and open another, now or, if that fails (the scheduler still unreachable), at a later poll."""
+        self._executor = None
+        old, self._stack = self._stack, ExitStack()
+        try:
+            old.close()
+        except Exception:  # noqa: BLE001 - a broken client may fail to close cleanly
+            logger.exception("job dispatcher: closing the broken executor failed")
+        with self._lock:  # jobs whose end the broken executor never reported: retried, counted
+            lost = [(sid, self._keys.pop(sid, None)) for sid in list(self._inflight)]
+            for sid, _ in lost:
+                self._inflight.pop(sid, None)
+                self._claims.pop(sid, None)
+                self._started.discard(sid)
+                path = self._progress_files.pop(sid, None)
+                if path is not None:
+                    path.unlink(missing_ok=True)
+        for sid, key in lost:
+            self._retry(sid, key, "the executor broke during the analysis")
+        if self._stop.is_set():
+            return
+        try:
+            self._open_executor()
+        except Exception as exc:  # noqa: BLE001 - e.g. OptionError: the scheduler is unreachable
+            self._reopen_at = time.monotonic() + REOPEN_INTERVAL_S
+            logger.error("job dispatcher: cannot open the executor (%s); jobs stay queued, trying again in %g s",
+                         exc, REOPEN_INTERVAL_S)  # fmt: skip
+            return
+        if self._stop.is_set():  # the stop came while it opened: it must not outlive the server
+            self._stack.close()
+            self._executor = None
+            return
+        logger.warning("job dispatcher: the executor was reopened")
 
     def stop(self) -> None:
         """Stop dispatching and close the executor. A job the close cancels before it ran on a
@@ -179,20 +231,23 @@ class JobRunner:
         for session_id in ids:
             if self._stop.is_set():  # stopping: leave the rest queued for the next start
                 return
-            if self._executor is None:  # not started: nothing to run it on, so nothing is claimed
-                return
+            if self._executor is None:  # not started, or broken: nothing to run it on, so nothing is claimed
+                if self._reopen_at is not None and time.monotonic() >= self._reopen_at:
+                    self._reopen_executor()
+                if self._executor is None:
+                    return
             job = self._claim(session_id)
             if job is None:
                 continue
             source, target, options, attempt = job
             try:  # the row is claimed (running): whatever fails now is recorded, never left running
-                workers = pose_workers(source, self.settings)
-                if workers is not None:
-                    options = {**options, "pose_workers": workers}
-                progress_file = progress_path(target)
-                options[PROGRESS_FILE_OPTION] = str(progress_file)
-                future = self._executor.submit(self.analyse, source, target, options)
-            except Exception as exc:  # noqa: BLE001 - e.g. the cluster is gone, the clip's folder unreadable
+                options, progress_file = self._job_options(source, target, options)
+                future = self._submit(source, target, options)
+            except _ExecutorBroke as broke:
+                self._release(session_id, attempt, f"not started: the executor refused it ({broke}); reopening it")
+                self._reopen_executor()
+                return
+            except Exception as exc:  # noqa: BLE001 - e.g. the clip's folder unreadable, a new cluster refusing
                 if self._stop.is_set():  # the server's stop closed the executor between claim and submit
                     self._release(session_id, attempt, "not started because the server is stopping")
                     continue
@@ -207,6 +262,28 @@ class JobRunner:
                 self._claims[session_id] = attempt
                 self._started.discard(session_id)
             future.add_done_callback(lambda f, sid=session_id: self._finished(sid, f))
+
+    def _job_options(self, source: str, target: str, options: dict) -> tuple[dict, Path]:
+        """The job's options with its pose processes and progress file; and that file."""
+        workers = pose_workers(source, self.settings)
+        if workers is not None:
+            options = {**options, "pose_workers": workers}
+        progress_file = progress_path(target)
+        return {**options, PROGRESS_FILE_OPTION: str(progress_file)}, progress_file
+
+    def _submit(self, source: str, target: str, options: dict) -> Future:
+        """Hand the job to the executor. A refusal by an executor that has taken jobs before (and
+        not because of the stop) means the executor broke: :class:`_ExecutorBroke`; a refusal by a
+        fresh one is put down to the job."""
+        assert self._executor is not None
+        try:
+            future = self._executor.submit(self.analyse, source, target, options)
+        except Exception as exc:
+            if self._executor_fresh or self._stop.is_set():
+                raise
+            raise _ExecutorBroke(f"{type(exc).__name__}: {exc}") from exc
+        self._executor_fresh = False
+        return future
 
     def _claim(self, session_id: int) -> tuple[str, str, dict, int] | None:
         """Mark a queued session running (atomically: one claim wins); (clip, output folder,
@@ -263,6 +340,8 @@ class JobRunner:
 
     def _finished(self, session_id: int, future: Future) -> None:
         with self._lock:  # forgotten here, however the job ended (cancelled by a stop too)
+            if self._inflight.get(session_id) is not future:  # given up with a broken executor: retried already
+                return
             self._inflight.pop(session_id, None)
             progress_file = self._progress_files.pop(session_id, None)
             key = self._keys.pop(session_id, None)

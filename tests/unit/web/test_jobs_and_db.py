@@ -210,6 +210,59 @@ def test_a_release_leaves_a_row_claimed_since_by_another_server_alone(tmp_path, 
     database.dispose()
 
 
+def test_a_broken_executor_is_reopened_and_its_jobs_are_not_failed(tmp_path, database_url):
+    """A client that lost its remote scheduler for good refuses every submit: each queued job (and
+    every new upload) was marked failed, one per poll, until a restart. Now the refused job goes
+    back to the queue uncounted, the job that was in flight on it is retried (counted), and the
+    executor is reopened; the next dispatch runs the job on the new one."""
+    settings, database, first = _one_session(tmp_path, database_url, "queued", 0, "d" * 32)
+    with database.session() as db:
+        second = _row(db, db.get(TrainingSession, first).athlete_id, "queued", 0, "c" * 32)
+        db.flush()
+        second = second.id
+    ran: list[str] = []
+    runner = JobRunner(database, settings.with_(workers=2), lambda source, out, options: ran.append(out) or {})
+
+    class BreaksAfterOne(PendingExecutor):
+        def submit(self, *args, **kwargs) -> Future:  # noqa: ANN002, ANN003
+            if self.futures:
+                raise RuntimeError("the client is closed")
+            return super().submit(*args, **kwargs)
+
+    runner._executor = broken = BreaksAfterOne()
+    runner._dispatch()
+    assert _state(database, first) == ("queued", 1)  # in flight on the broken executor: retried, counted
+    assert _state(database, second) == ("queued", 0)  # refused: back in the queue, not counted
+    assert runner._executor is not broken and runner._executor is not None and not runner._inflight
+    broken.futures[0].cancel()  # a late word from the old executor changes nothing
+    assert _state(database, first) == ("queued", 1)
+    runner._dispatch()
+    deadline = time.monotonic() + 10
+    while "queued" in {_state(database, first)[0], _state(database, second)[0]} or runner._inflight:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert len(ran) == 2  # both ran on the new executor (the stub's empty result is recorded as it is)
+    assert (_state(database, first)[1], _state(database, second)[1]) == (2, 1)
+    runner._stack.close()
+    database.dispose()
+
+
+def test_a_fresh_executor_refusing_a_job_fails_the_job_not_the_executor(tmp_path, database_url):
+    """Before any submit has succeeded a refusal is put down to the job (it would otherwise be
+    released and the executor reopened for ever)."""
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "b" * 32)
+    runner = JobRunner(database, settings, lambda *a: {})
+
+    class Refuses:
+        def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            raise TypeError("cannot pickle the job")
+
+    runner._executor = refuses = Refuses()
+    runner._dispatch()
+    assert _state(database, sid) == ("failed", 1) and runner._executor is refuses
+    database.dispose()
+
+
 def test_no_executor_claims_nothing(tmp_path, database_url, monkeypatch):
     settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "3" * 32)
     runner = JobRunner(database, settings, lambda *a: {})

@@ -97,7 +97,7 @@ def test_a_job_cancelled_by_the_stop_forgets_its_storage_key(tmp_path):
     runner = JobRunner(None, None, lambda *a: {})  # type: ignore[arg-type]
     cancelled: Future = Future()
     cancelled.cancel()
-    runner._keys[7], runner._claims[7] = "k" * 32, 1
+    runner._keys[7], runner._claims[7], runner._inflight[7] = "k" * 32, 1, cancelled
     runner._stop.set()  # the stop's close cancelled it; no database is touched until after the close
     runner._finished(7, cancelled)
     assert runner._keys == {} and runner._claims == {}
