@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Executor, Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import AbstractContextManager, ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
@@ -100,11 +100,12 @@ class JobRunner:
         self._started: set[int] = set()  # jobs whose progress was seen (they ran on a worker)
         self._unstarted_at_stop: list[tuple[int, int]] = []  # (id, attempt) cancelled by the stop before they ran
         self._stack = ExitStack()  # holds the executor
+        self._executor_lock = threading.Lock()  # the executor's open, close and swap (never with self._lock)
         self._thread: threading.Thread | None = None
         self._executor: Executor | None = None
-        #: no submit has succeeded on this executor yet (a refusal then is the job's, not the executor's)
-        self._executor_fresh = True
+        self._refused: set[int] = set()  # jobs one executor refused already: a second refusal fails them
         self._reopen_at: float | None = None  # the executor broke: when to try opening another
+        self._last_reopen = -float("inf")
 
     # lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -123,43 +124,56 @@ class JobRunner:
         else:
             factory: AbstractContextManager[Executor] = make_executor(workers=self.settings.workers, need_workers=False)
             self._executor = self._stack.enter_context(factory)  # jobs queue until workers come
-        self._executor_fresh, self._reopen_at = True, None
+        self._reopen_at = None
 
     def _reopen_executor(self) -> None:
-        """The executor refused a job after taking others (a client that lost its remote scheduler
-        for good): close it (its jobs in flight end as cancelled by the cluster: retried, counted)
-        and open another, now or, if that fails (the scheduler still unreachable), at a later poll."""
-        self._executor = None
-        old, self._stack = self._stack, ExitStack()
-        try:
-            old.close()
-        except Exception:  # noqa: BLE001 - a broken client may fail to close cleanly
-            logger.exception("job dispatcher: closing the broken executor failed")
-        with self._lock:  # jobs whose end the broken executor never reported: retried, counted
-            lost = [(sid, self._keys.pop(sid, None)) for sid in list(self._inflight)]
-            for sid, _ in lost:
-                self._inflight.pop(sid, None)
-                self._claims.pop(sid, None)
-                self._started.discard(sid)
-                path = self._progress_files.pop(sid, None)
-                if path is not None:
-                    path.unlink(missing_ok=True)
-        for sid, key in lost:
-            self._retry(sid, key, "the executor broke during the analysis")
-        if self._stop.is_set():
-            return
-        try:
-            self._open_executor()
-        except Exception as exc:  # noqa: BLE001 - e.g. OptionError: the scheduler is unreachable
-            self._reopen_at = time.monotonic() + REOPEN_INTERVAL_S
-            logger.error("job dispatcher: cannot open the executor (%s); jobs stay queued, trying again in %g s",
-                         exc, REOPEN_INTERVAL_S)  # fmt: skip
-            return
-        if self._stop.is_set():  # the stop came while it opened: it must not outlive the server
-            self._stack.close()
+        """The executor refused a job (a client that lost its remote scheduler for good): close it,
+        give its jobs in flight back (one never seen started: queued, not counted; one started:
+        retried, counted) and open another, now or at a later poll (a failed open, or a reopen
+        within :data:`REOPEN_INTERVAL_S` of the last). Serialised with :meth:`stop`'s close by
+        ``_executor_lock``: a stop waits for a reopen and closes what it opened."""
+        now = time.monotonic()
+        self._reopen_at = now + REOPEN_INTERVAL_S  # so the queue never freezes, whatever fails below
+        with self._executor_lock:
             self._executor = None
-            return
+            old, self._stack = self._stack, ExitStack()
+            try:
+                old.close()  # a Dask client's close reports nothing for its futures: handled below
+            except Exception:  # noqa: BLE001 - a broken client may fail to close cleanly
+                logger.exception("job dispatcher: closing the broken executor failed")
+            self._give_back_inflight()
+            if self._stop.is_set() or now - self._last_reopen < REOPEN_INTERVAL_S:
+                if not self._stop.is_set():
+                    logger.error("job dispatcher: the executor broke again within %g s; trying again then",
+                                 REOPEN_INTERVAL_S)  # fmt: skip
+                return
+            self._last_reopen = now
+            try:
+                self._open_executor()
+            except Exception as exc:  # noqa: BLE001 - e.g. OptionError: the scheduler is unreachable
+                logger.error("job dispatcher: cannot open the executor (%s); jobs stay queued, trying again in %g s",
+                             exc, REOPEN_INTERVAL_S)  # fmt: skip
+                return
         logger.warning("job dispatcher: the executor was reopened")
+
+    def _give_back_inflight(self) -> None:
+        """Jobs tracked as in flight on an executor being given up (its callbacks will be ignored)."""
+        with self._lock:
+            lost = []
+            for sid in list(self._inflight):
+                path = self._progress_files.pop(sid, None)
+                lost.append((sid, self._claims.pop(sid, None), self._keys.pop(sid, None),
+                             self._has_started(sid, path), path))  # fmt: skip
+                self._inflight.pop(sid, None)
+                self._started.discard(sid)
+        for sid, attempt, key, started, path in lost:
+            if path is not None:
+                with suppress(OSError):
+                    path.unlink(missing_ok=True)
+            if started or attempt is None:
+                self._retry(sid, key, "the executor broke during the analysis")
+            else:
+                self._release(sid, attempt, "the executor broke before it started")
 
     def stop(self) -> None:
         """Stop dispatching and close the executor. A job the close cancels before it ran on a
@@ -173,7 +187,9 @@ class JobRunner:
             self._thread.join(timeout=10)
             if self._thread.is_alive():
                 logger.warning("job dispatcher: still busy 10 s after the stop; it ends at its next poll")
-        self._stack.close()  # cancels what is in flight; the callbacks only note what never started
+        with self._executor_lock:  # after a reopen under way, closing what it opened
+            self._stack.close()  # cancels what is in flight; the callbacks only note what never started
+            self._executor = None
         with self._lock:
             unstarted, self._unstarted_at_stop = self._unstarted_at_stop, []
             # a job whose callback never came (a remote client's loop stopped first), not seen started
@@ -242,8 +258,9 @@ class JobRunner:
             source, target, options, attempt = job
             try:  # the row is claimed (running): whatever fails now is recorded, never left running
                 options, progress_file = self._job_options(source, target, options)
-                future = self._submit(source, target, options)
-            except _ExecutorBroke as broke:
+                future = self._submit(session_id, source, target, options)
+            except _ExecutorBroke as broke:  # the first refusal of this job: the executor is suspect
+                self._refused.add(session_id)
                 self._release(session_id, attempt, f"not started: the executor refused it ({broke}); reopening it")
                 self._reopen_executor()
                 return
@@ -271,18 +288,19 @@ class JobRunner:
         progress_file = progress_path(target)
         return {**options, PROGRESS_FILE_OPTION: str(progress_file)}, progress_file
 
-    def _submit(self, source: str, target: str, options: dict) -> Future:
-        """Hand the job to the executor. A refusal by an executor that has taken jobs before (and
-        not because of the stop) means the executor broke: :class:`_ExecutorBroke`; a refusal by a
-        fresh one is put down to the job."""
+    def _submit(self, session_id: int, source: str, target: str, options: dict) -> Future:
+        """Hand the job to the executor. A first refusal of a job (not because of the stop) is put
+        down to the executor (:class:`_ExecutorBroke`: e.g. a client that lost its scheduler for
+        good, idle or not); the same job refused again, by the executor opened after that, to the job."""
         assert self._executor is not None
         try:
             future = self._executor.submit(self.analyse, source, target, options)
         except Exception as exc:
-            if self._executor_fresh or self._stop.is_set():
+            if session_id in self._refused or self._stop.is_set():
+                self._refused.discard(session_id)
                 raise
             raise _ExecutorBroke(f"{type(exc).__name__}: {exc}") from exc
-        self._executor_fresh = False
+        self._refused.discard(session_id)
         return future
 
     def _claim(self, session_id: int) -> tuple[str, str, dict, int] | None:

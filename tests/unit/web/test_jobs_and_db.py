@@ -74,7 +74,8 @@ def test_a_crashing_worker_marks_the_job_failed(tmp_path, database_url):
 
 def test_a_job_that_cannot_be_started_is_failed_not_left_running(tmp_path, database_url):
     """The row is claimed (running) before the job is submitted; a submit that raised left it
-    running, with no job behind it, until the next restart."""
+    running, with no job behind it, until the next restart. A first refusal is put down to the
+    executor (reopened); the same job refused by the new one too is failed with the error."""
     settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "f" * 32)
 
     class GoneCluster:
@@ -82,7 +83,11 @@ def test_a_job_that_cannot_be_started_is_failed_not_left_running(tmp_path, datab
             raise RuntimeError("the scheduler is unreachable")
 
     runner = JobRunner(database, settings, lambda *a: {})
+    opened = []
+    runner._open_executor = lambda: opened.append(setattr(runner, "_executor", GoneCluster()))  # type: ignore[method-assign]
     runner._executor = GoneCluster()
+    runner._dispatch()
+    assert _state(database, sid) == ("queued", 0) and len(opened) == 1  # released, executor reopened
     runner._dispatch()
     with database.session() as db:
         row = db.get(TrainingSession, sid)
@@ -213,15 +218,15 @@ def test_a_release_leaves_a_row_claimed_since_by_another_server_alone(tmp_path, 
 def test_a_broken_executor_is_reopened_and_its_jobs_are_not_failed(tmp_path, database_url):
     """A client that lost its remote scheduler for good refuses every submit: each queued job (and
     every new upload) was marked failed, one per poll, until a restart. Now the refused job goes
-    back to the queue uncounted, the job that was in flight on it is retried (counted), and the
-    executor is reopened; the next dispatch runs the job on the new one."""
+    back to the queue uncounted, so does the job in flight on it that never started, and the
+    executor is reopened; the next dispatch runs both on the new one, and a late word from the
+    old executor about its job is ignored."""
     settings, database, first = _one_session(tmp_path, database_url, "queued", 0, "d" * 32)
     with database.session() as db:
         second = _row(db, db.get(TrainingSession, first).athlete_id, "queued", 0, "c" * 32)
         db.flush()
         second = second.id
-    ran: list[str] = []
-    runner = JobRunner(database, settings.with_(workers=2), lambda source, out, options: ran.append(out) or {})
+    runner = JobRunner(database, settings.with_(workers=2), lambda *a: {})
 
     class BreaksAfterOne(PendingExecutor):
         def submit(self, *args, **kwargs) -> Future:  # noqa: ANN002, ANN003
@@ -229,37 +234,82 @@ def test_a_broken_executor_is_reopened_and_its_jobs_are_not_failed(tmp_path, dat
                 raise RuntimeError("the client is closed")
             return super().submit(*args, **kwargs)
 
+    fresh = PendingExecutor()
+    runner._open_executor = lambda: setattr(runner, "_executor", fresh)  # type: ignore[method-assign]
     runner._executor = broken = BreaksAfterOne()
     runner._dispatch()
-    assert _state(database, first) == ("queued", 1)  # in flight on the broken executor: retried, counted
+    assert _state(database, first) == ("queued", 0)  # in flight on the broken executor, never started
     assert _state(database, second) == ("queued", 0)  # refused: back in the queue, not counted
-    assert runner._executor is not broken and runner._executor is not None and not runner._inflight
-    broken.futures[0].cancel()  # a late word from the old executor changes nothing
-    assert _state(database, first) == ("queued", 1)
+    assert runner._executor is fresh and not runner._inflight
     runner._dispatch()
-    deadline = time.monotonic() + 10
-    while "queued" in {_state(database, first)[0], _state(database, second)[0]} or runner._inflight:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    assert len(ran) == 2  # both ran on the new executor (the stub's empty result is recorded as it is)
-    assert (_state(database, first)[1], _state(database, second)[1]) == (2, 1)
-    runner._stack.close()
+    assert (_state(database, first), _state(database, second)) == (("running", 1), ("running", 1))
+    assert len(fresh.futures) == 2 and runner._inflight[first] is fresh.futures[0]
+    broken.futures[0].cancel()  # the old executor's word about the first job, now running on the new one
+    assert _state(database, first) == ("running", 1) and runner._inflight[first] is fresh.futures[0]
     database.dispose()
 
 
-def test_a_fresh_executor_refusing_a_job_fails_the_job_not_the_executor(tmp_path, database_url):
-    """Before any submit has succeeded a refusal is put down to the job (it would otherwise be
-    released and the executor reopened for ever)."""
-    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "b" * 32)
+def test_a_started_job_on_a_broken_executor_is_retried_and_counted(tmp_path, database_url):
+    _, database, sid, runner, executor = _claimed(tmp_path, database_url, "a" * 32)
+    progress = next(iter(runner._progress_files.values()))
+    progress.parent.mkdir(parents=True, exist_ok=True)
+    progress.write_text('{"stage": "pose", "fraction": 0.2}')
+    runner._open_executor = lambda: None  # type: ignore[method-assign]
+    runner._reopen_executor()
+    assert _state(database, sid) == ("queued", 1) and not progress.exists()
+    database.dispose()
+
+
+def test_an_executor_that_cannot_be_reopened_keeps_jobs_queued_and_is_tried_again(tmp_path, database_url):
+    settings, database, sid = _one_session(tmp_path, database_url, "queued", 0, "9a" * 16)
     runner = JobRunner(database, settings, lambda *a: {})
+    attempts = []
 
-    class Refuses:
-        def submit(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            raise TypeError("cannot pickle the job")
+    def open_executor() -> None:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("the scheduler at tcp://10.0.0.1:8786 does not answer")
+        runner._executor = PendingExecutor()
+        runner._reopen_at = None
 
-    runner._executor = refuses = Refuses()
+    runner._open_executor = open_executor  # type: ignore[method-assign]
+    runner._reopen_executor()  # the executor broke; opening another fails
+    assert runner._executor is None and runner._reopen_at is not None
+    runner._dispatch()  # too early: nothing claimed, nothing opened
+    assert _state(database, sid) == ("queued", 0) and len(attempts) == 1
+    runner._reopen_at = runner._last_reopen = 0.0  # the 30 s have passed
     runner._dispatch()
-    assert _state(database, sid) == ("failed", 1) and runner._executor is refuses
+    assert len(attempts) == 2 and _state(database, sid) == ("running", 1)
+    database.dispose()
+
+
+def test_a_stop_during_a_reopen_waits_for_it_and_closes_what_it_opened(tmp_path, database_url):
+    """Opening a local cluster takes seconds; a stop that came meanwhile closed the empty stack the
+    reopen had swapped in and returned, leaving the new cluster to outlive the server."""
+    import threading
+
+    settings, database, _ = _one_session(tmp_path, database_url, "queued", 0, "8a" * 16)
+    runner = JobRunner(database, settings, lambda *a: {})
+    opening, go, closed = threading.Event(), threading.Event(), []
+
+    def open_executor() -> None:
+        opening.set()
+        go.wait(10)
+        runner._stack.callback(closed.append, "the new executor")
+        runner._executor = PendingExecutor()
+
+    runner._open_executor = open_executor  # type: ignore[method-assign]
+    reopen = threading.Thread(target=runner._reopen_executor)
+    reopen.start()
+    assert opening.wait(10)
+    stopper = threading.Thread(target=runner.stop)
+    stopper.start()
+    stopper.join(0.3)
+    assert stopper.is_alive()  # waits for the reopen
+    go.set()
+    reopen.join(10)
+    stopper.join(10)
+    assert closed == ["the new executor"] and runner._executor is None
     database.dispose()
 
 
