@@ -149,6 +149,22 @@ def _claimed(tmp_path, database_url: str, key: str, **options):  # noqa: ANN001,
     return settings, database, sid, runner, executor
 
 
+def _another_session(database, sid: int, key: str) -> int:  # noqa: ANN001
+    """A second queued session of the same athlete; its id."""
+    with database.session() as db:
+        row = _row(db, db.get(TrainingSession, sid).athlete_id, "queued", 0, key)
+        db.flush()
+        return row.id
+
+
+def _job_reports_progress(runner: JobRunner, fraction: float) -> Path:
+    """The one job in flight writes its progress file, as it does on its worker; the file."""
+    progress = next(iter(runner._progress_files.values()))
+    progress.parent.mkdir(parents=True, exist_ok=True)
+    progress.write_text(f'{{"stage": "pose", "fraction": {fraction}}}')
+    return progress
+
+
 def test_a_job_the_stop_cancels_before_it_ran_is_queued_again_not_counted(tmp_path, database_url):
     """Stopping the server closes its Dask cluster, which cancels the jobs in flight: once recorded
     failed for good ("the analysis worker crashed (CancelledError)"), then left running for the next
@@ -175,9 +191,7 @@ def test_a_job_the_stop_ends_after_it_started_is_counted_at_the_next_start(tmp_p
     """A clip whose analysis keeps ending the server (a stop under memory pressure, say) must still
     fail after ``max_attempts``: a started job stays running, and ``recover`` counts it."""
     settings, database, sid, runner, executor = _claimed(tmp_path, database_url, "6" * 32, max_attempts=1)
-    progress = next(iter(runner._progress_files.values()))
-    progress.parent.mkdir(parents=True, exist_ok=True)
-    progress.write_text('{"stage": "pose", "fraction": 0.3}')  # the job has run on its worker
+    _job_reports_progress(runner, 0.3)  # the job has run on its worker
     runner._stop.set()
     executor.futures[0].cancel()
     runner.stop()
@@ -222,10 +236,7 @@ def test_a_broken_executor_is_reopened_and_its_jobs_are_not_failed(tmp_path, dat
     executor is reopened; the next dispatch runs both on the new one, and a late word from the
     old executor about its job is ignored."""
     settings, database, first = _one_session(tmp_path, database_url, "queued", 0, "d" * 32)
-    with database.session() as db:
-        second = _row(db, db.get(TrainingSession, first).athlete_id, "queued", 0, "c" * 32)
-        db.flush()
-        second = second.id
+    second = _another_session(database, first, "c" * 32)
     runner = JobRunner(database, settings.with_(workers=2), lambda *a: {})
 
     class BreaksAfterOne(PendingExecutor):
@@ -251,9 +262,7 @@ def test_a_broken_executor_is_reopened_and_its_jobs_are_not_failed(tmp_path, dat
 
 def test_a_started_job_on_a_broken_executor_is_retried_and_counted(tmp_path, database_url):
     _, database, sid, runner, executor = _claimed(tmp_path, database_url, "a" * 32)
-    progress = next(iter(runner._progress_files.values()))
-    progress.parent.mkdir(parents=True, exist_ok=True)
-    progress.write_text('{"stage": "pose", "fraction": 0.2}')
+    progress = _job_reports_progress(runner, 0.2)
     runner._open_executor = lambda: None  # type: ignore[method-assign]
     runner._reopen_executor()
     assert _state(database, sid) == ("queued", 1) and not progress.exists()
@@ -325,9 +334,7 @@ def test_no_executor_claims_nothing(tmp_path, database_url, monkeypatch):
 def test_a_job_seen_started_whose_progress_file_is_gone_is_counted(tmp_path, database_url):
     """The dispatcher saw its progress (the file may be gone by the time the stop cancels it)."""
     _, database, sid, runner, executor = _claimed(tmp_path, database_url, "2" * 32)
-    progress = next(iter(runner._progress_files.values()))
-    progress.parent.mkdir(parents=True, exist_ok=True)
-    progress.write_text('{"stage": "pose", "fraction": 0.5}')
+    progress = _job_reports_progress(runner, 0.5)
     runner._report_progress()
     progress.unlink()
     runner._stop.set()
@@ -349,10 +356,7 @@ def test_a_thread_executor_stop_cancels_what_has_not_begun_and_records_what_ran(
     monkeypatch.setattr(jobs, "ThreadPoolExecutor", lambda max_workers, **kw: ThreadPoolExecutor(1, **kw))
 
     settings, database, first = _one_session(tmp_path, database_url, "queued", 0, "1" * 32)
-    with database.session() as db:
-        second = _row(db, db.get(TrainingSession, first).athlete_id, "queued", 0, "0" * 32)
-        db.flush()
-        second = second.id
+    second = _another_session(database, first, "0" * 32)
     running, release = threading.Event(), threading.Event()
 
     def analyse(source: str, out_dir: str, options: dict) -> dict:
