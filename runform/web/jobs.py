@@ -159,17 +159,8 @@ class JobRunner:
     def _give_back_inflight(self) -> None:
         """Jobs tracked as in flight on an executor being given up (its callbacks will be ignored)."""
         with self._lock:
-            lost = []
-            for sid in list(self._inflight):
-                path = self._progress_files.pop(sid, None)
-                lost.append((sid, self._claims.pop(sid, None), self._keys.pop(sid, None),
-                             self._has_started(sid, path), path))  # fmt: skip
-                self._inflight.pop(sid, None)
-                self._started.discard(sid)
-        for sid, attempt, key, started, path in lost:
-            if path is not None:
-                with suppress(OSError):
-                    path.unlink(missing_ok=True)
+            lost = [(sid, *self._forget(sid)) for sid in list(self._inflight)]
+        for sid, attempt, key, started in lost:
             if started or attempt is None:
                 self._retry(sid, key, "the executor broke during the analysis")
             else:
@@ -360,14 +351,7 @@ class JobRunner:
         with self._lock:  # forgotten here, however the job ended (cancelled by a stop too)
             if self._inflight.get(session_id) is not future:  # given up with a broken executor: retried already
                 return
-            self._inflight.pop(session_id, None)
-            progress_file = self._progress_files.pop(session_id, None)
-            key = self._keys.pop(session_id, None)
-            started = self._has_started(session_id, progress_file)
-            attempt = self._claims.pop(session_id, None)
-            self._started.discard(session_id)
-        if progress_file is not None:
-            progress_file.unlink(missing_ok=True)  # a job that died leaves it behind
+            attempt, key, started = self._forget(session_id)
         try:
             result = future.result()
         except (CancelledError, asyncio.CancelledError, Exception) as exc:  # noqa: BLE001 - e.g. a worker died
@@ -398,6 +382,19 @@ class JobRunner:
         logger.warning("session %s: analysis ended by the server's stop (%s); left running for the next start's "
                        "recover (queued again, or failed after %s attempts)", session_id, how,
                        self.settings.max_attempts)  # fmt: skip
+
+    def _forget(self, session_id: int) -> tuple[int | None, str | None, bool]:
+        """Stop tracking a job in flight, removing its progress file (a job that died leaves it
+        behind); (its claim's attempt, its storage key, whether a worker had taken it up). Call
+        with the lock held."""
+        self._inflight.pop(session_id, None)
+        progress_file = self._progress_files.pop(session_id, None)
+        started = self._has_started(session_id, progress_file)
+        self._started.discard(session_id)
+        if progress_file is not None:
+            with suppress(OSError):
+                progress_file.unlink(missing_ok=True)
+        return self._claims.pop(session_id, None), self._keys.pop(session_id, None), started
 
     def _has_started(self, session_id: int, progress_file: Path | None = None) -> bool:
         """A worker took the job up: its progress was seen, or its progress file exists (the job
@@ -440,8 +437,6 @@ class JobRunner:
 
     def wait_idle(self, timeout_s: float) -> bool:
         """Block until nothing is queued or running (tests and shutdown). True when idle."""
-        import time
-
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             with self.db.session() as db:
